@@ -1,0 +1,1 @@
+"""Readers for each SOR download format; each returns a `register.RawData`."""

@@ -1,0 +1,501 @@
+"""The in-memory register: every version row of every table, with array indexes.
+
+Format readers hand over a `RawData` (text columns with canonical names);
+`Register.build` validates it once (dates, ids, parents, cycles, duplicates,
+overlaps, check digits) and derives the numpy arrays that every date query works
+on. Queries live in their own modules (asof, inheritance, mapping, ...); the
+methods at the bottom of `Register` are the stable API of ARCHITECTURE.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .dates import MAX_DAY, MIN_DAY, from_day, parse_day_column
+from .report import LoadReport
+
+if TYPE_CHECKING:
+    from .asof import Snapshot
+
+Inheritance = Literal["sor2", "xml"]
+STRING = "string[pyarrow]"
+
+
+@dataclass
+class SourceInfo:
+    """What was opened, as `info` reports it."""
+
+    path: str
+    format: str  # "sor2-zip" | "sor2-csv" | "sor-xml"
+    format_version: str | None = None
+    snapshot_date: dt.date | None = None
+    has_history: bool = False
+    table_rows: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RawData:
+    """What a format reader returns.
+
+    `entities`: SOREntity rows; every value text (pandas string dtype), null = NA,
+    columns named canonically (schema.SOR_ENTITY_COLUMNS first, extra columns after).
+    An optional integer column `__line__` gives each row's line in the source file.
+    `tables`: the other tables by canonical name (schema.TABLES), same conventions.
+    `inheritance`: "sor2" when indicator columns come from the file, "xml" when the
+    reader derived them from absent blocks (SHAK mappings then come from ShakId).
+    """
+
+    entities: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+    source: SourceInfo
+    report: LoadReport
+    inheritance: Inheritance = "sor2"
+
+
+LINE = "__line__"
+
+
+def name_sort_key(name: str) -> str:
+    """Case-insensitive Danish collation key: æ, ø, å sort after z; other accents fold."""
+    s = name.casefold()
+    s = s.replace("æ", "\x7f1").replace("ä", "\x7f1").replace("ø", "\x7f2").replace("ö", "\x7f2")
+    s = s.replace("å", "\x7f3")
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(ch for ch in s if not unicodedata.combining(ch))
+
+
+def fold_text(text: str) -> str:
+    """Search folding: lower case, æ->ae, ø->oe, å->aa, other accents removed."""
+    s = text.casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    s = s.replace("ä", "ae").replace("ö", "oe").replace("ü", "u")
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(ch for ch in s if not unicodedata.combining(ch))
+
+
+def digits_to_int64(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Convert id text to int64. Returns (ids with 0 for null/bad, bad mask for non-null bad).
+
+    Tolerates a trailing `.0` (SOR_FORMATS.md §3). Ids longer than 18 digits are bad.
+    """
+    s = values.astype(STRING).str.strip()
+    s = s.str.replace(r"\.0$", "", regex=True)
+    ok = s.str.fullmatch(r"\d{1,18}").fillna(False).to_numpy(dtype=bool)
+    null = s.isna().to_numpy() | (s == "").fillna(False).to_numpy(dtype=bool)
+    out = np.zeros(len(s), dtype=np.int64)
+    if ok.any():
+        out[ok] = s[ok].astype("int64[pyarrow]").to_numpy(dtype=np.int64)
+    return out, ~ok & ~null
+
+
+class Register:
+    """Columnar SOR register. Build with `Register.build(raw)`; see module docstring."""
+
+    entities: pd.DataFrame  # version rows sorted by (SorId, FromDate)
+    tables: dict[str, pd.DataFrame]
+    source: SourceInfo
+    report: LoadReport
+    inheritance: Inheritance
+    # per row
+    sor_id: np.ndarray  # int64
+    from_day: np.ndarray  # int32, MIN_DAY when empty
+    to_day: np.ndarray  # int32, MAX_DAY when open
+    parent_id: np.ndarray  # int64, 0 = none
+    row_entity: np.ndarray  # int32 index into `ids`
+    name_rank: np.ndarray  # int32 Danish collation rank of EntityName
+    # per entity
+    ids: np.ndarray  # int64, sorted unique
+    id_start: np.ndarray  # int64 offsets into rows, len(ids) + 1
+    first_day: np.ndarray  # int32, first valid day (FirstFromDate or smallest FromDate)
+    last_day: np.ndarray  # int32, last valid day (MAX_DAY when open)
+
+    def __init__(self) -> None:
+        self._snapshots: dict[int, Snapshot] = {}
+        self._caches: dict[str, Any] = {}
+
+    # --- construction -------------------------------------------------------------
+
+    @classmethod
+    def build(cls, raw: RawData) -> Register:
+        """Validate `raw` and derive the indexes. Problems go to `raw.report`."""
+        reg = cls()
+        reg.source = raw.source
+        reg.report = raw.report
+        reg.inheritance = raw.inheritance
+        reg.tables = raw.tables
+        reg.entities = _validated_entities(raw.entities, raw.report)
+        reg._derive_arrays(validate=True)
+        raw.report.finish()
+        return reg
+
+    @classmethod
+    def from_parts(
+        cls,
+        entities: pd.DataFrame,
+        tables: dict[str, pd.DataFrame],
+        source: SourceInfo,
+        report: LoadReport,
+        inheritance: Inheritance,
+        arrays: dict[str, np.ndarray],
+    ) -> Register:
+        """Rebuild from what `to_parts` gave (the cache path): no re-validation."""
+        reg = cls()
+        reg.entities = entities
+        reg.tables = tables
+        reg.source = source
+        reg.report = report
+        reg.inheritance = inheritance
+        for name, arr in arrays.items():
+            setattr(reg, name, arr)
+        return reg
+
+    ARRAY_NAMES = (
+        "sor_id",
+        "from_day",
+        "to_day",
+        "parent_id",
+        "row_entity",
+        "name_rank",
+        "ids",
+        "id_start",
+        "first_day",
+        "last_day",
+    )
+
+    def to_parts(self) -> dict[str, Any]:
+        """Everything `from_parts` needs, for the cache."""
+        return {
+            "entities": self.entities,
+            "tables": self.tables,
+            "source": self.source,
+            "report": self.report,
+            "inheritance": self.inheritance,
+            "arrays": {n: getattr(self, n) for n in self.ARRAY_NAMES},
+        }
+
+    def _derive_arrays(self, validate: bool) -> None:
+        ent = self.entities
+        rep = self.report
+        lines = ent[LINE].to_numpy() if LINE in ent.columns else np.arange(len(ent)) + 2
+
+        sor_id, bad = digits_to_int64(ent["SorId"])
+        drop = bad | (sor_id == 0)
+        if drop.any():
+            for i in np.nonzero(drop)[0][:1000]:
+                val = ent["SorId"].iloc[i]
+                rep.add(
+                    "error",
+                    "SOREntity",
+                    f"Row skipped: SorId {val!r} is not a number of at most 18 digits.",
+                    line=int(lines[i]),
+                    column="SorId",
+                    kind="bad_id",
+                )
+            keep = ~drop
+            ent = ent.loc[keep].reset_index(drop=True)
+            sor_id = sor_id[keep]
+            lines = lines[keep]
+
+        from_d, bad_from = parse_day_column(ent["FromDate"], MIN_DAY)
+        to_d, bad_to = parse_day_column(ent["ToDate"], MAX_DAY)
+        first_d, bad_first = parse_day_column(ent["FirstFromDate"], MIN_DAY)
+        for col, badm in (("FromDate", bad_from), ("ToDate", bad_to), ("FirstFromDate", bad_first)):
+            for i in np.nonzero(badm)[0]:
+                rep.add(
+                    "warning",
+                    "SOREntity",
+                    f"{col} {ent[col].iloc[i]!r} is not a date; treated as empty.",
+                    line=int(lines[i]),
+                    column=col,
+                    sor_id=str(sor_id[i]),
+                    kind="bad_date",
+                )
+        parent, bad_parent = digits_to_int64(ent["ParentSorId"])
+        for i in np.nonzero(bad_parent)[0]:
+            rep.add(
+                "warning",
+                "SOREntity",
+                f"ParentSorId {ent['ParentSorId'].iloc[i]!r} is not an id; treated as empty.",
+                line=int(lines[i]),
+                column="ParentSorId",
+                sor_id=str(sor_id[i]),
+                kind="bad_id",
+            )
+
+        order = np.lexsort((from_d, sor_id))
+        if not np.array_equal(order, np.arange(len(order))):
+            ent = ent.take(order).reset_index(drop=True)
+            sor_id, from_d, to_d, first_d, parent, lines = (
+                a[order] for a in (sor_id, from_d, to_d, first_d, parent, lines)
+            )
+        to_d = to_d.copy()
+
+        n = len(sor_id)
+        same_next = np.zeros(n, dtype=bool)
+        if n > 1:
+            same_next[:-1] = sor_id[1:] == sor_id[:-1]
+        # NSP style: a superseded version without ToDate ends the day before the next one.
+        nsp = same_next & (to_d == MAX_DAY)
+        for i in np.nonzero(nsp)[0]:
+            to_d[i] = from_d[i + 1] - 1
+            rep.add(
+                "info",
+                "SOREntity",
+                "A superseded version has no ToDate; it is taken to end the day before the next "
+                "version starts.",
+                line=int(lines[i]),
+                column="ToDate",
+                sor_id=str(sor_id[i]),
+                kind="open_superseded",
+            )
+        dup = same_next & (np.r_[from_d[1:], 0] == from_d) if n else same_next
+        for i in np.nonzero(dup)[0]:
+            rep.add(
+                "warning",
+                "SOREntity",
+                "Two versions of this unit start on the same FromDate; the later row wins.",
+                line=int(lines[i + 1]),
+                column="FromDate",
+                sor_id=str(sor_id[i]),
+                kind="duplicate_version",
+            )
+        overlap = same_next & ~dup & (to_d >= np.r_[from_d[1:], 0]) if n else same_next
+        for i in np.nonzero(overlap)[0]:
+            rep.add(
+                "warning",
+                "SOREntity",
+                "This version overlaps the next one; the later version wins where they overlap.",
+                line=int(lines[i]),
+                column="ToDate",
+                sor_id=str(sor_id[i]),
+                kind="overlapping_versions",
+            )
+        backwards = (to_d < from_d) & (to_d != MAX_DAY) & (from_d != MIN_DAY)
+        for i in np.nonzero(backwards)[0]:
+            rep.add(
+                "warning",
+                "SOREntity",
+                "ToDate is before FromDate; the version is never valid.",
+                line=int(lines[i]),
+                column="ToDate",
+                sor_id=str(sor_id[i]),
+                kind="bad_interval",
+            )
+
+        ids, id_start = np.unique(sor_id, return_index=True)
+        id_start = np.r_[id_start, n].astype(np.int64)
+        row_entity = np.repeat(np.arange(len(ids), dtype=np.int32), np.diff(id_start))
+        # first valid day: FirstFromDate where given, else the smallest FromDate
+        first_row = np.minimum.reduceat(np.where(first_d == MIN_DAY, MAX_DAY, first_d), id_start[:-1]) if n else np.array([], dtype=np.int32)
+        min_from = from_d[id_start[:-1]] if n else np.array([], dtype=np.int32)
+        first_day = np.where(first_row == MAX_DAY, min_from, np.minimum(first_row, min_from))
+        last_day = np.maximum.reduceat(to_d, id_start[:-1]) if n else np.array([], dtype=np.int32)
+
+        ent[LINE] = lines
+        self.entities = ent
+        self.sor_id = sor_id
+        self.from_day = from_d.astype(np.int32)
+        self.to_day = to_d.astype(np.int32)
+        self.parent_id = parent
+        self.ids = ids
+        self.id_start = id_start
+        self.row_entity = row_entity
+        self.first_day = first_day.astype(np.int32)
+        self.last_day = last_day.astype(np.int32)
+        self.name_rank = _name_ranks(ent["EntityName"])
+        if validate:
+            _validate_references(self, lines)
+
+    # --- small helpers used by the query modules ----------------------------------
+
+    def entity_index(self, sor_id: int | str) -> int:
+        """Index of `sor_id` in `ids`, or -1 when it is not in the file."""
+        try:
+            key = int(str(sor_id).strip())
+        except ValueError:
+            return -1
+        i = int(np.searchsorted(self.ids, key))
+        if i < len(self.ids) and self.ids[i] == key:
+            return i
+        return -1
+
+    def rows_of(self, e: int) -> range:
+        """Version rows of entity index `e`, oldest first."""
+        return range(int(self.id_start[e]), int(self.id_start[e + 1]))
+
+    def value(self, row: int, column: str) -> str | None:
+        """One cell as text (None when null or the column is missing)."""
+        if column not in self.entities.columns:
+            return None
+        v = self.entities[column].iat[row]
+        return None if v is None or v is pd.NA else str(v)
+
+    def row_dict(self, row: int) -> dict[str, str | None]:
+        """All data columns of one version row (not the internal line column)."""
+        rec = self.entities.iloc[row]
+        return {
+            c: (None if v is None or v is pd.NA else str(v))
+            for c, v in rec.items()
+            if c != LINE
+        }
+
+    def date_range(self) -> tuple[dt.date | None, dt.date | None]:
+        """[earliest FirstFromDate or FromDate, latest FromDate or ToDate]."""
+        if not len(self.ids):
+            return (None, None)
+        lo = int(self.first_day[self.first_day != MIN_DAY].min(initial=MAX_DAY))
+        to = self.to_day[self.to_day != MAX_DAY]
+        fr = self.from_day[self.from_day != MIN_DAY]
+        hi = max(int(to.max(initial=MIN_DAY)), int(fr.max(initial=MIN_DAY)))
+        return (from_day(lo) if lo != MAX_DAY else None, from_day(hi) if hi != MIN_DAY else None)
+
+    def cache(self, key: str, make: Any) -> Any:
+        """Memoise a derived structure that does not depend on the date."""
+        if key not in self._caches:
+            self._caches[key] = make()
+        return self._caches[key]
+
+    # --- the stable API (ARCHITECTURE.md) -------------------------------------------
+
+    def snapshot(self, day: dt.date) -> Snapshot:
+        """The register as it stood on `day` (cached for recent days)."""
+        from .asof import Snapshot, day_number
+
+        n = day_number(day)
+        snap = self._snapshots.get(n)
+        if snap is None:
+            if len(self._snapshots) > 16:
+                self._snapshots.pop(next(iter(self._snapshots)))
+            snap = Snapshot(self, n)
+            self._snapshots[n] = snap
+        return snap
+
+    def roots(self, day: dt.date) -> list[str]:
+        snap = self.snapshot(day)
+        return [str(self.ids[e]) for e in snap.roots()]
+
+    def children(self, sor_id: int | str, day: dt.date) -> list[str]:
+        e = self.entity_index(sor_id)
+        if e < 0:
+            return []
+        snap = self.snapshot(day)
+        return [str(self.ids[c]) for c in snap.children(e)]
+
+    def entity(self, sor_id: int | str, day: dt.date) -> dict[str, Any] | None:
+        from .inheritance import entity_view
+
+        return entity_view(self, sor_id, day)
+
+    def history(self, sor_id: int | str) -> list[dict[str, Any]]:
+        from .asof import history
+
+        return history(self, sor_id)
+
+    def search(self, text: str, day: dt.date, limit: int = 50) -> list[dict[str, Any]]:
+        from .search import search
+
+        return search(self, text, day, limit=limit)
+
+
+def _validated_entities(df: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """Add missing SOREntity columns as null (one report line each)."""
+    missing = [c for c in schema.SOR_ENTITY_COLUMNS if c not in df.columns]
+    for c in missing:
+        df[c] = pd.Series(pd.NA, index=df.index, dtype=STRING)
+    if missing and "SorId" not in missing:
+        shown = ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else "")
+        report.add(
+            "info",
+            "SOREntity",
+            f"{len(missing)} optional columns are missing and are treated as empty: {shown}",
+            kind="missing_column",
+        )
+    return df
+
+
+def _name_ranks(names: pd.Series) -> np.ndarray:
+    codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    keys = [name_sort_key(str(u)) for u in uniques]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    rank = np.empty(len(keys) + 1, dtype=np.int32)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(keys), dtype=np.int32)
+    rank[-1] = len(keys)  # unnamed units sort last
+    return rank[np.asarray(codes)]
+
+
+def _validate_references(reg: Register, lines: np.ndarray) -> None:
+    """Unknown parents, cycles, level mismatches and check digits (report only)."""
+    from .ids import ean_ok, sor_id_problem
+
+    rep = reg.report
+    has_parent = reg.parent_id != 0
+    pidx = np.searchsorted(reg.ids, reg.parent_id)
+    pidx_c = np.minimum(pidx, len(reg.ids) - 1) if len(reg.ids) else pidx
+    known = has_parent & (reg.ids[pidx_c] == reg.parent_id) if len(reg.ids) else has_parent
+    unknown = has_parent & ~known
+    seen: set[tuple[int, int]] = set()
+    for i in np.nonzero(unknown)[0]:
+        key = (int(reg.sor_id[i]), int(reg.parent_id[i]))
+        if key in seen:
+            continue
+        seen.add(key)
+        rep.add(
+            "warning",
+            "SOREntity",
+            f"Parent {reg.parent_id[i]} is not in the file; the unit is shown under "
+            "'Missing parent'.",
+            line=int(lines[i]),
+            column="ParentSorId",
+            sor_id=str(reg.sor_id[i]),
+            kind="unknown_parent",
+        )
+    # cycles in each unit's latest parent (a cycle at a past date is caught by the tree):
+    # pointer doubling; after more than n steps up, whatever is still reached is on a cycle.
+    last_rows = reg.id_start[1:] - 1
+    anc = np.where(known[last_rows], pidx_c[last_rows], -1).astype(np.int64)
+    for _ in range(max(1, len(reg.ids)).bit_length() + 1):
+        anc = np.where(anc >= 0, anc[np.maximum(anc, 0)], -1)
+    in_cycle = np.zeros(len(reg.ids), dtype=bool)
+    in_cycle[np.unique(anc[anc >= 0])] = True
+    for e in np.nonzero(in_cycle)[0]:
+        rep.add(
+            "error",
+            "SOREntity",
+            "This unit is part of a parent cycle; it is shown under 'Missing parent'.",
+            line=int(lines[last_rows[e]]),
+            column="ParentSorId",
+            sor_id=str(reg.ids[e]),
+            kind="cycle",
+        )
+    for e, sid in enumerate(reg.ids):
+        problem = sor_id_problem(str(sid))
+        if problem:
+            rep.add(
+                "warning",
+                "SOREntity",
+                f"SOR id {sid} {problem}.",
+                line=int(lines[reg.id_start[e]]),
+                column="SorId",
+                sor_id=str(sid),
+                kind="bad_check_digit",
+            )
+    eans = reg.entities["EanLocationCode"]
+    own = reg.entities["EanLocationCodeState"].str.lower() == "own"
+    cand = eans[own.fillna(True) & eans.notna()]
+    for val in pd.unique(cand.astype(STRING)):
+        if val is pd.NA or not isinstance(val, str):
+            continue
+        if not ean_ok(val):
+            rep.add(
+                "warning",
+                "SOREntity",
+                f"EAN location number {val} fails the GS1 check digit.",
+                column="EanLocationCode",
+                kind="bad_ean",
+            )

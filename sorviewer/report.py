@@ -1,0 +1,81 @@
+"""LoadReport: every problem found while loading, one row each."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    severity: Severity
+    table: str
+    line: int | None  # 1-based line in the file (header = 1), or None
+    column: str | None
+    message: str
+    sor_id: str | None = None
+    kind: str = "other"  # machine-readable category, e.g. "bad_date", "unknown_parent"
+
+
+@dataclass
+class LoadReport:
+    """Problems found while loading. A bad row never stops a load; it lands here.
+
+    Very repetitive problems (the same kind in the same column) are capped at
+    `per_kind_limit` rows, with one summary row telling how many were left out.
+    """
+
+    rows: list[ReportRow] = field(default_factory=list)
+    per_kind_limit: int = 1000
+    _counts: Counter[tuple[str, str, str | None]] = field(default_factory=Counter, repr=False)
+
+    def add(
+        self,
+        severity: Severity,
+        table: str,
+        message: str,
+        *,
+        line: int | None = None,
+        column: str | None = None,
+        sor_id: str | None = None,
+        kind: str = "other",
+    ) -> None:
+        key = (table, kind, column)
+        self._counts[key] += 1
+        if self._counts[key] <= self.per_kind_limit:
+            self.rows.append(ReportRow(severity, table, line, column, message, sor_id, kind))
+
+    def finish(self) -> None:
+        """Add one summary row for every capped kind. Call once when loading ends."""
+        for (table, kind, column), n in self._counts.items():
+            if n > self.per_kind_limit:
+                self.rows.append(
+                    ReportRow(
+                        "info",
+                        table,
+                        None,
+                        column,
+                        f"{n - self.per_kind_limit} more problems of kind '{kind}' not listed",
+                        None,
+                        "truncated",
+                    )
+                )
+                self._counts[(table, kind, column)] = self.per_kind_limit
+
+    def count(self, kind: str) -> int:
+        """How many problems of `kind` were found (including ones not listed)."""
+        return sum(n for (_t, k, _c), n in self._counts.items() if k == kind)
+
+    @property
+    def warnings(self) -> int:
+        """Rows of severity warning or error (as `info` reports them)."""
+        return sum(1 for r in self.rows if r.severity in ("warning", "error"))
+
+    def as_json(self) -> list[dict[str, object]]:
+        return [
+            {k: v for k, v in asdict(r).items() if k in ("severity", "table", "line", "column", "message")}
+            for r in self.rows
+        ]
