@@ -65,9 +65,7 @@ def parse_date_text(text: str | None) -> dt.date | None:
     raise ValueError(f"not a date: {text!r}")
 
 
-def parse_day_column(
-    values: pd.Series, null_day: int
-) -> tuple[np.ndarray, np.ndarray]:
+def parse_day_column(values: pd.Series, null_day: int) -> tuple[np.ndarray, np.ndarray]:
     """Parse a text column to day numbers.
 
     Works on the distinct values only (a register has a few thousand distinct

@@ -292,7 +292,11 @@ class Register:
         id_start = np.r_[id_start, n].astype(np.int64)
         row_entity = np.repeat(np.arange(len(ids), dtype=np.int32), np.diff(id_start))
         # first valid day: FirstFromDate where given, else the smallest FromDate
-        first_row = np.minimum.reduceat(np.where(first_d == MIN_DAY, MAX_DAY, first_d), id_start[:-1]) if n else np.array([], dtype=np.int32)
+        first_row = (
+            np.minimum.reduceat(np.where(first_d == MIN_DAY, MAX_DAY, first_d), id_start[:-1])
+            if n
+            else np.array([], dtype=np.int32)
+        )
         min_from = from_d[id_start[:-1]] if n else np.array([], dtype=np.int32)
         first_day = np.where(first_row == MAX_DAY, min_from, np.minimum(first_row, min_from))
         last_day = np.maximum.reduceat(to_d, id_start[:-1]) if n else np.array([], dtype=np.int32)
@@ -340,9 +344,7 @@ class Register:
         """All data columns of one version row (not the internal line column)."""
         rec = self.entities.iloc[row]
         return {
-            c: (None if v is None or v is pd.NA else str(v))
-            for c, v in rec.items()
-            if c != LINE
+            c: (None if v is None or v is pd.NA else str(v)) for c, v in rec.items() if c != LINE
         }
 
     def date_range(self) -> tuple[dt.date | None, dt.date | None]:

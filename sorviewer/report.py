@@ -76,6 +76,10 @@ class LoadReport:
 
     def as_json(self) -> list[dict[str, object]]:
         return [
-            {k: v for k, v in asdict(r).items() if k in ("severity", "table", "line", "column", "message")}
+            {
+                k: v
+                for k, v in asdict(r).items()
+                if k in ("severity", "table", "line", "column", "message")
+            }
             for r in self.rows
         ]

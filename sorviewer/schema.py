@@ -538,8 +538,12 @@ def label(column: str, lang: str = "da") -> str:
     if column.startswith("PrioritizedEntitySpeciality"):
         n = column[len("PrioritizedEntitySpeciality")]
         kind = column[len("PrioritizedEntitySpeciality") + 1 :]
-        word = ("Bispeciale", "Secondary speciality")[i] if n != "1" else LABELS[
-            "PrioritizedEntitySpeciality1Name"
-        ][i]
-        return f"{word} {n}" + (" (kode)" if kind == "Id" and i == 0 else " (code)" if kind == "Id" else "")
+        word = (
+            ("Bispeciale", "Secondary speciality")[i]
+            if n != "1"
+            else LABELS["PrioritizedEntitySpeciality1Name"][i]
+        )
+        return f"{word} {n}" + (
+            " (kode)" if kind == "Id" and i == 0 else " (code)" if kind == "Id" else ""
+        )
     return column

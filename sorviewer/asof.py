@@ -1,0 +1,308 @@
+"""The register as it stood on one day: versions, parents, children, roots.
+
+A `Snapshot` is pure array work over the loaded columns (no file access, no
+per-row Python loop): which version row each entity has at the day, each
+entity's parent at the day, and the children of every node as one CSR index
+sorted by Danish name order. Units whose parent does not exist at the day (or
+that sit in a parent cycle) are gathered as "orphans" and shown under a
+"Missing parent" group instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import schema
+from .dates import MAX_DAY, iso, to_day
+
+if TYPE_CHECKING:
+    from .register import Register
+
+#: parent_of values besides an entity index
+ROOT = -1
+INACTIVE = -2
+ORPHAN = -3
+
+MISSING_PARENT_LABEL = "Missing parent"
+
+
+def day_number(day: dt.date | int) -> int:
+    """Day number of a date (ints pass through)."""
+    if isinstance(day, int):
+        return day
+    return to_day(day)
+
+
+class Snapshot:
+    """Everything date-dependent about the tree, for one day.
+
+    With `include_all`, closed and future units take part too, through their
+    nearest version (the last one for closed units, the first for future ones).
+    """
+
+    def __init__(self, reg: Register, day: int, include_all: bool = False) -> None:
+        self.reg = reg
+        self.day = day
+        self.include_all = include_all
+        self.memo: dict[str, Any] = {}  # derived per-day structures (SHAK sources, search)
+        n_ent = len(reg.ids)
+        n_rows = len(reg.sor_id)
+
+        valid = (reg.from_day <= day) & (reg.to_day >= day)
+        rows = np.nonzero(valid)[0]
+        ent = reg.row_entity[rows]
+        if len(rows) > 1:
+            last = np.ones(len(rows), dtype=bool)
+            last[:-1] = ent[1:] != ent[:-1]  # overlapping versions: the later one wins
+            rows, ent = rows[last], ent[last]
+        row_of = np.full(n_ent, -1, dtype=np.int64)
+        row_of[ent] = rows
+        # Gaps between versions: the unit still exists (first <= day <= last); show the
+        # nearest earlier version, flagged.
+        in_life = (reg.first_day <= day) & (reg.last_day >= day)
+        gap = in_life & (row_of < 0)
+        self.gap = np.zeros(n_ent, dtype=bool)
+        if gap.any():
+            started = np.nonzero(reg.from_day <= day)[0]
+            s_ent = reg.row_entity[started]
+            last_started = np.full(n_ent, -1, dtype=np.int64)
+            last_started[s_ent] = started  # later rows overwrite earlier: the last started
+            fill = gap & (last_started >= 0)
+            row_of[fill] = last_started[fill]
+            self.gap = fill
+        self.active_mask = row_of >= 0
+        if include_all:
+            self.active_mask = self.active_mask.copy()
+            missing = row_of < 0
+            # future: first version; closed: last version
+            future = missing & (reg.first_day > day)
+            row_of[future] = reg.id_start[:-1][future]
+            closed = missing & ~future
+            row_of[closed] = reg.id_start[1:][closed] - 1
+        self.row_of = row_of
+        present = row_of >= 0
+        self.present = present
+        self._n_rows = n_rows
+
+        # parent entity index at the day
+        par_id = np.zeros(n_ent, dtype=np.int64)
+        par_id[present] = reg.parent_id[row_of[present]]
+        pidx = np.searchsorted(reg.ids, par_id)
+        pidx = np.minimum(pidx, max(n_ent - 1, 0))
+        found = (par_id != 0) & (reg.ids[pidx] == par_id) if n_ent else par_id != 0
+        parent_ok = found & present[pidx] if n_ent else found
+        parent_of = np.full(n_ent, INACTIVE, dtype=np.int64)
+        parent_of[present & (par_id == 0)] = ROOT
+        parent_of[present & (par_id != 0) & ~parent_ok] = ORPHAN
+        ok = present & parent_ok
+        parent_of[ok] = pidx[ok]
+        self.parent_of = parent_of
+        self._break_cycles()
+
+        # children CSR, sorted by (parent, name)
+        rank = np.zeros(n_ent, dtype=np.int64)
+        rank[present] = reg.name_rank[row_of[present]]
+        has_p = parent_of >= 0
+        kids = np.nonzero(has_p)[0]
+        order = np.lexsort((reg.ids[kids], rank[kids], parent_of[kids]))
+        self._kids = kids[order]
+        self._kid_parent = parent_of[self._kids]
+        self._rank = rank
+        roots = np.nonzero(parent_of == ROOT)[0]
+        self._roots = roots[np.lexsort((reg.ids[roots], rank[roots]))]
+        orphans = np.nonzero(parent_of == ORPHAN)[0]
+        self._orphans = orphans[np.lexsort((reg.ids[orphans], rank[orphans]))]
+
+    def _break_cycles(self) -> None:
+        """Units whose walk up never reaches a root sit on or under a cycle.
+
+        The cycle members become orphans, so the tree at the day is a forest.
+        """
+        par = self.parent_of
+        up = np.where(par >= 0, par, -1)
+        cur = up.copy()
+        for _ in range(12):  # real trees are at most ~7 deep: the cheap common case
+            if not (cur >= 0).any():
+                return
+            cur = np.where(cur >= 0, up[np.maximum(cur, 0)], -1)
+        anc = up.copy()
+        for _ in range(max(len(par), 1).bit_length() + 1):
+            anc = np.where(anc >= 0, anc[np.maximum(anc, 0)], -1)
+        members = np.unique(anc[anc >= 0])
+        self.parent_of = par.copy()
+        self.parent_of[members] = ORPHAN
+
+    # --- navigation -------------------------------------------------------------------
+
+    def roots(self) -> np.ndarray:
+        """Entity indices of the roots at the day, by name."""
+        return self._roots
+
+    def orphans(self) -> np.ndarray:
+        """Units whose parent does not exist at the day (or that sit in a cycle), by name."""
+        return self._orphans
+
+    def children(self, e: int) -> np.ndarray:
+        """Entity indices of the children of entity `e` at the day, by name."""
+        lo = int(np.searchsorted(self._kid_parent, e, side="left"))
+        hi = int(np.searchsorted(self._kid_parent, e, side="right"))
+        return self._kids[lo:hi]
+
+    def child_count(self, e: int) -> int:
+        lo = np.searchsorted(self._kid_parent, e, side="left")
+        hi = np.searchsorted(self._kid_parent, e, side="right")
+        return int(hi - lo)
+
+    def child_counts(self) -> np.ndarray:
+        """Number of children per entity index at the day."""
+        return np.bincount(self._kid_parent, minlength=len(self.reg.ids))
+
+    def parent(self, e: int) -> int:
+        """Parent entity index at the day, or ROOT / ORPHAN / INACTIVE."""
+        return int(self.parent_of[e])
+
+    def path(self, e: int) -> list[int]:
+        """Entity indices from the root down to `e` (inclusive)."""
+        out = [e]
+        seen = {e}
+        p = int(self.parent_of[e])
+        while p >= 0 and p not in seen:
+            out.append(p)
+            seen.add(p)
+            p = int(self.parent_of[p])
+        return out[::-1]
+
+    def subtree(self, e: int) -> np.ndarray:
+        """Entity indices of `e` and everything below it at the day (breadth first)."""
+        out = [np.array([e], dtype=np.int64)]
+        frontier = out[0]
+        counts = self.child_counts()
+        starts = np.r_[0, np.cumsum(counts)]
+        # _kids is grouped by parent in ascending parent order: slice per parent
+        while len(frontier):
+            parts = [self._kids[starts[p] : starts[p] + counts[p]] for p in frontier if counts[p]]
+            if not parts:
+                break
+            frontier = np.concatenate(parts)
+            out.append(frontier)
+        return np.concatenate(out)
+
+    def active_entities(self) -> np.ndarray:
+        """Entity indices active (existing) at the day."""
+        return np.nonzero(self.active_mask)[0]
+
+    def status(self, e: int) -> str:
+        """`active`, `closed` or `future` at the day (ARCHITECTURE.md)."""
+        return entity_status(self.reg, e, self.day)
+
+    def row(self, e: int) -> int:
+        """The version row of `e` at the day, or its nearest version when it has none."""
+        r = int(self.row_of[e])
+        return r if r >= 0 else nearest_row(self.reg, e, self.day)
+
+
+def entity_status(reg: Register, e: int, day: int) -> str:
+    if day < reg.first_day[e]:
+        return "future"
+    last = int(reg.last_day[e])
+    if last != MAX_DAY and day > last:
+        return "closed"
+    return "active"
+
+
+def nearest_row(reg: Register, e: int, day: int) -> int:
+    """The version valid at `day`, else the nearest: the last one started, or the first."""
+    rows = reg.rows_of(e)
+    best = -1
+    for r in rows:
+        if reg.from_day[r] <= day:
+            best = r
+    if best >= 0:
+        # a later overlapping version wins; an earlier still-valid one beats an ended one
+        for r in reversed(rows):
+            if reg.from_day[r] <= day <= reg.to_day[r]:
+                return r
+        return best
+    return rows.start
+
+
+def history(reg: Register, sor_id: int | str) -> list[dict[str, Any]]:
+    """The version list of one unit, oldest first, with the columns that changed."""
+    e = reg.entity_index(sor_id)
+    if e < 0:
+        return []
+    out: list[dict[str, Any]] = []
+    prev: dict[str, str | None] | None = None
+    for r in reg.rows_of(e):
+        cur = reg.row_dict(r)
+        changed = [] if prev is None else changed_columns(prev, cur)
+        out.append(
+            {
+                "valid_from": iso(int(reg.from_day[r])),
+                "valid_to": iso(int(reg.to_day[r])),
+                "changed": changed,
+            }
+        )
+        prev = cur
+    return out
+
+
+def changed_columns(a: dict[str, str | None], b: dict[str, str | None]) -> list[str]:
+    """Data columns whose value differs (FromDate, ToDate, UpdatedAt excluded)."""
+    cols = list(a) + [c for c in b if c not in a]
+    return [
+        c
+        for c in cols
+        if c not in schema.NON_DATA_COLUMNS and not c.startswith("__") and a.get(c) != b.get(c)
+    ]
+
+
+def tree(
+    reg: Register,
+    day: dt.date,
+    root: int | str | None = None,
+    depth: int | None = None,
+    include_all: bool = False,
+) -> list[dict[str, Any]]:
+    """The `tree` CLI document: nested dicts, children sorted by name.
+
+    `depth=1` gives the roots only. Orphans are listed under a final group node
+    whose `sor_id` is null and whose name is "Missing parent".
+    """
+    snap = Snapshot(reg, day_number(day), include_all) if include_all else reg.snapshot(day)
+
+    def node(e: int, level: int) -> dict[str, Any]:
+        r = snap.row(e)
+        kids: list[dict[str, Any]] = []
+        if depth is None or level < depth:
+            kids = [node(int(c), level + 1) for c in snap.children(e)]
+        return {
+            "sor_id": str(reg.ids[e]),
+            "name": reg.value(r, "EntityName"),
+            "sor_type": reg.value(r, "SorType"),
+            "children": kids,
+        }
+
+    if root is not None:
+        e = reg.entity_index(root)
+        if e < 0:
+            return []
+        if not snap.present[e]:
+            return []
+        return [node(e, 1)]
+    out = [node(int(e), 1) for e in snap.roots()]
+    if len(snap.orphans()):
+        out.append(
+            {
+                "sor_id": None,
+                "name": MISSING_PARENT_LABEL,
+                "sor_type": None,
+                "children": [node(int(e), 2) for e in snap.orphans()]
+                if depth is None or depth > 1
+                else [],
+            }
+        )
+    return out
