@@ -110,7 +110,7 @@ class Snapshot:
         order = np.lexsort((reg.ids[kids], rank[kids], parent_of[kids]))
         self._kids = kids[order]
         self._kid_parent = parent_of[self._kids]
-        self._rank = rank
+        self.rank = rank
         roots = np.nonzero(parent_of == ROOT)[0]
         self._roots = roots[np.lexsort((reg.ids[roots], rank[roots]))]
         orphans = np.nonzero(parent_of == ORPHAN)[0]

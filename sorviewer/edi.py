@@ -1,0 +1,202 @@
+"""EAN location numbers, their EDI message types, and "who can receive type T".
+
+Senders are told to use units with their *own* location number that accept the
+message type (seed 004), so recipients report own and inherited EANs apart.
+The EDI map keeps no history (SOR_FORMATS §4.4): rows without dates count as
+valid on every day, rows with a past ToDate as ended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .asof import Snapshot, day_number
+from .dates import MAX_DAY, MIN_DAY, parse_day_column
+
+if TYPE_CHECKING:
+    from .register import Register
+
+
+def _valid(df: pd.DataFrame, day: int) -> np.ndarray:
+    n = len(df)
+    fr = parse_day_column(df["FromDate"], MIN_DAY)[0] if "FromDate" in df.columns else None
+    to = parse_day_column(df["ToDate"], MAX_DAY)[0] if "ToDate" in df.columns else None
+    ok = np.ones(n, dtype=bool)
+    if fr is not None:
+        ok &= fr <= day
+    if to is not None:
+        ok &= to >= day
+    return ok
+
+
+def _text(v: object) -> str | None:
+    return None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v)
+
+
+def edi_map(reg: Register) -> pd.DataFrame | None:
+    """LocationsCodeEDITypeMap with trimmed EAN and EdiId text, or None when absent."""
+
+    def make() -> pd.DataFrame | None:
+        df = reg.tables.get("LocationsCodeEDITypeMap")
+        if df is None or "EanLocationCode" not in df.columns or "EdiId" not in df.columns:
+            return None
+        df = df.copy()
+        df["EanLocationCode"] = df["EanLocationCode"].astype("string[pyarrow]").str.strip()
+        df["EdiId"] = df["EdiId"].astype("string[pyarrow]").str.strip()
+        return df
+
+    result: pd.DataFrame | None = reg.cache("edi_map", make)
+    return result
+
+
+def edi_types(reg: Register) -> list[dict[str, Any]]:
+    """Every EDI type the file knows (EDITypes, else those used in the map), by name."""
+    seen: dict[str, dict[str, Any]] = {}
+    df = reg.tables.get("EDITypes")
+    if df is not None and "EdiId" in df.columns:
+        for rec in df.to_dict("records"):
+            eid = _text(rec.get("EdiId"))
+            if eid:
+                seen[eid.strip()] = _type_record(rec, name_col="EdiFactNavn")
+    m = edi_map(reg)
+    if m is not None:
+        for rec in m.drop_duplicates("EdiId").to_dict("records"):
+            eid = _text(rec.get("EdiId"))
+            if eid and eid not in seen:
+                seen[eid] = _type_record(rec, name_col="EdifactName")
+    return sorted(seen.values(), key=lambda t: ((t["name"] or "").lower(), t["edi_id"]))
+
+
+def _type_record(rec: dict[str, Any], name_col: str) -> dict[str, Any]:
+    return {
+        "edi_id": (_text(rec.get("EdiId")) or "").strip(),
+        "name": _text(rec.get(name_col)) or _text(rec.get("EdifactName")),
+        "envelope": _text(rec.get("EnvelopeType")),
+        "version": _text(rec.get("EdifactVersion")) or _text(rec.get("EdiFactVersion")),
+        "direction": _text(rec.get("Direction")),
+        "type_name": _text(rec.get("TypeName")),
+        "message_type": _text(rec.get("EdiMessageTypeName")) or _text(rec.get("MessageTypeName")),
+    }
+
+
+def ean_edi_types(reg: Register, ean: str, day: dt.date) -> list[dict[str, Any]]:
+    """The EDI message types location number `ean` accepts at the day."""
+    m = edi_map(reg)
+    if m is None:
+        return []
+    sel = (m["EanLocationCode"] == ean.strip()).to_numpy(dtype=bool)
+    sub = m.loc[sel]
+    sub = sub.loc[_valid(sub, day_number(day))]
+    out = [_type_record(rec, name_col="EdifactName") for rec in sub.to_dict("records")]
+    return sorted(out, key=lambda t: ((t["name"] or "").lower(), t["edi_id"]))
+
+
+def ean_details(reg: Register, ean: str, day: dt.date) -> dict[str, str | None] | None:
+    """The LocationsCode row of `ean` valid at the day (or its latest), or None."""
+    df = reg.tables.get("LocationsCode")
+    if df is None or "EanLocationCode" not in df.columns:
+        return None
+    sub = df.loc[
+        (df["EanLocationCode"].astype("string[pyarrow]").str.strip() == ean).to_numpy(bool)
+    ]
+    if not len(sub):
+        return None
+    ok = _valid(sub, day_number(day))
+    rec = sub.loc[ok].iloc[-1] if ok.any() else sub.iloc[-1]
+    return {str(k): _text(v) for k, v in rec.items()}
+
+
+def ean_sources(reg: Register, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    """Per entity at the day: (entity index holding its EAN or -1, own flag).
+
+    Vectorised walk: own EAN holders are their own source; "inherited" takes the
+    parent's source; "none" (or a chain that reaches no own EAN) gives -1.
+    """
+    if "ean_sources" in snap.memo:
+        cached: tuple[np.ndarray, np.ndarray] = snap.memo["ean_sources"]
+        return cached
+    n = len(reg.ids)
+    present = np.nonzero(snap.present)[0]
+    rows = snap.row_of[present]
+    state = (
+        reg.entities["EanLocationCodeState"]
+        .take(rows)
+        .str.strip()
+        .str.lower()
+        .to_numpy(dtype=object, na_value=None)
+    )
+    code = reg.entities["EanLocationCode"].take(rows).to_numpy(dtype=object, na_value=None)
+    own_p = np.array(
+        [
+            s in ("own", "egen") or (s is None and c is not None)
+            for s, c in zip(state, code, strict=True)
+        ],
+        dtype=bool,
+    )
+    inh_p = np.array([s in ("inherited", "nedarvet") for s in state], dtype=bool)
+    own = np.zeros(n, dtype=bool)
+    inh = np.zeros(n, dtype=bool)
+    own[present] = own_p
+    inh[present] = inh_p
+    src = np.where(own, np.arange(n), -1)
+    par = snap.parent_of
+    for _ in range(64):
+        need = inh & (src < 0) & (par >= 0)
+        if not need.any():
+            break
+        nxt = np.where(need, src[np.maximum(par, 0)], src)
+        if np.array_equal(nxt, src):
+            break
+        src = nxt
+    snap.memo["ean_sources"] = (src, own)
+    return src, own
+
+
+def recipients(
+    reg: Register, under: int | str, edi_id: str, day: dt.date
+) -> list[dict[str, Any]] | None:
+    """Units under `under` (itself included) that can receive EDI type `edi_id` at the day.
+
+    Returns the `edi` CLI document `[{"sor_id", "ean", "ean_state"}]` sorted with own
+    EANs first, then by name; None when `under` is unknown in the whole file.
+    """
+    e = reg.entity_index(under)
+    if e < 0:
+        return None
+    snap = reg.snapshot(day)
+    if not snap.present[e]:
+        return []
+    m = edi_map(reg)
+    if m is None:
+        return []
+    sel = (m["EdiId"] == str(edi_id).strip()).to_numpy(dtype=bool)
+    sub = m.loc[sel]
+    sub = sub.loc[_valid(sub, snap.day)]
+    accepting = set(sub["EanLocationCode"].dropna().tolist())
+    if not accepting:
+        return []
+    src, own = ean_sources(reg, snap)
+    ents = snap.subtree(e)
+    ents = ents[src[ents] >= 0]
+    holder_rows = snap.row_of[src[ents]]
+    eans = (
+        reg.entities["EanLocationCode"]
+        .take(holder_rows)
+        .str.strip()
+        .to_numpy(dtype=object, na_value=None)
+    )
+    ok = np.array([x in accepting for x in eans], dtype=bool)
+    ents, eans = ents[ok], eans[ok]
+    order = np.lexsort((snap.rank[ents], ~own[ents]))
+    return [
+        {
+            "sor_id": str(reg.ids[ents[i]]),
+            "ean": str(eans[i]),
+            "ean_state": "own" if own[ents[i]] else "inherited",
+        }
+        for i in order
+    ]

@@ -1,0 +1,167 @@
+"""One search box over names, ids, codes, postcodes and towns, at a date.
+
+Text is folded once per register (lower case, æ->ae, ø->oe, å->aa, accents
+dropped) so that "Aeroe", "ærø" and "AERØ" find the same unit. A query is
+vectorised pyarrow string work over the units existing at the date; results
+come in tiers (exact id matches, then name prefixes, then everything else),
+each tier sorted by Danish name order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .asof import Snapshot
+from .register import fold_text
+
+if TYPE_CHECKING:
+    from .register import Register
+
+#: Columns matched exactly (after trimming) in the first tier, and by prefix later.
+ID_COLUMNS = ("SorId", "ShakId", "EanLocationCode", "ProviderId", "PharmacyId")
+#: Free-text columns, matched on folded text.
+TEXT_COLUMNS = ("EntityName", "PostalAddressDistrictName", "VisitingAddressDistrictName")
+CODE_PREFIX_COLUMNS = ("PostalAddressPostCodeId", "VisitingAddressPostCodeId")
+
+_FOLD = (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ä", "ae"), ("ö", "oe"), ("ü", "u"), ("é", "e"))
+
+
+def _fold_array(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
+    out = pc.utf8_lower(arr)
+    for a, b in _FOLD:
+        out = pc.replace_substring(out, a, b)
+    if isinstance(out, pa.ChunkedArray):
+        out = out.combine_chunks()
+    return out
+
+
+def _column_array(reg: Register, col: str) -> pa.Array:
+    if col not in reg.entities.columns:
+        return pa.nulls(len(reg.entities), pa.string())
+    arr = pa.array(reg.entities[col], type=pa.string(), from_pandas=True)
+    return pc.utf8_trim_whitespace(arr)
+
+
+def _base(reg: Register) -> dict[str, pa.Array]:
+    """Folded/trimmed search columns over every version row (built once)."""
+
+    def make() -> dict[str, pa.Array]:
+        cols: dict[str, pa.Array] = {}
+        for c in ID_COLUMNS + CODE_PREFIX_COLUMNS:
+            a = _column_array(reg, c)
+            cols[c] = pc.utf8_lower(a) if c in ("ShakId", "PharmacyId") else a
+        for c in TEXT_COLUMNS:
+            cols[c] = _fold_array(_column_array(reg, c))
+        cols["__words__"] = pc.binary_join_element_wise(" ", cols["EntityName"], "")
+        return cols
+
+    result: dict[str, pa.Array] = reg.cache("search_base", make)
+    return result
+
+
+@dataclass
+class _DayIndex:
+    ents: np.ndarray  # entity indices present at the day, sorted by name
+    cols: dict[str, pa.Array]  # the search columns for those entities' rows
+
+
+def _day_index(reg: Register, snap: Snapshot) -> _DayIndex:
+    idx = snap.memo.get("search")
+    if idx is None:
+        ents = np.nonzero(snap.active_mask if not snap.include_all else snap.present)[0]
+        ents = ents[np.argsort(snap.rank[ents], kind="stable")]
+        rows = pa.array(snap.row_of[ents])
+        cols = {k: v.take(rows) for k, v in _base(reg).items()}
+        idx = _DayIndex(ents, cols)
+        snap.memo["search"] = idx
+    return idx
+
+
+def find(reg: Register, snap: Snapshot, text: str) -> tuple[np.ndarray, list[str]]:
+    """All units matching `text` at the snapshot's day, best first, with the matched column."""
+    q = text.strip()
+    if not q:
+        return np.array([], dtype=np.int64), []
+    qf = fold_text(q)
+    idx = _day_index(reg, snap)
+    n = len(idx.ents)
+    tier = np.full(n, 99, dtype=np.int8)
+    matched = np.full(n, "", dtype=object)
+
+    def mark(mask: pa.Array | pa.ChunkedArray, level: int, col: str) -> None:
+        m = np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+        m &= tier > level
+        tier[m] = level
+        matched[m] = col
+
+    q_low = q.lower()
+    for c in ID_COLUMNS:
+        mark(pc.equal(idx.cols[c], q_low if c in ("ShakId", "PharmacyId") else q), 0, c)
+    mark(pc.starts_with(idx.cols["EntityName"], qf), 1, "EntityName")
+    mark(pc.match_substring(idx.cols["EntityName"], " " + qf), 2, "EntityName")
+    for c in ID_COLUMNS:
+        mark(pc.starts_with(idx.cols[c], q_low if c in ("ShakId", "PharmacyId") else q), 3, c)
+    for c in CODE_PREFIX_COLUMNS:
+        mark(pc.starts_with(idx.cols[c], q), 3, c)
+    for c in TEXT_COLUMNS[1:]:
+        mark(pc.starts_with(idx.cols[c], qf), 3, c)
+    mark(pc.match_substring(idx.cols["EntityName"], qf), 4, "EntityName")
+    for c in TEXT_COLUMNS[1:]:
+        mark(pc.match_substring(idx.cols[c], qf), 5, c)
+    hit = np.nonzero(tier < 99)[0]
+    # idx.ents is name-sorted, so a stable sort by tier keeps name order inside tiers
+    hit = hit[np.argsort(tier[hit], kind="stable")]
+    return idx.ents[hit], [str(m) for m in matched[hit]]
+
+
+def search(
+    reg: Register, text: str, day: dt.date, limit: int = 50, include_all: bool = False
+) -> list[dict[str, Any]]:
+    """The `search` CLI document: `[{"sor_id", "name", "sor_type", "matched"}]`."""
+    snap = Snapshot(reg, _day(day), include_all=True) if include_all else reg.snapshot(day)
+    ents, cols = find(reg, snap, text)
+    out = []
+    for e, col in zip(ents[: max(limit, 0)], cols, strict=False):
+        r = snap.row(int(e))
+        out.append(
+            {
+                "sor_id": str(reg.ids[e]),
+                "name": reg.value(r, "EntityName"),
+                "sor_type": reg.value(r, "SorType"),
+                "matched": col,
+            }
+        )
+    return out
+
+
+def match_with_ancestors(reg: Register, snap: Snapshot, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(matching entity indices, a bool mask over all entities of matches and their ancestors).
+
+    This is what a tree filter needs: the proxy keeps a node when the mask is set.
+    """
+    ents, _ = find(reg, snap, text)
+    keep = np.zeros(len(reg.ids), dtype=bool)
+    keep[ents] = True
+    cur = ents
+    for _ in range(64):
+        par = snap.parent_of[cur]
+        par = par[par >= 0]
+        par = par[~keep[par]]
+        if not len(par):
+            break
+        par = np.unique(par)
+        keep[par] = True
+        cur = par
+    return ents, keep
+
+
+def _day(day: dt.date) -> int:
+    from .asof import day_number
+
+    return day_number(day)
