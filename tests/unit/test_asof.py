@@ -1,0 +1,80 @@
+"""As-of queries on the tiny register, whose answers are known by construction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sorviewer.asof import MISSING_PARENT_LABEL, tree
+from tests.unit.tiny import FUT, IE, IE2, OE1, OE2, OE3, SI, tiny_register
+
+D = dt.date
+
+
+def test_roots_and_children_sorted_danish() -> None:
+    reg = tiny_register()
+    day = D(2021, 1, 1)
+    # "Region…" before "Øster…": ø sorts after z
+    assert reg.roots(day) == [IE, IE2]
+    # "anæstesi" (lower case a) before "Ærø afdeling" (æ after z), case-insensitive
+    assert reg.children(SI, day) == [OE3, OE1]
+    assert reg.children(IE2, day) == []  # FUT is not active yet
+
+
+def test_move_between_parents_follows_the_date() -> None:
+    reg = tiny_register()
+    assert OE2 in reg.children(SI, D(2019, 12, 31))
+    assert reg.children(OE1, D(2019, 12, 31)) == []
+    assert reg.children(OE1, D(2020, 1, 1)) == [OE2]
+    assert OE2 not in reg.children(SI, D(2020, 1, 1))
+
+
+def test_todate_is_inclusive_and_status() -> None:
+    reg = tiny_register()
+    assert reg.children(OE1, D(2022, 6, 30)) == [OE2]
+    assert reg.children(OE1, D(2022, 7, 1)) == []
+    assert reg.entity(OE2, D(2022, 6, 30))["status"] == "active"
+    closed = reg.entity(OE2, D(2022, 7, 1))
+    assert closed["status"] == "closed"
+    assert closed["valid_to"] == "2022-06-30"  # nearest (last) version is shown
+    fut = reg.entity(FUT, D(2021, 1, 1))
+    assert fut["status"] == "future"
+    assert fut["first_from"] == "2030-01-01"
+    assert reg.entity("999", D(2021, 1, 1)) is None
+
+
+def test_versions_and_changed_columns() -> None:
+    reg = tiny_register()
+    hist = reg.history(IE)
+    assert [h["valid_from"] for h in hist] == ["2010-01-01", "2015-01-01"]
+    assert hist[0]["changed"] == []
+    assert set(hist[1]["changed"]) == {"EntityName", "PostalAddressStreetName"}
+    assert reg.entity(IE, D(2014, 12, 31))["name"] == "Region Test"
+    assert reg.entity(IE, D(2015, 1, 1))["name"] == "Region Testland"
+
+
+def test_tree_depth_and_all() -> None:
+    reg = tiny_register()
+    day = D(2021, 1, 1)
+    roots_only = tree(reg, day, depth=1)
+    assert [n["sor_id"] for n in roots_only] == [IE, IE2]
+    assert all(n["children"] == [] for n in roots_only)
+    two = tree(reg, day, depth=2)
+    assert [c["sor_id"] for c in two[0]["children"]] == [SI]
+    assert two[0]["children"][0]["children"] == []
+    with_all = tree(reg, day, include_all=True)
+    assert [c["sor_id"] for c in with_all[1]["children"]] == [FUT]
+    sub = tree(reg, day, root=OE1)
+    assert sub[0]["children"][0]["sor_id"] == OE2
+
+
+def test_orphans_go_under_missing_parent_group() -> None:
+    reg = tiny_register()
+    # OE2's parent OE1 exists; make a day where OE2 exists but its parent does not:
+    # none in tiny, so check the empty case and the API shape.
+    assert all(n["name"] != MISSING_PARENT_LABEL for n in tree(reg, D(2021, 1, 1)))
+
+
+def test_date_before_and_after_all_data() -> None:
+    reg = tiny_register()
+    assert reg.roots(D(1990, 1, 1)) == []
+    assert reg.roots(D(2100, 1, 1)) == [IE, IE2]
