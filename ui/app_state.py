@@ -1,0 +1,60 @@
+"""The application's shared state: the open register, the as-of date, the selected unit.
+
+Every panel gets the one `AppState` and talks through it: panels listen to its
+signals and call `select()` / `set_as_of()`; none of them knows the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QObject, Signal
+
+from sorviewer.register import Register
+
+
+class AppState(QObject):
+    """Open register, as-of date and current selection, with change signals."""
+
+    #: a new register was opened (the argument is the Register)
+    register_changed = Signal(object)
+    #: the as-of date moved (the argument is a datetime.date)
+    as_of_changed = Signal(object)
+    #: the current unit changed (SorId text, "" for none)
+    selection_changed = Signal(str)
+    #: somebody asked to reveal a unit in the tree (SorId text)
+    show_in_tree_requested = Signal(str)
+    #: the UI language changed ("da" or "en")
+    language_changed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.register: Register | None = None
+        self.as_of: dt.date = dt.date.today()
+        self.current: str = ""
+        self.language: str = "da"
+
+    def set_register(self, reg: Register | None) -> None:
+        self.register = reg
+        self.current = ""
+        self.register_changed.emit(reg)
+
+    def set_as_of(self, day: dt.date) -> None:
+        if day != self.as_of:
+            self.as_of = day
+            self.as_of_changed.emit(day)
+
+    def select(self, sor_id: str) -> None:
+        sor_id = str(sor_id)
+        if sor_id != self.current:
+            self.current = sor_id
+            self.selection_changed.emit(sor_id)
+
+    def show_in_tree(self, sor_id: str) -> None:
+        self.select(sor_id)
+        self.show_in_tree_requested.emit(str(sor_id))
+
+    def set_language(self, lang: str) -> None:
+        if lang != self.language:
+            self.language = lang
+            self.language_changed.emit(lang)

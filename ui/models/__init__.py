@@ -1,0 +1,1 @@
+"""One item model per view, each a thin adapter over register queries."""

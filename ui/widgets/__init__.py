@@ -1,0 +1,1 @@
+"""Widgets and panels of the main window."""
