@@ -465,7 +465,7 @@ def _validate_references(reg: Register, lines: np.ndarray) -> None:
         anc = np.where(anc >= 0, anc[np.maximum(anc, 0)], -1)
     in_cycle = np.zeros(len(reg.ids), dtype=bool)
     in_cycle[np.unique(anc[anc >= 0])] = True
-    for e in np.nonzero(in_cycle)[0]:
+    for e in np.nonzero(in_cycle)[0].tolist():
         rep.add(
             "error",
             "SOREntity",
@@ -475,14 +475,14 @@ def _validate_references(reg: Register, lines: np.ndarray) -> None:
             sor_id=str(reg.ids[e]),
             kind="cycle",
         )
-    for e, sid in enumerate(reg.ids):
+    for k, sid in enumerate(reg.ids.tolist()):
         problem = sor_id_problem(str(sid))
         if problem:
             rep.add(
                 "warning",
                 "SOREntity",
                 f"SOR id {sid} {problem}.",
-                line=int(lines[reg.id_start[e]]),
+                line=int(lines[reg.id_start[k]]),
                 column="SorId",
                 sor_id=str(sid),
                 kind="bad_check_digit",
