@@ -30,7 +30,7 @@ def load(
     Raises `LoadError` with one user-readable sentence when the file cannot be
     read as SOR, and `LoadCancelled` when `cancelled()` turned true.
     """
-    from .load import load as _load
+    from .loading import load as _load
 
     return _load(path, progress=progress, cancelled=cancelled, use_cache=use_cache)
 

@@ -1,0 +1,260 @@
+"""SOR2 CSV tables (`Sor_complete.zip` members and `SorEntity_daily.csv`).
+
+Every member is streamed straight from the zip into pyarrow's multi-threaded CSV
+reader with all columns as text; ids therefore stay exact. Header names are matched to
+the canonical spelling (schema.canonical_column); unknown columns are kept and reported
+once; values are cleaned per column (dialect.clean_column). The result per table is a
+pandas DataFrame of pyarrow-backed strings.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import IO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from .. import schema
+from ..errors import LoadCancelled, LoadError
+from ..report import LoadReport
+from .dialect import Dialect, clean_column, is_id_column, report_cleaning, sniff
+
+STRING = pd.StringDtype("pyarrow")
+BLOCK = 8 << 20
+
+Opener = Callable[[], IO[bytes]]
+Progress = Callable[[int], None]  # bytes read so far in this member
+
+
+class _Counting(io.RawIOBase):
+    """A read-only stream that reports bytes read and can be cancelled."""
+
+    def __init__(
+        self, raw: IO[bytes], progress: Progress | None, cancelled: Callable[[], bool] | None
+    ) -> None:
+        self._raw = raw
+        self._progress = progress
+        self._cancelled = cancelled
+        self.done = 0
+        self.was_cancelled = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: memoryview) -> int:  # type: ignore[override]
+        if self._cancelled is not None and self._cancelled():
+            self.was_cancelled = True
+            raise LoadCancelled()
+        data = self._raw.read(len(b))
+        n = len(data)
+        b[:n] = data
+        self.done += n
+        if self._progress is not None:
+            self._progress(self.done)
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def read_table(
+    opener: Opener,
+    *,
+    table: str,
+    member: str,
+    report: LoadReport,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> pd.DataFrame:
+    """Read one CSV table into text columns with canonical names.
+
+    `table` is the canonical table name (schema.TABLES) or the member stem for an
+    unknown table. Raises LoadError when the member is not readable CSV.
+    """
+    with opener() as f:
+        head = f.read(1 << 16)
+    dialect = sniff(head)
+    if dialect is None or not any(dialect.header):
+        raise LoadError(f"{member} is not a readable CSV table.")
+    ragged = _Ragged()
+    if dialect.encoding == "cp1252":
+        _say_cp1252(report, table, member)
+    try:
+        tab = _read_arrow(opener, dialect, dialect.encoding, ragged, progress, cancelled)
+    except _BadEncoding:
+        _say_cp1252(report, table, member)
+        ragged = _Ragged()
+        tab = _read_arrow(opener, dialect, "cp1252", ragged, progress, cancelled)
+    return _to_frame(tab, ragged, table, member, report)
+
+
+def _say_cp1252(report: LoadReport, table: str, member: str) -> None:
+    report.add(
+        "warning",
+        table,
+        f"{member} is not valid UTF-8; it was read as Windows-1252 (cp1252).",
+        kind="encoding",
+    )
+
+
+class _BadEncoding(Exception):
+    pass
+
+
+def _read_arrow(
+    opener: Opener,
+    dialect: Dialect,
+    encoding: str,
+    ragged: _Ragged,
+    progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+) -> pa.Table:
+    names = _unique_names(dialect.header)
+    read = pacsv.ReadOptions(
+        column_names=names,
+        skip_rows=1,
+        block_size=BLOCK,
+        encoding=encoding,
+        use_threads=True,
+    )
+    parse = pacsv.ParseOptions(
+        delimiter=dialect.delimiter,
+        quote_char='"',
+        double_quote=True,
+        newlines_in_values=True,
+        ignore_empty_lines=True,
+        invalid_row_handler=ragged,
+    )
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names},
+        strings_can_be_null=False,
+        check_utf8=True,
+    )
+    raw = opener()
+    stream = _Counting(raw, progress, cancelled)
+    try:
+        return pacsv.read_csv(
+            io.BufferedReader(stream, BLOCK),
+            read_options=read,
+            parse_options=parse,
+            convert_options=convert,
+        )
+    except LoadCancelled:
+        raise
+    except (pa.ArrowInvalid, pa.ArrowException, OSError, ValueError) as exc:
+        if stream.was_cancelled:
+            raise LoadCancelled() from exc
+        text = str(exc)
+        if encoding == "utf8" and ("UTF8" in text or "UTF-8" in text or "utf-8" in text):
+            raise _BadEncoding() from exc
+        raise LoadError(_arrow_sentence(text)) from exc
+    finally:
+        stream.close()
+
+
+class _Ragged:
+    """pyarrow's invalid-row handler: skip rows with the wrong field count, keep a few."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.rows: list[object] = []
+
+    def __call__(self, row: object) -> str:
+        self.count += 1
+        if len(self.rows) < 20:
+            self.rows.append(row)
+        return "skip"
+
+
+def _row_number(row: object) -> int | None:
+    n = getattr(row, "number", None)
+    return int(n) if isinstance(n, int) and n >= 0 else None
+
+
+def _arrow_sentence(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else "unknown error"
+    return f"The CSV data could not be read ({first})."
+
+
+def _unique_names(header: tuple[str, ...]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(header):
+        base = name or f"Column{i + 1}"
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        out.append(base if n == 0 else f"{base}.{n + 1}")
+    return out
+
+
+def _to_frame(
+    tab: pa.Table, ragged: _Ragged, table: str, member: str, report: LoadReport
+) -> pd.DataFrame:
+    if ragged.count:
+        for row in ragged.rows:
+            report.add(
+                "warning",
+                table,
+                f"Row skipped: it has {getattr(row, 'actual_columns', '?')} fields where the "
+                f"header has {getattr(row, 'expected_columns', '?')}.",
+                line=_row_number(row),
+                kind="ragged_row",
+            )
+        if ragged.count > 20:
+            report.add(
+                "warning",
+                table,
+                f"{ragged.count} rows in all had the wrong number of fields and were skipped.",
+                kind="ragged_row",
+            )
+    renamed: list[str] = []
+    unknown: list[str] = []
+    known = table in schema.TABLES
+    for name in tab.column_names:
+        canon = schema.canonical_column(table, name) if known else None
+        if canon is None or canon in renamed:
+            unknown.append(name)
+            renamed.append(name)
+        else:
+            renamed.append(canon)
+    tab = tab.rename_columns(renamed)
+    if unknown and known:
+        shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+        report.add(
+            "info",
+            table,
+            f"{len(unknown)} columns not in the official field tables are kept as extra "
+            f"attributes: {shown}",
+            kind="unknown_column",
+        )
+    stats: dict[str, int] = {}
+    cols = {}
+    for name in tab.column_names:
+        cols[name] = clean_column(tab.column(name), is_id=is_id_column(name), stats=stats)
+    report_cleaning(report, table, stats)
+    frame = pd.DataFrame(
+        {name: pd.Series(pd.arrays.ArrowStringArray(arr), copy=False) for name, arr in cols.items()}
+    )
+    if known:
+        spec = schema.TABLES[table]
+        missing_keys = [k for k in spec.key if k not in frame.columns]
+        if missing_keys:
+            raise LoadError(
+                f"{member} has no {' or '.join(missing_keys)} column, so it cannot be read as "
+                f"{table}."
+            )
+        order = [c for c in spec.columns if c in frame.columns]
+        order += [c for c in frame.columns if c not in spec.columns]
+        frame = frame[order]
+    frame["__line__"] = np.arange(2, len(frame) + 2, dtype=np.int64)
+    return frame
+
+
+def frame_types_ok(frame: pd.DataFrame) -> bool:
+    """True when every data column is a pyarrow-backed string column (for tests)."""
+    return all(frame[c].dtype == STRING for c in frame.columns if c != "__line__")

@@ -1,0 +1,261 @@
+"""Open any SOR download as a `Register`: detect, read, validate, cache.
+
+The file is opened read-only and only read; zip members are streamed, never
+extracted. Every failure a user can cause ends as `LoadError` with one sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import zipfile
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .dates import from_day, parse_day_column
+from .errors import LoadCancelled, LoadError
+from .formats.detect import Plan, inspect
+from .register import RawData, Register, SourceInfo
+from .report import LoadReport
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+#: Bump when anything that shapes a loaded Register changes, so old caches are ignored.
+LOADER_VERSION = "3"
+#: progress() is reported in these units (per mille); the build phase takes the last 8 %.
+TOTAL = 1000
+READ_SHARE = 920
+
+
+def load(
+    path: str,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    *,
+    use_cache: bool = True,
+) -> Register:
+    """Open `path` (SOR2 zip or CSV, XML zip or file) and return the validated Register."""
+    path = os.fspath(path)
+    plan = inspect(path)
+    key = None
+    if use_cache:
+        from .cache import cache_key, read_cache
+
+        key = cache_key(path, LOADER_VERSION)
+        if key is not None:
+            cached = read_cache(key)
+            if cached is not None:
+                if progress is not None:
+                    progress(TOTAL, TOTAL)
+                return cached
+    try:
+        raw = read(plan, progress, cancelled)
+        _check_cancel(cancelled)
+        reg = Register.build(raw)
+    except (LoadError, LoadCancelled):
+        raise
+    except MemoryError as exc:
+        raise LoadError("There is not enough memory to open this file.") from exc
+    except Exception as exc:  # damaged data deep inside a member (zlib, CRC, ...)
+        raise LoadError(
+            f"{os.path.basename(path)} could not be read; it seems damaged "
+            f"({type(exc).__name__}: {exc})."
+        ) from exc
+    if progress is not None:
+        progress(TOTAL, TOTAL)
+    if key is not None:
+        from .cache import write_cache
+
+        write_cache(key, reg)
+    return reg
+
+
+def _check_cancel(cancelled: Cancelled | None) -> None:
+    if cancelled is not None and cancelled():
+        raise LoadCancelled()
+
+
+class _Meter:
+    """Turns bytes read per member into overall per-mille progress."""
+
+    def __init__(self, total_bytes: int, progress: Progress | None) -> None:
+        self.total = max(total_bytes, 1)
+        self.base = 0
+        self.progress = progress
+        self.last = -1
+
+    def member(self, size: int) -> Callable[[int], None]:
+        base = self.base
+        self.base += size
+
+        def tick(done: int) -> None:
+            if self.progress is None:
+                return
+            value = min(READ_SHARE, (base + min(done, size)) * READ_SHARE // self.total)
+            if value != self.last:
+                self.last = value
+                self.progress(value, TOTAL)
+
+        return tick
+
+
+def read(plan: Plan, progress: Progress | None, cancelled: Cancelled | None) -> RawData:
+    """Read what `plan` names into RawData (no validation yet)."""
+    if plan.format == "sor-xml":
+        return _read_xml(plan, progress, cancelled)
+    return _read_sor2(plan, progress, cancelled)
+
+
+def _read_xml(plan: Plan, progress: Progress | None, cancelled: Cancelled | None) -> RawData:
+    from .formats.sor_xml import read_xml
+
+    report = LoadReport()
+
+    def scaled(done: int, total: int) -> None:
+        if progress is not None and total > 0:
+            progress(min(READ_SHARE, done * READ_SHARE // total), TOTAL)
+
+    if plan.is_zip:
+        assert plan.xml_member is not None
+        with zipfile.ZipFile(plan.path) as zf:
+            info = zf.getinfo(plan.xml_member)
+            for m in plan.ignored_members + plan.unknown_members:
+                report.add(
+                    "info",
+                    "zip",
+                    f"{m} is not used by the viewer (type names come from the built-in code list).",
+                    kind="unused_member",
+                )
+            with zf.open(info) as stream:
+                return read_xml(
+                    stream,
+                    path=plan.path,
+                    size=info.file_size,
+                    report=report,
+                    progress=scaled,
+                    cancelled=cancelled,
+                )
+    with open(plan.path, "rb") as stream:
+        return read_xml(
+            stream,
+            path=plan.path,
+            size=plan.size,
+            report=report,
+            progress=scaled,
+            cancelled=cancelled,
+        )
+
+
+def _read_sor2(plan: Plan, progress: Progress | None, cancelled: Cancelled | None) -> RawData:
+    from .formats.sor2_csv import read_table
+
+    report = LoadReport()
+    tables: dict[str, pd.DataFrame] = {}
+    table_rows: dict[str, int] = {}
+    name = os.path.basename(plan.path)
+    if not plan.is_zip:
+        meter = _Meter(plan.size, progress)
+
+        entities = read_table(
+            lambda: open(plan.path, "rb"),  # noqa: SIM115 - read_table closes it
+            table="SOREntity",
+            member=name,
+            report=report,
+            progress=meter.member(plan.size),
+            cancelled=cancelled,
+        )
+        table_rows[_stem(name)] = len(entities)
+    else:
+        total = sum(plan.member_sizes.values())
+        meter = _Meter(total, progress)
+        with zipfile.ZipFile(plan.path) as zf:
+            for m in plan.unknown_members:
+                report.add(
+                    "info",
+                    "zip",
+                    f"{m} is not a known SOR table; it was not read.",
+                    kind="unknown_member",
+                )
+            for m in plan.ignored_members:
+                report.add(
+                    "warning",
+                    "zip",
+                    f"{m} duplicates another member of the same table and was not read.",
+                    kind="duplicate_member",
+                )
+            # SOREntity first: it is required and by far the largest.
+            order = sorted(plan.members, key=lambda t: t != "SOREntity")
+            for table in order:
+                member = plan.members[table]
+                _check_cancel(cancelled)
+
+                frame = read_table(
+                    functools.partial(zf.open, member),
+                    table=table,
+                    member=member,
+                    report=report,
+                    progress=meter.member(plan.member_sizes.get(member, 0)),
+                    cancelled=cancelled,
+                )
+                tables[table] = frame
+                table_rows[_stem(member)] = len(frame)
+        entities = tables.pop("SOREntity")
+        if not plan.daily:
+            for table in schema.TABLES:
+                if table != "SOREntity" and table not in tables:
+                    report.add(
+                        "warning",
+                        table,
+                        f"{name} has no {table} table; {_missing_effect(table)}",
+                        kind="missing_table",
+                    )
+    if plan.daily:
+        report.add(
+            "info",
+            "SOREntity",
+            "This is the daily file: it shows one day and leaves out units whose closure has "
+            "taken effect, so dates far from the file date are incomplete.",
+            kind="daily_file",
+        )
+    source = SourceInfo(
+        path=plan.path,
+        format=plan.format,
+        format_version=None,
+        snapshot_date=_newest_update(entities),
+        has_history=not plan.daily,
+        table_rows=table_rows,
+    )
+    return RawData(entities, tables, source, report, inheritance="sor2")
+
+
+def _stem(member: str) -> str:
+    base = member.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[0] if "." in base else base
+
+
+def _missing_effect(table: str) -> str:
+    return {
+        "SHAKSORMap": "SHAK codes are taken from the units' own ShakId values.",
+        "LocationsCode": "EAN details are taken from the units' own columns.",
+        "LocationsCodeEDITypeMap": "no EDI message types can be shown.",
+        "EDITypes": "EDI message types are shown by id only.",
+        "SORClassifications": "type names are taken from the units' own columns.",
+        "Geolocations": "geographical locations are not shown.",
+        "SORReplacedEntities": "replaced-by links are not shown.",
+    }.get(table, "it is not shown.")
+
+
+def _newest_update(entities: pd.DataFrame) -> dt.date | None:
+    if "UpdatedAt" not in entities.columns or len(entities) == 0:
+        return None
+    dates = entities["UpdatedAt"].dropna().str.slice(0, 10)
+    if len(dates) == 0:
+        return None
+    days, _bad = parse_day_column(pd.Series(dates.unique()), np.iinfo(np.int32).min)
+    good = days[days != np.iinfo(np.int32).min]
+    return from_day(int(good.max())) if len(good) else None

@@ -1,0 +1,267 @@
+"""The SOR2 CSV reader, detection, safety caps and the cache, on hand-written files.
+
+The files are written here in each dialect the real downloads may use, from the rows
+of tiny.py, so every expected answer is known; the generator's output is tested in
+test_synthetic.py and test_e2e_cli.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import sorviewer
+from sorviewer import schema
+from sorviewer.errors import LoadCancelled, LoadError
+
+from . import tiny
+
+COLUMNS = schema.SOR_ENTITY_COLUMNS
+
+
+def entity_csv(
+    *,
+    delimiter: str = ";",
+    newline: str = "\r\n",
+    bom: bool = True,
+    wrap: bool = True,
+    rows: list[dict[str, str]] | None = None,
+    columns: tuple[str, ...] = COLUMNS,
+    encoding: str = "utf-8",
+) -> bytes:
+    out = io.StringIO()
+    out.write(delimiter.join(columns) + newline)
+    for r in rows if rows is not None else tiny.ROWS:
+        cells = []
+        for c in columns:
+            v = r.get(c)
+            if v is None:
+                cells.append("")
+                continue
+            if wrap and c in ("SorId", "ParentSorId"):
+                v = f'="{v}"'
+            if any(ch in v for ch in (delimiter, '"', "\n", "\r")):
+                v = '"' + v.replace('"', '""') + '"'
+            cells.append(v)
+        out.write(delimiter.join(cells) + newline)
+    data = out.getvalue().encode(encoding)
+    return (b"\xef\xbb\xbf" if bom else b"") + data
+
+
+def write_zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SORVIEWER_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def same_answers(reg: sorviewer.Register) -> None:
+    """What tiny.py's register answers, whatever dialect carried it."""
+    ref = tiny.tiny_register()
+    day = dt.date(2021, 6, 1)
+    assert reg.roots(day) == ref.roots(day)
+    assert reg.children(tiny.SI, day) == ref.children(tiny.SI, day)
+    for sid in (tiny.IE, tiny.OE2, tiny.FUT):
+        got, want = reg.entity(sid, day), ref.entity(sid, day)
+        assert got is not None and want is not None
+        assert got["attributes"] == want["attributes"]
+        assert got["provenance"] == want["provenance"]
+    assert reg.history(tiny.OE2) == ref.history(tiny.OE2)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"delimiter": ",", "wrap": False},
+        {"delimiter": "\t", "newline": "\n", "bom": False},
+        {"delimiter": "|"},
+        {"encoding": "cp1252", "bom": False},
+    ],
+    ids=["real", "comma", "tab-lf", "pipe", "cp1252"],
+)
+def test_bare_csv_dialects_give_the_same_register(tmp_path: Path, kw: dict) -> None:
+    f = tmp_path / "SorEntity_daily.csv"
+    f.write_bytes(entity_csv(**kw))
+    reg = sorviewer.load(str(f), use_cache=False)
+    assert reg.source.format == "sor2-csv"
+    assert not reg.source.has_history
+    same_answers(reg)
+    kinds = {r.kind for r in reg.report.rows}
+    if kw.get("encoding") == "cp1252":
+        assert "encoding" in kinds
+        assert reg.entity(tiny.IE2, dt.date(2021, 1, 1))["name"] == "Øster Klinik"
+
+
+def test_zip_with_variant_member_names_and_unknown_member(tmp_path: Path) -> None:
+    f = write_zip(
+        tmp_path / "Sor_Complete.zip",
+        {
+            "data/sorentity.CSV": entity_csv(),
+            "data/LocationsCodes.csv": b"EanLocationCode;FromDate\r\n5790000173624;2010-01-01\r\n",
+            "data/readme.txt": b"hello",
+            "data/SorOrganisationalLevel.csv": b"Code;Name\r\n1;x\r\n",
+        },
+    )
+    reg = sorviewer.load(str(f), use_cache=False)
+    assert reg.source.format == "sor2-zip"
+    assert reg.source.has_history
+    assert reg.source.table_rows["sorentity"] == len(tiny.ROWS)
+    assert "LocationsCode" in reg.tables
+    same_answers(reg)
+    kinds = [r.kind for r in reg.report.rows]
+    assert kinds.count("missing_table") == 6  # eight tables, two present
+    assert kinds.count("unknown_member") == 2
+
+
+def test_quirks_wrapper_null_word_dot_zero_quoted_newline(tmp_path: Path) -> None:
+    rows = [dict(r) for r in tiny.ROWS]
+    rows[0]["EntityName"] = 'Region "Test"; med\nlinjeskift'
+    rows[1]["ParentSorId"] = tiny.IE + ".0"
+    rows[1]["PostalAddressDistrictName"] = "NULL"
+    f = tmp_path / "x.csv"
+    f.write_bytes(entity_csv(rows=rows))
+    reg = sorviewer.load(str(f), use_cache=False)
+    ie = reg.entity(tiny.IE, dt.date(2012, 1, 1))
+    assert ie["name"] == 'Region "Test"; med\nlinjeskift'
+    si = reg.entity(tiny.SI, dt.date(2012, 1, 1))
+    assert si["parent_sor_id"] == tiny.IE
+    kinds = {r.kind for r in reg.report.rows}
+    assert {"excel_wrapper", "null_word", "dot_zero"} <= kinds
+
+
+def test_extra_and_missing_columns(tmp_path: Path) -> None:
+    cols = ("SorId", "EntityName", "FromDate", "ToDate", "ParentSorId", "Unreliable", "NewThing")
+    rows = [dict(r, NewThing="n", Unreliable="") for r in tiny.ROWS]
+    f = tmp_path / "x.csv"
+    f.write_bytes(entity_csv(rows=rows, columns=cols))
+    reg = sorviewer.load(str(f), use_cache=False)
+    kinds = {r.kind for r in reg.report.rows}
+    assert {"unknown_column", "missing_column"} <= kinds
+    assert reg.entity(tiny.IE, dt.date(2016, 1, 1))["attributes"]["NewThing"] == "n"
+
+
+def test_ids_stay_exact_even_at_18_digits(tmp_path: Path) -> None:
+    long_id = "123456789012345678"
+    rows = [{"SorId": long_id, "EntityName": "Lang", "FromDate": "2020-01-01"}]
+    f = tmp_path / "x.csv"
+    f.write_bytes(entity_csv(rows=rows))
+    reg = sorviewer.load(str(f), use_cache=False)
+    assert reg.entity(long_id, dt.date(2021, 1, 1))["sor_id"] == long_id
+
+
+@pytest.mark.parametrize(
+    ("content", "phrase"),
+    [
+        (b"", "empty"),
+        (b"hello world\n", "not a SOR download"),
+        (b"<html><body>x</body></html>", "not a SOR register"),
+        (b"PK\x03\x04garbage that is not a zip", "damaged"),
+        (b"EanLocationCode;EdiId\r\n1;2\r\n", "cannot be opened alone"),
+    ],
+)
+def test_wrong_files_give_one_sentence(tmp_path: Path, content: bytes, phrase: str) -> None:
+    f = tmp_path / "file.bin"
+    f.write_bytes(content)
+    with pytest.raises(LoadError) as exc:
+        sorviewer.load(str(f))
+    assert phrase in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+def test_missing_path_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(LoadError, match="does not exist"):
+        sorviewer.load(str(tmp_path / "nope.zip"))
+    with pytest.raises(LoadError, match="folder"):
+        sorviewer.load(str(tmp_path))
+
+
+def test_zip_without_sor_tables(tmp_path: Path) -> None:
+    f = write_zip(tmp_path / "a.zip", {"notes.txt": b"x", "pic.png": b"y"})
+    with pytest.raises(LoadError, match="holds no SOR tables"):
+        sorviewer.load(str(f))
+
+
+def test_truncated_zip_is_a_load_error(tmp_path: Path) -> None:
+    good = write_zip(tmp_path / "good.zip", {"SOREntity.csv": entity_csv() * 200})
+    data = good.read_bytes()
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(LoadError):
+        sorviewer.load(str(bad))
+
+
+def test_corrupt_member_data_is_a_load_error(tmp_path: Path) -> None:
+    good = write_zip(tmp_path / "good.zip", {"SOREntity.csv": entity_csv() * 50})
+    data = bytearray(good.read_bytes())
+    # Flip bytes in the middle of the compressed data (after the local header).
+    for i in range(200, 260):
+        data[i] ^= 0x5A
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(LoadError):
+        sorviewer.load(str(bad), use_cache=False)
+
+
+def test_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
+    f = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("SOREntity.csv", b"SorId;EntityName\r\n" + b";" * (30 << 20))
+    with pytest.raises(LoadError, match="refused for safety"):
+        sorviewer.load(str(f))
+
+
+def test_the_opened_file_is_never_modified(tmp_path: Path) -> None:
+    f = write_zip(tmp_path / "Sor_complete.zip", {"SOREntity.csv": entity_csv()})
+    before = (f.read_bytes(), os.stat(f).st_mtime_ns)
+    sorviewer.load(str(f))
+    sorviewer.load(str(f))
+    assert (f.read_bytes(), os.stat(f).st_mtime_ns) == before
+
+
+def test_progress_and_cancel(tmp_path: Path) -> None:
+    rows = [dict(r) for r in tiny.ROWS] * 3000
+    f = write_zip(tmp_path / "Sor_complete.zip", {"SOREntity.csv": entity_csv(rows=rows)})
+    seen: list[tuple[int, int]] = []
+    sorviewer.load(str(f), progress=lambda d, t: seen.append((d, t)), use_cache=False)
+    assert seen[-1][0] == seen[-1][1]
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    with pytest.raises(LoadCancelled):
+        sorviewer.load(str(f), cancelled=lambda: True, use_cache=False)
+
+
+def test_cache_gives_the_same_register_and_is_invalidated(tmp_path: Path) -> None:
+    f = write_zip(tmp_path / "Sor_complete.zip", {"SOREntity.csv": entity_csv()})
+    first = sorviewer.load(str(f))
+    assert os.listdir(tmp_path / "cache")
+    second = sorviewer.load(str(f))
+    same_answers(second)
+    assert second.report.as_json() == first.report.as_json()
+    assert second.source == first.source
+    # A changed file is read again, not served from the old cache.
+    rows = [dict(r) for r in tiny.ROWS]
+    rows[0]["EntityName"] = "Omdøbt"
+    write_zip(f, {"SOREntity.csv": entity_csv(rows=rows)})
+    third = sorviewer.load(str(f))
+    assert third.entity(tiny.IE, dt.date(2012, 1, 1))["name"] == "Omdøbt"
+
+
+def test_unwritable_cache_never_fails_a_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("SORVIEWER_CACHE_DIR", str(blocker / "sub"))
+    f = tmp_path / "x.csv"
+    f.write_bytes(entity_csv())
+    same_answers(sorviewer.load(str(f)))
