@@ -89,8 +89,8 @@ def clean_column(arr: pa.ChunkedArray, *, is_id: bool, stats: dict[str, int]) ->
     `stats` counts what was changed (keys "wrapped", "null_word", "dot_zero") so the
     loader can say it once in the report.
     """
-    if arr.type != pa.string() and arr.type != pa.large_string():
-        arr = pc.cast(arr, pa.string())
+    if arr.type != pa.large_string():
+        arr = pc.cast(arr, pa.large_string())
     arr = pc.utf8_trim_whitespace(arr)
     if pc.any(pc.starts_with(arr, "=")).as_py():
         wrapped = pc.match_substring_regex(arr, _WRAPPED)
@@ -99,7 +99,7 @@ def clean_column(arr: pa.ChunkedArray, *, is_id: bool, stats: dict[str, int]) ->
             stats["wrapped"] = stats.get("wrapped", 0) + n
             arr = pc.replace_substring_regex(arr, _WRAPPED, r"\1")
             arr = pc.utf8_trim_whitespace(arr)
-    words = pc.is_in(arr, value_set=pa.array(NULL_WORDS))
+    words = pc.is_in(arr, value_set=pa.array(NULL_WORDS, pa.large_string()))
     n_words = pc.sum(words).as_py() or 0
     if n_words:
         stats["null_word"] = stats.get("null_word", 0) + n_words
@@ -111,7 +111,7 @@ def clean_column(arr: pa.ChunkedArray, *, is_id: bool, stats: dict[str, int]) ->
             arr = pc.replace_substring_regex(arr, _DOT_ZERO, r"\1")
     empty = pc.or_kleene(pc.equal(arr, ""), words) if n_words else pc.equal(arr, "")
     if pc.any(empty).as_py():
-        arr = pc.if_else(empty, pa.scalar(None, pa.string()), arr)
+        arr = pc.if_else(empty, pa.scalar(None, pa.large_string()), arr)
     return arr
 
 

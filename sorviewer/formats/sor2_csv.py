@@ -131,7 +131,7 @@ def _read_arrow(
         invalid_row_handler=ragged,
     )
     convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names},
+        column_types={n: pa.large_string() for n in names},
         strings_can_be_null=False,
         check_utf8=True,
     )
@@ -234,12 +234,13 @@ def _to_frame(
         )
     stats: dict[str, int] = {}
     cols = {}
-    for name in tab.column_names:
-        cols[name] = clean_column(tab.column(name), is_id=is_id_column(name), stats=stats)
+    names = tab.column_names
+    for name in names:
+        arr = clean_column(tab.column(name), is_id=is_id_column(name), stats=stats)
+        cols[name] = pd.Series(pd.arrays.ArrowStringArray(arr), copy=False)
+        tab = tab.drop_columns([name])  # let the raw column go as soon as it is cleaned
     report_cleaning(report, table, stats)
-    frame = pd.DataFrame(
-        {name: pd.Series(pd.arrays.ArrowStringArray(arr), copy=False) for name, arr in cols.items()}
-    )
+    frame = pd.DataFrame(cols, copy=False)
     if known:
         spec = schema.TABLES[table]
         missing_keys = [k for k in spec.key if k not in frame.columns]
