@@ -1,0 +1,136 @@
+"""Property tests for the date logic: parsing in every accepted form, and as-of answers
+checked against a brute-force reading of the version rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sorviewer.asof import Snapshot, entity_status
+from sorviewer.dates import MAX_DAY, MIN_DAY, parse_date_text, parse_day_column, to_day
+from sorviewer.ids import make_sor_id
+from sorviewer.register import RawData, Register, SourceInfo
+from sorviewer.report import LoadReport
+
+dates = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
+
+FORMS = (
+    lambda d: d.isoformat(),
+    lambda d: f"{d.isoformat()}T13:45:00",
+    lambda d: f"{d.isoformat()} 08:00:00.1234567+02:00",
+    lambda d: f"{d.isoformat()}T00:00:00Z",
+    lambda d: f"{d.day:02d}-{d.month:02d}-{d.year}",
+    lambda d: f"{d.day}-{d.month}-{d.year}",
+    lambda d: f"{d.day:02d}.{d.month:02d}.{d.year}",
+    lambda d: d.strftime("%Y%m%d"),
+)
+
+
+@given(dates, st.sampled_from(range(len(FORMS))))
+def test_every_accepted_form_gives_the_date_back(d: dt.date, form: int) -> None:
+    assert parse_date_text(FORMS[form](d)) == d
+    assert parse_date_text("  " + FORMS[form](d) + " ") == d
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.builds(lambda d, f: FORMS[f](d), dates, st.sampled_from(range(len(FORMS)))),
+            st.sampled_from(["", "2021-02-30", "31-13-2020", "i går", "2020/01/01x"]),
+        ),
+        max_size=40,
+    )
+)
+def test_column_parse_matches_one_by_one(values: list[str | None]) -> None:
+    days, bad = parse_day_column(pd.Series(values, dtype="string[pyarrow]"), MIN_DAY)
+    for v, day, b in zip(values, days, bad, strict=True):
+        try:
+            want = parse_date_text(v)
+        except ValueError:
+            assert b
+            assert day == MIN_DAY
+            continue
+        assert not b
+        assert day == (to_day(want) if want is not None else MIN_DAY)
+
+
+# --- as-of against brute force -----------------------------------------------------
+
+START = dt.date(2006, 1, 1)
+
+
+@st.composite
+def registers(draw: st.DrawFn) -> tuple[list[dict[str, str]], list[list[tuple[int, int]]]]:
+    """A few units, each with consecutive, possibly gapped versions; last one open or closed."""
+    rows: list[dict[str, str]] = []
+    spans: list[list[tuple[int, int]]] = []
+    n_units = draw(st.integers(1, 5))
+    for u in range(n_units):
+        sid = make_sor_id(u + 1)
+        start = draw(st.integers(0, 3000))
+        n_versions = draw(st.integers(1, 4))
+        mine: list[tuple[int, int]] = []
+        for v in range(n_versions):
+            length = draw(st.integers(1, 1500))
+            end = start + length - 1
+            last = v == n_versions - 1
+            open_end = last and draw(st.booleans())
+            mine.append((start, MAX_DAY if open_end else end))
+            rows.append(
+                {
+                    "SorId": sid,
+                    "SorType": "IE",
+                    "EntityName": f"Enhed {u} v{v}",
+                    "FromDate": (START + dt.timedelta(days=start)).isoformat(),
+                    "ToDate": None if open_end else (START + dt.timedelta(days=end)).isoformat(),
+                }
+            )
+            start = end + 1 + draw(st.sampled_from([0, 0, 0, 30]))  # sometimes a gap
+        spans.append(mine)
+    return rows, spans
+
+
+@settings(max_examples=60, deadline=None)
+@given(registers(), st.integers(-200, 9000))
+def test_snapshot_agrees_with_brute_force(data: tuple, offset: int) -> None:
+    rows, spans = data
+    raw = RawData(
+        entities=pd.DataFrame(rows).astype("string[pyarrow]"),
+        tables={},
+        source=SourceInfo(path="prop", format="sor2-csv", has_history=True),
+        report=LoadReport(),
+    )
+    reg = Register.build(raw)
+    day = to_day(START) + offset
+    snap = Snapshot(reg, day)
+    for u, mine in enumerate(spans):
+        e = reg.entity_index(make_sor_id(u + 1))
+        containing = [
+            i
+            for i, (a, b) in enumerate(mine)
+            if a + to_day(START) <= day <= b + (to_day(START) if b != MAX_DAY else 0)
+        ]
+        first = mine[0][0] + to_day(START)
+        last_end = mine[-1][1]
+        last = MAX_DAY if last_end == MAX_DAY else last_end + to_day(START)
+        if day < first:
+            want_status = "future"
+        elif day > last:
+            want_status = "closed"
+        else:
+            want_status = "active"
+        assert entity_status(reg, e, day) == want_status
+        if containing:
+            row = snap.row_of[e]
+            assert row == reg.id_start[e] + containing[0]
+        elif want_status == "active":
+            # inside a gap: the nearest earlier version is shown, flagged
+            assert snap.gap[e]
+            started = [i for i, (a, _b) in enumerate(mine) if a + to_day(START) <= day]
+            assert snap.row_of[e] == reg.id_start[e] + started[-1]
+        else:
+            assert snap.row_of[e] < 0
