@@ -1,0 +1,117 @@
+"""The tree model: Qt's model tester, dates, the show-closed switch and the filter."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+
+from tests.unit import tiny
+from ui.models.tree_model import GROUP_ID, SOR_ID_ROLE, TreeModel
+
+
+@pytest.fixture
+def model() -> TreeModel:
+    m = TreeModel()
+    m.set_register(tiny.tiny_register(), dt.date(2018, 6, 1))
+    return m
+
+
+def names(m: TreeModel, parent: QModelIndex | None = None) -> list[str]:
+    parent = parent or QModelIndex()
+    return [m.index(r, 0, parent).data() for r in range(m.rowCount(parent))]
+
+
+def find(m: TreeModel, sor_id: str) -> QModelIndex:
+    idx = m.index_of_sor_id(sor_id)
+    assert idx.isValid(), sor_id
+    return idx
+
+
+def test_model_tester_passes_through_changes(qtmodeltester, model: TreeModel) -> None:
+    qtmodeltester.check(model)
+    model.set_day(dt.date(2021, 1, 1))
+    model.set_show_closed(True)
+    model.set_filter("akut")
+    model.set_filter("")
+    model.set_day(dt.date(2009, 1, 1))
+    qtmodeltester.check(model)
+
+
+def test_tree_shape_at_a_date(model: TreeModel) -> None:
+    assert names(model) == ["Region Testland", "Øster Klinik"]
+    ie = find(model, tiny.IE)
+    assert names(model, ie) == ["Testhospital"]
+    si = find(model, tiny.SI)
+    # case-insensitive Danish order: "Akut" < "anæstesi" < "Ærø" (æ after z)
+    assert names(model, si) == ["Akut afsnit", "anæstesi", "Ærø afdeling"]
+    assert model.parent(si) == ie
+    assert model.index(0, 1, si).data() == tiny.OE2
+    assert model.index(0, 0, si).data(SOR_ID_ROLE) == tiny.OE2
+    # the future unit is not shown unless closed/future units are on
+    assert model.rowCount(find(model, tiny.IE2)) == 0
+    assert not model.index_of_sor_id(tiny.FUT).isValid()
+
+
+def test_date_switch_moves_unit_and_keeps_selection(model: TreeModel) -> None:
+    oe2 = QPersistentModelIndex(find(model, tiny.OE2))
+    si = QPersistentModelIndex(find(model, tiny.SI))
+    assert oe2.parent() == si
+    model.set_day(dt.date(2021, 1, 1))  # OE2 moved under OE1 on 2020-01-01
+    assert oe2.isValid()
+    assert oe2.data(SOR_ID_ROLE) == tiny.OE2
+    assert oe2.parent().data(SOR_ID_ROLE) == tiny.OE1
+    assert oe2.parent().parent() == si
+    model.set_day(dt.date(2023, 1, 1))  # closed
+    assert not oe2.isValid()
+    assert si.isValid()
+    model.set_day(dt.date(2012, 1, 1))
+    assert find(model, tiny.IE).data() == "Region Test"  # renamed 2015
+
+
+def test_show_closed_greys_inactive_units(model: TreeModel) -> None:
+    model.set_day(dt.date(2023, 1, 1))
+    model.set_show_closed(True)
+    oe2 = find(model, tiny.OE2)
+    fut = find(model, tiny.FUT)
+    assert oe2.data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert "Closed" in oe2.data(Qt.ItemDataRole.ToolTipRole) or "Lukket" in oe2.data(
+        Qt.ItemDataRole.ToolTipRole
+    )
+    assert fut.data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert find(model, tiny.SI).data(Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_filter_shows_matches_with_their_ancestors(model: TreeModel) -> None:
+    model.set_filter("aero")  # folded search: finds "Ærø afdeling"
+    assert names(model) == ["Region Testland"]
+    si = find(model, tiny.SI)
+    assert names(model, si) == ["Ærø afdeling"]
+    assert list(map(str, model.matches)) == [str(model.reg.entity_index(tiny.OE1))]
+    model.set_filter("")
+    assert names(model) == ["Region Testland", "Øster Klinik"]
+
+
+def test_orphans_sit_under_missing_parent(model: TreeModel) -> None:
+    # tiny has no dangling parent: point OE3 at an id that is not in the file
+    reg = model.reg
+    e = reg.entity_index(tiny.OE3)
+    row = reg.rows_of(e).start
+    reg.parent_id[row] = 99999
+    reg._snapshots.clear()
+    m = TreeModel()
+    m.set_register(reg, dt.date(2018, 6, 1))
+    top = m.index(m.rowCount() - 1, 0)
+    assert top.internalId() == GROUP_ID
+    assert names(m, top) == ["anæstesi"]
+    oe3 = find(m, tiny.OE3)
+    assert m.parent(oe3) == top
+    assert m.ancestors(e) == [top]
+
+
+def test_language_changes_headers(model: TreeModel) -> None:
+    model.set_language("en")
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Name"
+    model.set_language("da")
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Enhedsnavn"

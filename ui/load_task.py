@@ -1,0 +1,138 @@
+"""Runs the loader off the GUI thread and hands the Register over in one step.
+
+The loader is the plain function `sorviewer.load(path, progress, cancelled)`; this
+adapter runs it on a QThread, forwards progress a few times a second, and emits
+exactly one of `finished(register, path)`, `failed(message, path)` or
+`cancelled(path)`. Those signals belong to the task object, which lives on the GUI
+thread, so connected slots run there. Tests inject their own loader.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+Loader = Callable[[str, Callable[[int, int], None], Callable[[], bool]], Any]
+
+#: at most one progress signal per this many seconds (plus the first and the last)
+PROGRESS_INTERVAL = 0.08
+
+
+def default_loader(path: str, progress: Callable[[int, int], None], cancelled: Any) -> Any:
+    import sorviewer
+
+    return sorviewer.load(path, progress=progress, cancelled=cancelled)
+
+
+class _Thread(QThread):
+    def __init__(self, task: LoadTask) -> None:
+        super().__init__()
+        self.task = task
+
+    def run(self) -> None:
+        self.task._run()
+
+
+class LoadTask(QObject):
+    """One load at a time. `start(path)`; then one of the three outcome signals."""
+
+    started = Signal(str)
+    progressed = Signal(int, int)
+    finished = Signal(object, str)
+    failed = Signal(str, str)
+    cancelled = Signal(str)
+    #: internal: the worker's outcome, delivered to the GUI thread by a queued connection
+    _outcome = Signal(str, object, str)
+
+    def __init__(self, loader: Loader | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.loader: Loader = loader or default_loader
+        self._thread: _Thread | None = None
+        self._cancel = threading.Event()
+        self._path = ""
+        self._last_emit = 0.0
+        self.last_detail = ""
+        self._outcome.connect(self._on_outcome)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    def start(self, path: str) -> bool:
+        """Begin loading `path`. False when a load is already running."""
+        if self._thread is not None:
+            return False
+        self._path = path
+        self._cancel.clear()
+        self._last_emit = 0.0
+        self._thread = _Thread(self)
+        self.started.emit(path)
+        self._thread.start()
+        return True
+
+    def cancel(self) -> None:
+        """Ask the loader to stop; `cancelled` follows once it did."""
+        self._cancel.set()
+
+    def wait(self, msecs: int = 30000) -> None:
+        """Block until the worker thread ended (used on quit)."""
+        if self._thread is not None:
+            self._thread.wait(msecs)
+
+    # --- worker thread ---------------------------------------------------------------
+
+    def _progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - self._last_emit >= PROGRESS_INTERVAL:
+            self._last_emit = now
+            self.progressed.emit(int(done), int(total))
+
+    def _run(self) -> None:
+        from sorviewer.errors import LoadCancelled, LoadError
+
+        path = self._path
+        try:
+            reg = self.loader(path, self._progress, self._cancel.is_set)
+        except LoadCancelled:
+            self._outcome.emit("cancelled", None, path)
+        except LoadError as exc:
+            self._outcome.emit("failed", str(exc) or "The file could not be read.", path)
+        except MemoryError:
+            self._outcome.emit("failed", "There is not enough memory to open this file.", path)
+        except Exception as exc:  # a bug, not the user's fault: say so, keep the details
+            detail = "".join(traceback.format_exception(exc))
+            self._outcome.emit(
+                "failed",
+                f"The file could not be opened because of an internal error: {exc}",
+                detail,
+            )
+        else:
+            if self._cancel.is_set():
+                self._outcome.emit("cancelled", None, path)
+            else:
+                self._outcome.emit("finished", reg, path)
+
+    # --- GUI thread --------------------------------------------------------------------
+
+    def _on_outcome(self, kind: str, payload: object, extra: str) -> None:
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.wait()
+            thread.deleteLater()
+        path = self._path
+        if kind == "finished":
+            self.finished.emit(payload, path)
+        elif kind == "cancelled":
+            self.cancelled.emit(path)
+        else:
+            self.last_detail = extra if extra != path else ""
+            self.failed.emit(str(payload), path)

@@ -1,0 +1,418 @@
+"""The organisational tree at the as-of date, as a thin QAbstractItemModel.
+
+Every index carries the unit's entity index (its position in `Register.ids`, a
+stable int for the life of the register) as its internal id; the one synthetic
+node, the "Missing parent" group, carries `GROUP_ID`. The model keeps, per
+date, three numpy arrays built from the Snapshot (children in CSR form, each
+unit's row under its parent, each unit's parent), so `index`, `parent`,
+`rowCount` and `data` are O(1).
+
+A date move, the show-closed switch and the search filter change the visible
+structure: each is a layout change with persistent indexes remapped by entity
+index, so expansion and selection survive wherever the unit still exists. Only
+a new register resets the model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from sorviewer import schema
+from sorviewer.asof import INACTIVE, ORPHAN, Snapshot, day_number
+from sorviewer.dates import MAX_DAY, iso
+from sorviewer.register import Register
+
+#: internal id of the "Missing parent" group node (entity indices are far below it)
+GROUP_ID = (1 << 31) - 1
+
+SOR_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+ENTITY_ROLE = Qt.ItemDataRole.UserRole + 2
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
+
+COLUMNS = ("EntityName", "SorId", "SorType", "EntityTypeName", "ShakId")
+
+_GROUP_LABEL = {"da": "Mangler overordnet enhed", "en": "Missing parent"}
+_GROUP_TIP = {
+    "da": "Enheder hvis overordnede enhed ikke findes på datoen (eller som indgår i en ring).",
+    "en": "Units whose parent does not exist at the date (or that sit in a parent cycle).",
+}
+_STATUS_TEXT = {
+    "da": {"active": "Aktiv", "closed": "Lukket", "future": "Fremtidig"},
+    "en": {"active": "Active", "closed": "Closed", "future": "Future"},
+}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class TreeModel(QAbstractItemModel):
+    """Owners > institutions > units at one day; see the module docstring."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.reg: Register | None = None
+        self.day = day_number(dt.date.today())
+        self.show_closed = False
+        self.filter_text = ""
+        self.language = "da"
+        self.matches = np.array([], dtype=np.int64)
+        self._snaps: OrderedDict[int, Snapshot] = OrderedDict()
+        self._columns: dict[str, np.ndarray] = {}
+        self._clear_structure()
+
+    # --- public API ---------------------------------------------------------------
+
+    def set_register(self, reg: Register | None, day: dt.date | None = None) -> None:
+        """A new register: the one model reset."""
+        self.beginResetModel()
+        self.reg = reg
+        if day is not None:
+            self.day = day_number(day)
+        self.filter_text = ""
+        self._snaps.clear()
+        self._columns = {}
+        if reg is None:
+            self._clear_structure()
+        else:
+            self._compute()
+        self.endResetModel()
+
+    def set_day(self, day: dt.date) -> None:
+        n = day_number(day)
+        if n != self.day:
+            self._relayout(lambda: setattr(self, "day", n))
+
+    def set_show_closed(self, on: bool) -> None:
+        if bool(on) != self.show_closed:
+            self._relayout(lambda: setattr(self, "show_closed", bool(on)))
+
+    def set_filter(self, text: str) -> None:
+        text = text.strip()
+        if text != self.filter_text:
+            self._relayout(lambda: setattr(self, "filter_text", text))
+
+    def set_language(self, lang: str) -> None:
+        if lang != self.language:
+            self.language = lang
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+            if self._orphans_shown:
+                top = len(self._top) - 1
+                self.dataChanged.emit(self.index(top, 0), self.index(top, 0))
+
+    def snapshot(self) -> Snapshot | None:
+        """The snapshot the model shows (with closed/future units when they are on)."""
+        if self.reg is None:
+            return None
+        key = self.day * 2 + int(self.show_closed)
+        snap = self._snaps.get(key)
+        if snap is None:
+            if self.show_closed:
+                snap = Snapshot(self.reg, self.day, include_all=True)
+            else:
+                snap = self.reg.snapshot(self.day)
+            self._snaps[key] = snap
+            while len(self._snaps) > 6:
+                self._snaps.popitem(last=False)
+        return snap
+
+    def entity_of(self, index: Index) -> int:
+        """Entity index of a unit row, -1 for the group row or an invalid index."""
+        if not index.isValid():
+            return -1
+        e = int(index.internalId())
+        return -1 if e == GROUP_ID else e
+
+    def sor_id_of(self, index: Index) -> str:
+        e = self.entity_of(index)
+        return "" if e < 0 or self.reg is None else str(self.reg.ids[e])
+
+    def index_of_entity(self, e: int, column: int = 0) -> QModelIndex:
+        """Index of entity `e` in the current structure, invalid when it is not shown."""
+        if e == GROUP_ID:
+            if not self._orphans_shown:
+                return QModelIndex()
+            return self.createIndex(len(self._top) - 1, column, GROUP_ID)
+        if e < 0 or e >= len(self._row) or self._parent[e] == INACTIVE or self._row[e] < 0:
+            return QModelIndex()
+        return self.createIndex(int(self._row[e]), column, int(e))
+
+    def index_of_sor_id(self, sor_id: str, column: int = 0) -> QModelIndex:
+        if self.reg is None:
+            return QModelIndex()
+        return self.index_of_entity(self.reg.entity_index(sor_id), column)
+
+    def ancestors(self, e: int) -> list[QModelIndex]:
+        """Indexes from the top down to the parent of `e` (to expand before revealing it)."""
+        out: list[QModelIndex] = []
+        idx = self.parent(self.index_of_entity(e))
+        while idx.isValid():
+            out.append(idx)
+            idx = self.parent(idx)
+        return out[::-1]
+
+    def visible_count(self) -> int:
+        """Units in the current structure (after filter), not counting the group row."""
+        return int((self._parent != INACTIVE).sum()) if self.reg is not None else 0
+
+    def active_count(self) -> int:
+        """Units existing at the day (regardless of filter and show-closed)."""
+        if self.reg is None:
+            return 0
+        return int(self.reg.snapshot(self.day).active_mask.sum())
+
+    def row_values(self, index: Index) -> list[str]:
+        """The displayed texts of all columns of one row (for copy)."""
+        return [
+            str(self.data(index.siblingAtColumn(c), Qt.ItemDataRole.DisplayRole) or "")
+            for c in range(len(COLUMNS))
+        ]
+
+    def header_labels(self) -> list[str]:
+        return [
+            str(self.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole))
+            for c in range(len(COLUMNS))
+        ]
+
+    # --- structure ------------------------------------------------------------------
+
+    def _clear_structure(self) -> None:
+        self._top = np.array([], dtype=np.int64)
+        self._orph = np.array([], dtype=np.int64)
+        self._kids = np.array([], dtype=np.int64)
+        self._start = np.zeros(1, dtype=np.int64)
+        self._row = np.array([], dtype=np.int64)
+        self._parent = np.array([], dtype=np.int64)
+        self._orphans_shown = False
+
+    def _compute(self) -> None:
+        reg = self.reg
+        snap = self.snapshot()
+        assert reg is not None and snap is not None
+        n = len(reg.ids)
+        par = snap.parent_of.copy()
+        vis = par != INACTIVE
+        if self.filter_text:
+            from sorviewer.search import match_with_ancestors
+
+            self.matches, keep = match_with_ancestors(reg, snap, self.filter_text)
+            vis &= keep
+        else:
+            self.matches = np.array([], dtype=np.int64)
+        is_kid = vis & (par >= 0)
+        is_kid[is_kid] &= vis[par[is_kid]]
+        kids = np.nonzero(is_kid)[0]
+        kids = kids[np.lexsort((reg.ids[kids], snap.rank[kids], par[kids]))]
+        counts = np.bincount(par[kids], minlength=n) if n else np.zeros(0, dtype=np.int64)
+        start = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=start[1:])
+        row = np.full(n, -1, dtype=np.int64)
+        row[kids] = np.arange(len(kids)) - start[par[kids]]
+        roots = snap.roots()
+        roots = roots[vis[roots]]
+        row[roots] = np.arange(len(roots))
+        orph = snap.orphans()
+        orph = orph[vis[orph]]
+        row[orph] = np.arange(len(orph))
+        shown = np.zeros(n, dtype=bool)
+        shown[kids] = True
+        shown[roots] = True
+        shown[orph] = True
+        par[~shown] = INACTIVE
+        self._orphans_shown = bool(len(orph))
+        self._top = np.r_[roots, [GROUP_ID]] if len(orph) else roots.astype(np.int64)
+        self._orph = orph
+        self._kids = kids
+        self._start = start
+        self._row = row
+        self._parent = par
+
+    def _relayout(self, change: Callable[[], None]) -> None:
+        """Apply `change`, rebuild, and remap persistent indexes by entity index."""
+        if self.reg is None:
+            change()
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        keys = [(int(p.internalId()), p.column()) for p in old]
+        change()
+        self._compute()
+        new = [self.index_of_entity(e, col) for e, col in keys]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    def _column(self, name: str) -> np.ndarray:
+        arr = self._columns.get(name)
+        if arr is None:
+            assert self.reg is not None
+            ent = self.reg.entities
+            if name in ent.columns:
+                arr = ent[name].to_numpy(dtype=object, na_value=None)
+            else:
+                arr = np.full(len(ent), None, dtype=object)
+            self._columns[name] = arr
+        return arr
+
+    # --- QAbstractItemModel ----------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if column < 0 or column >= len(COLUMNS) or row < 0:
+            return QModelIndex()
+        if not parent.isValid():
+            if row >= len(self._top):
+                return QModelIndex()
+            return self.createIndex(row, column, int(self._top[row]))
+        if parent.column() != 0:
+            return QModelIndex()
+        p = int(parent.internalId())
+        if p == GROUP_ID:
+            if row >= len(self._orph):
+                return QModelIndex()
+            return self.createIndex(row, column, int(self._orph[row]))
+        lo, hi = self._start[p], self._start[p + 1]
+        if row >= hi - lo:
+            return QModelIndex()
+        return self.createIndex(row, column, int(self._kids[lo + row]))
+
+    def parent(self, child: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not child.isValid():
+            return QModelIndex()
+        e = int(child.internalId())
+        if e == GROUP_ID:
+            return QModelIndex()
+        p = int(self._parent[e])
+        if p >= 0:
+            return self.createIndex(int(self._row[p]), 0, p)
+        if p == ORPHAN:
+            return self.createIndex(len(self._top) - 1, 0, GROUP_ID)
+        return QModelIndex()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if not parent.isValid():
+            return len(self._top)
+        if parent.column() != 0:
+            return 0
+        p = int(parent.internalId())
+        if p == GROUP_ID:
+            return len(self._orph)
+        return int(self._start[p + 1] - self._start[p])
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return len(COLUMNS)
+
+    def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return self.rowCount(parent) > 0
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            col = COLUMNS[section]
+            if col == "ShakId":
+                return "SHAK"
+            return schema.label(col, self.language)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self.reg is None:
+            return None
+        e = int(index.internalId())
+        col = index.column()
+        if e == GROUP_ID:
+            return self._group_data(col, role)
+        if role == Qt.ItemDataRole.DisplayRole:
+            name = COLUMNS[col]
+            if name == "SorId":
+                return str(self.reg.ids[e])
+            value = self._column(name)[self._version_row(e)]
+            if value is None and name == "EntityName":
+                return "(no name)" if self.language == "en" else "(uden navn)"
+            return value
+        if role == SOR_ID_ROLE:
+            return str(self.reg.ids[e])
+        if role == ENTITY_ROLE:
+            return e
+        if role == STATUS_ROLE:
+            return self._status(e)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if self._status(e) != "active":
+                return QBrush(QColor(140, 140, 140))
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            status = self._status(e)
+            if status != "active":
+                font = QFont()
+                font.setItalic(True)
+                return font
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(e)
+        return None
+
+    # --- helpers for data() ----------------------------------------------------------
+
+    def _version_row(self, e: int) -> int:
+        snap = self.snapshot()
+        assert snap is not None
+        r = int(snap.row_of[e])
+        return r if r >= 0 else snap.row(e)
+
+    def _status(self, e: int) -> str:
+        assert self.reg is not None
+        if self.day < self.reg.first_day[e]:
+            return "future"
+        last = int(self.reg.last_day[e])
+        return "closed" if last != MAX_DAY and self.day > last else "active"
+
+    def _tooltip(self, e: int) -> str:
+        assert self.reg is not None
+        status = self._status(e)
+        words = _STATUS_TEXT.get(self.language, _STATUS_TEXT["en"])
+        text = f"{words[status]}"
+        if status == "future":
+            text += f" ({iso(int(self.reg.first_day[e]))} -)"
+        elif status == "closed":
+            text += f" (- {iso(int(self.reg.last_day[e]))})"
+        snap = self.snapshot()
+        if snap is not None and bool(snap.gap[e]):
+            text += (
+                " - no version covers this date; the previous one is shown"
+                if self.language == "en"
+                else " - ingen version dækker datoen; den forrige vises"
+            )
+        return text
+
+    def _group_data(self, col: int, role: int) -> Any:
+        lang = self.language if self.language in _GROUP_LABEL else "en"
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{_GROUP_LABEL[lang]} ({len(self._orph)})" if col == 0 else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _GROUP_TIP[lang]
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(170, 60, 40))
+        if role == SOR_ID_ROLE:
+            return ""
+        if role == ENTITY_ROLE:
+            return -1
+        return None

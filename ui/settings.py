@@ -1,0 +1,109 @@
+"""Every persistent setting declared once, with its type and default.
+
+Settings live in an INI file (QSettings IniFormat) in the user's config folder;
+tests pass their own file path. Read a value with `settings.get(KEY)` and write it
+with `settings.set(KEY, value)`; an unknown key is a programming error.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+
+ORGANISATION = "SOR Viewer"
+APPLICATION = "sorviewer"
+MAX_RECENT = 10
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    type: type
+    default: Any
+
+
+RECENT_FILES = Setting("files/recent", list, [])
+LAST_DIR = Setting("files/last_dir", str, "")
+GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
+WINDOW_STATE = Setting("window/state", QByteArray, QByteArray())
+SPLITTER = Setting("window/splitter", QByteArray, QByteArray())
+LANGUAGE = Setting("view/language", str, "da")
+SHOW_CLOSED = Setting("view/show_closed", bool, False)
+#: "today", "snapshot" or "last" (reopen at the last date that was looked at)
+AS_OF_CHOICE = Setting("view/as_of_choice", str, "today")
+LAST_AS_OF = Setting("view/last_as_of", str, "")
+
+ALL: tuple[Setting, ...] = (
+    RECENT_FILES,
+    LAST_DIR,
+    GEOMETRY,
+    WINDOW_STATE,
+    SPLITTER,
+    LANGUAGE,
+    SHOW_CLOSED,
+    AS_OF_CHOICE,
+    LAST_AS_OF,
+)
+
+
+class Settings:
+    """Typed access to the one settings file."""
+
+    def __init__(self, path: str | None = None) -> None:
+        if path is None:
+            self._qs = QSettings(
+                QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION
+            )
+        else:
+            self._qs = QSettings(os.fspath(path), QSettings.Format.IniFormat)
+
+    @property
+    def path(self) -> str:
+        return self._qs.fileName()
+
+    def get(self, setting: Setting) -> Any:
+        if setting not in ALL:
+            raise KeyError(setting.key)
+        if not self._qs.contains(setting.key):
+            default = setting.default
+            return list(default) if isinstance(default, list) else default
+        if setting.type is list:
+            value = self._qs.value(setting.key, [])
+            # QSettings gives a str for a one-element list and None for an empty one
+            if value is None:
+                return []
+            if isinstance(value, str):
+                return [value]
+            return [str(v) for v in value]
+        try:
+            return self._qs.value(setting.key, setting.default, type=setting.type)
+        except (TypeError, ValueError):
+            return setting.default
+
+    def set(self, setting: Setting, value: Any) -> None:
+        if setting not in ALL:
+            raise KeyError(setting.key)
+        self._qs.setValue(setting.key, value)
+
+    def sync(self) -> None:
+        self._qs.sync()
+
+    # --- recent files ---------------------------------------------------------------
+
+    def recent_files(self) -> list[str]:
+        return [p for p in self.get(RECENT_FILES) if p]
+
+    def add_recent(self, path: str) -> list[str]:
+        path = os.path.abspath(path)
+        files = [path] + [p for p in self.recent_files() if p != path]
+        files = files[:MAX_RECENT]
+        self.set(RECENT_FILES, files)
+        return files
+
+    def remove_recent(self, path: str) -> list[str]:
+        files = [p for p in self.recent_files() if p != path]
+        self.set(RECENT_FILES, files)
+        return files
