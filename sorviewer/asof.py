@@ -151,6 +151,12 @@ class Snapshot:
         hi = int(np.searchsorted(self._kid_parent, e, side="right"))
         return self._kids[lo:hi]
 
+    def children_of_many(self, nodes: np.ndarray) -> np.ndarray:
+        """Children of all `nodes` at once (grouped by parent, each group by name)."""
+        if len(nodes) == 0 or len(self._kids) == 0:
+            return np.zeros(0, dtype=np.int64)
+        return self._kids[np.isin(self._kid_parent, nodes)]
+
     def child_count(self, e: int) -> int:
         lo = np.searchsorted(self._kid_parent, e, side="left")
         hi = np.searchsorted(self._kid_parent, e, side="right")

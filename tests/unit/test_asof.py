@@ -78,3 +78,16 @@ def test_date_before_and_after_all_data() -> None:
     reg = tiny_register()
     assert reg.roots(D(1990, 1, 1)) == []
     assert reg.roots(D(2100, 1, 1)) == [IE, IE2]
+
+
+def test_children_of_many_equals_one_by_one() -> None:
+    reg = tiny_register()
+    for day in (D(2019, 6, 1), D(2021, 1, 1), D(2031, 1, 1)):
+        snap = reg.snapshot(day)
+        nodes = snap.active_entities()
+        want = [int(k) for n in nodes for k in snap.children(int(n))]
+        got = [int(k) for k in snap.children_of_many(nodes)]
+        assert sorted(got) == sorted(want)
+        assert list(snap.children_of_many(snap.roots()[:1])) == list(
+            snap.children(int(snap.roots()[0]))
+        )
