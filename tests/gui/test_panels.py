@@ -1,0 +1,250 @@
+"""The dock panels on the tiny register: what they show, copy and select."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
+
+from sorviewer.register import RawData, Register, SourceInfo
+from sorviewer.report import LoadReport
+from tests.unit import tiny
+from tests.unit.tiny import FUT, IE, IE2, OE1, OE2, OE3, SI
+from ui.app_state import AppState
+from ui.models.records_model import SOR_ID_ROLE, SORT_ROLE, RecordsModel, RecordsProxy
+from ui.widgets.details_panel import COLUMN_ROLE, STATE_ROLE, DetailsPanel
+from ui.widgets.table_view import RecordsView
+
+DAY = dt.date(2021, 1, 1)
+EAN_IE = "5790000173624"
+EAN_OE3 = "5790000141227"
+
+# The offscreen platform says this whenever a top-level widget is shown.
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+def _register() -> Register:
+    """The tiny register plus the EDI tables (tiny itself has none)."""
+    text = "string[pyarrow]"
+    tables = {
+        "LocationsCodeEDITypeMap": pd.DataFrame(
+            {
+                "EanLocationCode": [EAN_IE, EAN_OE3, EAN_OE3],
+                "EdiId": ["11", "11", "22"],
+                "EdifactName": ["REF01 Henvisning", "REF01 Henvisning", "DIS01 Epikrise"],
+            }
+        ).astype(text),
+        "EDITypes": pd.DataFrame(
+            {"EdiId": ["11", "22"], "EdiFactNavn": ["REF01 Henvisning", "DIS01 Epikrise"]}
+        ).astype(text),
+        "LocationsCode": pd.DataFrame(
+            {
+                "EanLocationCode": [EAN_IE, EAN_OE3],
+                "EanLocationCodeSystemSupplierName": ["Systematic", "EG"],
+            }
+        ).astype(text),
+    }
+    rows = [dict(r) for r in tiny.ROWS]
+    # SI inherits its postal address but carries a stale copy: a contradiction to show
+    rows[2]["PostalAddressStreetName"] = "Gammel vej"
+    raw = RawData(
+        entities=pd.DataFrame(rows).astype(text),
+        tables=tables,
+        source=SourceInfo(path="tiny", format="sor2-csv", has_history=True),
+        report=LoadReport(),
+        inheritance="sor2",
+    )
+    return Register.build(raw)
+
+
+@pytest.fixture
+def state() -> AppState:
+    st = AppState()
+    st.set_as_of(DAY)
+    st.set_register(_register())
+    st.set_language("en")
+    return st
+
+
+def _shown(qtbot, widget: QWidget) -> QWidget:  # type: ignore[no-untyped-def]
+    qtbot.addWidget(widget)
+    widget.resize(700, 600)
+    widget.show()
+    return widget
+
+
+def _clipboard() -> str:
+    return QGuiApplication.clipboard().text()
+
+
+# --- RecordsModel and RecordsView ------------------------------------------------------
+
+
+def test_records_model_passes_modeltester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    model = RecordsModel()
+    model.set_records(
+        ["sor_id", "name", "from"],
+        ["SOR id", "Name", "From"],
+        [(SI, "Testhospital", "2010-01-01"), (OE1, "Ærø afdeling", None)],
+    )
+    qtmodeltester.check(model)
+    proxy = RecordsProxy()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy)
+    assert model.data(model.index(1, 0), SOR_ID_ROLE) == OE1
+    assert model.data(model.index(1, 2)) == ""
+
+
+def test_records_sort_ids_numerically_dates_and_danish_names() -> None:
+    model = RecordsModel()
+    rows = [
+        ("9", "Øst", "2020-01-01"),
+        ("100", "zulu", None),
+        ("20", "Ærø", "2010-05-01"),
+        ("3", "anæstesi", "2015-01-01"),
+    ]
+    model.set_records(["sor_id", "name", "day"], ["id", "name", "day"], rows)
+    proxy = RecordsProxy()
+    proxy.setSourceModel(model)
+
+    def column(c: int) -> list[str]:
+        return [proxy.index(r, c).data() for r in range(proxy.rowCount())]
+
+    proxy.sort(0)
+    assert column(0) == ["3", "9", "20", "100"]
+    proxy.sort(1)
+    assert column(1) == ["anæstesi", "zulu", "Ærø", "Øst"]
+    proxy.sort(2)
+    assert column(2) == ["2010-05-01", "2015-01-01", "2020-01-01", ""]  # empty last
+    assert model.data(model.index(0, 0), SORT_ROLE) == "9".rjust(24, "0")
+    long = "x" * 60
+    model.set_records(["a"], ["A"], [(long,), ("short",)], id_key=None)
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole) == long
+    assert model.data(model.index(1, 0), Qt.ItemDataRole.ToolTipRole) is None
+    assert model.data(model.index(0, 0), SOR_ID_ROLE) is None
+
+
+def test_records_view_filters_copies_and_selects(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    view = RecordsView(state)
+    _shown(qtbot, view.frame)
+    view.set_records(
+        ["sor_id", "name"],
+        ["SOR id", "Name"],
+        [(SI, "Testhospital"), (OE1, "Ærø afdeling"), (OE3, "anæstesi")],
+    )
+    view.filter_edit.setText("aero")
+    view.apply_filter()
+    assert view.proxy.rowCount() == 1
+    view.filter_edit.clear()
+    view.apply_filter()
+    assert view.proxy.rowCount() == 3
+    view.selectRow(1)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert _clipboard().splitlines() == ["SOR id\tName", f"{OE1}\tÆrø afdeling"]
+    view.copy_sor_id()
+    assert _clipboard() == OE1
+    with qtbot.waitSignal(state.selection_changed) as sig:
+        view.doubleClicked.emit(view.proxy.index(2, 1))
+    assert sig.args == [OE3]
+    with qtbot.waitSignal(state.show_in_tree_requested):
+        view.context_menu().actions()[2].trigger()
+
+
+# --- details -----------------------------------------------------------------------
+
+
+def test_details_blank_with_hint_until_something_is_selected(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, DetailsPanel(state))
+    assert panel.stack.currentWidget() is panel.hint
+    assert "Select a unit" in panel.hint.text()
+    state.select(OE2)
+    assert panel.stack.currentIndex() == 1
+
+
+def test_details_shows_own_and_inherited_with_source(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, DetailsPanel(state))
+    state.select(SI)
+    assert "Testhospital" in panel.header.text()
+    assert f'href="sor:{IE}"' in panel.header.text()  # parent link
+    fields = panel.field_items()
+    street = fields["PostalAddressStreetName"]
+    assert street.text(1) == "Vej 2"
+    assert street.data(0, STATE_ROLE) == "inherited"
+    assert street.font(1).italic()
+    assert fields["ShakId"].data(0, STATE_ROLE) == "own"
+    assert not fields["ShakId"].font(1).italic()
+    postal = panel.group_links["postal_address"].text()
+    assert "inherited from" in postal and f"sor:{IE}" in postal and "Region Testland" in postal
+    assert "own" in panel.group_links["shak"].text()
+    # the link selects the unit it names
+    with qtbot.waitSignal(state.selection_changed) as sig:
+        panel.group_links["postal_address"].linkActivated.emit(f"sor:{IE}")
+    assert sig.args == [IE]
+
+
+def test_details_visiting_from_own_postal_and_none_groups(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, DetailsPanel(state))
+    state.select(OE1)
+    fields = panel.field_items()
+    assert fields["VisitingAddressStreetName"].text(1) == "Gade 5"
+    assert "from the postal address" in panel.group_links["visiting_address"].text()
+    assert "none" in panel.group_links["ean_location_code"].text()
+    assert "EanLocationCode" not in fields  # empty: hidden
+    panel.show_empty.setChecked(True)
+    assert "EanLocationCode" in panel.field_items()
+
+
+def test_details_follow_date_and_language(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, DetailsPanel(state))
+    state.select(IE)
+    assert panel.field_items()["EntityName"].text(1) == "Region Testland"
+    label_en = panel.field_items()["EntityName"].text(0)
+    state.set_as_of(dt.date(2012, 6, 1))
+    assert panel.field_items()["EntityName"].text(1) == "Region Test"
+    assert panel.field_items()["PostalAddressStreetName"].text(1) == "Vej 1"
+    state.set_language("da")
+    assert panel.field_items()["EntityName"].text(0) == "Enhedsnavn" != label_en
+    assert panel.show_empty.text() == "Vis tomme felter"
+    state.select(FUT)
+    assert "fremtidig" in panel.header.text()
+
+
+def test_details_copy_value_and_unit(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, DetailsPanel(state))
+    state.select(OE3)
+    item = panel.field_items()["EanLocationCode"]
+    panel.copy_item(item)
+    assert _clipboard() == EAN_OE3
+    menu = panel.item_menu(panel.field_items()["ParentSorId"])
+    assert any(SI in a.text() for a in menu.actions())
+    panel.copy_unit()
+    lines = _clipboard().splitlines()
+    assert lines[0] == "Field\tColumn\tValue\tSource"
+    assert f"EAN location number\tEanLocationCode\t{EAN_OE3}\town" in lines
+    assert f"Postal address: street\tPostalAddressStreetName\tVej 2\tinherited {IE}" in lines
+    assert f"SOR id\tSorId\t{OE3}\t" in lines
+
+
+def test_details_problem_strip(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, DetailsPanel(state))
+    state.select(IE2)
+    assert panel.problems.isHidden()
+    state.select(SI)
+    assert panel.problems.isVisible()
+    assert "Gammel vej" in panel.problems.text() and IE in panel.problems.text()
+    assert panel.field_items()["PostalAddressStreetName"].text(1) == "Vej 2"
+    assert panel.field_items()["PostalAddressStreetName"].data(0, COLUMN_ROLE) == (
+        "PostalAddressStreetName"
+    )
+
+
+def grab(widget: QWidget, folder: Path, name: str) -> Path:
+    path = folder / f"{name}.png"
+    assert widget.grab().save(str(path))
+    return path

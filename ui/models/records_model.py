@@ -1,0 +1,224 @@
+"""A flat table of records (tuples) for the panels' tables, with a matching proxy.
+
+The panels show small-to-large lists (a unit's versions, the whole SHAK map at a
+date: ~100k rows), so `data()` is a tuple lookup and the per-column sort keys are
+built once, on the first sort by that column. Sorting goes through
+`QSortFilterProxyModel` on `SORT_ROLE`, whose values Qt compares natively as
+strings: digit columns are zero-padded (so ids sort numerically), ISO dates sort
+as they are, and text sorts by the Danish collation key (æ, ø, å after z).
+Filtering is a substring test over a folded per-row text, also built once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from sorviewer.register import fold_text, name_sort_key
+
+#: the SorId of a row (str) or None when the row has none
+SOR_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+#: a string whose plain comparison gives the wanted order
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+#: the row's record (tuple) as given
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 3
+
+#: values longer than this get the whole text as a tooltip
+LONG_TEXT = 40
+_ID_WIDTH = 24
+_LAST = "\U0010ffff"  # empty cells sort after everything
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def display_text(value: object) -> str:
+    """How a record value is shown: None as empty, booleans as ja/nej-free ✓/blank."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    return str(value)
+
+
+def _column_kind(texts: Sequence[str]) -> str:
+    filled = [t for t in texts if t]
+    if filled and all(t.isdigit() for t in filled):
+        return "digits"
+    if filled and all(len(t) == 10 and t[4] == "-" and t[7] == "-" for t in filled):
+        return "date"
+    return "text"
+
+
+def _sort_keys(texts: Sequence[str]) -> list[str]:
+    kind = _column_kind(texts)
+    if kind == "digits":
+        return [t.rjust(_ID_WIDTH, "0") if t else _LAST for t in texts]
+    if kind == "date":
+        return [t or _LAST for t in texts]
+    return [name_sort_key(t) if t else _LAST for t in texts]
+
+
+class RecordsModel(QAbstractTableModel):
+    """Rows of tuples under header keys, with display labels per key.
+
+    `id_key` names the column holding a row's SorId (for `SOR_ID_ROLE`); rows
+    listed in `highlight` are shown bold with a tinted background.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._keys: list[str] = []
+        self._labels: list[str] = []
+        self._rows: list[tuple[Any, ...]] = []
+        self._id_col = -1
+        self._highlight: frozenset[int] = frozenset()
+        self._sort_cache: dict[int, list[str]] = {}
+        self._row_text: list[str] | None = None
+        self._italic_rows: frozenset[int] = frozenset()
+
+    # --- content ------------------------------------------------------------------
+
+    def set_records(
+        self,
+        keys: Sequence[str],
+        labels: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+        id_key: str | None = "sor_id",
+        highlight: Sequence[int] = (),
+    ) -> None:
+        """Replace everything (a model reset: new content, not a date move)."""
+        self.beginResetModel()
+        self._keys = list(keys)
+        self._labels = list(labels)
+        self._rows = list(rows)
+        self._id_col = self._keys.index(id_key) if id_key in self._keys else -1
+        self._highlight = frozenset(highlight)
+        self._sort_cache = {}
+        self._row_text = None
+        self.endResetModel()
+
+    def set_labels(self, labels: Sequence[str]) -> None:
+        """New header labels (language switch) without touching the rows."""
+        self._labels = list(labels)
+        if self._keys:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._keys) - 1)
+
+    def set_highlight(self, rows: Sequence[int]) -> None:
+        self._highlight = frozenset(rows)
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0),
+                self.index(len(self._rows) - 1, len(self._keys) - 1),
+                [Qt.ItemDataRole.FontRole, Qt.ItemDataRole.BackgroundRole],
+            )
+
+    def keys(self) -> list[str]:
+        return list(self._keys)
+
+    def labels(self) -> list[str]:
+        return list(self._labels)
+
+    def records(self) -> list[tuple[Any, ...]]:
+        return self._rows
+
+    def record(self, row: int) -> tuple[Any, ...]:
+        return self._rows[row]
+
+    def sor_id(self, row: int) -> str | None:
+        if self._id_col < 0 or not 0 <= row < len(self._rows):
+            return None
+        v = self._rows[row][self._id_col]
+        return None if v in (None, "") else str(v)
+
+    def row_text(self, row: int) -> str:
+        """The row's cells folded for filtering (built for all rows on first use)."""
+        if self._row_text is None:
+            self._row_text = [fold_text("\t".join(display_text(v) for v in r)) for r in self._rows]
+        return self._row_text[row]
+
+    # --- Qt API ---------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._keys)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display_text(self._rows[r][c])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = display_text(self._rows[r][c])
+            return text if len(text) > LONG_TEXT else None
+        if role == SORT_ROLE:
+            keys = self._sort_cache.get(c)
+            if keys is None:
+                keys = _sort_keys([display_text(row[c]) for row in self._rows])
+                self._sort_cache[c] = keys
+            return keys[r]
+        if role == SOR_ID_ROLE:
+            return self.sor_id(r)
+        if role == RECORD_ROLE:
+            return self._rows[r]
+        if role == Qt.ItemDataRole.FontRole and r in self._highlight:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.BackgroundRole and r in self._highlight:
+            return QBrush(QColor(255, 236, 170))
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._labels[section] if 0 <= section < len(self._labels) else None
+        return str(section + 1)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class RecordsProxy(QSortFilterProxyModel):
+    """Sorts on `SORT_ROLE` and keeps rows whose folded text contains the filter."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self._needle = ""
+
+    def set_filter_text(self, text: str) -> None:
+        needle = fold_text(text.strip())
+        if needle == self._needle:
+            return
+        self.beginFilterChange()
+        self._needle = needle
+        self.endFilterChange()
+
+    def filter_text(self) -> str:
+        return self._needle
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self._needle:
+            return True
+        src = self.sourceModel()
+        if not isinstance(src, RecordsModel):
+            return True
+        return self._needle in src.row_text(source_row)

@@ -1,0 +1,489 @@
+"""The selected unit at the as-of date: header, contradictions, grouped fields.
+
+Every inheritable group says plainly whether its values are the unit's own,
+inherited (from which unit, as a link that selects it, and from which of its
+groups) or absent. Inherited values are drawn italic and muted so they never
+pass for the unit's own data. Empty fields hide behind a toggle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QFont,
+    QKeyEvent,
+    QKeySequence,
+    QTextDocumentFragment,
+)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sorviewer import codes, schema
+from sorviewer.register import Register
+from ui.app_state import AppState
+from ui.widgets.table_view import LazyPanel, connect_link, set_clipboard, to_tsv, tr
+
+#: item data: the SOR2 column of a field row
+COLUMN_ROLE = Qt.ItemDataRole.UserRole + 1
+#: item data: "own" | "inherited" | "none" | "" (not an inheritable group)
+STATE_ROLE = Qt.ItemDataRole.UserRole + 2
+#: item data on group rows: the unit the values come from
+FROM_ROLE = Qt.ItemDataRole.UserRole + 3
+
+MUTED = QColor(110, 110, 120)
+
+_SPECIALITY_COLS = tuple(
+    f"PrioritizedEntitySpeciality{n}{k}" for n in range(1, 9) for k in ("Id", "Name")
+)
+
+#: (key, (Danish, English) title, columns or None for a FIELD_GROUPS group), in order
+SECTIONS: tuple[tuple[str, tuple[str, str], tuple[str, ...] | None], ...] = (
+    (
+        "identity",
+        ("Identifikation", "Identity"),
+        (
+            "SorId",
+            "SorType",
+            "EntityName",
+            "EntityTypeName",
+            "EntityTypeId",
+            "OrganisationalLevelName",
+            "OrganisationalLevelCode",
+            "ProductionUnitId",
+            "ProviderId",
+            "PharmacyId",
+            "LocalCode",
+            "GeographicalLocalisationName",
+            "GeographicalLocalisationId",
+        ),
+    ),
+    (
+        "organisation",
+        ("Organisation", "Organisation"),
+        (
+            "ParentSorId",
+            "InstitutionOwnerEntityName",
+            "InstitutionOwnerSorId",
+            "InstitutionOwnerEntityTypeName",
+            "InstitutionOwnerEntityTypeId",
+            "InstitutionOwnerCvrNumberId",
+            "HealthInstitutionEntityName",
+            "HealthInstitutionSorId",
+            "HealthInstitutionEntityTypeName",
+            "HealthInstitutionEntityTypeId",
+            "HealthInstitutionProductionUnitId",
+        ),
+    ),
+    (
+        "specialities",
+        ("Specialer og aktivitet", "Specialities and activity"),
+        (
+            *_SPECIALITY_COLS,
+            "PatientsAdmittedIndicator",
+            "AmbulantActivityIndicator",
+            "ReportingLevelIndicator",
+        ),
+    ),
+    ("postal_address", schema.GROUP_LABELS["postal_address"], None),
+    ("visiting_address", schema.GROUP_LABELS["visiting_address"], None),
+    ("activity_address", schema.GROUP_LABELS["activity_address"], None),
+    ("virtual_address", ("Kontakt (virtuel adresse)", "Contact (virtual address)"), None),
+    ("ean_location_code", schema.GROUP_LABELS["ean_location_code"], None),
+    ("shak", schema.GROUP_LABELS["shak"], None),
+    ("dates", ("Datoer", "Dates"), ("FirstFromDate", "FromDate", "ToDate", "UpdatedAt")),
+)
+
+#: columns not listed as fields: the group state already says what they say
+HIDDEN = frozenset(g.indicator for g in schema.FIELD_GROUPS.values() if g.indicator) | {
+    "ActivityAddressInheritanceIndicator",
+}
+ID_COLUMNS = frozenset(schema.ID_COLUMNS_ENTITY)
+
+STATUS_WORDS = {
+    "active": ("aktiv", "active"),
+    "closed": ("lukket", "closed"),
+    "future": ("fremtidig", "future"),
+}
+STATUS_COLOURS = {"active": "#2e7d32", "closed": "#b71c1c", "future": "#1565c0"}
+
+
+def unit_name(reg: Register, sor_id: str | None, day: dt.date) -> str | None:
+    """A unit's name at the day (its nearest version's name when not active then)."""
+    if not sor_id:
+        return None
+    e = reg.entity_index(sor_id)
+    if e < 0:
+        return None
+    return reg.value(reg.snapshot(day).row(e), "EntityName")
+
+
+def unit_link(reg: Register, sor_id: str, day: dt.date) -> str:
+    """`Name (id)` as a `sor:` link, or the bare id when it is not in the file."""
+    name = unit_name(reg, sor_id, day)
+    if name is None and reg.entity_index(sor_id) < 0:
+        return escape(sor_id)
+    return f'<a href="sor:{escape(sor_id)}">{escape(name or "?")} ({escape(sor_id)})</a>'
+
+
+def group_columns(key: str) -> tuple[str, ...]:
+    cols = schema.FIELD_GROUPS[key].columns
+    return tuple(c for c in cols if c not in HIDDEN)
+
+
+class DetailsPanel(LazyPanel):
+    """Everything about the selected unit at the as-of date."""
+
+    title = "Details"
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.view: dict[str, Any] | None = None
+        self.hint = self.hint_label()
+
+        self.header = QLabel(self)
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        connect_link(self.header, state)
+        self.problems = QLabel(self)
+        self.problems.setWordWrap(True)
+        self.problems.setTextFormat(Qt.TextFormat.RichText)
+        self.problems.setStyleSheet(
+            "background: #fff3cd; color: #664d03; border: 1px solid #e0c060;"
+            " border-radius: 3px; padding: 4px;"
+        )
+        self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problems.hide()
+
+        self.show_empty = QCheckBox(self)
+        self.show_empty.toggled.connect(self._on_show_empty_toggled)
+        self.copy_button = QPushButton(self)
+        self.copy_button.clicked.connect(self.copy_unit)
+
+        self.tree = QTreeWidget(self)
+        self.tree.setColumnCount(2)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._on_tree_context_menu)
+        self.tree.itemDoubleClicked.connect(self._on_tree_double_clicked)
+        self.tree.installEventFilter(self)
+        self.group_links: dict[str, QLabel] = {}
+
+        content = QWidget(self)
+        lay = QVBoxLayout(content)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.header)
+        lay.addWidget(self.problems)
+        bar = QHBoxLayout()
+        bar.addWidget(self.show_empty)
+        bar.addStretch(1)
+        bar.addWidget(self.copy_button)
+        lay.addLayout(bar)
+        lay.addWidget(self.tree, 1)
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.hint)
+        self.stack.addWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        self.retranslate()
+
+    # --- state -------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        lang = self.lang
+        self.show_empty.setText(tr(lang, "Vis tomme felter", "Show empty fields"))
+        self.copy_button.setText(tr(lang, "Kopiér enheden (TSV)", "Copy unit (TSV)"))
+        self.tree.setHeaderLabels([tr(lang, "Felt", "Field"), tr(lang, "Værdi", "Value")])
+
+    def refresh(self) -> None:
+        reg, sid = self.state.register, self.state.current
+        self.view = reg.entity(sid, self.state.as_of) if reg is not None and sid else None
+        if self.view is None or reg is None:
+            self.hint.setText(self.select_hint())
+            self.stack.setCurrentWidget(self.hint)
+            self.tree.clear()
+            return
+        self.stack.setCurrentIndex(1)
+        self._fill_header(reg, self.view)
+        problems = self.view.get("problems") or []
+        self.problems.setText("⚠ " + "<br>⚠ ".join(escape(p) for p in problems))
+        self.problems.setVisible(bool(problems))
+        self._fill_tree(reg, self.view)
+
+    def _on_show_empty_toggled(self, _on: bool) -> None:
+        reg = self.state.register
+        if self.view is not None and reg is not None:
+            self._fill_tree(reg, self.view)
+
+    # --- filling -------------------------------------------------------------------
+
+    def _fill_header(self, reg: Register, view: dict[str, Any]) -> None:
+        lang = self.lang
+        day = self.state.as_of
+        attrs = view["attributes"]
+        type_text = view.get("entity_type") or ""
+        if type_text.isdigit():
+            type_text = codes.type_name(type_text) or type_text
+        status = view["status"]
+        word = STATUS_WORDS.get(status, (status, status))[0 if lang == "da" else 1]
+        first = view.get("first_from") or "…"
+        last = view.get("valid_to") or ""
+        if status == "closed" or last:
+            span = tr(lang, f"gyldig {first} – {last}", f"valid {first} – {last}")
+        else:
+            span = tr(lang, f"siden {first}", f"since {first}")
+        parts = [
+            f"<span style='font-size:14pt; font-weight:600'>{escape(view['name'] or '?')}</span>",
+            f"{tr(lang, 'SOR-kode', 'SOR id')} <b>{escape(view['sor_id'])}</b>"
+            f" · {escape(view.get('sor_type') or '')}"
+            + (f" – {escape(type_text)}" if type_text else ""),
+            f"<span style='color:{STATUS_COLOURS.get(status, '#000')}; font-weight:600'>"
+            f"{escape(word)}</span> ({escape(span)})",
+        ]
+        pid = view.get("parent_sor_id")
+        if pid:
+            parts.append(f"{tr(lang, 'Overordnet', 'Parent')}: {unit_link(reg, pid, day)}")
+        elif attrs.get("SorType") != "IE":
+            parts.append(tr(lang, "Ingen overordnet enhed", "No parent unit"))
+        self.header.setText("<br>".join(parts))
+
+    def _fill_tree(self, reg: Register, view: dict[str, Any]) -> None:
+        self.tree.clear()
+        self.group_links = {}
+        attrs: dict[str, str | None] = view["attributes"]
+        prov: dict[str, dict[str, Any]] = view["provenance"]
+        show_empty = self.show_empty.isChecked()
+        listed: set[str] = set(HIDDEN) | {"EanLocationCodeState"}
+        lang = self.lang
+        bold = QFont(self.tree.font())
+        bold.setBold(True)
+        for key, titles, cols in SECTIONS:
+            state = ""
+            columns = cols
+            if cols is None:
+                columns = group_columns(key)
+                state = prov.get(key, {}).get("state", "none")
+            assert columns is not None
+            listed.update(columns)
+            group = QTreeWidgetItem([titles[0 if lang == "da" else 1], ""])
+            group.setFont(0, bold)
+            group.setData(0, STATE_ROLE, state)
+            group.setFirstColumnSpanned(False)
+            self.tree.addTopLevelItem(group)
+            self._add_fields(group, columns, attrs, state, show_empty)
+            if state:
+                self._describe_group(reg, view, group, key, prov[key])
+            if group.childCount() == 0 and not state:
+                group.setHidden(True)
+            group.setExpanded(True)
+        rest = [c for c in attrs if c not in listed and not c.startswith("__")]
+        if rest:
+            group = QTreeWidgetItem([tr(lang, "Øvrige felter", "Other fields"), ""])
+            group.setFont(0, bold)
+            group.setData(0, STATE_ROLE, "")
+            self.tree.addTopLevelItem(group)
+            self._add_fields(group, rest, attrs, "", show_empty)
+            group.setHidden(group.childCount() == 0)
+            group.setExpanded(True)
+
+    def _add_fields(
+        self,
+        group: QTreeWidgetItem,
+        columns: tuple[str, ...] | list[str],
+        attrs: dict[str, str | None],
+        state: str,
+        show_empty: bool,
+    ) -> None:
+        italic = QFont(self.tree.font())
+        italic.setItalic(True)
+        for col in columns:
+            value = attrs.get(col)
+            if (value is None or value == "") and not show_empty:
+                continue
+            text = schema.label(col, self.lang)
+            if ": " in text and state:  # "Postal address: street" under "Postal address"
+                text = text.split(": ", 1)[1].capitalize()
+            item = QTreeWidgetItem([text, value or ""])
+            item.setData(0, COLUMN_ROLE, col)
+            item.setData(0, STATE_ROLE, state)
+            item.setToolTip(0, col)
+            if value and len(value) > 40:
+                item.setToolTip(1, value)
+            if state == "inherited":
+                for c in (0, 1):
+                    item.setFont(c, italic)
+                    item.setForeground(c, QBrush(MUTED))
+            elif not value:
+                item.setForeground(1, QBrush(MUTED))
+            group.addChild(item)
+
+    def _describe_group(
+        self,
+        reg: Register,
+        view: dict[str, Any],
+        group: QTreeWidgetItem,
+        key: str,
+        prov: dict[str, Any],
+    ) -> None:
+        lang = self.lang
+        state = prov["state"]
+        src = prov.get("from_sor_id")
+        from_group = prov.get("from_group")
+        group.setData(0, FROM_ROLE, src)
+        via = ""
+        if from_group:
+            glabel = schema.GROUP_LABELS.get(from_group, (from_group, from_group))
+            via = tr(lang, f" (fra {glabel[0].lower()})", f" (from the {glabel[1].lower()})")
+        if state == "own":
+            html = f"<b>{tr(lang, 'egen', 'own')}</b>"
+        elif state == "inherited" and src == view["sor_id"]:
+            html = f"<i>{tr(lang, 'egen', 'own')}{escape(via)}</i>"
+        elif state == "inherited" and src:
+            html = (
+                f"<i>{tr(lang, 'nedarvet fra', 'inherited from')} "
+                f"{unit_link(reg, src, self.state.as_of)}{escape(via)}</i>"
+            )
+        elif state == "inherited":
+            missing = tr(
+                lang, "nedarvet (kilden er ikke i filen)", "inherited (source not in the file)"
+            )
+            html = f"<i>{missing}</i>"
+        else:
+            html = f"<span style='color:#777'>{tr(lang, 'ingen', 'none')}</span>"
+        group.setText(1, QTextDocumentFragment.fromHtml(html).toPlainText())
+        label = QLabel(html)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        connect_link(label, self.state)
+        label.setContentsMargins(4, 0, 0, 0)
+        label.setAutoFillBackground(False)
+        self.group_links[key] = label
+        group.setForeground(1, QBrush(Qt.GlobalColor.transparent))
+        self.tree.setItemWidget(group, 1, label)
+
+    # --- copying -------------------------------------------------------------------
+
+    def unit_tsv(self) -> str:
+        """The whole unit as TSV: label, column, value, where the value comes from."""
+        if self.view is None:
+            return ""
+        lang = self.lang
+        attrs = self.view["attributes"]
+        prov = self.view["provenance"]
+        source_of: dict[str, str] = {}
+        for key in schema.FIELD_GROUPS:
+            p = prov.get(key, {})
+            text = p.get("state", "")
+            if text == "inherited" and p.get("from_sor_id"):
+                text = f"inherited {p['from_sor_id']}"
+            for col in schema.FIELD_GROUPS[key].columns:
+                source_of[col] = text
+        rows = []
+        for col, value in attrs.items():
+            if col.startswith("__") or col in HIDDEN:
+                continue
+            if value in (None, "") and not self.show_empty.isChecked():
+                continue
+            rows.append([schema.label(col, lang), col, value or "", source_of.get(col, "")])
+        header = [
+            tr(lang, "Felt", "Field"),
+            tr(lang, "Kolonne", "Column"),
+            tr(lang, "Værdi", "Value"),
+            tr(lang, "Kilde", "Source"),
+        ]
+        return to_tsv(header, rows)
+
+    def copy_unit(self) -> None:
+        text = self.unit_tsv()
+        if text:
+            set_clipboard(text)
+
+    def copy_item(self, item: QTreeWidgetItem | None, with_label: bool = False) -> None:
+        if item is None:
+            return
+        value = item.text(1)
+        set_clipboard(f"{item.text(0)}\t{value}" if with_label else value)
+
+    def eventFilter(self, obj: Any, ev: Any) -> bool:  # Qt override
+        if (
+            obj is self.tree
+            and isinstance(ev, QKeyEvent)
+            and ev.type() == QKeyEvent.Type.KeyPress
+            and ev.matches(QKeySequence.StandardKey.Copy)
+        ):
+            self.copy_item(self.tree.currentItem())
+            return True
+        return super().eventFilter(obj, ev)
+
+    def item_menu(self, item: QTreeWidgetItem) -> QMenu:
+        lang = self.lang
+        menu = QMenu(self)
+        act = QAction(tr(lang, "Kopiér værdi", "Copy value"), menu)
+        act.triggered.connect(lambda: self.copy_item(item))
+        menu.addAction(act)
+        act = QAction(tr(lang, "Kopiér felt og værdi", "Copy field and value"), menu)
+        act.triggered.connect(lambda: self.copy_item(item, with_label=True))
+        menu.addAction(act)
+        act = QAction(tr(lang, "Kopiér hele enheden (TSV)", "Copy the whole unit (TSV)"), menu)
+        act.triggered.connect(self.copy_unit)
+        menu.addAction(act)
+        target = self._target_id(item)
+        if target:
+            menu.addSeparator()
+            act = QAction(tr(lang, f"Gå til {target}", f"Go to {target}"), menu)
+            act.triggered.connect(lambda: self.state.select(target))
+            menu.addAction(act)
+        return menu
+
+    def _target_id(self, item: QTreeWidgetItem) -> str | None:
+        col = item.data(0, COLUMN_ROLE)
+        if col in ID_COLUMNS and item.text(1) and item.text(1) != self.state.current:
+            return item.text(1)
+        src = item.data(0, FROM_ROLE)
+        if src and src != self.state.current:
+            return str(src)
+        return None
+
+    def _on_tree_context_menu(self, pos: QPoint) -> None:
+        item = self.tree.itemAt(pos)
+        if item is not None:
+            self.item_menu(item).exec(self.tree.viewport().mapToGlobal(pos))
+
+    def _on_tree_double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        target = self._target_id(item)
+        if target:
+            self.state.select(target)
+
+    # --- for tests and the window --------------------------------------------------
+
+    def field_items(self) -> dict[str, QTreeWidgetItem]:
+        """Field rows by SOR2 column."""
+        out: dict[str, QTreeWidgetItem] = {}
+        for g in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(g)
+            for i in range(group.childCount()):
+                item = group.child(i)
+                out[str(item.data(0, COLUMN_ROLE))] = item
+        return out

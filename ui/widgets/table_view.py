@@ -1,0 +1,348 @@
+"""The table every panel uses (`RecordsView`), and the lazy panel base they share.
+
+`RecordsView` shows a `RecordsModel` through a sorting/filtering proxy, with a
+filter box (`view.frame` holds both), Ctrl+C as TSV with header, a context menu
+(Copy, Copy SOR id, Show in tree) and double-click to select the row's unit.
+
+`LazyPanel` is the base of the dock panels: it listens to the `AppState` and
+recomputes only while visible; a hidden panel just remembers it is stale and
+catches up when shown, so moving the date with five panels docked costs the
+visible ones only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.app_state import AppState
+from ui.models.records_model import RecordsModel, RecordsProxy, display_text
+
+
+def to_tsv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """TSV for the clipboard: sorviewer.export.to_tsv when present, else a plain join."""
+    try:
+        from sorviewer.export import to_tsv as core_to_tsv
+    except ImportError:  # the export module lands separately; keep copying working
+        core_to_tsv = None
+    if core_to_tsv is not None:
+        return str(core_to_tsv(list(header), [list(r) for r in rows]))
+    lines = ["\t".join(_clean(h) for h in header)]
+    lines += ["\t".join(_clean(v) for v in r) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _clean(value: object) -> str:
+    return display_text(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def tr(lang: str, da: str, en: str) -> str:
+    """The Danish or English wording of a UI string."""
+    return da if lang == "da" else en
+
+
+def set_clipboard(text: str) -> None:
+    QGuiApplication.clipboard().setText(text)
+
+
+class RecordsView(QTableView):
+    """A sortable, filterable table of records with copy and navigation."""
+
+    #: a source row was double-clicked (source row index)
+    row_activated = Signal(int)
+
+    def __init__(
+        self,
+        state: AppState,
+        parent: QWidget | None = None,
+        filterable: bool = True,
+        placeholder: str = "",
+    ) -> None:
+        self.frame = QWidget(parent)
+        super().__init__(self.frame)
+        self.state = state
+        self.records = RecordsModel(self)
+        self.proxy = RecordsProxy(self)
+        self.proxy.setSourceModel(self.records)
+        self.setModel(self.proxy)
+        self.setSortingEnabled(True)
+        self.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the given order at first
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.doubleClicked.connect(self._on_double_clicked)
+
+        self.filter_edit = QLineEdit(self.frame)
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setPlaceholderText(placeholder or "Filter")
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.filter_edit.textChanged.connect(self._debounce.start)
+        self.count_label = QLabel(self.frame)
+        self.count_label.setStyleSheet("color: palette(mid);")
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+
+        lay = QVBoxLayout(self.frame)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self.filter_edit)
+        lay.addWidget(self)
+        lay.addWidget(self.count_label)
+        self.filter_edit.setVisible(filterable)
+        self.count_label.setVisible(filterable)
+
+    # --- content ----------------------------------------------------------------
+
+    def set_records(
+        self,
+        keys: Sequence[str],
+        labels: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+        id_key: str | None = "sor_id",
+        highlight: Sequence[int] = (),
+    ) -> None:
+        self.records.set_records(keys, labels, rows, id_key=id_key, highlight=highlight)
+        self._update_count()
+
+    def apply_filter(self) -> None:
+        """Apply the filter box now (typing applies it after a short pause)."""
+        self._debounce.stop()
+        self.proxy.set_filter_text(self.filter_edit.text())
+        self._update_count()
+
+    def _update_count(self, *_args: object) -> None:
+        shown, total = self.proxy.rowCount(), self.records.rowCount()
+        self.count_label.setText(f"{shown} / {total}" if shown != total else str(total))
+
+    def source_row(self, proxy_index: QModelIndex) -> int:
+        return self.proxy.mapToSource(proxy_index).row()
+
+    def selected_source_rows(self) -> list[int]:
+        rows = {self.source_row(i) for i in self.selectionModel().selectedIndexes()}
+        return sorted(rows)
+
+    def current_sor_id(self) -> str | None:
+        idx = self.currentIndex()
+        if not idx.isValid():
+            rows = self.selected_source_rows()
+            return self.records.sor_id(rows[0]) if rows else None
+        return self.records.sor_id(self.source_row(idx))
+
+    def select_source_row(self, row: int) -> None:
+        """Make source row `row` current and selected (if it passes the filter)."""
+        idx = self.proxy.mapFromSource(self.records.index(row, 0))
+        if idx.isValid():
+            self.setCurrentIndex(idx)
+            self.selectRow(idx.row())
+            self.scrollTo(idx)
+
+    # --- copy -------------------------------------------------------------------
+
+    def selection_tsv(self) -> str:
+        """The selected rows (every column) or cells, as TSV with a header line."""
+        indexes = self.selectionModel().selectedIndexes()
+        if not indexes:
+            return ""
+        ncols = self.records.columnCount()
+        by_row: dict[int, set[int]] = {}
+        for i in indexes:
+            by_row.setdefault(i.row(), set()).add(i.column())
+        cols = sorted({c for cs in by_row.values() for c in cs})
+        whole_rows = all(len(cs) == ncols for cs in by_row.values())
+        if whole_rows:
+            cols = list(range(ncols))
+        labels = self.records.labels()
+        header = [labels[c] for c in cols]
+        rows = []
+        for prow in sorted(by_row):
+            src = self.proxy.mapToSource(self.proxy.index(prow, 0)).row()
+            rec = self.records.record(src)
+            rows.append([rec[c] if whole_rows or c in by_row[prow] else "" for c in cols])
+        return to_tsv(header, rows)
+
+    def all_tsv(self) -> str:
+        """Every row that passes the filter, in the shown order, as TSV."""
+        rows = [
+            list(self.records.record(self.proxy.mapToSource(self.proxy.index(r, 0)).row()))
+            for r in range(self.proxy.rowCount())
+        ]
+        return to_tsv(self.records.labels(), rows)
+
+    def copy_selection(self) -> None:
+        text = self.selection_tsv()
+        if text:
+            set_clipboard(text)
+
+    def copy_sor_id(self) -> None:
+        sid = self.current_sor_id()
+        if sid:
+            set_clipboard(sid)
+
+    def show_current_in_tree(self) -> None:
+        sid = self.current_sor_id()
+        if sid:
+            self.state.show_in_tree(sid)
+
+    # --- events -----------------------------------------------------------------
+
+    def event(self, ev: QEvent) -> bool:  # Qt override
+        # Claim Ctrl+C before a window-wide Copy shortcut does: the table copies itself.
+        if (
+            ev.type() == QEvent.Type.ShortcutOverride
+            and isinstance(ev, QKeyEvent)
+            and ev.matches(QKeySequence.StandardKey.Copy)
+        ):
+            ev.accept()
+            return True
+        return super().event(ev)
+
+    def keyPressEvent(self, ev: QKeyEvent) -> None:  # Qt override
+        if ev.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+            ev.accept()
+            return
+        super().keyPressEvent(ev)
+
+    def contextMenuEvent(self, ev: QContextMenuEvent) -> None:  # Qt override
+        menu = self.context_menu()
+        menu.exec(ev.globalPos())
+
+    def context_menu(self) -> QMenu:
+        """The context menu's actions (built fresh so they match the current row)."""
+        menu = QMenu(self)
+        lang = self.state.language
+        copy = QAction(tr(lang, "Kopiér", "Copy"), menu)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.triggered.connect(self.copy_selection)
+        copy.setEnabled(self.selectionModel().hasSelection())
+        menu.addAction(copy)
+        sid = self.current_sor_id()
+        copy_id = QAction(tr(lang, "Kopiér SOR-kode", "Copy SOR id"), menu)
+        copy_id.triggered.connect(self.copy_sor_id)
+        copy_id.setEnabled(sid is not None)
+        menu.addAction(copy_id)
+        show = QAction(tr(lang, "Vis i træet", "Show in tree"), menu)
+        show.triggered.connect(self.show_current_in_tree)
+        show.setEnabled(sid is not None)
+        menu.addAction(show)
+        return menu
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        row = self.source_row(index)
+        self.row_activated.emit(row)
+        sid = self.records.sor_id(row)
+        if sid:
+            self.state.select(sid)
+
+
+class LazyPanel(QWidget):
+    """Base of the dock panels: recompute on state changes, but only while visible.
+
+    Subclasses implement `refresh()` (read the state, fill the widgets) and may
+    override `retranslate()` for the language. `title` is the dock title.
+    """
+
+    title: str = ""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self._stale = True
+        state.register_changed.connect(self._on_state_register_changed)
+        state.as_of_changed.connect(self._on_state_changed)
+        state.selection_changed.connect(self._on_state_changed)
+        state.language_changed.connect(self._on_state_language_changed)
+
+    def _on_state_register_changed(self, _reg: object) -> None:
+        self.register_changed()
+        self.mark_stale()
+
+    def _on_state_changed(self, *_args: object) -> None:
+        self.mark_stale()
+
+    def _on_state_language_changed(self, _lang: str) -> None:
+        self.retranslate()
+        self.mark_stale()
+
+    def register_changed(self) -> None:
+        """A new file: drop anything cached for the old one (override as needed)."""
+
+    def retranslate(self) -> None:
+        """Relabel fixed widgets for `state.language` (override as needed)."""
+
+    def mark_stale(self) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.update_now()
+
+    def update_now(self) -> None:
+        """Recompute now if anything changed since the last refresh."""
+        if self._stale:
+            self._stale = False
+            self.refresh()
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def showEvent(self, ev: Any) -> None:  # Qt override
+        super().showEvent(ev)
+        self.update_now()
+
+    @property
+    def lang(self) -> str:
+        return self.state.language
+
+    def hint_label(self) -> QLabel:
+        """The grey centred "select a unit" hint the panels show when empty."""
+        lab = QLabel(self)
+        lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lab.setWordWrap(True)
+        lab.setStyleSheet("color: palette(mid); padding: 12px;")
+        return lab
+
+    def select_hint(self) -> str:
+        if self.state.register is None:
+            return tr(self.lang, "Ingen fil åbnet.", "No file open.")
+        return tr(
+            self.lang,
+            "Vælg en enhed i træet eller i en søgning.",
+            "Select a unit in the tree or in a search.",
+        )
+
+
+def connect_link(label: QLabel, state: AppState) -> None:
+    """Links of the form `sor:<id>` in `label` select that unit."""
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
+    )
+    label.setOpenExternalLinks(False)
+    label.linkActivated.connect(lambda href: _follow(href, state))
+
+
+def _follow(href: str, state: AppState) -> None:
+    if href.startswith("sor:"):
+        state.select(href[4:])
