@@ -1,0 +1,937 @@
+"""Reader for the older XML download `sor.zip` / `Sor.xml` (versions 1.0.0 and 2.0.0).
+
+The XML is a snapshot: one version per unit, and the hierarchy is the nesting
+(institution owner > health institution > organisational units at any depth,
+SOR_FORMATS.md §5, §7). The file is streamed with lxml `iterparse` and every
+unit's element is cleared once read, so memory holds the output columns only.
+
+Elements are matched by namespace URI and local name, never by prefix: the real
+files swap prefixes between versions (§7.4). The 1.0.0 and 2.0.0 SOR namespaces
+(and any other `urn:oio:` namespace, leniently) count as SOR; address parts come
+from the rep.oio.dk schemas. Unknown elements are kept as extra columns.
+
+Inheritance (§6): an absent postal or virtual address on an SI/OE means "from the
+parent", an absent visiting address "the unit's own postal address", an absent
+activity address on an OE "its own visiting address"; the reader writes the SOR2
+indicator columns and `EanLocationCodeState` so the register resolves them.
+
+Safety: the parser never resolves entities, loads no DTD and uses no network; a
+file that declares entities or an external DTD is refused before any unit is read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+from lxml import etree
+
+from .. import codes, schema
+from ..dates import parse_date_text
+from ..errors import LoadCancelled, LoadError
+from ..register import LINE, STRING, RawData, SourceInfo
+from ..report import LoadReport, Severity
+
+NS_SOR1 = "urn:oio:sundhedsstyrelsen:organisation:1.0.0"
+NS_SOR2 = "urn:oio:nsi:2.0.0"
+_SOR_NS_PREFIXES = ("urn:oio:sundhedsstyrelsen:organisation:", "urn:oio:nsi:")
+#: Schemas the SOR files borrow address, CVR, region and coordinate elements from.
+_OIO_PREFIX = "http://rep.oio.dk/"
+
+HEAD_BYTES = 1 << 16
+CANCEL_EVERY = 2048  # end events between cancel checks
+PROGRESS_STEP = 1 << 18  # report progress at most every 256 KiB
+
+_TABLE = "Sor.xml"
+
+_ENTITY_LEVELS = {
+    "InstitutionOwnerEntity": "IE",
+    "HealthInstitutionEntity": "SI",
+    "OrganizationalUnitEntity": "OE",
+}
+_RECORD_LEVELS = {
+    "InstitutionOwner": "IE",
+    "HealthInstitution": "SI",
+    "OrganizationalUnit": "OE",
+}
+_LEVEL_NAMES = {"IE": "institution owner", "SI": "health institution", "OE": "organisational unit"}
+
+# --- field tables: XML local name -> SOR2 column -----------------------------------------
+
+_SIMPLE: dict[str, str] = {
+    "SorIdentifier": "SorId",
+    "EntityName": "EntityName",
+    "OwnerType": "EntityTypeId",
+    "InstitutionType": "EntityTypeId",
+    "UnitType": "EntityTypeId",
+    "EntityTypeIdentifier": "EntityTypeId",
+    "PharmacyIdentifier": "PharmacyId",
+    "ShakIdentifier": "ShakId",
+    "ProviderIdentifier": "ProviderId",
+    "LocalCode": "LocalCode",
+    "CVRnumberIdentifier": "InstitutionOwnerCvrNumberId",
+}
+
+_STATUS: dict[str, str] = {
+    "FromDate": "FromDate",
+    "ToDate": "ToDate",
+    "UpdatedAt": "UpdatedAt",
+    "FirstFromDate": "FirstFromDate",
+}
+
+_EAN: dict[str, str] = {
+    "EanLocationCode": "EanLocationCode",
+    "OnlyInternalIndicator": "EanLocationCodeOnlyInternalIndicator",
+    "NonActiveIndicator": "EanLocationCodeNonActiveIndicator",
+    "SorNote": "EanLocationCodeSorNote",
+    "RegionCode": "EanLocationCodeRegionId",
+    "SystemSupplier": "EanLocationCodeSystemSupplierId",
+    "SystemSupplierIdentifier": "EanLocationCodeSystemSupplierId",
+    "SystemType": "EanLocationCodeSystemTypeId",
+    "SystemTypeIdentifier": "EanLocationCodeSystemTypeId",
+    "CommunicationSupplier": "EanLocationCodeCommunicationSupplierId",
+    "CommunicationSupplierIdentifier": "EanLocationCodeCommunicationSupplierId",
+    # No SOR2 column; kept as an extra attribute.
+    "EdiAdministrator": "EanLocationCodeEdiAdministratorId",
+    "EdiAdministratorIdentifier": "EanLocationCodeEdiAdministratorId",
+}
+
+_ADDRESS_PARTS: dict[str, str] = {
+    "StreetName": "StreetName",
+    "StreetBuildingIdentifier": "StreetBuildingId",
+    "FloorIdentifier": "FloorId",
+    "SuiteIdentifier": "SuiteId",
+    "MailDeliverySublocationIdentifier": "AdditionalAddressInfo",
+    "PostCodeIdentifier": "PostCodeId",
+    "DistrictName": "DistrictName",
+    "CountryIdentificationCode": "CountryIdCode",
+    "MunicipalityCode": "MunicipalityCode",
+    "StreetCode": "StreetCode",
+    "RegionCode": "RegionCode",
+    "CoordETRS89z32NMeasure": "CoordETRS89z32NMeasure",
+    "CoordETRS89z32EMeasure": "CoordETRS89z32EMeasure",
+    # Known XML parts without a SOR2 column: extra attributes under the block's prefix.
+    "StreetNameForAddressingName": "StreetNameForAddressingName",
+    "DistrictSubdivisionIdentifier": "DistrictSubdivisionIdentifier",
+    "PostOfficeBoxIdentifier": "PostOfficeBoxIdentifier",
+    "Stairway": "Stairway",
+}
+
+_ADDRESS_BLOCKS: dict[str, tuple[str, str]] = {
+    # element -> (column prefix, indicator column)
+    "PostalAddressInformation": ("PostalAddress", "PostalAddressInheritanceIndicator"),
+    "VisitingAddressInformation": ("VisitingAddress", "VisitingAddressInheritanceIndicator"),
+    "ActivityAddressInformation": (
+        "ActivityAddress",
+        "ActivityAddressAddressInheritanceIndicator",
+    ),
+}
+
+_VIRTUAL: dict[str, str] = {
+    "EmailAddressIdentifier": "VirtualAddressEmailAddress",
+    "Website": "VirtualAddressWebsite",
+    "TelephoneNumberIdentifier": "VirtualAddressTelephoneNumber",
+    "FaxNumberIdentifier": "VirtualAddressFaxNumber",
+}
+
+_OU_FLAGS = ("AmbulantActivityIndicator", "PatientsAdmittedIndicator", "ReportingLevelIndicator")
+
+_LOCAL_ATTRIBUTES = {f"LocalAttribute{n}": f"LocalAttribute{n}" for n in range(1, 6)}
+
+_GEO: dict[str, str] = {
+    "GeographicalParentRelation": "GeographicalParentRelation",
+    "GeographicalParentSorIdentifier": "GeographicalParentSorId",
+}
+
+_HIERARCHY_COLUMNS = (
+    "ParentSorId",
+    "InstitutionOwnerSorId",
+    "InstitutionOwnerEntityName",
+    "InstitutionOwnerEntityTypeId",
+    "InstitutionOwnerEntityTypeName",
+    "InstitutionOwnerCvrNumberId",
+    "HealthInstitutionSorId",
+    "HealthInstitutionEntityName",
+    "HealthInstitutionEntityTypeId",
+    "HealthInstitutionEntityTypeName",
+)
+
+_SAFETY_ENTITIES = (
+    "This XML file declares entities, which SOR files never do; it was not opened for safety."
+)
+_SAFETY_DTD = (
+    "This XML file refers to an external document type definition, which SOR files never do; "
+    "it was not opened for safety."
+)
+
+
+# --- detection -----------------------------------------------------------------------------
+
+
+def _decode_head(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="replace")
+    return head.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
+
+
+_ROOT_RE = re.compile(r"<(?:[\w.-]+:)?SorTree[\s/>]")
+
+
+def looks_like_sor_xml(head: bytes) -> bool:
+    """True when `head` (the first bytes of a file or member) starts a SOR XML document.
+
+    Looks for an XML start, a `SorTree` element under any prefix and one of the SOR
+    namespace URIs; a BOM, CRLF line ends and leading whitespace are fine.
+    """
+    text = _decode_head(head).lstrip()
+    if not text.startswith("<"):
+        return False
+    if not any(p in text for p in _SOR_NS_PREFIXES):
+        return False
+    return _ROOT_RE.search(text) is not None
+
+
+def _unsafe_head(head: bytes) -> str | None:
+    """The refusal message when the prolog declares entities or an external DTD."""
+    up = head.upper()
+    start = up.find(b"<!DOCTYPE")
+    if start < 0:
+        return None
+    if b"<!ENTITY" in up[start:]:
+        return _SAFETY_ENTITIES
+    # An external DTD: <!DOCTYPE name SYSTEM "..."> or PUBLIC, before any internal subset.
+    end = min((i for i in (up.find(b"[", start), up.find(b">", start)) if i >= 0), default=-1)
+    decl = up[start : end if end >= 0 else len(up)]
+    if b"SYSTEM" in decl or b"PUBLIC" in decl:
+        return _SAFETY_DTD
+    return None
+
+
+# --- streaming helpers ------------------------------------------------------------------------
+
+
+class _Source:
+    """A read-only file-like wrapper: serves the pre-read head, counts bytes, reports progress."""
+
+    def __init__(
+        self,
+        stream: IO[bytes],
+        head: bytes,
+        size: int | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        self._stream = stream
+        self._head = head
+        self.done = 0
+        self.eof = False
+        self._size = size or 0
+        self._progress = progress
+        self._reported = -PROGRESS_STEP
+
+    def read(self, n: int = -1) -> bytes:
+        if self._head:
+            if n is None or n < 0 or n >= len(self._head):
+                data, self._head = self._head, b""
+            else:
+                data, self._head = self._head[:n], self._head[n:]
+        else:
+            data = self._stream.read(n)
+        if not data:
+            self.eof = True
+        self.done += len(data)
+        if self._progress is not None and self.done - self._reported >= PROGRESS_STEP:
+            self._reported = self.done
+            self._progress(self.done, self._size)
+        return data
+
+    def finish(self) -> None:
+        if self._progress is not None and self._reported != self.done:
+            self._reported = self.done
+            self._progress(self.done, self._size)
+
+
+def _split(tag: Any) -> tuple[str, str]:
+    """(namespace URI, local name) of an element tag; ("", "") for comments and the like."""
+    if not isinstance(tag, str):
+        return ("", "")
+    if tag.startswith("{"):
+        uri, _, local = tag[1:].partition("}")
+        return uri, local
+    return "", tag
+
+
+def _is_sor(uri: str) -> bool:
+    return uri.startswith(_SOR_NS_PREFIXES) or uri.startswith("urn:oio:")
+
+
+def _is_known(uri: str) -> bool:
+    """SOR elements and the rep.oio.dk schemas the SOR files use."""
+    return _is_sor(uri) or uri.startswith(_OIO_PREFIX)
+
+
+def _text(elem: Any) -> str | None:
+    t = elem.text
+    if t is None:
+        return None
+    t = t.strip()
+    return t or None
+
+
+def _children(elem: Any) -> list[Any]:
+    out = []
+    for child in elem:
+        if isinstance(child, etree._Entity):
+            raise LoadError(_SAFETY_ENTITIES)
+        if isinstance(child.tag, str):
+            out.append(child)
+    return out
+
+
+@dataclass
+class _Ctx:
+    """One open `*Entity` element: its level, enclosing unit, and the row once read."""
+
+    level: str
+    parent: _Ctx | None
+    elem: Any
+    line: int
+    row: int = -1
+
+
+@dataclass
+class _Rows:
+    """Columnar, sparse store of the unit rows (column -> row numbers and values)."""
+
+    n: int = 0
+    cols: dict[str, tuple[list[int], list[str]]] = field(default_factory=dict)
+    lines: list[int] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    parents: list[_Ctx | None] = field(default_factory=list)
+
+    def add(self, values: dict[str, str], line: int, level: str, parent: _Ctx | None) -> int:
+        i = self.n
+        for col, val in values.items():
+            slot = self.cols.get(col)
+            if slot is None:
+                slot = ([], [])
+                self.cols[col] = slot
+            slot[0].append(i)
+            slot[1].append(val)
+        self.lines.append(line)
+        self.levels.append(level)
+        self.parents.append(parent)
+        self.n += 1
+        return i
+
+    def column(self, col: str) -> np.ndarray:
+        arr = np.full(self.n, None, dtype=object)
+        slot = self.cols.get(col)
+        if slot is not None and slot[0]:
+            arr[np.asarray(slot[0], dtype=np.int64)] = slot[1]
+        return arr
+
+
+# --- the reader ------------------------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, path: str, report: LoadReport) -> None:
+        self.path = path
+        self.report = report
+        self.rows = _Rows()
+        self.unknown_seen: set[str] = set()
+        self.locations: dict[tuple[str, str | None], dict[str, str]] = {}
+        self.replaced: dict[tuple[str, str], None] = {}
+        self.root_uri = ""
+        self.snapshot_text: str | None = None
+        self.created_text: str | None = None
+        self.owners = 0
+
+    # -- problems --
+
+    def _warn(
+        self,
+        message: str,
+        line: int | None,
+        sor_id: str | None = None,
+        kind: str = "other",
+        severity: Severity = "warning",
+        column: str | None = None,
+    ) -> None:
+        self.report.add(
+            severity,
+            _TABLE,
+            message,
+            line=line,
+            column=column,
+            sor_id=sor_id,
+            kind=kind,
+        )
+
+    def _unknown(self, values: dict[str, str], path: str, elem: Any) -> None:
+        """Keep an element the reader does not know as an extra column (one report each)."""
+        kids = _children(elem)
+        if kids:
+            for kid in kids:
+                self._unknown(values, f"{path}/{_split(kid.tag)[1]}", kid)
+            return
+        col = path.replace("/", ".")
+        val = _text(elem)
+        if val is not None:
+            values[col] = val if col not in values else f"{values[col]}, {val}"
+        if col not in self.unknown_seen:
+            self.unknown_seen.add(col)
+            self._warn(
+                f"The element {path} is not a known SOR field; it is kept as the extra "
+                f"column {col}.",
+                elem.sourceline,
+                kind="unknown_column",
+                severity="info",
+                column=col,
+            )
+
+    # -- blocks of a unit record --
+
+    def _leaves(
+        self,
+        values: dict[str, str],
+        elem: Any,
+        table: dict[str, str],
+        path: str,
+        prefix: str = "",
+    ) -> None:
+        for kid in _children(elem):
+            uri, local = _split(kid.tag)
+            col = table.get(local) if _is_known(uri) else None
+            if col is None or _children(kid):
+                self._unknown(values, f"{path}/{local}", kid)
+                continue
+            val = _text(kid)
+            if val is not None:
+                values[prefix + col] = val
+
+    def _ean(self, values: dict[str, str], elem: Any, path: str) -> None:
+        values["EanLocationCodeState"] = "own"
+        status: dict[str, str] = {}
+        for kid in _children(elem):
+            uri, local = _split(kid.tag)
+            if local == "SorStatus" and _is_sor(uri):
+                self._leaves(status, kid, _STATUS, f"{path}/SorStatus")
+                continue
+            col = _EAN.get(local) if _is_known(uri) else None
+            if col is None or _children(kid):
+                self._unknown(values, f"{path}/{local}", kid)
+                continue
+            val = _text(kid)
+            if val is not None:
+                values[col] = val
+        region = values.get("EanLocationCodeRegionId")
+        if region and region in codes.REGIONS:
+            values["EanLocationCodeRegionName"] = codes.REGIONS[region]
+        ean = values.get("EanLocationCode")
+        if ean:
+            loc = {c: values[c] for c in schema.LOCATIONS_CODE_COLUMNS if c in values}
+            for col in ("FromDate", "ToDate", "UpdatedAt"):
+                if col in status:
+                    loc[col] = status[col]
+            self.locations.setdefault((ean, status.get("FromDate")), loc)
+
+    def _ean_option(self, values: dict[str, str], elem: Any, path: str, sor_id: str | None) -> None:
+        for kid in _children(elem):
+            uri, local = _split(kid.tag)
+            if local == "EanLocationCodeEntity" and _is_sor(uri):
+                self._ean(values, kid, f"{path}/EanLocationCodeEntity")
+            elif local in ("EntityInheritedIndicator", "EntityInheritanceIndicator") and _is_sor(
+                uri
+            ):
+                flag = (_text(kid) or "").lower()
+                if flag in ("true", "1"):
+                    values["EanLocationCodeState"] = "inherited"
+                elif flag in ("false", "0"):
+                    values["EanLocationCodeState"] = "none"
+                else:
+                    self._warn(
+                        f"{local} {flag!r} is not true or false; the location number is taken "
+                        "as inherited.",
+                        kid.sourceline,
+                        sor_id,
+                        kind="bad_value",
+                        column="EanLocationCodeState",
+                    )
+                    values["EanLocationCodeState"] = "inherited"
+            else:
+                self._unknown(values, f"{path}/{local}", kid)
+
+    def _address(self, values: dict[str, str], elem: Any, prefix: str, path: str) -> None:
+        for kid in _children(elem):
+            uri, local = _split(kid.tag)
+            if local == "AddressPostal" and _is_known(uri):
+                self._address(values, kid, prefix, f"{path}/AddressPostal")
+                continue
+            part = _ADDRESS_PARTS.get(local) if _is_known(uri) else None
+            if part is None or _children(kid):
+                self._unknown(values, f"{path}/{local}", kid)
+                continue
+            val = _text(kid)
+            if val is not None:
+                values[prefix + part] = val
+            scheme = kid.get("scheme")
+            if part == "CountryIdCode" and scheme and scheme != "iso3166-alpha2":
+                values[prefix + "CountryIdCodeScheme"] = scheme
+
+    def _specialities(
+        self, values: dict[str, str], elem: Any, path: str, sor_id: str | None
+    ) -> None:
+        n = 0
+        for kid in _children(elem):
+            uri, local = _split(kid.tag)
+            if local != "ClinicalSpeciality" or not _is_sor(uri):
+                self._unknown(values, f"{path}/{local}", kid)
+                continue
+            spec: dict[str, str] = {}
+            self._leaves(
+                spec,
+                kid,
+                {"SpecialityCode": "Id", "SpecialityType": "TypeId"},
+                f"{path}/ClinicalSpeciality",
+            )
+            n += 1
+            if n > 8:
+                self._warn(
+                    "The unit has more than 8 clinical specialities; the ones after the 8th "
+                    "are not shown.",
+                    kid.sourceline,
+                    sor_id,
+                    kind="too_many_specialities",
+                )
+                break
+            base = f"PrioritizedEntitySpeciality{n}"
+            for part, val in spec.items():
+                values[base + part] = val
+            name = codes.SPECIALITIES.get(spec.get("Id", ""))
+            if name:
+                values[base + "Name"] = name
+
+    def _replacements(self, values: dict[str, str], elem: Any, local: str, path: str) -> None:
+        ids = []
+        for kid in _children(elem):
+            kuri, klocal = _split(kid.tag)
+            if klocal == "SorIdentifier" and _is_sor(kuri) and _text(kid):
+                ids.append(str(_text(kid)))
+            else:
+                self._unknown(values, f"{path}/{klocal}", kid)
+        if not ids:
+            return
+        col = "ReplacesSorIds" if local == "ReplacesEntityCollection" else "ReplacedBySorIds"
+        values[col] = ", ".join(ids)
+
+    def record(self, elem: Any, ctx: _Ctx) -> None:
+        """Read one unit element (InstitutionOwner / HealthInstitution / OrganizationalUnit)."""
+        values: dict[str, str] = {"SorType": ctx.level}
+        seen_blocks: set[str] = set()
+        kids = _children(elem)
+        sor_id = next(
+            (_text(k) for k in kids if _split(k.tag)[1] == "SorIdentifier"),
+            None,
+        )
+        name = _RECORD_LEVELS[_split(elem.tag)[1]]
+        for kid in kids:
+            uri, local = _split(kid.tag)
+            path = f"{_split(elem.tag)[1]}/{local}"
+            if not _is_known(uri):
+                self._unknown(values, local, kid)
+                continue
+            if local in _SIMPLE and not _children(kid):
+                val = _text(kid)
+                if val is not None:
+                    values[_SIMPLE[local]] = val
+            elif local == "SorStatus":
+                seen_blocks.add(local)
+                self._leaves(values, kid, _STATUS, path)
+            elif local == "EanLocationCodeEntity":
+                seen_blocks.add("ean")
+                self._ean(values, kid, path)
+            elif local in ("OptionalEanLocationCode", "EanLocationCodeOption"):
+                seen_blocks.add("ean")
+                self._ean_option(values, kid, path, sor_id)
+            elif local in _ADDRESS_BLOCKS:
+                prefix, indicator = _ADDRESS_BLOCKS[local]
+                seen_blocks.add(local)
+                values[indicator] = "false"
+                self._address(values, kid, prefix, path)
+            elif local == "VirtualAddressInformation":
+                seen_blocks.add(local)
+                values["VirtualAddressInheritanceIndicator"] = "false"
+                self._leaves(values, kid, _VIRTUAL, path)
+            elif local == "ClinicalSpecialityCollection":
+                self._specialities(values, kid, path, sor_id)
+            elif local == "OrganizationalUnitInformation":
+                self._leaves(values, kid, {f: f for f in _OU_FLAGS}, path)
+            elif local == "LocalAttributeCollection":
+                self._leaves(values, kid, _LOCAL_ATTRIBUTES, path)
+            elif local == "GeographicalParent":
+                self._leaves(values, kid, _GEO, path)
+            elif local in ("ReplacesEntityCollection", "ReplacedByEntityCollection"):
+                self._replacements(values, kid, local, path)
+            else:
+                self._unknown(values, local, kid)
+        line = int(elem.sourceline or ctx.line or 0)
+        if name != ctx.level:
+            self._warn(
+                f"A {_LEVEL_NAMES[name]} element sits in a {_LEVEL_NAMES[ctx.level]} block; "
+                f"it is read as a {_LEVEL_NAMES[ctx.level]}.",
+                line,
+                sor_id,
+                kind="unexpected_nesting",
+            )
+        self._inherit_absent(values, seen_blocks, ctx.level)
+        if "SorStatus" not in seen_blocks:
+            self._warn(
+                "The unit has no SorStatus, so its dates are unknown; it is shown on every date.",
+                line,
+                sor_id,
+                kind="missing_status",
+            )
+        if sor_id:
+            for other in values.get("ReplacesSorIds", "").split(", "):
+                if other:
+                    self.replaced[(other, sor_id)] = None
+            for other in values.get("ReplacedBySorIds", "").split(", "):
+                if other:
+                    self.replaced[(sor_id, other)] = None
+        else:
+            self._warn(
+                f"A {_LEVEL_NAMES[ctx.level]} has no SorIdentifier; it is left out.",
+                line,
+                kind="missing_id",
+                severity="error",
+                column="SorId",
+            )
+            return
+        if ctx.row >= 0:
+            self._warn(
+                "One block holds two unit elements; the second is read as a unit of its own.",
+                line,
+                sor_id,
+                kind="unexpected_nesting",
+            )
+        if ctx.level == "IE":
+            self.owners += 1
+        if ctx.row < 0:
+            ctx.row = self.rows.n
+        self.rows.add(values, line, ctx.level, ctx.parent)
+
+    @staticmethod
+    def _inherit_absent(values: dict[str, str], seen: set[str], level: str) -> None:
+        """Absent blocks follow the official inheritance rules (SOR_FORMATS.md §6.1)."""
+        below = level in ("SI", "OE")
+        if "PostalAddressInformation" not in seen:
+            values["PostalAddressInheritanceIndicator"] = "true" if below else "false"
+        if "VirtualAddressInformation" not in seen:
+            values["VirtualAddressInheritanceIndicator"] = "true" if below else "false"
+        if "VisitingAddressInformation" not in seen and below:
+            values["VisitingAddressInheritanceIndicator"] = "true"
+        if "ActivityAddressInformation" not in seen and level == "OE":
+            values["ActivityAddressAddressInheritanceIndicator"] = "true"
+        if "ean" not in seen:
+            values["EanLocationCodeState"] = "inherited" if below else "none"
+
+    # -- the stream --
+
+    def parse(
+        self,
+        source: _Source,
+        cancelled: Callable[[], bool] | None,
+    ) -> None:
+        events = etree.iterparse(
+            source,
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        stack: list[_Ctx] = []
+        root: Any = None
+        ends = 0
+        for event, elem in events:
+            uri, local = _split(elem.tag)
+            if event == "start":
+                if root is None:
+                    root = elem
+                    self._check_root(elem, uri, local)
+                    continue
+                level = _ENTITY_LEVELS.get(local)
+                if level is not None and _is_sor(uri):
+                    parent = stack[-1] if stack else None
+                    self._check_nesting(level, parent, elem)
+                    stack.append(_Ctx(level, parent, elem, int(elem.sourceline or 0)))
+                continue
+            ends += 1
+            if cancelled is not None and ends % CANCEL_EVERY == 0 and cancelled():
+                raise LoadCancelled()
+            if elem is root:
+                continue
+            up = elem.getparent()
+            if stack and elem is stack[-1].elem:
+                ctx = stack.pop()
+                if ctx.row < 0:
+                    self._warn(
+                        f"A {_LEVEL_NAMES[ctx.level]} block has no unit element; the units "
+                        "inside it are shown without a parent.",
+                        ctx.line,
+                        kind="missing_unit",
+                    )
+                self._drop(elem)
+                continue
+            if stack and up is stack[-1].elem:
+                if local in _RECORD_LEVELS and _is_sor(uri):
+                    self.record(elem, stack[-1])
+                else:
+                    values: dict[str, str] = {}
+                    self._unknown(values, f"{_split(up.tag)[1]}/{local}", elem)
+                elem.clear(keep_tail=False)
+                continue
+            if up is root:
+                if local == "SnapshotDate" and _is_sor(uri):
+                    self.snapshot_text = _text(elem)
+                elif local == "CreatedAtTime" and _is_sor(uri):
+                    self.created_text = _text(elem)
+                else:
+                    self._warn(
+                        f"The element {local} under SorTree is not part of SOR; it was skipped.",
+                        elem.sourceline,
+                        kind="unknown_element",
+                        severity="info",
+                    )
+                self._drop(elem)
+        if cancelled is not None and cancelled():
+            raise LoadCancelled()
+
+    @staticmethod
+    def _drop(elem: Any) -> None:
+        """Free a finished element and the finished siblings before it."""
+        elem.clear(keep_tail=False)
+        parent = elem.getparent()
+        if parent is not None:
+            while elem.getprevious() is not None:
+                del parent[0]
+
+    def _check_root(self, elem: Any, uri: str, local: str) -> None:
+        docinfo = elem.getroottree().docinfo
+        dtd = docinfo.internalDTD
+        if dtd is not None and any(True for _ in dtd.iterentities()):
+            raise LoadError(_SAFETY_ENTITIES)
+        if docinfo.system_url or docinfo.public_id:
+            raise LoadError(_SAFETY_DTD)
+        if local != "SorTree" or not _is_sor(uri):
+            raise LoadError("This is an XML file, but not a SOR register (Sor.xml).")
+        self.root_uri = uri
+        if uri not in (NS_SOR1, NS_SOR2):
+            self._warn(
+                f"The file uses the SOR namespace {uri}, which this viewer does not know; it "
+                "was read leniently by element names.",
+                elem.sourceline,
+                kind="unknown_version",
+            )
+
+    def _check_nesting(self, level: str, parent: _Ctx | None, elem: Any) -> None:
+        expected = {"IE": (None,), "SI": ("IE",), "OE": ("SI", "OE")}[level]
+        got = parent.level if parent is not None else None
+        if got in expected:
+            return
+        where = f"a {_LEVEL_NAMES[got]}" if got else "the top of the file"
+        self._warn(
+            f"A {_LEVEL_NAMES[level]} is nested directly under {where}, which SOR does not "
+            "allow; it is kept where it is.",
+            elem.sourceline,
+            kind="unexpected_nesting",
+        )
+
+    # -- output --
+
+    def version(self) -> str | None:
+        if self.root_uri == NS_SOR1:
+            return "1.0.0"
+        if self.root_uri == NS_SOR2:
+            return "2.0.0"
+        m = re.search(r"(\d+(?:\.\d+)+)\s*$", self.root_uri)
+        return m.group(1) if m else None
+
+    def entities(self) -> pd.DataFrame:
+        rows = self.rows
+        n = rows.n
+        sor = rows.column("SorId")
+        name = rows.column("EntityName")
+        type_id = rows.column("EntityTypeId")
+        cvr = rows.column("InstitutionOwnerCvrNumberId")
+        type_name = np.array([codes.type_name(t) for t in type_id], dtype=object)
+        # owner and institution row of each unit, by walking the enclosing blocks
+        parent_row = np.array(
+            [p.row if p is not None else -1 for p in rows.parents], dtype=np.int64
+        )
+        level = rows.levels
+        owner = np.full(n, -1, dtype=np.int64)
+        inst = np.full(n, -1, dtype=np.int64)
+        for i in range(n):
+            j, hops = i, 0
+            while j >= 0 and hops <= n:
+                if level[j] == "IE" and owner[i] < 0:
+                    owner[i] = j
+                if level[j] == "SI" and inst[i] < 0:
+                    inst[i] = j
+                j = int(parent_row[j])
+                hops += 1
+        derived: dict[str, np.ndarray] = {
+            "ParentSorId": _take(sor, parent_row),
+            "InstitutionOwnerSorId": _take(sor, owner),
+            "InstitutionOwnerEntityName": _take(name, owner),
+            "InstitutionOwnerEntityTypeId": _take(type_id, owner),
+            "InstitutionOwnerEntityTypeName": _take(type_name, owner),
+            "InstitutionOwnerCvrNumberId": _take(cvr, owner),
+            "HealthInstitutionSorId": _take(sor, inst),
+            "HealthInstitutionEntityName": _take(name, inst),
+            "HealthInstitutionEntityTypeId": _take(type_id, inst),
+            "HealthInstitutionEntityTypeName": _take(type_name, inst),
+            "EntityTypeName": type_name,
+        }
+        extra = [c for c in rows.cols if c not in schema.SOR_ENTITY_COLUMNS]
+        data: dict[str, Any] = {}
+        for col in (*schema.SOR_ENTITY_COLUMNS, *extra):
+            values = rows.column(col)
+            if col in derived:
+                given = derived[col]
+                keep = np.array([v is not None for v in values], dtype=bool)
+                values = np.where(keep, values, given)
+            data[col] = pd.array(values, dtype=STRING)
+        data[LINE] = np.asarray(rows.lines, dtype=np.int64)
+        return pd.DataFrame(data)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        out: dict[str, pd.DataFrame] = {}
+        if self.locations:
+            cols = [
+                c
+                for c in schema.LOCATIONS_CODE_COLUMNS
+                if any(c in rec for rec in self.locations.values())
+            ]
+            frame = pd.DataFrame(
+                {
+                    c: pd.array([rec.get(c) for rec in self.locations.values()], dtype=STRING)
+                    for c in cols
+                }
+            )
+            out["LocationsCode"] = frame
+        if self.replaced:
+            pairs = list(self.replaced)
+            out["SORReplacedEntities"] = pd.DataFrame(
+                {
+                    "ReplacedSorId": pd.array([a for a, _ in pairs], dtype=STRING),
+                    "ReplacedBySorId": pd.array([b for _, b in pairs], dtype=STRING),
+                }
+            )
+        return out
+
+
+def _take(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    out = np.full(len(idx), None, dtype=object)
+    ok = idx >= 0
+    if ok.any():
+        out[ok] = values[idx[ok]]
+    return out
+
+
+def _syntax_message(exc: etree.XMLSyntaxError, truncated: bool) -> str:
+    msg = (getattr(exc, "msg", None) or str(exc)).strip()
+    line = getattr(exc, "lineno", None) or 0
+    low = msg.lower()
+    if "entity" in low and ("amplification" in low or "loop" in low or "declared" in low):
+        return _SAFETY_ENTITIES
+    if truncated:
+        where = f" (line {line})" if line else ""
+        return (
+            f"The XML file ends in the middle of the data{where}; it is probably truncated "
+            "or damaged."
+        )
+    msg = msg.rstrip(".")
+    msg = re.sub(r",? line \d+, column \d+$", "", msg)
+    where = f" at line {line}" if line else ""
+    return f"The XML file is damaged{where}: {msg}."
+
+
+def read_xml(
+    stream: IO[bytes],
+    *,
+    path: str,
+    size: int | None,
+    report: LoadReport,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> RawData:
+    """Read a SOR XML document from `stream` (a file or zip member, read once, never seeked).
+
+    Raises LoadError (one sentence) for XML that is not SOR, damaged or truncated, or
+    that declares entities; LoadCancelled when `cancelled()` turns true.
+    """
+    reader = _Reader(path, report)
+    try:
+        head = stream.read(HEAD_BYTES)
+    except Exception as exc:
+        raise LoadError(f"The XML file cannot be read; it seems damaged ({exc}).") from exc
+    if not head.strip():
+        raise LoadError("The XML file is empty.")
+    unsafe = _unsafe_head(head)
+    if unsafe:
+        raise LoadError(unsafe)
+    source = _Source(stream, head, size, progress)
+    try:
+        reader.parse(source, cancelled)
+    except (LoadError, LoadCancelled):
+        raise
+    except etree.XMLSyntaxError as exc:
+        raise LoadError(_syntax_message(exc, source.eof)) from exc
+    except MemoryError as exc:
+        raise LoadError("There is not enough memory to open this file.") from exc
+    except Exception as exc:  # a damaged zip member (CRC, zlib) raises from read()
+        raise LoadError(
+            f"The XML file cannot be read; it seems damaged ({type(exc).__name__}: {exc})."
+        ) from exc
+    source.finish()
+    if reader.rows.n == 0:
+        raise LoadError("This SOR XML file holds no units.")
+
+    snapshot = None
+    for text in (reader.snapshot_text, reader.created_text):
+        try:
+            snapshot = parse_date_text(text)
+        except ValueError:
+            report.add(
+                "warning",
+                _TABLE,
+                f"The file date {text!r} is not a date.",
+                kind="bad_date",
+            )
+            continue
+        if snapshot is not None:
+            break
+    entities = reader.entities()
+    tables = reader.tables()
+    stem = re.sub(r"\.xml$", "", path.replace("\\", "/").rsplit("/", 1)[-1], flags=re.I)
+    table_rows = {stem if path.lower().endswith(".xml") else "Sor": len(entities)}
+    table_rows.update({name: len(frame) for name, frame in tables.items()})
+    source_info = SourceInfo(
+        path=path,
+        format="sor-xml",
+        format_version=reader.version(),
+        snapshot_date=snapshot,
+        has_history=False,
+        table_rows=table_rows,
+    )
+    return RawData(entities, tables, source_info, report, inheritance="xml")
