@@ -18,6 +18,7 @@ from tests.unit.tiny import FUT, IE, IE2, OE1, OE2, OE3, SI
 from ui.app_state import AppState
 from ui.models.records_model import SOR_ID_ROLE, SORT_ROLE, RecordsModel, RecordsProxy
 from ui.widgets.details_panel import COLUMN_ROLE, STATE_ROLE, DetailsPanel
+from ui.widgets.history_panel import HistoryPanel
 from ui.widgets.table_view import RecordsView
 
 DAY = dt.date(2021, 1, 1)
@@ -242,6 +243,49 @@ def test_details_problem_strip(qtbot, state: AppState) -> None:  # type: ignore[
     assert panel.field_items()["PostalAddressStreetName"].data(0, COLUMN_ROLE) == (
         "PostalAddressStreetName"
     )
+
+
+# --- history -----------------------------------------------------------------------
+
+
+def test_history_versions_changes_and_timeline(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, HistoryPanel(state))
+    assert panel.stack.currentWidget() is panel.hint
+    state.select(OE2)
+    recs = panel.versions.records.records()
+    assert [(r[1], r[2]) for r in recs] == [
+        ("2012-03-01", "2019-12-31"),
+        ("2020-01-01", "2022-06-30"),
+    ]
+    assert recs[0][3] == ""
+    assert recs[1][3] == "Parent SOR id"
+    assert panel.changes(1) == [("ParentSorId", SI, OE1)]
+    # the version valid on 2021-01-01 is highlighted and selected
+    idx = panel.versions.records.index(1, 0)
+    assert idx.data(Qt.ItemDataRole.FontRole).bold()
+    assert panel.versions.records.index(0, 0).data(Qt.ItemDataRole.FontRole) is None
+    values = {r[1]: r for r in panel.values.records.records()}
+    assert values["ParentSorId"][2:] == (OE1, SI)  # new value, old value
+    assert values["EntityName"][3] is None
+    panel.only_changes.setChecked(True)
+    assert [r[1] for r in panel.values.records.records()] == ["ParentSorId"]
+    assert len(panel.timeline_bars()) == 2
+    assert panel.marker_position() == pytest.approx(2021.0)
+    # activating a version moves the as-of date to its first day
+    with qtbot.waitSignal(state.as_of_changed):
+        panel.versions.doubleClicked.emit(panel.versions.proxy.index(0, 1))
+    assert state.as_of == dt.date(2012, 3, 1)
+    assert panel.versions.records.index(0, 0).data(Qt.ItemDataRole.FontRole).bold()
+    assert panel.marker_position() == pytest.approx(2012 + 60 / 365.25)
+
+
+def test_history_rename_lists_name_column(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, HistoryPanel(state))
+    state.select(IE)
+    recs = panel.versions.records.records()
+    assert "Name" in recs[1][3] and "Postal address: street" in recs[1][3]
+    state.set_language("da")
+    assert "Enhedsnavn" in panel.versions.records.records()[1][3]
 
 
 def grab(widget: QWidget, folder: Path, name: str) -> Path:
