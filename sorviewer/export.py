@@ -559,6 +559,7 @@ def _write_csv(fh: IO[bytes], header: list[str], rows: list[list[str | None]]) -
 
 #: characters XLSX cannot hold (XML 1.0 control characters)
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_RISKY = frozenset(_FORMULA_START)
 
 
 def _write_xlsx(fh: IO[bytes], header: list[str], rows: list[list[str | None]]) -> None:
@@ -590,7 +591,14 @@ def _write_xlsx(fh: IO[bytes], header: list[str], rows: list[list[str | None]]) 
 
     ws.append([cell(h, bold) for h in header])
     for r in rows:
-        ws.append([None if v is None else cell(v) for v in r])
+        # Plain str values are written as text cells by openpyxl; only cells it would
+        # take for a formula, or that hold characters XML forbids, need a cell object.
+        ws.append(
+            [
+                cell(v) if v is not None and (v[:1] in _RISKY or _XLSX_ILLEGAL.search(v)) else v
+                for v in r
+            ]
+        )
     wb.save(fh)
 
 
