@@ -19,6 +19,7 @@ from ui.app_state import AppState
 from ui.models.records_model import SOR_ID_ROLE, SORT_ROLE, RecordsModel, RecordsProxy
 from ui.widgets.details_panel import COLUMN_ROLE, STATE_ROLE, DetailsPanel
 from ui.widgets.history_panel import HistoryPanel
+from ui.widgets.mapping_panel import MappingPanel
 from ui.widgets.table_view import RecordsView
 
 DAY = dt.date(2021, 1, 1)
@@ -286,6 +287,65 @@ def test_history_rename_lists_name_column(qtbot, state: AppState) -> None:  # ty
     assert "Name" in recs[1][3] and "Postal address: street" in recs[1][3]
     state.set_language("da")
     assert "Enhedsnavn" in panel.versions.records.records()[1][3]
+
+
+# --- mapping -----------------------------------------------------------------------
+
+
+def test_mapping_unit_codes_direct_and_inherited(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, MappingPanel(state))
+    assert panel.unit_stack.currentWidget() is panel.unit_hint
+    state.select(OE2)
+    assert panel.unit_table.records.records() == [
+        ("123401", None, "inherited", OE1, "Ærø afdeling")
+    ]
+    state.select(SI)
+    assert panel.unit_table.records.records() == [("1234", None, "direct", SI, "Testhospital")]
+    state.select(IE)
+    assert panel.unit_table.records.records() == []
+    assert "no SHAK code" in panel.unit_caption.text()
+    # before OE2 moved under OE1 (2020) it inherited the hospital's code
+    state.select(OE2)
+    state.set_as_of(dt.date(2015, 1, 1))
+    assert panel.unit_table.records.records()[0][:4] == ("1234", None, "inherited", SI)
+
+
+def test_mapping_code_box_and_whole_frame(qtbot, state: AppState, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, MappingPanel(state))
+    panel.tabs.setCurrentIndex(1)
+    panel.code_edit.setText("1234")
+    panel.look_up_code()
+    got = {(r[0], r[1], r[3], r[4]) for r in panel.code_table.records.records()}
+    assert got == {
+        ("1234", SI, "direct", SI),
+        ("1234", OE3, "inherited", SI),
+        ("123401", OE1, "direct", OE1),
+        ("123401", OE2, "inherited", OE1),
+    }
+    panel.code_edit.setText("123401")
+    panel.look_up_code()
+    assert [r[1] for r in panel.code_table.records.records()] == [OE2, OE1]  # by name
+    panel.code_edit.setText("999")
+    panel.look_up_code()
+    assert "not in the file" in panel.code_caption.text()
+    assert panel.code_table.records.rowCount() == 0
+
+    panel.tabs.setCurrentIndex(2)
+    assert panel.frame_table.records.rowCount() == 4
+    panel.frame_table.filter_edit.setText("ærø")
+    panel.frame_table.apply_filter()
+    assert panel.frame_table.proxy.rowCount() == 1
+    panel.copy_all.click()
+    assert _clipboard().splitlines() == [
+        "SHAK code\tSHAK name\tSOR id\tName\tMapping\tCode held by",
+        f"123401\t\t{OE1}\tÆrø afdeling\tdirect\t{OE1}",
+    ]
+    out = tmp_path / "map.csv"
+    assert panel.export_csv(str(out)) == 1
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfSHAK code;")
+    # a later date drops the closed unit from the whole mapping
+    state.set_as_of(dt.date(2023, 1, 1))
+    assert OE2 not in {r[2] for r in panel.frame_table.records.records()}
 
 
 def grab(widget: QWidget, folder: Path, name: str) -> Path:
