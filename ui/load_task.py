@@ -52,6 +52,7 @@ class LoadTask(QObject):
     def __init__(self, loader: Loader | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.loader: Loader = loader or default_loader
+        self._run_loader: Loader = self.loader
         self._thread: _Thread | None = None
         self._cancel = threading.Event()
         self._path = ""
@@ -67,11 +68,12 @@ class LoadTask(QObject):
     def path(self) -> str:
         return self._path
 
-    def start(self, path: str) -> bool:
-        """Begin loading `path`. False when a load is already running."""
+    def start(self, path: str, loader: Loader | None = None) -> bool:
+        """Begin loading `path` (with `loader` for this once). False when one is running."""
         if self._thread is not None:
             return False
         self._path = path
+        self._run_loader = loader or self.loader
         self._cancel.clear()
         self._last_emit = 0.0
         self._thread = _Thread(self)
@@ -101,7 +103,7 @@ class LoadTask(QObject):
 
         path = self._path
         try:
-            reg = self.loader(path, self._progress, self._cancel.is_set)
+            reg = self._run_loader(path, self._progress, self._cancel.is_set)
         except LoadCancelled:
             self._outcome.emit("cancelled", None, path)
         except LoadError as exc:
@@ -136,3 +138,70 @@ class LoadTask(QObject):
         else:
             self.last_detail = extra if extra != path else ""
             self.failed.emit(str(payload), path)
+
+
+class _JobThread(QThread):
+    def __init__(self, job: Job) -> None:
+        super().__init__()
+        self.job = job
+
+    def run(self) -> None:
+        self.job._run()
+
+
+class Job(QObject):
+    """Any slow plain function on a worker thread: `done(result)` or `failed(message)`.
+
+    Exceptions whose type is in `user_errors` give their own message; anything else
+    is reported as an internal error with its text.
+    """
+
+    done = Signal(object)
+    failed = Signal(str)
+    _outcome = Signal(bool, object)
+
+    def __init__(
+        self,
+        fn: Callable[[], Any],
+        user_errors: tuple[type[BaseException], ...] = (),
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.fn = fn
+        self.user_errors = user_errors
+        self._thread: _JobThread | None = None
+        self._outcome.connect(self._on_outcome)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def start(self) -> None:
+        self._thread = _JobThread(self)
+        self._thread.start()
+
+    def wait(self, msecs: int = 30000) -> None:
+        if self._thread is not None:
+            self._thread.wait(msecs)
+
+    def _run(self) -> None:
+        try:
+            result = self.fn()
+        except self.user_errors as exc:
+            self._outcome.emit(False, str(exc))
+        except OSError as exc:
+            self._outcome.emit(False, f"The file could not be written: {exc.strerror or exc}.")
+        except Exception as exc:
+            self._outcome.emit(False, f"An internal error stopped the task: {exc}")
+        else:
+            self._outcome.emit(True, result)
+
+    def _on_outcome(self, ok: bool, payload: object) -> None:
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.wait()
+            thread.deleteLater()
+        if ok:
+            self.done.emit(payload)
+        else:
+            self.failed.emit(str(payload))

@@ -1,0 +1,155 @@
+"""The load report: every problem found while loading, in a sortable, filterable table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+HEADERS = ("Severity", "Table", "Line", "Column", "SOR id", "Kind", "Message")
+_FIELDS = ("severity", "table", "line", "column", "sor_id", "kind", "message")
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+_COLOURS = {"error": QColor(180, 30, 30), "warning": QColor(160, 100, 0)}
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class ReportModel(QAbstractTableModel):
+    """The rows of a LoadReport (anything with `.rows` of ReportRow)."""
+
+    def __init__(self, rows: list[Any], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows = list(rows)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section] if 0 <= section < len(HEADERS) else None
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        field = _FIELDS[index.column()]
+        value = getattr(row, field, None)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "" if value is None else str(value)
+        if role == SORT_ROLE:
+            if field == "severity":
+                return _SEVERITY_ORDER.get(str(value), 9)
+            if field == "line":
+                return -1 if value is None else int(value)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ForegroundRole and field == "severity":
+            colour = _COLOURS.get(str(value))
+            return QBrush(colour) if colour is not None else None
+        if role == Qt.ItemDataRole.ToolTipRole and field == "message":
+            return str(value)
+        return None
+
+
+class _Filter(QSortFilterProxyModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.severity = ""
+        self.text = ""
+
+    def set_criteria(self, severity: str, text: str) -> None:
+        self.beginFilterChange()
+        self.severity = severity
+        self.text = text.casefold()
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, ReportModel)
+        row = model.rows[source_row]
+        if self.severity and row.severity != self.severity:
+            return False
+        if not self.text:
+            return True
+        hay = " ".join("" if getattr(row, f) is None else str(getattr(row, f)) for f in _FIELDS)
+        return self.text in hay.casefold()
+
+
+class ReportDialog(QDialog):
+    """Modeless dialog over `report.rows`."""
+
+    def __init__(self, report: Any, title: str = "Load report", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(980, 520)
+        self.model = ReportModel(report.rows, self)
+        self.proxy = _Filter(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Filter rows...")
+        self.search.setClearButtonEnabled(True)
+        self.severity = QComboBox()
+        self.severity.addItem("All severities", "")
+        for s in ("error", "warning", "info"):
+            self.severity.addItem(s.capitalize(), s)
+        self.count = QLabel()
+        self.search.textChanged.connect(self._on_criteria_changed)
+        self.severity.currentIndexChanged.connect(self._on_criteria_changed)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        for c, w in enumerate((70, 110, 60, 150, 110, 130)):
+            header.resizeSection(c, w)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.severity)
+        top.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self._on_criteria_changed()
+
+    def _on_criteria_changed(self, *_args: object) -> None:
+        self.proxy.set_criteria(str(self.severity.currentData() or ""), self.search.text())
+        self.count.setText(f"{self.proxy.rowCount()} of {self.model.rowCount()} rows")
