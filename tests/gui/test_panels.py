@@ -18,6 +18,7 @@ from tests.unit.tiny import FUT, IE, IE2, OE1, OE2, OE3, SI
 from ui.app_state import AppState
 from ui.models.records_model import SOR_ID_ROLE, SORT_ROLE, RecordsModel, RecordsProxy
 from ui.widgets.details_panel import COLUMN_ROLE, STATE_ROLE, DetailsPanel
+from ui.widgets.edi_panel import EdiPanel
 from ui.widgets.history_panel import HistoryPanel
 from ui.widgets.mapping_panel import MappingPanel
 from ui.widgets.table_view import RecordsView
@@ -346,6 +347,52 @@ def test_mapping_code_box_and_whole_frame(qtbot, state: AppState, tmp_path: Path
     # a later date drops the closed unit from the whole mapping
     state.set_as_of(dt.date(2023, 1, 1))
     assert OE2 not in {r[2] for r in panel.frame_table.records.records()}
+
+
+# --- EDI ---------------------------------------------------------------------------
+
+
+def test_edi_own_ean_with_types_and_details(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, EdiPanel(state))
+    assert panel.stack.currentWidget() is panel.hint
+    state.select(OE3)
+    assert EAN_OE3 in panel.ean_label.text() and "own" in panel.ean_label.text()
+    assert [r[:2] for r in panel.types.records.records()] == [
+        ("22", "DIS01 Epikrise"),
+        ("11", "REF01 Henvisning"),
+    ]
+    assert "System supplier: EG" in panel.location_label.text()
+    state.select(SI)
+    assert "inherited from" in panel.ean_label.text() and f"sor:{IE}" in panel.ean_label.text()
+    assert [r[0] for r in panel.types.records.records()] == ["11"]
+    state.select(OE1)
+    assert "none" in panel.ean_label.text()
+    assert panel.types.records.rowCount() == 0
+
+
+def test_edi_recipients_own_and_inherited(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, EdiPanel(state))
+    state.select(IE)
+    assert [panel.type_combo.itemData(i) for i in range(panel.type_combo.count())] == ["22", "11"]
+    panel.set_edi_type("11")
+    got = [(r[0], r[2], r[3], r[4]) for r in panel.recipients.records.records()]
+    assert got == [
+        (OE3, EAN_OE3, "own", ""),
+        (IE, EAN_IE, "own", ""),
+        (SI, EAN_IE, "inherited", IE),
+    ]
+    panel.set_edi_type("22")
+    assert [r[0] for r in panel.recipients.records.records()] == [OE3]
+    # in 2015 the emergency ward still sat under the hospital and inherited its EAN
+    panel.set_edi_type("11")
+    state.set_as_of(dt.date(2015, 1, 1))
+    assert (OE2, "inherited") in {(r[0], r[3]) for r in panel.recipients.records.records()}
+    state.select(OE1)
+    assert panel.recipients.records.rowCount() == 0
+    state.select(IE)
+    with qtbot.waitSignal(state.selection_changed) as sig:
+        panel.recipients.doubleClicked.emit(panel.recipients.proxy.index(0, 0))
+    assert sig.args == [OE3]
 
 
 def grab(widget: QWidget, folder: Path, name: str) -> Path:
