@@ -17,6 +17,7 @@ from tests.unit import tiny
 from tests.unit.tiny import FUT, IE, IE2, OE1, OE2, OE3, SI
 from ui.app_state import AppState
 from ui.models.records_model import SOR_ID_ROLE, SORT_ROLE, RecordsModel, RecordsProxy
+from ui.widgets.changes_panel import ChangesPanel
 from ui.widgets.details_panel import COLUMN_ROLE, STATE_ROLE, DetailsPanel
 from ui.widgets.edi_panel import EdiPanel
 from ui.widgets.history_panel import HistoryPanel
@@ -393,6 +394,44 @@ def test_edi_recipients_own_and_inherited(qtbot, state: AppState) -> None:  # ty
     with qtbot.waitSignal(state.selection_changed) as sig:
         panel.recipients.doubleClicked.emit(panel.recipients.proxy.index(0, 0))
     assert sig.args == [OE3]
+
+
+# --- changes -----------------------------------------------------------------------
+
+
+def test_changes_follow_the_date_then_user_dates(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    state.set_as_of(dt.date(2015, 6, 1))
+    panel = _shown(qtbot, ChangesPanel(state))
+    assert panel.dates() == (dt.date(2014, 6, 1), dt.date(2015, 6, 1))
+    assert panel.views["renamed"].records.records() == [(IE, "Region Test", "Region Testland")]
+    assert panel.views["changed"].records.records() == [
+        (IE, "Region Testland", "Postal address: street")
+    ]
+    assert panel.tabs.tabText(3) == "Renamed (1)"
+    state.set_as_of(dt.date(2023, 1, 1))  # follows the as-of date
+    assert panel.views["closed"].records.records() == [(OE2, "Akut afsnit")]
+    panel.set_dates(dt.date(2019, 1, 1), dt.date(2021, 1, 1))
+    assert panel.views["moved"].records.records() == [
+        (OE2, "Akut afsnit", SI, "Testhospital", OE1, "Ærø afdeling")
+    ]
+    state.set_as_of(dt.date(2012, 1, 1))  # the user's dates stay
+    assert panel.dates() == (dt.date(2019, 1, 1), dt.date(2021, 1, 1))
+    with qtbot.waitSignal(state.selection_changed) as sig:
+        panel.views["moved"].doubleClicked.emit(panel.views["moved"].proxy.index(0, 1))
+    assert sig.args == [OE2]
+    state.set_language("da")
+    assert panel.tabs.tabText(2) == "Flyttet (1)"
+    panel.follow_button.click()
+    assert panel.dates() == (dt.date(2011, 1, 1), dt.date(2012, 1, 1))
+
+
+def test_hidden_panel_waits_until_shown(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = DetailsPanel(state)
+    qtbot.addWidget(panel)
+    state.select(SI)
+    assert panel.view is None  # nothing computed while hidden
+    panel.show()
+    assert panel.view is not None and panel.view["sor_id"] == SI
 
 
 def grab(widget: QWidget, folder: Path, name: str) -> Path:
