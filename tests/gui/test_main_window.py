@@ -1,0 +1,265 @@
+"""The main window: opening (ok, failing, cancelled), tree and state, search, copy, settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QApplication
+
+from sorviewer.errors import LoadCancelled, LoadError
+from tests.unit import tiny
+from ui import main_window as mw
+from ui import settings as st
+from ui.main_window import MainWindow
+from ui.widgets.date_bar import DateBar, active_per_month
+from ui.widgets.report_dialog import ReportDialog
+
+
+def tiny_loader(path: str, progress: Any, cancelled: Any) -> Any:
+    progress(500, 1000)
+    progress(1000, 1000)
+    return tiny.tiny_register()
+
+
+@pytest.fixture
+def file(tmp_path: Path) -> str:
+    p = tmp_path / "SorEntity_daily.csv"
+    p.write_text("not read: the tests inject their loader\n", encoding="utf-8")
+    return str(p)
+
+
+@pytest.fixture
+def make_window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr(mw, "PANELS", ())  # panels have their own tests
+
+    def make(loader: Any = tiny_loader, ini: str = "settings.ini") -> MainWindow:
+        win = MainWindow(settings=st.Settings(str(tmp_path / ini)), loader=loader)
+        win.errors = []  # type: ignore[attr-defined]
+        win.error = lambda msg, detail="": win.errors.append(msg)  # type: ignore[method-assign,attr-defined]
+        qtbot.addWidget(win)
+        return win
+
+    return make
+
+
+def open_and_wait(qtbot: Any, win: MainWindow, path: str) -> None:
+    with qtbot.waitSignal(win.load_task.finished, timeout=10000):
+        assert win.open_path(path)
+    win.state.set_as_of(dt.date(2018, 6, 1))
+
+
+def test_start_page_until_a_file_is_open(make_window: Any) -> None:
+    win = make_window()
+    assert win.stack.currentWidget() is win.start_page
+    assert win.windowTitle() == "SOR Viewer"
+    assert not win.actions["copy"].isEnabled()
+    assert not win.actions["export"].isEnabled()
+    assert win.actions["open"].shortcut().toString() != ""
+
+
+def test_open_file_shows_tree_and_status(qtbot: Any, make_window: Any, file: str) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    assert win.stack.currentWidget() is win.workspace
+    assert win.state.register is not None
+    assert win.model.rowCount() == 2
+    assert win.actions["copy"].isEnabled()
+    assert "SorEntity_daily.csv" in win.windowTitle()
+    assert win.units_label.text().startswith("6 ")  # all but the future unit
+    assert win.settings.recent_files() == [file]
+    assert not win.banner.isVisibleTo(win)
+
+
+def test_failed_load_keeps_the_open_register(qtbot: Any, make_window: Any, file: str) -> None:
+    def failing(path: str, progress: Any, cancelled: Any) -> Any:
+        raise LoadError("This file is not a SOR register.")
+
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    reg = win.state.register
+    win.load_task.loader = failing
+    with qtbot.waitSignal(win.load_task.failed, timeout=10000):
+        win.open_path(file)
+    assert win.errors == ["This file is not a SOR register."]
+    assert win.state.register is reg
+    assert not win.progress.isVisibleTo(win)
+
+
+def test_missing_file_is_one_sentence(make_window: Any, tmp_path: Path) -> None:
+    win = make_window()
+    assert not win.open_path(str(tmp_path / "nope.zip"))
+    assert len(win.errors) == 1 and win.errors[0].endswith(".")
+
+
+def test_cancel_keeps_the_open_register(qtbot: Any, make_window: Any, file: str) -> None:
+    started = threading.Event()
+
+    def slow(path: str, progress: Any, cancelled: Any) -> Any:
+        started.set()
+        for _ in range(500):
+            if cancelled():
+                raise LoadCancelled()
+            threading.Event().wait(0.01)
+        raise AssertionError("never cancelled")
+
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    reg = win.state.register
+    win.load_task.loader = slow
+    with qtbot.waitSignal(win.load_task.cancelled, timeout=10000):
+        win.open_path(file)
+        assert started.wait(5)
+        assert win.cancel_button.isVisibleTo(win)
+        assert not win.open_path(file)  # one load at a time
+        win.cancel_button.click()
+    assert win.state.register is reg
+    assert win.errors == ["Another file is still loading; wait for it or cancel it first."]
+
+
+def test_date_switch_keeps_selection_and_expansion(qtbot: Any, make_window: Any, file: str) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    win.state.show_in_tree(tiny.OE2)
+    cur = win.tree.currentIndex()
+    assert win.model.sor_id_of(cur) == tiny.OE2
+    si = win.model.index_of_sor_id(tiny.SI)
+    assert win.tree.isExpanded(si)
+    win.state.set_as_of(dt.date(2021, 1, 1))  # OE2 now sits under OE1
+    cur = win.tree.currentIndex()
+    assert win.model.sor_id_of(cur) == tiny.OE2
+    assert win.model.sor_id_of(cur.parent()) == tiny.OE1
+    assert win.tree.isExpanded(win.model.index_of_sor_id(tiny.SI))
+    assert win.state.current == tiny.OE2
+
+
+def test_tree_selection_drives_state(qtbot: Any, make_window: Any, file: str) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    with qtbot.waitSignal(win.state.selection_changed) as blocker:
+        win.tree.setCurrentIndex(win.model.index_of_sor_id(tiny.IE2))
+    assert blocker.args == [tiny.IE2]
+
+
+def test_copy_puts_tsv_with_header_on_clipboard(qtbot: Any, make_window: Any, file: str) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    win.reveal(tiny.OE1)
+    sel = win.tree.selectionModel()
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    sel.select(win.model.index_of_sor_id(tiny.IE), flags)
+    win.tree.setFocus()
+    win.copy_selection()
+    lines = QApplication.clipboard().text().splitlines()
+    assert lines[0].split("\t")[:2] == ["Enhedsnavn", "SOR-kode"]
+    assert [line.split("\t")[1] for line in lines[1:]] == [tiny.IE, tiny.OE1]  # tree order
+
+
+def test_search_filters_tree_and_enter_jumps(qtbot: Any, make_window: Any, file: str) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    win.focus_search()
+    qtbot.keyClicks(win.search, "anæst")
+    qtbot.waitUntil(lambda: win.model.filter_text == "anæst", timeout=3000)
+    assert win.tree_pane.results.count() == 1
+    assert win.model.rowCount() == 1
+    qtbot.keyClick(win.search, Qt.Key.Key_Return)
+    assert win.model.sor_id_of(win.tree.currentIndex()) == tiny.OE3
+    assert win.state.current == tiny.OE3
+
+
+def test_show_closed_action_reveals_closed_units(qtbot: Any, make_window: Any, file: str) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    win.state.set_as_of(dt.date(2023, 1, 1))
+    assert not win.reveal(tiny.OE2)
+    win.actions["show_closed"].setChecked(True)
+    assert win.reveal(tiny.OE2)
+
+
+def test_settings_survive_a_restart(qtbot: Any, make_window: Any, file: str) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    win.actions["lang_en"].trigger()
+    win.actions["show_closed"].setChecked(True)
+    assert win.model.headerData(0, Qt.Orientation.Horizontal) == "Name"
+    win.close()
+    again = make_window()
+    assert again.state.language == "en"
+    assert again.actions["lang_en"].isChecked()
+    assert again.actions["show_closed"].isChecked()
+    assert again.settings.recent_files() == [file]
+
+
+def test_demo_is_labelled_synthetic(
+    qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mw, "demo_path", lambda: str(tmp_path / "demo.zip"))
+    monkeypatch.setattr(mw, "demo_loader", tiny_loader)
+    win = make_window()
+    with qtbot.waitSignal(win.load_task.finished, timeout=10000):
+        win.open_demo()
+    assert mw.DEMO_NOTICE in win.windowTitle()
+    assert win.banner.isVisibleTo(win)
+    assert win.settings.recent_files() == []  # the demo is not a recent file
+
+
+def test_date_bar_debounces_into_state(qtbot: Any) -> None:
+    from ui.app_state import AppState
+
+    state = AppState()
+    bar = DateBar(state)
+    qtbot.addWidget(bar)
+    state.set_register(tiny.tiny_register())
+    with qtbot.waitSignal(state.as_of_changed, timeout=2000) as blocker:
+        bar.slider.setValue(bar.slider.value() - 400)
+        bar.slider.setValue(bar.slider.value() - 10)
+    assert blocker.args == [dt.date.today() - dt.timedelta(days=410)]  # only the last one
+    assert bar.edit.date().toPython() == state.as_of
+
+
+def test_active_per_month_counts() -> None:
+    import numpy as np
+
+    from sorviewer.dates import MAX_DAY, to_day
+
+    first = np.array([to_day(dt.date(2020, 1, 1)), to_day(dt.date(2020, 3, 15))])
+    last = np.array([to_day(dt.date(2020, 2, 10)), MAX_DAY])
+    days, counts = active_per_month(first, last, dt.date(2020, 1, 1), dt.date(2020, 4, 30))
+    assert counts.tolist() == [1, 1, 0, 1]
+    assert days[0] == to_day(dt.date(2020, 1, 1))
+
+
+def test_report_dialog_filters(qtbot: Any) -> None:
+    from sorviewer.report import LoadReport
+
+    rep = LoadReport()
+    rep.add("warning", "SOREntity", "Bad date here.", line=3, kind="bad_date")
+    rep.add("error", "SOREntity", "Cycle found.", sor_id="1", kind="cycle")
+    rep.add("info", "zip", "Member ignored.")
+    dlg = ReportDialog(rep)
+    qtbot.addWidget(dlg)
+    assert dlg.proxy.rowCount() == 3
+    assert dlg.proxy.index(0, 0).data() == "error"  # sorted by severity
+    dlg.search.setText("cycle")
+    assert dlg.proxy.rowCount() == 1
+    dlg.search.clear()
+    dlg.severity.setCurrentIndex(dlg.severity.findData("info"))
+    assert dlg.proxy.rowCount() == 1
+
+
+def test_panels_are_docked_and_follow_the_tree(qtbot: Any, tmp_path: Path, file: str) -> None:
+    win = MainWindow(settings=st.Settings(str(tmp_path / "p.ini")), loader=tiny_loader)
+    qtbot.addWidget(win)
+    open_and_wait(qtbot, win, file)
+    for dock in win.docks:
+        assert dock.windowTitle()
+        assert dock.objectName().startswith("dock_")
+    win.reveal(tiny.OE1)
+    assert win.state.current == tiny.OE1
+    win.reset_layout()
+    assert all(not d.isFloating() for d in win.docks)
