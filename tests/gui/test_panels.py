@@ -434,7 +434,20 @@ def test_hidden_panel_waits_until_shown(qtbot, state: AppState) -> None:  # type
     assert panel.view is not None and panel.view["sor_id"] == SI
 
 
-def grab(widget: QWidget, folder: Path, name: str) -> Path:
-    path = folder / f"{name}.png"
-    assert widget.grab().save(str(path))
-    return path
+# --- pictures ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "panel_class", [DetailsPanel, HistoryPanel, MappingPanel, EdiPanel, ChangesPanel]
+)
+def test_every_panel_renders_to_png(qtbot, state: AppState, tmp_path: Path, panel_class) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, panel_class(state))
+    assert isinstance(panel_class.title, str) and panel_class.title
+    blank = panel.grab().toImage()
+    state.select(OE2)
+    state.set_as_of(dt.date(2015, 6, 1))
+    path = tmp_path / f"{panel_class.__name__}.png"
+    pixmap = panel.grab()
+    assert pixmap.save(str(path))
+    assert path.stat().st_size > 1000
+    assert pixmap.toImage() != blank  # the selection and date changed what is drawn
