@@ -1,0 +1,546 @@
+"""Changes between dates, data-quality findings, and export (CSV, XLSX, JSON, TSV).
+
+Exact answers come from tiny.py and from small registers built here, each
+planting the one situation a test is about.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sorviewer import cli, export
+from sorviewer.changes import changes
+from sorviewer.export import (
+    export_rows,
+    export_views,
+    neutralise,
+    select_units,
+    to_tsv,
+    write_export,
+)
+from sorviewer.ids import make_ean, make_sor_id
+from sorviewer.quality import quality
+from sorviewer.register import RawData, Register, SourceInfo
+from sorviewer.report import LoadReport
+
+from . import tiny
+from .tiny import FUT, IE, IE2, OE1, OE2, OE3, SI, tiny_register
+
+DAY = dt.date(2021, 1, 1)
+
+
+def build(rows: list[dict[str, str]], tables: dict[str, pd.DataFrame] | None = None) -> Register:
+    df = pd.DataFrame(rows).astype("string[pyarrow]")
+    raw = RawData(
+        entities=df,
+        tables=tables or {},
+        source=SourceInfo(path="planted", format="sor2-csv", has_history=True),
+        report=LoadReport(),
+        inheritance="sor2",
+    )
+    return Register.build(raw)
+
+
+def unit(sor_id: str, name: str, parent: str | None = None, **kw: str) -> dict[str, str]:
+    """An open unit from 2010 with its own postal address unless told otherwise."""
+    row = {
+        "SorId": sor_id,
+        "SorType": "OE" if parent else "IE",
+        "EntityName": name,
+        "FirstFromDate": "2010-01-01",
+        "FromDate": "2010-01-01",
+        "PostalAddressStreetName": "Vej 1",
+        "PostalAddressInheritanceIndicator": "false",
+        "VirtualAddressInheritanceIndicator": "false",
+        "EanLocationCodeState": "none",
+    }
+    if parent:
+        row["ParentSorId"] = parent
+    row.update(kw)
+    return {k: v for k, v in row.items() if v != ""}
+
+
+ID = [make_sor_id(n) for n in range(1, 30)]
+
+
+# --- changes -------------------------------------------------------------------------
+
+
+def test_changes_across_rename_closure_and_creation() -> None:
+    doc = changes(tiny_register(), dt.date(2014, 1, 1), dt.date(2031, 1, 1))
+    assert doc == {
+        "created": [{"sor_id": FUT, "name": "Ny klinik"}],
+        "closed": [{"sor_id": OE2, "name": "Akut afsnit"}],
+        "moved": [],
+        "renamed": [{"sor_id": IE, "name": "Region Testland", "old_name": "Region Test"}],
+        "changed": [
+            {"sor_id": IE, "name": "Region Testland", "columns": ["PostalAddressStreetName"]}
+        ],
+    }
+
+
+def test_changes_sees_the_move() -> None:
+    doc = changes(tiny_register(), dt.date(2019, 6, 1), DAY)
+    assert doc["moved"] == [
+        {"sor_id": OE2, "name": "Akut afsnit", "from_parent": SI, "to_parent": OE1}
+    ]
+    assert doc["created"] == doc["closed"] == doc["renamed"] == doc["changed"] == []
+
+
+def test_changes_on_one_day_is_empty() -> None:
+    doc = changes(tiny_register(), DAY, DAY)
+    assert all(v == [] for v in doc.values())
+    assert list(doc) == ["created", "closed", "moved", "renamed", "changed"]
+
+
+def test_changed_ignores_inherited_copies_and_sorts_by_danish_name() -> None:
+    common = {"PostalAddressInheritanceIndicator": "true", "PostalAddressStreetName": "Kopi 1"}
+    rows = [
+        unit(ID[0], "Ejer"),
+        # inherits its postal address on both days: a changed copy is noise
+        unit(ID[1], "Åben afdeling", ID[0], ToDate="2015-12-31", **common),
+        unit(
+            ID[1],
+            "Åben afdeling",
+            ID[0],
+            FromDate="2016-01-01",
+            PostalAddressInheritanceIndicator="true",
+            PostalAddressStreetName="Kopi 2",
+            LocalCode="X",
+        ),
+        # own address that really changed
+        unit(ID[2], "Øvre afsnit", ID[0], ToDate="2015-12-31"),
+        unit(ID[2], "Øvre afsnit", ID[0], FromDate="2016-01-01", PostalAddressStreetName="Vej 9"),
+        unit(ID[3], "Zebra", ID[0], ToDate="2015-12-31"),
+        unit(ID[3], "Zebra", ID[0], FromDate="2016-01-01", ProviderId="123456"),
+    ]
+    doc = changes(build(rows), dt.date(2015, 1, 1), dt.date(2017, 1, 1))
+    assert doc["changed"] == [
+        {"sor_id": ID[3], "name": "Zebra", "columns": ["ProviderId"]},
+        {"sor_id": ID[2], "name": "Øvre afsnit", "columns": ["PostalAddressStreetName"]},
+        {"sor_id": ID[1], "name": "Åben afdeling", "columns": ["LocalCode"]},  # æ, ø, å
+    ]
+
+
+# --- quality --------------------------------------------------------------------------
+
+
+def kinds(findings: list[dict[str, object]]) -> list[tuple[object, object]]:
+    return [(f["kind"], f["sor_id"]) for f in findings]
+
+
+def test_quality_on_tiny() -> None:
+    reg = tiny_register()
+    assert quality(reg, DAY) == [
+        {
+            "severity": "warning",
+            "kind": "inherited_without_source",
+            "sor_id": OE2,
+            "message": "Akut afsnit (41000016001) is marked as inheriting an EAN location "
+            "number, but no unit above it has one.",
+        }
+    ]
+    after = quality(reg, dt.date(2023, 1, 1))
+    assert kinds(after) == [("empty_subtree", OE1)]
+    assert "closed" in str(after[0]["message"])
+
+
+def test_quality_parent_closed_or_not_yet_open() -> None:
+    rows = [
+        unit(ID[0], "Ejer"),
+        unit(ID[1], "Lukket", ID[0], ToDate="2019-12-31"),
+        unit(ID[2], "Barn", ID[1]),
+        unit(ID[3], "Kommende", ID[0], FirstFromDate="2030-01-01", FromDate="2030-01-01"),
+        unit(ID[4], "Tidligt barn", ID[3]),
+    ]
+    found = quality(build(rows), DAY)
+    errors = [f for f in found if f["severity"] == "error"]
+    assert kinds(errors) == [("parent_not_active", ID[2]), ("parent_not_active", ID[4])]
+    assert "closed after 2019-12-31" in str(errors[0]["message"])
+    assert "only opens on 2030-01-01" in str(errors[1]["message"])
+    assert ("empty_subtree", ID[1]) not in kinds(found)  # closed units are not checked
+
+
+def test_quality_eans_and_edi() -> None:
+    ean_a, ean_b, ean_c = (
+        make_ean("579000000001"),
+        make_ean("579000000002"),
+        make_ean("579000000003"),
+    )
+    rows = [
+        unit(ID[0], "Ejer", EanLocationCodeState="own", EanLocationCode=ean_a),
+        unit(ID[1], "Uden EDI", ID[0], EanLocationCodeState="own", EanLocationCode=ean_b),
+        unit(ID[2], "Delt 1", ID[0], EanLocationCodeState="own", EanLocationCode=ean_c),
+        unit(ID[3], "Delt 2", ID[0], EanLocationCodeState="own", EanLocationCode=ean_c),
+        unit(ID[4], "Arver", ID[1], EanLocationCodeState="inherited"),
+    ]
+    edi = pd.DataFrame({"EanLocationCode": [ean_a, ean_c, ean_b], "EdiId": ["1", "1", "2"]}).astype(
+        "string[pyarrow]"
+    )
+    edi["ToDate"] = pd.Series([None, None, "2015-01-01"], dtype="string[pyarrow]")
+    found = quality(build(rows, {"LocationsCodeEDITypeMap": edi}), DAY)
+    assert kinds(found) == [("ean_without_edi", ID[1]), ("shared_ean", ID[2])]
+    assert ean_b in str(found[0]["message"])
+    assert "Delt 1 (" in str(found[1]["message"]) and "Delt 2 (" in str(found[1]["message"])
+    # without any EDI map in the file, nothing can be said about EDI types
+    assert kinds(quality(build(rows), DAY)) == [("shared_ean", ID[2])]
+
+
+def test_quality_shak_on_several_units_derived_and_from_the_map() -> None:
+    rows = [
+        unit(ID[0], "Ejer"),
+        unit(ID[1], "B afsnit", ID[0], ShakId="1234011"),
+        unit(ID[2], "A afsnit", ID[0], ShakId="1234011"),
+        unit(ID[3], "Under A", ID[2]),  # inherits the code: not a second direct mapping
+    ]
+    found = quality(build(rows), DAY)
+    assert kinds(found) == [("shak_multiple", ID[2])]
+    assert "1234011" in str(found[0]["message"])
+    shak = pd.DataFrame(
+        {
+            "ShakId": ["9999", "9999", "8888", "8888"],
+            "SorId": [ID[1], ID[2], ID[1], ID[3]],
+            "IsDirectSorShakMapping": ["true", "true", "true", "false"],
+            "ShakIdsDirectSorId": ["", "", "", ID[1]],
+        }
+    ).astype("string[pyarrow]")
+    found = quality(build(rows, {"SHAKSORMap": shak}), DAY)
+    assert kinds(found) == [("shak_multiple", ID[2])]
+    assert "SHAK code 9999" in str(found[0]["message"])
+
+
+def test_quality_addresses_names_and_not_the_load_report() -> None:
+    rows = [
+        unit(ID[0], "Ejer uden adresse", PostalAddressStreetName=""),
+        unit(ID[1], "Arver intet", ID[0], PostalAddressInheritanceIndicator="true"),
+        unit(ID[2], " Mellemrum", ID[0]),
+        unit(ID[3], "Dobbelt  mellemrum", ID[0], VirtualAddressInheritanceIndicator="true"),
+        unit(ID[4], "Forældreløs", make_sor_id(999)),
+    ]
+    reg = build(rows)
+    assert reg.report.count("unknown_parent") == 1
+    found = quality(reg, DAY)
+    assert kinds(found) == [
+        ("no_postal_address", ID[1]),
+        ("no_postal_address", ID[0]),
+        ("inherited_without_source", ID[3]),
+        ("name_spaces", ID[2]),
+        ("name_spaces", ID[3]),
+    ]
+    msgs = [str(f["message"]) for f in found]
+    assert "inherits its postal address" in msgs[0]
+    assert "neither its own nor inherited" in msgs[1]
+    assert "leading or trailing" in msgs[3] and "doubled" in msgs[4]
+    assert all(f["sor_id"] != ID[4] for f in found)  # unknown parent: in the report only
+
+
+# --- export rows and values ------------------------------------------------------------
+
+
+def test_export_rows_active_by_name_with_inherited_values() -> None:
+    reg = tiny_register()
+    header, rows = export_rows(reg, DAY)
+    assert header == [c for c in reg.entities.columns if c != "__line__"] + ["Status"]
+    col = {c: i for i, c in enumerate(header)}
+    assert [r[col["EntityName"]] for r in rows] == [
+        "Akut afsnit",
+        "anæstesi",
+        "Region Testland",
+        "Testhospital",
+        "Ærø afdeling",
+        "Øster Klinik",
+    ]
+    by_id = {r[0]: r for r in rows}
+    si = by_id[SI]
+    assert si[col["PostalAddressStreetName"]] == "Vej 2"  # from IE at the date
+    assert si[col["VisitingAddressStreetName"]] == "Vej 2"  # own (inherited) postal
+    assert si[col["EanLocationCode"]] == "5790000173624"
+    assert si[col["VirtualAddressTelephoneNumber"]] == "11111111"
+    assert si[col["Status"]] == "active"
+    oe2 = by_id[OE2]
+    assert oe2[col["PostalAddressStreetName"]] == "Gade 5"  # from OE1, its parent since 2020
+    assert oe2[col["ActivityAddressPostCodeId"]] == "5970"
+    assert oe2[col["ShakId"]] == "123401"  # inherited SHAK
+    assert oe2[col["EanLocationCode"]] is None  # OE1 has none
+    assert oe2[col["ParentSorId"]] == OE1
+
+
+def test_export_all_adds_closed_and_future() -> None:
+    reg = tiny_register()
+    _h, rows = export_rows(reg, dt.date(2023, 1, 1), include_all=True)
+    status = {r[0]: r[-1] for r in rows}
+    assert status[OE2] == "closed" and status[FUT] == "future" and status[IE] == "active"
+    assert len(rows) == len(tiny.ROWS) - 2  # 9 rows, 7 units
+    _h, active = export_rows(reg, dt.date(2023, 1, 1))
+    assert {r[0] for r in active} == {IE, SI, OE1, OE3, IE2}
+
+
+def test_export_subtree_in_tree_order_and_selected_ids() -> None:
+    reg = tiny_register()
+    _h, rows = export_rows(reg, DAY, subtree=IE)
+    assert [r[0] for r in rows] == [IE, SI, OE3, OE1, OE2]
+    _h, rows = export_rows(reg, DAY, subtree=IE2)
+    assert [r[0] for r in rows] == [IE2]
+    _h, rows = export_rows(reg, DAY, subtree=IE2, include_all=True)
+    assert [(r[0], r[-1]) for r in rows] == [(IE2, "active"), (FUT, "future")]
+    _h, rows = export_rows(reg, DAY, sor_ids=[IE, OE3])
+    assert [r[0] for r in rows] == [OE3, IE]
+    _h, rows = export_rows(reg, DAY, sor_ids=[FUT])  # picked by the user: kept
+    assert [(r[0], r[-1]) for r in rows] == [(FUT, "future")]
+    _h, rows = export_rows(reg, DAY, subtree=IE, sor_ids=[OE1, IE2])
+    assert [r[0] for r in rows] == [OE1]
+
+
+def test_bulk_views_equal_entity_view_everywhere() -> None:
+    reg = tiny_register()
+    ents = np.arange(len(reg.ids))
+    for day in ("2009-06-01", "2012-06-01", "2016-01-01", "2021-01-01", "2023-01-01", "2031-01-01"):
+        d = dt.date.fromisoformat(day)
+        views = export_views(reg, d, ents)
+        assert views == [reg.entity(str(sid), d) for sid in reg.ids]
+
+
+def test_bulk_views_report_contradicting_copies_like_entity_view() -> None:
+    rows = [
+        unit(ID[0], "Ejer", PostalAddressPostCodeId="8000", ShakId="1111"),
+        unit(
+            ID[1],
+            "Kopi",
+            ID[0],
+            PostalAddressInheritanceIndicator="true",
+            PostalAddressStreetName="Anden vej",
+            PostalAddressPostCodeId="8000",
+            VisitingAddressInheritanceIndicator="true",
+            VisitingAddressStreetName="Tredje vej",
+        ),
+    ]
+    reg = build(rows)
+    views = export_views(reg, DAY, np.arange(2))
+    assert views == [reg.entity(ID[0], DAY), reg.entity(ID[1], DAY)]
+    assert len(views[1]["problems"]) == 2
+
+
+# --- files ----------------------------------------------------------------------------
+
+
+def planted_for_files() -> Register:
+    return build(
+        [
+            unit(
+                "123456789012345678",
+                '=HYPERLINK("x")',
+                EanLocationCodeState="own",
+                EanLocationCode="5790000173624",
+            ),
+            unit(
+                ID[1],
+                'Semi; kolon "citat"',
+                "123456789012345678",
+                VirtualAddressTelephoneNumber="+4512345678",
+            ),
+            unit(ID[2], "-12,5", "123456789012345678", LocalCode="@SUM(A1)"),
+        ]
+    )
+
+
+def test_csv_bytes(tmp_path: Path) -> None:
+    reg = planted_for_files()
+    out = tmp_path / "out.csv"
+    assert write_export(reg, DAY, str(out), "csv") == 3
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfSorId;SorType;EntityName;")
+    assert data.count(b"\r\n") == 4 and b"\n" not in data.replace(b"\r\n", b"")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    header = rows[0]
+    assert header[-1] == "Status"
+    col = {c: i for i, c in enumerate(header)}
+    names = [r[col["EntityName"]] for r in rows[1:]]
+    assert names == ["-12,5", '\'=HYPERLINK("x")', 'Semi; kolon "citat"']
+    assert rows[2][0] == "123456789012345678"
+    assert rows[1][col["LocalCode"]] == "'@SUM(A1)"
+    assert rows[3][col["VirtualAddressTelephoneNumber"]] == "+4512345678"
+    assert rows[3][col["ParentSorId"]] == "123456789012345678"
+
+
+def test_xlsx_cells_are_text(tmp_path: Path) -> None:
+    reg = planted_for_files()
+    out = tmp_path / "out.xlsx"
+    assert write_export(reg, DAY, str(out), "xlsx") == 3
+    ws = openpyxl.load_workbook(out).active
+    assert ws is not None
+    assert ws.freeze_panes == "A2"
+    assert ws["A1"].value == "SorId" and ws["A1"].font.b
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    types = {c.data_type for row in ws.iter_rows() for c in row if c.value is not None}
+    assert types == {"s"}  # never numbers, never formulas
+    col = {c: i for i, c in enumerate(values[0])}
+    assert values[2][0] == "123456789012345678"
+    assert values[2][col["EntityName"]] == '=HYPERLINK("x")'  # kept as text, not run
+    assert values[2][col["EanLocationCode"]] == "5790000173624"
+    assert values[1][col["EntityName"]] == "-12,5"
+    assert values[3][col["ParentSorId"]] == "123456789012345678"
+    assert 8 <= (ws.column_dimensions["C"].width or 0) <= 50
+
+
+def test_json_is_the_show_documents(tmp_path: Path) -> None:
+    reg = tiny_register()
+    out = tmp_path / "out.json"
+    assert write_export(reg, DAY, str(out), "json", subtree=SI) == 4
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc == [reg.entity(s, DAY) for s in (SI, OE3, OE1, OE2)]
+
+
+def test_failed_export_leaves_no_half_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reg = tiny_register()
+    out = tmp_path / "out.csv"
+    out.write_bytes(b"old")
+
+    def broken(fh: io.BufferedWriter, header: object, rows: object) -> None:
+        fh.write(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export, "_write_csv", broken)
+    with pytest.raises(OSError):
+        write_export(reg, DAY, str(out), "csv")
+    assert out.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["out.csv"]
+    with pytest.raises(ValueError):
+        write_export(reg, DAY, str(out), "ods")
+
+
+def test_select_units_empty_when_the_root_is_not_there() -> None:
+    reg = tiny_register()
+    assert len(select_units(reg, DAY, subtree=FUT)) == 0
+    assert list(select_units(reg, DAY, subtree=FUT, include_all=True)) == [reg.entity_index(FUT)]
+
+
+# --- neutralise and TSV -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-A1", "'-A1"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-12,5", "-12,5"),
+        ("+4512345678", "+4512345678"),
+        ("-1.234,56", "-1.234,56"),
+        ("Region Test", "Region Test"),
+        ("", ""),
+        ("a=b", "a=b"),
+        ("-", "'-"),
+        ("+45 12 34 56 78", "'+45 12 34 56 78"),
+    ],
+)
+def test_neutralise_cases(text: str, expected: str) -> None:
+    assert neutralise(text) == expected
+
+
+@given(st.text())
+def test_neutralised_text_never_starts_a_formula(text: str) -> None:
+    out = neutralise(text)
+    plain = export._PLAIN_NUMBER.fullmatch(text) is not None
+    if plain:
+        assert out == text
+    else:
+        assert not out.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert out in (text, "'" + text)
+
+
+@given(st.from_regex(r"[+-]?\d{1,12}([.,]\d{1,6})?", fullmatch=True))
+def test_plain_numbers_unchanged(text: str) -> None:
+    assert neutralise(text) == text
+
+
+def test_to_tsv_shape() -> None:
+    text = to_tsv(("SorId", "Navn", "Note"), [(1, "A\tB", None), ("2", "=x", "l1\nl2\r")])
+    assert text == "SorId\tNavn\tNote\n1\tA B\t\n2\t'=x\tl1 l2 \n"
+    lines = text.split("\n")
+    assert lines[-1] == "" and all(line.count("\t") == 2 for line in lines[:-1])
+    assert to_tsv(["a"], []) == "a\n"
+
+
+# --- the command line over a real file ----------------------------------------------------
+
+
+def tiny_csv(path: Path) -> Path:
+    from sorviewer import schema
+
+    cols = schema.SOR_ENTITY_COLUMNS
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    w.writerow(cols)
+    for r in tiny.ROWS:
+        w.writerow([r.get(c, "") for c in cols])
+    path.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
+    return path
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = cli.run([*args])
+    return code, capsys.readouterr().out
+
+
+def test_cli_changes_quality_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = str(tiny_csv(tmp_path / "SorEntity_daily.csv"))
+    reg = tiny_register()
+    code, out = run_cli(
+        capsys, "changes", f, "--from", "2014-01-01", "--to", "2031-01-01", "--json", "--no-cache"
+    )
+    assert code == 0
+    assert json.loads(out) == changes(reg, dt.date(2014, 1, 1), dt.date(2031, 1, 1))
+    code, out = run_cli(
+        capsys, "changes", f, "--from", "2014-01-01", "--to", "2031-01-01", "--no-cache"
+    )
+    assert code == 0 and "renamed: 1" in out and "(was Region Test)" in out
+    assert cli.run(["changes", f, "--from", "2020-01-01", "--to", "2019-01-01", "--no-cache"]) == 2
+    code, out = run_cli(capsys, "quality", f, "--as-of", "2021-01-01", "--json", "--no-cache")
+    assert code == 0 and json.loads(out) == quality(reg, DAY)
+    out_csv = tmp_path / "x.csv"
+    code, out = run_cli(
+        capsys,
+        "export",
+        f,
+        "-o",
+        str(out_csv),
+        "--as-of",
+        "2021-01-01",
+        "--subtree",
+        SI,
+        "--no-cache",
+    )
+    assert code == 0 and "wrote 4 units" in out
+    lines = out_csv.read_bytes().decode("utf-8-sig").split("\r\n")
+    assert [line.split(";")[0] for line in lines[1:-1]] == [SI, OE3, OE1, OE2]
+    out_json = tmp_path / "x.json"
+    code, _ = run_cli(
+        capsys,
+        "export",
+        f,
+        "-o",
+        str(out_json),
+        "--as-of",
+        "2021-01-01",
+        "--ids",
+        f"{IE},{OE3}",
+        "--no-cache",
+    )
+    assert code == 0
+    assert [v["sor_id"] for v in json.loads(out_json.read_text("utf-8"))] == [OE3, IE]
+    assert cli.run(["export", f, "-o", str(out_json), "--ids", "12", "--no-cache"]) == 4
