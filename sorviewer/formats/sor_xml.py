@@ -22,6 +22,7 @@ file that declares entities or an external DTD is refused before any unit is rea
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -43,7 +44,7 @@ _SOR_NS_PREFIXES = ("urn:oio:sundhedsstyrelsen:organisation:", "urn:oio:nsi:")
 _OIO_PREFIX = "http://rep.oio.dk/"
 
 HEAD_BYTES = 1 << 16
-CANCEL_EVERY = 2048  # end events between cancel checks
+CANCEL_EVERY = 256  # unit and block end events between cancel checks
 PROGRESS_STEP = 1 << 18  # report progress at most every 256 KiB
 
 _TABLE = "Sor.xml"
@@ -58,6 +59,13 @@ _RECORD_LEVELS = {
     "HealthInstitution": "SI",
     "OrganizationalUnit": "OE",
 }
+_EVENT_TAGS = [
+    "{*}SorTree",
+    "{*}SnapshotDate",
+    "{*}CreatedAtTime",
+    *(f"{{*}}{t}" for t in _ENTITY_LEVELS),
+    *(f"{{*}}{t}" for t in _RECORD_LEVELS),
+]
 _LEVEL_NAMES = {"IE": "institution owner", "SI": "health institution", "OE": "organisational unit"}
 
 # --- field tables: XML local name -> SOR2 column -----------------------------------------
@@ -254,14 +262,24 @@ class _Source:
             self._progress(self.done, self._size)
 
 
+_SPLIT_CACHE: dict[str, tuple[str, str]] = {}
+
+
 def _split(tag: Any) -> tuple[str, str]:
     """(namespace URI, local name) of an element tag; ("", "") for comments and the like."""
     if not isinstance(tag, str):
         return ("", "")
+    hit = _SPLIT_CACHE.get(tag)
+    if hit is not None:
+        return hit
     if tag.startswith("{"):
         uri, _, local = tag[1:].partition("}")
-        return uri, local
-    return "", tag
+        hit = (uri, local)
+    else:
+        hit = ("", tag)
+    if len(_SPLIT_CACHE) < 4096:
+        _SPLIT_CACHE[tag] = hit
+    return hit
 
 
 def _is_sor(uri: str) -> bool:
@@ -307,19 +325,24 @@ class _Rows:
     """Columnar, sparse store of the unit rows (column -> row numbers and values)."""
 
     n: int = 0
-    cols: dict[str, tuple[list[int], list[str]]] = field(default_factory=dict)
-    lines: list[int] = field(default_factory=list)
+    cols: dict[str, tuple[array[int], list[str]]] = field(default_factory=dict)
+    lines: array[int] = field(default_factory=lambda: array("q"))
     levels: list[str] = field(default_factory=list)
     parents: list[_Ctx | None] = field(default_factory=list)
+    #: one shared object per short repeated value (dates, flags, codes, postcodes)
+    pool: dict[str, str] = field(default_factory=dict)
 
     def add(self, values: dict[str, str], line: int, level: str, parent: _Ctx | None) -> int:
         i = self.n
+        pool = self.pool
         for col, val in values.items():
             slot = self.cols.get(col)
             if slot is None:
-                slot = ([], [])
+                slot = (array("q"), [])
                 self.cols[col] = slot
             slot[0].append(i)
+            if len(val) <= 16 and col != "SorId":
+                val = pool.setdefault(val, val)
             slot[1].append(val)
         self.lines.append(line)
         self.levels.append(level)
@@ -331,7 +354,7 @@ class _Rows:
         arr = np.full(self.n, None, dtype=object)
         slot = self.cols.get(col)
         if slot is not None and slot[0]:
-            arr[np.asarray(slot[0], dtype=np.int64)] = slot[1]
+            arr[np.frombuffer(slot[0], dtype=np.int64)] = slot[1]
         return arr
 
 
@@ -407,7 +430,7 @@ class _Reader:
         for kid in _children(elem):
             uri, local = _split(kid.tag)
             col = table.get(local) if _is_known(uri) else None
-            if col is None or _children(kid):
+            if col is None or len(kid):
                 self._unknown(values, f"{path}/{local}", kid)
                 continue
             val = _text(kid)
@@ -423,7 +446,7 @@ class _Reader:
                 self._leaves(status, kid, _STATUS, f"{path}/SorStatus")
                 continue
             col = _EAN.get(local) if _is_known(uri) else None
-            if col is None or _children(kid):
+            if col is None or len(kid):
                 self._unknown(values, f"{path}/{local}", kid)
                 continue
             val = _text(kid)
@@ -473,7 +496,7 @@ class _Reader:
                 self._address(values, kid, prefix, f"{path}/AddressPostal")
                 continue
             part = _ADDRESS_PARTS.get(local) if _is_known(uri) else None
-            if part is None or _children(kid):
+            if part is None or len(kid):
                 self._unknown(values, f"{path}/{local}", kid)
                 continue
             val = _text(kid)
@@ -545,7 +568,7 @@ class _Reader:
             if not _is_known(uri):
                 self._unknown(values, local, kid)
                 continue
-            if local in _SIMPLE and not _children(kid):
+            if local in _SIMPLE and not len(kid):
                 val = _text(kid)
                 if val is not None:
                     values[_SIMPLE[local]] = val
@@ -647,9 +670,12 @@ class _Reader:
         source: _Source,
         cancelled: Callable[[], bool] | None,
     ) -> None:
+        # Events only for the elements that shape the tree: a unit record is read as a
+        # whole at its end, so the millions of leaf elements cost no Python call each.
         events = etree.iterparse(
             source,
             events=("start", "end"),
+            tag=_EVENT_TAGS,
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -662,14 +688,15 @@ class _Reader:
         root: Any = None
         ends = 0
         for event, elem in events:
+            if root is None:
+                root = elem.getroottree().getroot()
+                self._check_root(root, *_split(root.tag))
             uri, local = _split(elem.tag)
+            if not _is_sor(uri):
+                continue
             if event == "start":
-                if root is None:
-                    root = elem
-                    self._check_root(elem, uri, local)
-                    continue
                 level = _ENTITY_LEVELS.get(local)
-                if level is not None and _is_sor(uri):
+                if level is not None:
                     parent = stack[-1] if stack else None
                     self._check_nesting(level, parent, elem)
                     stack.append(_Ctx(level, parent, elem, int(elem.sourceline or 0)))
@@ -678,10 +705,11 @@ class _Reader:
             if cancelled is not None and ends % CANCEL_EVERY == 0 and cancelled():
                 raise LoadCancelled()
             if elem is root:
+                self._report_strays(list(root), "SorTree")
                 continue
-            up = elem.getparent()
             if stack and elem is stack[-1].elem:
                 ctx = stack.pop()
+                ctx.elem = None  # let lxml free the element
                 if ctx.row < 0:
                     self._warn(
                         f"A {_LEVEL_NAMES[ctx.level]} block has no unit element; the units "
@@ -689,38 +717,52 @@ class _Reader:
                         ctx.line,
                         kind="missing_unit",
                     )
+                self._report_strays(list(elem), local)
                 self._drop(elem)
                 continue
-            if stack and up is stack[-1].elem:
-                if local in _RECORD_LEVELS and _is_sor(uri):
-                    self.record(elem, stack[-1])
-                else:
-                    values: dict[str, str] = {}
-                    self._unknown(values, f"{_split(up.tag)[1]}/{local}", elem)
+            up = elem.getparent()
+            if local in _RECORD_LEVELS and stack and up is stack[-1].elem:
+                self.record(elem, stack[-1])
                 elem.clear(keep_tail=False)
-                continue
-            if up is root:
-                if local == "SnapshotDate" and _is_sor(uri):
-                    self.snapshot_text = _text(elem)
-                elif local == "CreatedAtTime" and _is_sor(uri):
-                    self.created_text = _text(elem)
-                else:
-                    self._warn(
-                        f"The element {local} under SorTree is not part of SOR; it was skipped.",
-                        elem.sourceline,
-                        kind="unknown_element",
-                        severity="info",
-                    )
-                self._drop(elem)
+            elif up is root and local == "SnapshotDate":
+                self.snapshot_text = _text(elem)
+            elif up is root and local == "CreatedAtTime":
+                self.created_text = _text(elem)
+        if root is None:
+            raise LoadError("This is an XML file, but not a SOR register (Sor.xml).")
         if cancelled is not None and cancelled():
             raise LoadCancelled()
 
-    @staticmethod
-    def _drop(elem: Any) -> None:
+    def _report_strays(self, elems: list[Any], where: str) -> None:
+        """One report row per kind of element the tree levels do not know (not kept)."""
+        for child in elems:
+            uri, local = _split(child.tag)
+            if not local:
+                continue
+            if _is_sor(uri) and (
+                local in _ENTITY_LEVELS
+                or local in _RECORD_LEVELS
+                or (where == "SorTree" and local in ("SnapshotDate", "CreatedAtTime"))
+            ):
+                continue
+            key = f"{where}/{local}"
+            if key in self.unknown_seen:
+                continue
+            self.unknown_seen.add(key)
+            self._warn(
+                f"The element {local} in {where} is not part of SOR; it was skipped.",
+                child.sourceline,
+                kind="unknown_element",
+                severity="info",
+            )
+
+    def _drop(self, elem: Any) -> None:
         """Free a finished element and the finished siblings before it."""
         elem.clear(keep_tail=False)
         parent = elem.getparent()
         if parent is not None:
+            if parent.getparent() is None:  # siblings under SorTree: check them first
+                self._report_strays(list(parent)[:-1], "SorTree")
             while elem.getprevious() is not None:
                 del parent[0]
 
