@@ -20,7 +20,7 @@ import datetime as dt
 import json
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
@@ -529,9 +529,11 @@ def _atomic_write(path: str, write: Callable[[IO[bytes]], None]) -> None:
     """Write through a temp file beside `path`, then move it into place."""
     target = os.path.abspath(os.fspath(path))
     folder = os.path.dirname(target)
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix="." + os.path.basename(target) + ".", suffix=".part"
-    )
+    tmp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(4)}.part")
+    # os.open with 0o666 lets the umask decide, as for any new file (mkstemp would give
+    # 0600, and the export would end up readable by its owner only).
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(tmp, flags, 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)

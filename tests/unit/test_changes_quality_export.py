@@ -420,6 +420,15 @@ def test_failed_export_leaves_no_half_file(tmp_path: Path, monkeypatch: pytest.M
         write_export(reg, DAY, str(out), "ods")
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_export_file_gets_ordinary_permissions(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    out = tmp_path / "out.csv"
+    write_export(tiny_register(), DAY, str(out), "csv")
+    assert out.stat().st_mode == plain.stat().st_mode
+
+
 def test_select_units_empty_when_the_root_is_not_there() -> None:
     reg = tiny_register()
     assert len(select_units(reg, DAY, subtree=FUT)) == 0
