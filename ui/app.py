@@ -193,10 +193,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     app = create_app(argv[:1])
     install_excepthook()
+    # the data libraries take a moment to import: show the icon meanwhile
+    splash = None
+    icon = app_icon()
+    if not icon.isNull():
+        from PySide6.QtWidgets import QSplashScreen
+
+        splash = QSplashScreen(icon.pixmap(256, 256))
+        splash.show()
+        app.processEvents()
     from ui.main_window import MainWindow
 
-    win = MainWindow(icon=app_icon())
+    win = MainWindow(icon=icon)
     win.show()
+    if splash is not None:
+        splash.finish(win)
     if args:
         path = args[0]
         QTimer.singleShot(0, lambda: win.open_path(path))

@@ -263,3 +263,20 @@ def test_panels_are_docked_and_follow_the_tree(qtbot: Any, tmp_path: Path, file:
     assert win.state.current == tiny.OE1
     win.reset_layout()
     assert all(not d.isFloating() for d in win.docks)
+
+
+def test_export_dialog_writes_the_selection(qtbot: Any, tmp_path: Path) -> None:
+    pytest.importorskip("sorviewer.export")
+    from ui.widgets.export_dialog import ExportDialog
+
+    reg = tiny.tiny_register()
+    dlg = ExportDialog(reg, dt.date(2018, 6, 1), [tiny.OE1, tiny.OE3], str(tmp_path))
+    qtbot.addWidget(dlg)
+    assert dlg.options() == {"fmt": "csv", "include_all": False, "sor_ids": [tiny.OE1, tiny.OE3]}
+    dlg.format.setCurrentIndex(dlg.format.findData("json"))
+    assert dlg.path.text().endswith(".json")
+    dlg.format.setCurrentIndex(dlg.format.findData("csv"))
+    with qtbot.waitSignal(dlg.accepted, timeout=10000):
+        dlg.start_export()
+    text = Path(dlg.written).read_text(encoding="utf-8-sig")
+    assert tiny.OE1 in text and tiny.OE3 in text and tiny.IE2 not in text
