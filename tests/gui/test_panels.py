@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -125,7 +125,10 @@ def test_records_sort_ids_numerically_dates_and_danish_names() -> None:
     assert column(1) == ["anæstesi", "zulu", "Ærø", "Øst"]
     proxy.sort(2)
     assert column(2) == ["2010-05-01", "2015-01-01", "2020-01-01", ""]  # empty last
-    assert model.data(model.index(0, 0), SORT_ROLE) == "9".rjust(24, "0")
+    proxy.sort(0, Qt.SortOrder.DescendingOrder)
+    assert column(0) == ["100", "20", "9", "3"]
+    nine = [r[0] for r in model.records()].index("9")
+    assert model.data(model.index(nine, 0), SORT_ROLE) == "9".rjust(24, "0")
     long = "x" * 60
     model.set_records(["a"], ["A"], [(long,), ("short",)], id_key=None)
     assert model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole) == long
@@ -158,6 +161,25 @@ def test_records_view_filters_copies_and_selects(qtbot, state: AppState) -> None
     assert sig.args == [OE3]
     with qtbot.waitSignal(state.show_in_tree_requested):
         view.context_menu().actions()[2].trigger()
+
+
+def test_records_view_header_sort_survives_new_rows(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    view = RecordsView(state)
+    _shown(qtbot, view.frame)
+    rows = [(SI, "Testhospital"), (OE1, "Ærø afdeling"), (OE3, "anæstesi")]
+    view.set_records(["sor_id", "name"], ["SOR id", "Name"], rows)
+    view.selectRow(0)  # Testhospital
+    header = view.horizontalHeader()
+    pos = QPoint(header.sectionViewportPosition(1) + 5, header.height() // 2)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+    def names() -> list[str]:
+        return [view.proxy.index(r, 1).data() for r in range(view.proxy.rowCount())]
+
+    assert names() == ["anæstesi", "Testhospital", "Ærø afdeling"]
+    assert view.current_sor_id() == SI  # the selection moved with its row
+    view.set_records(["sor_id", "name"], ["SOR id", "Name"], [*rows, (IE, "Region Test")])
+    assert names() == ["anæstesi", "Region Test", "Testhospital", "Ærø afdeling"]
 
 
 # --- details -----------------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 The panels show small-to-large lists (a unit's versions, the whole SHAK map at a
 date: ~100k rows), so `data()` is a tuple lookup and the per-column sort keys are
-built once, on the first sort by that column. Sorting goes through
-`QSortFilterProxyModel` on `SORT_ROLE`, whose values Qt compares natively as
-strings: digit columns are zero-padded (so ids sort numerically), ISO dates sort
-as they are, and text sorts by the Danish collation key (æ, ø, å after z).
+built once, on the first sort by that column. Sorting is asked of the
+`RecordsProxy` (a `QSortFilterProxyModel`), which hands it to the model: one
+Python sort over a precomputed key list instead of ~n log n `lessThan`/`data()`
+round trips (4.4 s -> well under 0.2 s for 55k rows). The keys (also served as
+`SORT_ROLE`) are strings whose plain order is the wanted one: digit columns
+zero-padded (ids sort numerically), ISO dates as they are, text by the Danish
+collation key (æ, ø, å after z), empty cells last.
 Filtering is a substring test over a folded per-row text, also built once.
 """
 
@@ -122,6 +125,36 @@ class RecordsModel(QAbstractTableModel):
                 [Qt.ItemDataRole.FontRole, Qt.ItemDataRole.BackgroundRole],
             )
 
+    def sort_keys(self, column: int) -> list[str]:
+        """The column's sort keys, one per row (built on first use)."""
+        keys = self._sort_cache.get(column)
+        if keys is None:
+            keys = _sort_keys([display_text(row[column]) for row in self._rows])
+            self._sort_cache[column] = keys
+        return keys
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Reorder the rows by `column` (stable), keeping persistent indexes."""
+        if not 0 <= column < len(self._keys) or len(self._rows) < 2:
+            return
+        keys = self.sort_keys(column)
+        descending = order == Qt.SortOrder.DescendingOrder
+        perm = sorted(range(len(self._rows)), key=keys.__getitem__, reverse=descending)
+        self.layoutAboutToBeChanged.emit()
+        new_pos = [0] * len(perm)
+        for new, old in enumerate(perm):
+            new_pos[old] = new
+        self._rows = [self._rows[i] for i in perm]
+        self._sort_cache = {c: [k[i] for i in perm] for c, k in self._sort_cache.items()}
+        if self._row_text is not None:
+            self._row_text = [self._row_text[i] for i in perm]
+        self._highlight = frozenset(new_pos[r] for r in self._highlight)
+        old_list = self.persistentIndexList()
+        self.changePersistentIndexList(
+            old_list, [self.index(new_pos[i.row()], i.column()) for i in old_list]
+        )
+        self.layoutChanged.emit()
+
     def keys(self) -> list[str]:
         return list(self._keys)
 
@@ -164,11 +197,7 @@ class RecordsModel(QAbstractTableModel):
             text = display_text(self._rows[r][c])
             return text if len(text) > LONG_TEXT else None
         if role == SORT_ROLE:
-            keys = self._sort_cache.get(c)
-            if keys is None:
-                keys = _sort_keys([display_text(row[c]) for row in self._rows])
-                self._sort_cache[c] = keys
-            return keys[r]
+            return self.sort_keys(c)[r]
         if role == SOR_ID_ROLE:
             return self.sor_id(r)
         if role == RECORD_ROLE:
@@ -197,7 +226,7 @@ class RecordsModel(QAbstractTableModel):
 
 
 class RecordsProxy(QSortFilterProxyModel):
-    """Sorts on `SORT_ROLE` and keeps rows whose folded text contains the filter."""
+    """Hands sorting to the `RecordsModel`; keeps rows whose folded text has the filter."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -211,6 +240,14 @@ class RecordsProxy(QSortFilterProxyModel):
         self.beginFilterChange()
         self._needle = needle
         self.endFilterChange()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        src = self.sourceModel()
+        if isinstance(src, RecordsModel):
+            # The proxy itself stays unsorted (sortColumn -1) and follows the source order.
+            src.sort(column, order)
+            return
+        super().sort(column, order)
 
     def filter_text(self) -> str:
         return self._needle

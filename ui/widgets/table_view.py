@@ -79,7 +79,9 @@ class RecordsView(QTableView):
         self.proxy.setSourceModel(self.records)
         self.setModel(self.proxy)
         self.setSortingEnabled(True)
-        self.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the given order at first
+        self.horizontalHeader().setSortIndicatorShown(False)  # given order until a click
+        self.horizontalHeader().sectionClicked.connect(self._on_header_clicked)
+        self._sorted = False
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -126,7 +128,19 @@ class RecordsView(QTableView):
         highlight: Sequence[int] = (),
     ) -> None:
         self.records.set_records(keys, labels, rows, id_key=id_key, highlight=highlight)
+        header = self.horizontalHeader()
+        if (
+            self._sorted
+            and self.isSortingEnabled()
+            and 0 <= header.sortIndicatorSection() < len(keys)
+        ):  # new content keeps the order the user chose
+            self.records.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._update_count()
+
+    def _on_header_clicked(self, _section: int) -> None:
+        if self.isSortingEnabled():
+            self._sorted = True
+            self.horizontalHeader().setSortIndicatorShown(True)
 
     def apply_filter(self) -> None:
         """Apply the filter box now (typing applies it after a short pause)."""
