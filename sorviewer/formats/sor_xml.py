@@ -235,6 +235,7 @@ class _Source:
         self._stream = stream
         self._head = head
         self.done = 0
+        self.lines = 0  # newlines read so far
         self.eof = False
         self._size = size or 0
         self._progress = progress
@@ -251,6 +252,7 @@ class _Source:
         if not data:
             self.eof = True
         self.done += len(data)
+        self.lines += data.count(b"\n")
         if self._progress is not None and self.done - self._reported >= PROGRESS_STEP:
             self._reported = self.done
             self._progress(self.done, self._size)
@@ -373,6 +375,7 @@ class _Reader:
         self.snapshot_text: str | None = None
         self.created_text: str | None = None
         self.owners = 0
+        self.events: Any = None
 
     # -- problems --
 
@@ -684,6 +687,7 @@ class _Reader:
             remove_comments=True,
             remove_pis=True,
         )
+        self.events = events  # its error_log (a copy on each access) explains failures
         stack: list[_Ctx] = []
         root: Any = None
         ends = 0
@@ -757,14 +761,15 @@ class _Reader:
             )
 
     def _drop(self, elem: Any) -> None:
-        """Free a finished element and the finished siblings before it."""
+        """Free a finished block and the finished siblings before it (checked for strays)."""
         elem.clear(keep_tail=False)
         parent = elem.getparent()
-        if parent is not None:
-            if parent.getparent() is None:  # siblings under SorTree: check them first
-                self._report_strays(list(parent)[:-1], "SorTree")
-            while elem.getprevious() is not None:
-                del parent[0]
+        if parent is None:
+            return
+        where = "SorTree" if parent.getparent() is None else _split(parent.tag)[1]
+        while elem.getprevious() is not None:
+            self._report_strays([parent[0]], where)
+            del parent[0]
 
     def _check_root(self, elem: Any, uri: str, local: str) -> None:
         docinfo = elem.getroottree().docinfo
@@ -890,17 +895,22 @@ def _take(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return out
 
 
-def _syntax_message(exc: etree.XMLSyntaxError, truncated: bool) -> str:
+def _syntax_message(exc: etree.XMLSyntaxError, source: _Source, log: Any) -> str:
+    """One sentence for a parse error; the parser's first logged error is the real cause."""
     msg = (getattr(exc, "msg", None) or str(exc)).strip()
     line = getattr(exc, "lineno", None) or 0
+    entries: list[Any] = list(log) if log is not None else []
+    first = next((e for e in entries if e.level >= etree.ErrorLevels.ERROR), None)
+    if first is not None and first.message:
+        msg, line = first.message.strip(), first.line or line
     low = msg.lower()
     if "entity" in low and ("amplification" in low or "loop" in low or "declared" in low):
         return _SAFETY_ENTITIES
-    if truncated:
-        where = f" (line {line})" if line else ""
+    # Cut off: the error comes at the very end of what could be read.
+    if source.eof and (line == 0 or line >= source.lines) and "not defined" not in low:
         return (
-            f"The XML file ends in the middle of the data{where}; it is probably truncated "
-            "or damaged."
+            f"The XML file ends in the middle of the data (line {source.lines + 1}); it is "
+            "probably truncated or damaged."
         )
     msg = msg.rstrip(".")
     msg = re.sub(r",? line \d+, column \d+$", "", msg)
@@ -938,7 +948,8 @@ def read_xml(
     except (LoadError, LoadCancelled):
         raise
     except etree.XMLSyntaxError as exc:
-        raise LoadError(_syntax_message(exc, source.eof)) from exc
+        log = reader.events.error_log if reader.events is not None else None
+        raise LoadError(_syntax_message(exc, source, log)) from exc
     except MemoryError as exc:
         raise LoadError("There is not enough memory to open this file.") from exc
     except Exception as exc:  # a damaged zip member (CRC, zlib) raises from read()

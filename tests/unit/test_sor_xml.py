@@ -30,6 +30,7 @@ PRAKSIS = V1 / "ONE_PRAKSIS.xml"
 SMALL = V2 / "Sor_small.xml"
 REAL_ZIP = SAMPLES / "sor_xml_v1_real.zip"
 
+NS1 = "urn:oio:sundhedsstyrelsen:organisation:1.0.0"
 SNAP_2010 = dt.date(2010, 1, 26)
 SNAP_2019 = dt.date(2019, 4, 12)
 
@@ -590,3 +591,61 @@ def test_stream_is_never_seeked() -> None:
 
     raw = read_xml(NoSeek(SMALL.read_bytes()), path="x", size=None, report=LoadReport())  # type: ignore[arg-type]
     assert len(raw.entities) == 4
+
+
+def test_undeclared_entity_is_damage_not_truncation() -> None:
+    data = SYGEHUS.read_bytes().replace(b"Hestetorvet", b"Heste&foo;torvet")
+    with pytest.raises(LoadError, match=r"damaged at line 12: Entity 'foo' not defined"):
+        read_bytes(data)
+
+
+# --- odd but readable files ------------------------------------------------------------------
+
+
+def test_unit_element_after_its_children_still_parents_them() -> None:
+    data = APOTEK.read_bytes()
+    a = data.index(b"<HealthInstitution>")
+    b = data.index(b"</HealthInstitution>") + len(b"</HealthInstitution>")
+    record = data[a:b]
+    moved = data[:a] + data[b:]
+    moved = moved.replace(b"</HealthInstitutionEntity>", record + b"</HealthInstitutionEntity>")
+    raw = read_bytes(moved)
+    assert row(raw, "306031000016009")["ParentSorId"] == "306021000016007"
+    assert row(raw, "306031000016009")["HealthInstitutionSorId"] == "306021000016007"
+
+
+def test_unit_without_sor_identifier_is_reported_and_left_out() -> None:
+    data = PRAKSIS.read_bytes().replace(b"<SorIdentifier>8341000016002</SorIdentifier>", b"")
+    report = LoadReport()
+    raw = read_xml(io.BytesIO(data), path="x", size=None, report=report)
+    assert ids(raw) == ["8321000016007", "8331000016009"]
+    assert [r.kind for r in report.rows if r.severity == "error"] == ["missing_id"]
+
+
+def test_stray_elements_outside_units_are_reported() -> None:
+    data = APOTEK.read_bytes().replace(
+        b"<SnapshotDate>2010-01-26</SnapshotDate>",
+        b"<SnapshotDate>2010-01-26</SnapshotDate><Extra>1</Extra>",
+    )
+    data = data.replace(b"</HealthInstitution>", b"</HealthInstitution><Remark>hi</Remark>", 1)
+    report = LoadReport()
+    raw = read_xml(io.BytesIO(data), path="x", size=None, report=report)
+    assert len(raw.entities) == 3
+    stray = sorted(r.message for r in report.rows if r.kind == "unknown_element")
+    assert len(stray) == 2
+    assert "Extra in SorTree" in stray[0] and "Remark in HealthInstitutionEntity" in stray[1]
+
+
+def test_unknown_sor_namespace_is_read_leniently_with_a_warning() -> None:
+    data = APOTEK.read_bytes().replace(NS1.encode(), b"urn:oio:sds:sor:3.0.0")
+    report = LoadReport()
+    raw = read_xml(io.BytesIO(data), path="x", size=None, report=report)
+    assert raw.source.format_version == "3.0.0"
+    assert len(raw.entities) == 3
+    assert [r.kind for r in report.rows] == ["unknown_version"]
+
+
+def test_utf16_file_is_read() -> None:
+    text = APOTEK.read_bytes().decode("utf-8-sig").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    raw = read_bytes(text.encode("utf-16"))
+    assert row(raw, "306011000016003")["PostalAddressDistrictName"] == "Værløse"
