@@ -132,12 +132,12 @@ class TreePane(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 120), (2, 44), (3, 150), (4, 70)):
+        digits = self.fontMetrics().horizontalAdvance("0" * 18)  # SOR ids have up to 18 digits
+        for col, width in ((1, digits + 16), (2, 84), (3, 150), (4, 70)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         self.results = QListWidget()
         self.results.setObjectName("SearchResults")
-        self.results.setMaximumHeight(150)
         self.results.hide()
         self.count = QLabel()
         self.count.setObjectName("TreeCount")
@@ -598,6 +598,8 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(f"... {len(ents) - RESULT_LIMIT} more")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             results.addItem(item)
+        rows = min(results.count(), 8)
+        results.setFixedHeight(results.sizeHintForRow(0) * rows + 2 * results.frameWidth() + 2)
         results.show()
 
     def _on_search_return(self) -> None:

@@ -280,3 +280,41 @@ def test_export_dialog_writes_the_selection(qtbot: Any, tmp_path: Path) -> None:
         dlg.start_export()
     text = Path(dlg.written).read_text(encoding="utf-8-sig")
     assert tiny.OE1 in text and tiny.OE3 in text and tiny.IE2 not in text
+
+
+def test_dropping_a_file_opens_it(qtbot: Any, make_window: Any, file: str) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    win = make_window()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(file)])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(win.load_task.finished, timeout=10000):
+        win.dropEvent(event)
+    assert win.path == file
+
+
+def test_uncaught_exception_shows_a_dialog(monkeypatch: pytest.MonkeyPatch, qapp: Any) -> None:
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui import app
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(sys, "stderr", None)
+    app.install_excepthook()
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        sys.excepthook(RuntimeError, exc, exc.__traceback__)
+    assert len(shown) == 1 and "boom" in shown[0]
