@@ -247,6 +247,10 @@ def test_details_copy_value_and_unit(qtbot, state: AppState) -> None:  # type: i
     item = panel.field_items()["EanLocationCode"]
     panel.copy_item(item)
     assert _clipboard() == EAN_OE3
+    panel.tree.setCurrentItem(panel.field_items()["SorId"])
+    panel.tree.setFocus()
+    qtbot.keyClick(panel.tree, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert _clipboard() == OE3
     menu = panel.item_menu(panel.field_items()["ParentSorId"])
     assert any(SI in a.text() for a in menu.actions())
     panel.copy_unit()
@@ -309,6 +313,13 @@ def test_history_rename_lists_name_column(qtbot, state: AppState) -> None:  # ty
     state.select(IE)
     recs = panel.versions.records.records()
     assert "Name" in recs[1][3] and "Postal address: street" in recs[1][3]
+    assert panel.versions.current_sor_id() is None
+    assert panel.versions.selected_source_rows() == [1]  # the version valid on the date
+    state.set_as_of(dt.date(2012, 1, 1))
+    assert panel.versions.selected_source_rows() == [0]  # follows the date
+    assert ("EntityName", "Region Test", None, None) in {
+        (r[1], r[2], r[3], None) for r in panel.values.records.records()
+    }
     state.set_language("da")
     assert "Enhedsnavn" in panel.versions.records.records()[1][3]
 

@@ -430,11 +430,14 @@ class DetailsPanel(LazyPanel):
         if (
             obj is self.tree
             and isinstance(ev, QKeyEvent)
-            and ev.type() == QKeyEvent.Type.KeyPress
             and ev.matches(QKeySequence.StandardKey.Copy)
         ):
-            self.copy_item(self.tree.currentItem())
-            return True
+            if ev.type() == QKeyEvent.Type.ShortcutOverride:
+                ev.accept()  # the field list copies its value, not a window-wide Copy action
+                return True
+            if ev.type() == QKeyEvent.Type.KeyPress:
+                self.copy_item(self.tree.currentItem())
+                return True
         return super().eventFilter(obj, ev)
 
     def item_menu(self, item: QTreeWidgetItem) -> QMenu:

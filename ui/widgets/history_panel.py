@@ -49,6 +49,7 @@ class HistoryPanel(LazyPanel):
         self._rows: list[int] = []  # register rows of the versions, oldest first
         self._history: list[dict[str, Any]] = []
         self._selected = -1
+        self._day = 0
         self.plot: Any = None  # pyqtgraph PlotWidget, made on first use
         self._bars: Any = None
         self._marker: Any = None
@@ -135,7 +136,9 @@ class HistoryPanel(LazyPanel):
             tr(lang, "Gyldig til", "Valid to"),
             tr(lang, "Ændrede felter", "Changed fields"),
         ]
-        keep = self._selected if not new_unit else -1
+        # the chosen version stays on a relabel; a new unit or date shows the current one
+        keep = self._selected if not new_unit and self._day == day else -1
+        self._day = day
         self.versions.set_records(
             VERSION_KEYS, labels, rows, id_key=None, highlight=[current] if current >= 0 else []
         )
