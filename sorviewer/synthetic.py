@@ -51,7 +51,7 @@ from typing import IO, Any
 
 from . import codes, schema
 from . import synthetic_names as nm
-from .ids import gs1_digit, make_ean, make_sor_id
+from .ids import make_ean, make_sor_id
 
 DEFAULT_SNAPSHOT = dt.date(2026, 11, 1)
 FORMATS = ("sor2-zip", "sor2-csv", "sor-xml")
@@ -365,9 +365,9 @@ class _Ent:
         self.ean = ""
         self.ean_state = "none"
         self.ean_attrs: list[tuple[int, int, int, str, bool]] = []
-        self.region = parent.region if parent is not None else "1084"
+        self.region: str = parent.region if parent is not None else "1084"
         self.home: tuple[str, str, str, float, float] | None = None  # muni, post, town, lat, lon
-        self.hosp = parent.hosp if parent is not None else False
+        self.hosp: bool = parent.hosp if parent is not None else False
         self.geo = 0
         self.spec: tuple[str, ...] = ()
         self.moved = False
@@ -478,10 +478,8 @@ class _Planner:
 
     def home_in(self, region: str | None = None) -> tuple[str, str, str, float, float]:
         r = self.rng
-        if region is None:
-            m = r.choice(nm.MUNICIPALITIES)
-        else:
-            m = r.choice(self.muni_by_region[region])
+        pool = nm.MUNICIPALITIES if region is None else self.muni_by_region[region]
+        m = r.choice(pool)
         post, town, lat, lon = r.choice(m[3])
         return (m[0], post, town, lat, lon)
 
@@ -935,7 +933,7 @@ class _Planner:
     def ean_attr(self, e: _Ent) -> tuple[int, int, int, str, bool]:
         r = self.rng
         note = ""
-        if r.random() < 0.05:
+        if r.random() < 0.15:
             note = r.choice(
                 (
                     "Modtager epikriser og henvisninger",
@@ -955,12 +953,12 @@ class _Planner:
     def _rate(self, e: _Ent) -> float:
         """Change events per year."""
         if e.hosp:
-            return 0.62 if e.level == "OE" else 1.0
+            return 0.72 if e.level == "OE" else 1.1
         if e.kind in ("region", "muni", "state"):
-            return 0.7
+            return 0.8
         if e.kind in ("muni_si", "muni_oe", "state_si", "state_oe"):
-            return 0.42
-        return 0.26
+            return 0.5
+        return 0.31
 
     def build_versions(self) -> None:
         for e in self.ents:
@@ -968,29 +966,30 @@ class _Planner:
 
     def versions_of(self, e: _Ent) -> None:
         r = self.rng
-        own_post = e.level == "IE" or r.random() < (0.85 if e.level == "SI" else 0.3)
+        own_post = e.level == "IE" or r.random() < (0.85 if e.level == "SI" else 0.7)
         home = e.home or (e.parent.home if e.parent is not None else None) or self.home_in()
         if e.home is None:
             e.home = home
         post = self.new_addr(home, e.region) if own_post else -1
         visit = -1
         act = -1
-        if e.level != "IE" and r.random() < (0.12 if e.level == "SI" else 0.15):
-            visit = self.new_addr(home, e.region)
-        if e.level == "OE" and r.random() < 0.1:
-            act = self.new_addr(home, e.region)
+        if e.level != "IE" and r.random() < (0.7 if e.level == "SI" else 0.6):
+            # Like the 2.0.0 sample: often an own visiting address equal to the postal one.
+            visit = post if post >= 0 and r.random() < 0.6 else self.new_addr(home, e.region)
+        if e.level == "OE" and r.random() < 0.5:
+            act = visit if visit >= 0 and r.random() < 0.5 else self.new_addr(home, e.region)
         if e.level == "IE":
             virt = self.new_virt(e.spec[0], True)
-        elif r.random() < (0.7 if e.level == "SI" else 0.3):
-            virt = self.new_virt(e.spec[0], e.level == "SI")
+        elif r.random() < (0.9 if e.level == "SI" else 0.7):
+            virt = self.new_virt(e.spec[0], True)
         else:
             virt = -1
         name = e.spec[0]
         specs: tuple[str, ...] = ()
         if e.level == "OE" and len(e.spec) > 1 and e.spec[1]:
             specs = (e.spec[1],)
-            if e.hosp and r.random() < 0.4:
-                specs += tuple(r.sample(_SPECIALIST, r.randint(1, 3)))
+            if e.hosp and r.random() < 0.6:
+                specs += tuple(r.sample(_SPECIALIST, r.randint(1, 4)))
             specs = tuple(dict.fromkeys(specs))
         flags = None
         if e.hosp and e.level == "OE":
@@ -998,7 +997,7 @@ class _Planner:
         local = ""
         if e.hosp and r.random() < 0.3:
             local = f"{r.choice('ABCDEFGHK')}{r.randint(100, 9999)}"
-        attr = "Omkostningssted " + str(r.randint(1000, 9999)) if r.random() < 0.05 else ""
+        attr = "Omkostningssted " + str(r.randint(1000, 9999)) if r.random() < 0.2 else ""
         level = -1
         if e.hosp and e.level == "OE":
             level = 3 if e.kind == "dept" else (4 if e.kind == "sect" else 5)
@@ -1006,7 +1005,18 @@ class _Planner:
             level = 1
         # creation registered a little before it took effect
         upd = max(e.first - r.randint(0, 20), e.first - 400)
-        v = [e.first, 0, upd, r.randint(0, 86399), name, e.parent, post, visit, act, virt]
+        v: list[Any] = [
+            e.first,
+            0,
+            upd,
+            r.randint(0, 86399),
+            name,
+            e.parent,
+            post,
+            visit,
+            act,
+            virt,
+        ]
         v += [specs, flags, -1 if level < 0 else -2, 0, local, attr]
         # -2 means "level not set yet"; it is set by the ID27 event below.
         versions = [v]
@@ -1039,6 +1049,11 @@ class _Planner:
         e.versions = versions
         e.vdays = [v[V_FROM] for v in versions]
 
+    def home_of(self, e: _Ent) -> tuple[str, str, str, float, float]:
+        if e.home is None:
+            e.home = self.home_in(e.region)
+        return e.home
+
     def event_days(self, e: _Ent) -> list[int]:
         r = self.rng
         start = max(e.first, HISTORY_START)
@@ -1058,7 +1073,8 @@ class _Planner:
     def change(self, e: _Ent, v: list[Any], day: int) -> None:
         r = self.rng
         if e.level == "IE":
-            what = r.choices(("name", "post", "virt", "ean"), (2, 3, 3, 1))[0]
+            renames = 0 if e.kind in ("region", "muni") else 2
+            what = r.choices(("name", "post", "virt", "ean"), (renames, 3, 3, 1))[0]
         elif e.level == "SI":
             what = r.choices(("name", "post", "visit", "virt", "ean", "local"), (2, 3, 1, 3, 1, 1))[
                 0
@@ -1080,13 +1096,13 @@ class _Planner:
             v[V_NAME] = _rename(r, v[V_NAME])
         elif what == "post":
             if e.level != "IE" and r.random() < 0.3:
-                v[V_POST] = -1 if v[V_POST] >= 0 else self.new_addr(e.home, e.region)
+                v[V_POST] = -1 if v[V_POST] >= 0 else self.new_addr(self.home_of(e), e.region)
             else:
-                v[V_POST] = self.new_addr(e.home, e.region)
+                v[V_POST] = self.new_addr(self.home_of(e), e.region)
         elif what == "visit":
-            v[V_VISIT] = -1 if v[V_VISIT] >= 0 else self.new_addr(e.home, e.region)
+            v[V_VISIT] = -1 if v[V_VISIT] >= 0 else self.new_addr(self.home_of(e), e.region)
         elif what == "act":
-            v[V_ACT] = -1 if v[V_ACT] >= 0 else self.new_addr(e.home, e.region)
+            v[V_ACT] = -1 if v[V_ACT] >= 0 else self.new_addr(self.home_of(e), e.region)
         elif what == "virt":
             if e.level != "IE" and r.random() < 0.25:
                 v[V_VIRT] = -1 if v[V_VIRT] >= 0 else self.new_virt(v[V_NAME], True)
@@ -1505,79 +1521,91 @@ class _Writer:
             if src is None:
                 continue
             direct = src is e
-            to = v[V_TO]
-            if d.nsp_open and v is not last:
-                to = 0
-            parent = v[V_PARENT]
-            vis_i = v[V_VISIT] if v[V_VISIT] >= 0 else -1
-            if vis_i >= 0:
-                visit = d.FALSE + d.delim + self.addr(vis_i, False)
+            # A new row starts at every SOR change, also the inherited ones (seed 003).
+            starts = [day]
+            if not direct:
+                stop = v[V_TO] or 10**7
+                starts += [x for x in src.vdays if day < x <= stop]
+            for k, a in enumerate(starts):
+                b = starts[k + 1] - 1 if k + 1 < len(starts) else v[V_TO]
+                if d.nsp_open and (k + 1 < len(starts) or v is not last):
+                    b = 0
+                yield self.shak_row(e, v, src, direct, a, b)
+
+    def shak_row(self, e: _Ent, v: list[Any], src: _Ent, direct: bool, a: int, b: int) -> str:
+        d = self.d
+        p = self.p
+        day = v[V_FROM]
+        parent = v[V_PARENT]
+        vis_i = v[V_VISIT] if v[V_VISIT] >= 0 else -1
+        if vis_i >= 0:
+            visit = d.FALSE + d.delim + self.addr(vis_i, False)
+        else:
+            visit = d.TRUE + d.delim + self.e_addr
+        o = e.owner
+        h = e.hi
+        src_first = src.versions[0]
+        itype = nm.SHAK_INSTITUTION_TYPES[2 if o.kind == "private" else 0]
+        otype = nm.SHAK_OWNER_TYPES[1 if o.kind == "private" else 0]
+        main = (v[V_SPEC][0] if v[V_SPEC] else "") if e.level == "OE" else ""
+        main_code = f"{self.spec_ids.index(main) + 1:03d}" if main in codes.SPECIALITIES else ""
+        main_name = codes.SPECIALITIES.get(main, "")
+        ean_src = _ean_source(e, day)
+        parts = [
+            d.bi("0"),
+            d.t(src.shak),
+            d.sid(e.sid),
+            d.b(direct),
+            d.null if direct else d.sid(src.sid),
+            d.d(a),
+            d.d(b),
+            d.dt(min(max(a, v[V_UPD]), p.snap), (e.idx * 37) % 86400),
+            e.level,
+            d.t(v[V_NAME]),
+            d.bi(e.type_id),
+            d.t(_TYPE_NAMES.get(e.type_id, "")),
+            d.d(e.first),
+            d.d(day),
+            d.d(e.end),
+            d.dt(v[V_UPD], v[V_SECS]),
+            d.sid(parent.sid) if parent is not None else d.null,
+            d.sid(o.sid),
+            d.t(_at(o, day)[V_NAME]),
+            d.bi(o.type_id),
+            d.t(_TYPE_NAMES[o.type_id]),
+            d.sid(h.sid) if h is not None else d.null,
+            d.t(_at(h, day)[V_NAME]) if h is not None else d.null,
+            d.bi(h.type_id) if h is not None else d.null,
+            d.t(_TYPE_NAMES.get(h.type_id, "")) if h is not None else d.null,
+            d.t(e.ean_state),
+            d.bi(ean_src.ean) if ean_src is not None else d.null,
+            d.bi(str(p.geos[e.geo - 1][0])) if e.geo else d.null,
+            d.t(p.geos[e.geo - 1][1]) if e.geo else d.null,
+            visit,
+            self.spec(v[V_SPEC]) if v[V_SPEC] else self.e_spec,
+            d.d(src.first),
+            d.d(src.end),
+            d.dt(min(src_first[V_UPD], p.snap), src_first[V_SECS]),
+            d.t(src_first[V_NAME]),
+            d.t(itype[0]),
+            d.t(itype[1]),
+            d.t(otype[0]),
+            d.t(otype[1]),
+            d.t(main_code),
+            d.t(main_name),
+            d.empty(6),
+        ]
+        if d.id27:
+            lv = v[V_LEVEL]
+            if lv >= 0:
+                parts.append(
+                    d.t(nm.ORG_LEVELS[lv - 1][0]) + d.delim + d.t(nm.ORG_LEVELS[lv - 1][1])
+                )
             else:
-                visit = d.TRUE + d.delim + self.e_addr
-            o = e.owner
-            h = e.hi
-            src_first = src.versions[0]
-            itype = nm.SHAK_INSTITUTION_TYPES[2 if o.kind == "private" else 0]
-            otype = nm.SHAK_OWNER_TYPES[1 if o.kind == "private" else 0]
-            main = (v[V_SPEC][0] if v[V_SPEC] else "") if e.level == "OE" else ""
-            main_code = f"{self.spec_ids.index(main) + 1:03d}" if main in codes.SPECIALITIES else ""
-            main_name = codes.SPECIALITIES.get(main, "")
-            ean_src = _ean_source(e, day)
-            parts = [
-                d.bi("0"),
-                d.t(src.shak),
-                d.sid(e.sid),
-                d.b(direct),
-                d.null if direct else d.sid(src.sid),
-                d.d(day),
-                d.d(to),
-                d.dt(min(max(day, v[V_UPD]), p.snap), (e.idx * 37) % 86400),
-                e.level,
-                d.t(v[V_NAME]),
-                d.bi(e.type_id),
-                d.t(_TYPE_NAMES.get(e.type_id, "")),
-                d.d(e.first),
-                d.d(day),
-                d.d(e.end),
-                d.dt(v[V_UPD], v[V_SECS]),
-                d.sid(parent.sid) if parent is not None else d.null,
-                d.sid(o.sid),
-                d.t(_at(o, day)[V_NAME]),
-                d.bi(o.type_id),
-                d.t(_TYPE_NAMES[o.type_id]),
-                d.sid(h.sid) if h is not None else d.null,
-                d.t(_at(h, day)[V_NAME]) if h is not None else d.null,
-                d.bi(h.type_id) if h is not None else d.null,
-                d.t(_TYPE_NAMES.get(h.type_id, "")) if h is not None else d.null,
-                d.t(e.ean_state),
-                d.bi(ean_src.ean) if ean_src is not None else d.null,
-                d.bi(str(p.geos[e.geo - 1][0])) if e.geo else d.null,
-                d.t(p.geos[e.geo - 1][1]) if e.geo else d.null,
-                visit,
-                self.spec(v[V_SPEC]) if v[V_SPEC] else self.e_spec,
-                d.d(src.first),
-                d.d(src.end),
-                d.dt(min(src_first[V_UPD], p.snap), src_first[V_SECS]),
-                d.t(src_first[V_NAME]),
-                d.t(itype[0]),
-                d.t(itype[1]),
-                d.t(otype[0]),
-                d.t(otype[1]),
-                d.t(main_code),
-                d.t(main_name),
-                d.empty(6),
-            ]
-            if d.id27:
-                lv = v[V_LEVEL]
-                if lv >= 0:
-                    parts.append(
-                        d.t(nm.ORG_LEVELS[lv - 1][0]) + d.delim + d.t(nm.ORG_LEVELS[lv - 1][1])
-                    )
-                else:
-                    parts.append(d.null + d.delim + d.null)
-            if "nsp-fields" in d.o:
-                parts.append(self.nsp_fields(e, v))
-            yield d.delim.join(parts)
+                parts.append(d.null + d.delim + d.null)
+        if "nsp-fields" in d.o:
+            parts.append(self.nsp_fields(e, v))
+        return d.delim.join(parts)
 
     # -- small tables
 
