@@ -146,7 +146,10 @@ _VIRTUAL: dict[str, str] = {
     "FaxNumberIdentifier": "VirtualAddressFaxNumber",
 }
 
-_OU_FLAGS = ("AmbulantActivityIndicator", "PatientsAdmittedIndicator", "ReportingLevelIndicator")
+_OU_FLAGS = {
+    f: f
+    for f in ("AmbulantActivityIndicator", "PatientsAdmittedIndicator", "ReportingLevelIndicator")
+}
 
 _LOCAL_ATTRIBUTES = {f"LocalAttribute{n}": f"LocalAttribute{n}" for n in range(1, 6)}
 
@@ -374,7 +377,6 @@ class _Reader:
         self.root_uri = ""
         self.snapshot_text: str | None = None
         self.created_text: str | None = None
-        self.owners = 0
         self.events: Any = None
 
     # -- problems --
@@ -428,17 +430,18 @@ class _Reader:
         elem: Any,
         table: dict[str, str],
         path: str,
-        prefix: str = "",
+        unit: dict[str, str] | None = None,
     ) -> None:
+        """Known leaves of `elem` into `values`; unknown ones become columns of `unit`."""
         for kid in _children(elem):
             uri, local = _split(kid.tag)
             col = table.get(local) if _is_known(uri) else None
             if col is None or len(kid):
-                self._unknown(values, f"{path}/{local}", kid)
+                self._unknown(values if unit is None else unit, f"{path}/{local}", kid)
                 continue
             val = _text(kid)
             if val is not None:
-                values[prefix + col] = val
+                values[col] = val
 
     def _ean(self, values: dict[str, str], elem: Any, path: str) -> None:
         values["EanLocationCodeState"] = "own"
@@ -446,7 +449,7 @@ class _Reader:
         for kid in _children(elem):
             uri, local = _split(kid.tag)
             if local == "SorStatus" and _is_sor(uri):
-                self._leaves(status, kid, _STATUS, f"{path}/SorStatus")
+                self._leaves(status, kid, _STATUS, f"{path}/SorStatus", values)
                 continue
             col = _EAN.get(local) if _is_known(uri) else None
             if col is None or len(kid):
@@ -524,6 +527,7 @@ class _Reader:
                 kid,
                 {"SpecialityCode": "Id", "SpecialityType": "TypeId"},
                 f"{path}/ClinicalSpeciality",
+                values,
             )
             n += 1
             if n > 8:
@@ -567,7 +571,7 @@ class _Reader:
         name = _RECORD_LEVELS[_split(elem.tag)[1]]
         for kid in kids:
             uri, local = _split(kid.tag)
-            path = f"{_split(elem.tag)[1]}/{local}"
+            path = local  # same column names for a field at every level
             if not _is_known(uri):
                 self._unknown(values, local, kid)
                 continue
@@ -596,7 +600,7 @@ class _Reader:
             elif local == "ClinicalSpecialityCollection":
                 self._specialities(values, kid, path, sor_id)
             elif local == "OrganizationalUnitInformation":
-                self._leaves(values, kid, {f: f for f in _OU_FLAGS}, path)
+                self._leaves(values, kid, _OU_FLAGS, path)
             elif local == "LocalAttributeCollection":
                 self._leaves(values, kid, _LOCAL_ATTRIBUTES, path)
             elif local == "GeographicalParent":
@@ -645,8 +649,6 @@ class _Reader:
                 sor_id,
                 kind="unexpected_nesting",
             )
-        if ctx.level == "IE":
-            self.owners += 1
         if ctx.row < 0:
             ctx.row = self.rows.n
         self.rows.add(values, line, ctx.level, ctx.parent)

@@ -377,15 +377,27 @@ def test_unknown_elements_become_extra_columns_with_a_report_row() -> None:
         b"<PharmacyIdentifier>362,1</PharmacyIdentifier><NewThing>abc</NewThing>"
         b"<NewBlock><Part>p1</Part></NewBlock>",
     )
+    data = data.replace(
+        b"<FirstFromDate>1995-02-20</FirstFromDate>",
+        b"<FirstFromDate>1995-02-20</FirstFromDate><Checked>yes</Checked>",
+    )
     report = LoadReport()
     raw = read_xml(io.BytesIO(data), path="x.xml", size=None, report=report)
+    # a new field inside a known block gets one column at every level
+    assert raw.entities["SorStatus.Checked"].tolist() == ["yes"] * 3
+    assert raw.entities["EanLocationCodeEntity.SorStatus.Checked"].tolist() == ["yes", None, None]
     assert row(raw, "306031000016009")["NewThing"] == "abc"
     assert row(raw, "306031000016009")["NewBlock.Part"] == "p1"
     assert row(raw, "306011000016003")["NewThing"] is None
     cols = list(raw.entities.columns)
     assert cols.index("NewThing") >= len(SOR_ENTITY_COLUMNS)
     unknown = [r for r in report.rows if r.kind == "unknown_column"]
-    assert {r.column for r in unknown} == {"NewThing", "NewBlock.Part"}
+    assert {r.column for r in unknown} == {
+        "NewThing",
+        "NewBlock.Part",
+        "SorStatus.Checked",
+        "EanLocationCodeEntity.SorStatus.Checked",
+    }
     assert all(r.line for r in unknown)
 
 
