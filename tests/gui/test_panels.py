@@ -11,12 +11,18 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from sorviewer.register import RawData, Register, SourceInfo
+from sorviewer.register import RawData, Register, SourceInfo, fold_text
 from sorviewer.report import LoadReport
 from tests.unit import tiny
 from tests.unit.tiny import FUT, IE, IE2, OE1, OE2, OE3, SI
 from ui.app_state import AppState
-from ui.models.records_model import SOR_ID_ROLE, SORT_ROLE, RecordsModel, RecordsProxy
+from ui.models.records_model import (
+    SOR_ID_ROLE,
+    SORT_ROLE,
+    RecordsModel,
+    RecordsProxy,
+    fold_many,
+)
 from ui.widgets.changes_panel import ChangesPanel
 from ui.widgets.details_panel import COLUMN_ROLE, STATE_ROLE, DetailsPanel
 from ui.widgets.edi_panel import EdiPanel
@@ -484,3 +490,8 @@ def test_every_panel_renders_to_png(qtbot, state: AppState, tmp_path: Path, pane
     assert pixmap.save(str(path))
     assert path.stat().st_size > 1000
     assert pixmap.toImage() != blank  # the selection and date changed what is drawn
+
+
+def test_bulk_fold_matches_search_folding() -> None:
+    texts = ["Ærø Sygehus", "ÅLBORG", "Café Øst", "anæstesi", "Müller"] * 300
+    assert fold_many(texts) == [fold_text(t) for t in texts]
