@@ -53,6 +53,11 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("show_closed", "Show &closed and future units", "set_show_closed", checkable=True),
     ActionSpec("lang_da", "&Dansk", "set_language_da", checkable=True),
     ActionSpec("lang_en", "&English", "set_language_en", checkable=True),
+    ActionSpec("asof_today", "&Today", "set_as_of_choice_today", checkable=True),
+    ActionSpec(
+        "asof_snapshot", "The file's &snapshot date", "set_as_of_choice_snapshot", checkable=True
+    ),
+    ActionSpec("asof_last", "The &last date looked at", "set_as_of_choice_last", checkable=True),
     ActionSpec("reset_layout", "&Reset layout", "reset_layout"),
     ActionSpec("expand_all", "E&xpand all", "expand_all", needs_register=True),
     ActionSpec("collapse_all", "Co&llapse all", "collapse_all", needs_register=True),
@@ -62,7 +67,8 @@ SPECS: tuple[ActionSpec, ...] = (
 BY_ID = {s.id: s for s in SPECS}
 
 #: menu title -> action ids ("-" = separator, "@recent" = the recent-files submenu,
-#: "@panels" = the dock toggles, "@language" = the language submenu)
+#: "@panels" = the dock toggles, "@language" = the language submenu, "@asof" = the
+#: submenu for the date a newly opened file starts at)
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&File", ("open", "@recent", "demo", "-", "export", "report", "-", "quit")),
     ("&Edit", ("copy", "find")),

@@ -321,6 +321,11 @@ class MainWindow(QMainWindow):
         for aid in ("lang_da", "lang_en"):
             group.addAction(self.actions[aid])
             self.language_menu.addAction(self.actions[aid])
+        self.asof_menu = QMenu("&Open files at", self)
+        group = QActionGroup(self)
+        for aid in ("asof_today", "asof_snapshot", "asof_last"):
+            group.addAction(self.actions[aid])
+            self.asof_menu.addAction(self.actions[aid])
         self.panels_menu = QMenu("&Panels", self)
         for dock in self.docks:
             self.panels_menu.addAction(dock.toggleViewAction())
@@ -330,6 +335,7 @@ class MainWindow(QMainWindow):
             {
                 "@recent": self.recent_menu,
                 "@language": self.language_menu,
+                "@asof": self.asof_menu,
                 "@panels": self.panels_menu,
             },
         )
@@ -366,6 +372,10 @@ class MainWindow(QMainWindow):
         self.state.set_language(lang)
         self._on_state_language_changed(lang)
         self.actions["show_closed"].setChecked(bool(s.get(st.SHOW_CLOSED)))
+        choice = s.get(st.AS_OF_CHOICE)
+        self.actions["asof_" + (choice if choice in ("snapshot", "last") else "today")].setChecked(
+            True
+        )
         self.start_page.set_recent(s.recent_files())
 
     def save_settings(self) -> None:
@@ -681,6 +691,18 @@ class MainWindow(QMainWindow):
     def set_language_en(self, on: bool) -> None:
         if on:
             self.state.set_language("en")
+
+    def set_as_of_choice_today(self, on: bool) -> None:
+        if on:
+            self.settings.set(st.AS_OF_CHOICE, "today")
+
+    def set_as_of_choice_snapshot(self, on: bool) -> None:
+        if on:
+            self.settings.set(st.AS_OF_CHOICE, "snapshot")
+
+    def set_as_of_choice_last(self, on: bool) -> None:
+        if on:
+            self.settings.set(st.AS_OF_CHOICE, "last")
 
     def reset_layout(self) -> None:
         self._place_docks()

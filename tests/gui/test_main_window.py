@@ -318,3 +318,15 @@ def test_uncaught_exception_shows_a_dialog(monkeypatch: pytest.MonkeyPatch, qapp
     except RuntimeError as exc:
         sys.excepthook(RuntimeError, exc, exc.__traceback__)
     assert len(shown) == 1 and "boom" in shown[0]
+
+
+def test_open_at_last_date_choice(qtbot: Any, make_window: Any, file: str) -> None:
+    win = make_window()
+    win.actions["asof_last"].trigger()
+    open_and_wait(qtbot, win, file)  # ends at 2018-06-01
+    win.close()
+    again = make_window()
+    assert again.actions["asof_last"].isChecked()
+    with qtbot.waitSignal(again.load_task.finished, timeout=10000):
+        again.open_path(file)
+    assert again.state.as_of == dt.date(2018, 6, 1)

@@ -194,11 +194,13 @@ class TreeModel(QAbstractItemModel):
         self._row = np.array([], dtype=np.int64)
         self._parent = np.array([], dtype=np.int64)
         self._orphans_shown = False
+        self._snap: Snapshot | None = None
 
     def _compute(self) -> None:
         reg = self.reg
         snap = self.snapshot()
         assert reg is not None and snap is not None
+        self._snap = snap
         n = len(reg.ids)
         par = snap.parent_of.copy()
         vis = par != INACTIVE
@@ -369,7 +371,7 @@ class TreeModel(QAbstractItemModel):
     # --- helpers for data() ----------------------------------------------------------
 
     def _version_row(self, e: int) -> int:
-        snap = self.snapshot()
+        snap = self._snap
         assert snap is not None
         r = int(snap.row_of[e])
         return r if r >= 0 else snap.row(e)
@@ -390,7 +392,7 @@ class TreeModel(QAbstractItemModel):
             text += f" ({iso(int(self.reg.first_day[e]))} -)"
         elif status == "closed":
             text += f" (- {iso(int(self.reg.last_day[e]))})"
-        snap = self.snapshot()
+        snap = self._snap
         if snap is not None and bool(snap.gap[e]):
             text += (
                 " - no version covers this date; the previous one is shown"

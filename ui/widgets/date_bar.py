@@ -187,7 +187,7 @@ class DateBar(QWidget):
         days, counts = active_per_month(first, last, self.lo, self.hi)
         self._curve.setData(days.astype(float) * 86400.0, counts.astype(float))
         self._plot.setXRange(to_day(self.lo) * 86400.0, to_day(self.hi) * 86400.0, padding=0.01)
-        self._plot.setYRange(0, max(1, int(counts.max(initial=0))) * 1.05, padding=0)
+        self._plot.setYRange(0, max(1, int(counts.max(initial=0))) * 1.12, padding=0)
         self._line.setBounds((to_day(self.lo) * 86400.0, to_day(self.hi) * 86400.0))
 
     def _on_state_as_of_changed(self, day: dt.date) -> None:
