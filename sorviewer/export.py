@@ -27,6 +27,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import schema
 from .asof import INACTIVE, Snapshot, day_number
@@ -359,15 +361,11 @@ def effective(reg: Register, day: dt.date, ents: np.ndarray) -> Effective:
                     continue
                 val = reg.entities[src_col].take(src_rows).to_numpy(dtype=object, na_value=None)
                 mine = values[col][part]
-                for k in np.nonzero(
-                    np.array(
-                        [
-                            a is not None and b is not None and a != b
-                            for a, b in zip(mine, val, strict=True)
-                        ],
-                        dtype=bool,
-                    )
-                )[0]:
+                differ = pc.fill_null(
+                    pc.not_equal(pa.array(mine, type=pa.string()), pa.array(val, type=pa.string())),
+                    False,
+                )
+                for k in np.nonzero(np.asarray(differ.to_numpy(zero_copy_only=False)))[0]:
                     holder = reg.ids[bv.holder[key][ents[part[k]]]]
                     notes.append(
                         (
@@ -450,6 +448,25 @@ def select_units(
     return ents[np.lexsort((reg.ids[ents], rank))]
 
 
+def export_columns_at(
+    reg: Register,
+    day: dt.date,
+    *,
+    sor_ids: Iterable[int | str] | None = None,
+    subtree: int | str | None = None,
+    include_all: bool = False,
+) -> tuple[list[str], list[np.ndarray]]:
+    """Header and the export's values column by column (object arrays of str or None)."""
+    ents = select_units(reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all)
+    eff = effective(reg, day, ents)
+    cols = [eff.values[c] for c in eff.columns]
+    for i, c in enumerate(eff.columns):
+        if c in schema.ID_COLUMNS_ENTITY:
+            cols[i] = _plain_ids(cols[i])
+    cols.append(statuses(reg, day_number(day), ents))
+    return [*eff.columns, "Status"], cols
+
+
 def export_rows(
     reg: Register,
     day: dt.date,
@@ -459,15 +476,11 @@ def export_rows(
     include_all: bool = False,
 ) -> tuple[list[str], list[list[str | None]]]:
     """Header and rows of an export: effective values at `day`, plus `Status`."""
-    ents = select_units(reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all)
-    eff = effective(reg, day, ents)
-    cols = [eff.values[c] for c in eff.columns]
-    for i, c in enumerate(eff.columns):
-        if c in schema.ID_COLUMNS_ENTITY:
-            cols[i] = _plain_ids(cols[i])
-    cols.append(statuses(reg, day_number(day), ents))
-    rows = [list(r) for r in zip(*cols, strict=True)] if len(ents) else []
-    return [*eff.columns, "Status"], rows
+    header, cols = export_columns_at(
+        reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all
+    )
+    rows = [list(r) for r in zip(*cols, strict=True)] if len(cols[0]) else []
+    return header, rows
 
 
 def export_views(reg: Register, day: dt.date, ents: np.ndarray) -> list[dict[str, Any]]:
@@ -544,27 +557,44 @@ def _atomic_write(path: str, write: Callable[[IO[bytes]], None]) -> None:
         raise
 
 
-def _csv_cell(v: object) -> str:
-    return "" if v is None else neutralise(str(v))
+def _flagged(col: np.ndarray, pattern: str) -> np.ndarray:
+    """Indices of the cells of `col` (str or None) that match `pattern`."""
+    arr = pa.array(col, type=pa.string())
+    hit = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
+    return np.nonzero(np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool))[0]
 
 
-def _write_csv(fh: IO[bytes], header: list[str], rows: list[list[str | None]]) -> None:
+_RISKY_RE = "^[=+\\-@\t\r]"
+
+
+def _csv_columns(cols: list[np.ndarray]) -> list[np.ndarray]:
+    """Cells as CSV text: None -> "", formula-like cells neutralised (column-wise)."""
+    out = []
+    for col in cols:
+        c = col.copy()
+        for i in _flagged(c, _RISKY_RE):
+            c[i] = neutralise(c[i])
+        c[c == None] = ""  # noqa: E711 - element-wise on an object array
+        out.append(c)
+    return out
+
+
+def _write_csv(fh: IO[bytes], header: list[str], cols: list[np.ndarray]) -> None:
     import io
 
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
     w = csv.writer(text, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    w.writerow([_csv_cell(h) for h in header])
-    w.writerows([_csv_cell(v) for v in r] for r in rows)
+    w.writerow([neutralise(h) for h in header])
+    w.writerows(zip(*_csv_columns(cols), strict=True))
     text.flush()
     text.detach()
 
 
 #: characters XLSX cannot hold (XML 1.0 control characters)
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_RISKY = frozenset(_FORMULA_START)
 
 
-def _write_xlsx(fh: IO[bytes], header: list[str], rows: list[list[str | None]]) -> None:
+def _write_xlsx(fh: IO[bytes], header: list[str], cols: list[np.ndarray]) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -573,9 +603,8 @@ def _write_xlsx(fh: IO[bytes], header: list[str], rows: list[list[str | None]]) 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("SOR")
     ws.freeze_panes = "A2"
-    sample = rows[:500]
     for i, h in enumerate(header):
-        longest = max([len(h), *(len(r[i] or "") for r in sample)])
+        longest = max([len(h), *(len(v) for v in cols[i][:500] if v is not None)])
         ws.column_dimensions[get_column_letter(i + 1)].width = min(max(longest + 2, 8), 50)
     bold = Font(bold=True)
 
@@ -592,15 +621,16 @@ def _write_xlsx(fh: IO[bytes], header: list[str], rows: list[list[str | None]]) 
         return c
 
     ws.append([cell(h, bold) for h in header])
-    for r in rows:
-        # Plain str values are written as text cells by openpyxl; only cells it would
-        # take for a formula, or that hold characters XML forbids, need a cell object.
-        ws.append(
-            [
-                cell(v) if v is not None and (v[:1] in _RISKY or _XLSX_ILLEGAL.search(v)) else v
-                for v in r
-            ]
-        )
+    # Plain str values are written as text cells by openpyxl; only cells it would take
+    # for a formula, or that hold characters XML forbids, need a cell object.
+    prepared = []
+    for col in cols:
+        c = col.copy()
+        for i in _flagged(c, _RISKY_RE + "|[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"):
+            c[i] = cell(c[i])
+        prepared.append(c)
+    for row in zip(*prepared, strict=True):
+        ws.append(row)
     wb.save(fh)
 
 
@@ -631,10 +661,12 @@ def write_export(
         views = export_views(reg, day, ents)
         _atomic_write(path, lambda fh: _write_json(fh, views))
         return len(views)
-    header, rows = export_rows(reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all)
+    header, cols = export_columns_at(
+        reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all
+    )
     writer = _write_csv if fmt == "csv" else _write_xlsx
-    _atomic_write(path, lambda fh: writer(fh, header, rows))
-    return len(rows)
+    _atomic_write(path, lambda fh: writer(fh, header, cols))
+    return len(cols[0])
 
 
 def iter_tsv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
