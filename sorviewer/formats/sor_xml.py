@@ -15,6 +15,11 @@ parent", an absent visiting address "the unit's own postal address", an absent
 activity address on an OE "its own visiting address"; the reader writes the SOR2
 indicator columns and `EanLocationCodeState` so the register resolves them.
 
+Tables: `LocationsCode` from the own EAN blocks, `SORReplacedEntities` from the
+replacement collections. No `SHAKSORMap` is made: the XML has direct SHAK codes
+only, and mapping.py derives direct and inherited mappings from `ShakId` at any
+date when the table is absent. The XML carries no EDI types.
+
 Safety: the parser never resolves entities, loads no DTD and uses no network; a
 file that declares entities or an external DTD is refused before any unit is read.
 """

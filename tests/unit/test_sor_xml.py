@@ -662,3 +662,22 @@ def test_utf16_file_is_read() -> None:
     text = APOTEK.read_bytes().decode("utf-8-sig").replace('encoding="UTF-8"', 'encoding="UTF-16"')
     raw = read_bytes(text.encode("utf-16"))
     assert row(raw, "306011000016003")["PostalAddressDistrictName"] == "Værløse"
+
+
+def test_plain_doctype_without_entities_is_read() -> None:
+    data = APOTEK.read_bytes().replace(b"<SorTree", b"<!DOCTYPE SorTree>\n<SorTree", 1)
+    assert len(read_bytes(data).entities) == 3
+
+
+def test_replacement_collections_are_kept() -> None:
+    data = PRAKSIS.read_bytes().replace(
+        b"</OrganizationalUnit>",
+        b"<ReplacesEntityCollection><SorIdentifier>11000016002</SorIdentifier>"
+        b"<SorIdentifier>21000016006</SorIdentifier></ReplacesEntityCollection>"
+        b"</OrganizationalUnit>",
+    )
+    raw = read_bytes(data)
+    assert row(raw, "8341000016002")["ReplacesSorIds"] == "11000016002, 21000016006"
+    rep = raw.tables["SORReplacedEntities"]
+    assert rep["ReplacedSorId"].tolist() == ["11000016002", "21000016006"]
+    assert rep["ReplacedBySorId"].tolist() == ["8341000016002"] * 2
