@@ -495,7 +495,7 @@ def export_views(reg: Register, day: dt.date, ents: np.ndarray) -> list[dict[str
     state_names = {NONE: "none", OWN: "own", INHERITED: "inherited"}
     out: list[dict[str, Any]] = []
     col_values = [eff.values[c] for c in eff.columns]
-    for i, (e, record) in enumerate(zip(ents.tolist(), zip(*col_values), strict=True)):
+    for i, (e, record) in enumerate(zip(ents.tolist(), zip(*col_values, strict=True), strict=True)):
         attrs = dict(zip(eff.columns, record, strict=True))
         row = int(bv.rows[e])
         parent = int(bv.parent[e])
