@@ -231,7 +231,19 @@ class DetailsPanel(LazyPanel):
         problems = self.view.get("problems") or []
         self.problems.setText("⚠ " + "<br>⚠ ".join(escape(p) for p in problems))
         self.problems.setVisible(bool(problems))
+        self._fit_header()
         self._fill_tree(reg, self.view)
+
+    def _fit_header(self) -> None:
+        # QStackedWidget does not pass height-for-width on, so a wrapped header would be
+        # clipped to one line: size it for the current width ourselves.
+        for label in (self.header, self.problems):
+            width = max(label.width(), 200)
+            label.setMinimumHeight(label.heightForWidth(width) if label.text() else 0)
+
+    def resizeEvent(self, ev: Any) -> None:  # Qt override
+        super().resizeEvent(ev)
+        self._fit_header()
 
     def _on_show_empty_toggled(self, _on: bool) -> None:
         reg = self.state.register

@@ -200,8 +200,10 @@ class HistoryPanel(LazyPanel):
             tr(lang, "Før (forrige version)", "Before (previous version)"),
         ]
         self.values.set_records(VALUE_KEYS, labels, records, id_key=None, highlight=highlight)
-        for c in range(3):
-            self.values.resizeColumnToContents(c)
+        self.values.resizeColumnToContents(0)
+        self.values.setColumnWidth(1, min(self.values.columnWidth(1), 160))
+        self.values.resizeColumnToContents(2)
+        self.values.setColumnWidth(2, min(self.values.columnWidth(2), 260))
 
     def changes(self, i: int) -> list[tuple[str, str | None, str | None]]:
         """(column, old, new) for every column version `i` changed."""
