@@ -39,6 +39,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import io
+import itertools
 import math
 import random
 import re
@@ -978,9 +979,7 @@ class _Planner:
             visit = post if post >= 0 and r.random() < 0.6 else self.new_addr(home, e.region)
         if e.level == "OE" and r.random() < 0.5:
             act = visit if visit >= 0 and r.random() < 0.5 else self.new_addr(home, e.region)
-        if e.level == "IE":
-            virt = self.new_virt(e.spec[0], True)
-        elif r.random() < (0.9 if e.level == "SI" else 0.7):
+        if e.level == "IE" or r.random() < (0.9 if e.level == "SI" else 0.7):
             virt = self.new_virt(e.spec[0], True)
         else:
             virt = -1
@@ -1023,10 +1022,14 @@ class _Planner:
         days = self.event_days(e)
         if level >= 0 and e.first >= ID27_DAY:
             v[V_LEVEL] = level
-        elif level >= 0 and (not e.end or e.end >= ID27_DAY) and r.random() < 0.6:
-            if ID27_DAY not in days:
-                days.append(ID27_DAY)
-                days.sort()
+        elif (
+            level >= 0
+            and (not e.end or e.end >= ID27_DAY)
+            and r.random() < 0.6
+            and ID27_DAY not in days
+        ):
+            days.append(ID27_DAY)
+            days.sort()
         for day in days:
             nv = list(versions[-1])
             nv[V_FROM] = day
@@ -1037,7 +1040,7 @@ class _Planner:
             else:
                 self.change(e, nv, day)
             versions.append(nv)
-        for a, b in zip(versions, versions[1:], strict=False):
+        for a, b in itertools.pairwise(versions):
             a[V_TO] = b[V_FROM] - 1
         versions[-1][V_TO] = e.end
         for v in versions:
@@ -1444,7 +1447,7 @@ class _Writer:
             local_attr = d.t(v[V_ATTR]) + d.delim + d.empty(4)
             parts = [
                 sid,
-                e.level,
+                d.t(e.level),
                 d.t(v[V_NAME]),
                 head_tail,
                 d.d(day),
@@ -1513,7 +1516,6 @@ class _Writer:
         if not e.hosp or e.level == "IE":
             return
         d = self.d
-        p = self.p
         last = e.versions[-1]
         for v in e.versions:
             day = v[V_FROM]
@@ -1560,7 +1562,7 @@ class _Writer:
             d.d(a),
             d.d(b),
             d.dt(min(max(a, v[V_UPD]), p.snap), (e.idx * 37) % 86400),
-            e.level,
+            d.t(e.level),
             d.t(v[V_NAME]),
             d.bi(e.type_id),
             d.t(_TYPE_NAMES.get(e.type_id, "")),
