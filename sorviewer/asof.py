@@ -72,7 +72,12 @@ class Snapshot:
             last_started[s_ent] = started  # later rows overwrite earlier: the last started
             fill = gap & (last_started >= 0)
             row_of[fill] = last_started[fill]
-            self.gap = fill
+            # Between FirstFromDate and the first version's FromDate (an XML unit's one
+            # version starts at its last change; SOR2 history may not reach back): the
+            # earliest known version stands in, flagged like a gap.
+            early = gap & (last_started < 0)
+            row_of[early] = reg.id_start[:-1][early]
+            self.gap = gap
         self.active_mask = row_of >= 0
         if include_all:
             self.active_mask = self.active_mask.copy()

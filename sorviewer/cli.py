@@ -163,7 +163,10 @@ def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage line already
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return _dispatch(args)
     except CliError as exc:

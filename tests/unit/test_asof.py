@@ -91,3 +91,43 @@ def test_children_of_many_equals_one_by_one() -> None:
         assert list(snap.children_of_many(snap.roots()[:1])) == list(
             snap.children(int(snap.roots()[0]))
         )
+
+
+def test_unit_exists_from_first_from_date_before_its_first_version() -> None:
+    """XML snapshots hold one version starting at the last change; the unit exists from
+    FirstFromDate, shown with that version (flagged as a gap), under its parent."""
+    import pandas as pd
+
+    from sorviewer.register import RawData, Register, SourceInfo
+    from sorviewer.report import LoadReport
+
+    rows = [
+        dict(
+            SorId=IE,
+            SorType="IE",
+            EntityName="Ejer",
+            FirstFromDate="2000-01-01",
+            FromDate="2018-12-21",
+        ),
+        dict(
+            SorId=SI,
+            SorType="SI",
+            EntityName="Klinik",
+            FirstFromDate="2001-01-01",
+            FromDate="2010-01-01",
+            ParentSorId=IE,
+        ),
+    ]
+    raw = RawData(
+        entities=pd.DataFrame(rows).astype("string[pyarrow]"),
+        tables={},
+        source=SourceInfo(path="x", format="sor-xml"),
+        report=LoadReport(),
+        inheritance="xml",
+    )
+    reg = Register.build(raw)
+    assert reg.roots(D(2005, 1, 1)) == [IE]
+    assert reg.children(IE, D(2005, 1, 1)) == [SI]
+    assert reg.snapshot(D(2005, 1, 1)).orphans().size == 0
+    assert reg.entity(SI, D(2005, 1, 1))["status"] == "active"
+    assert reg.roots(D(1999, 1, 1)) == []
