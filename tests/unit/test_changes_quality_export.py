@@ -553,3 +553,24 @@ def test_cli_changes_quality_export(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 0
     assert [v["sor_id"] for v in json.loads(out_json.read_text("utf-8"))] == [OE3, IE]
     assert cli.run(["export", f, "-o", str(out_json), "--ids", "12", "--no-cache"]) == 4
+
+
+# --- bulk provenance against the per-unit resolver on generated registers -------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["sor2-zip", "sor-xml"])
+def test_bulk_views_equal_entity_view_on_generated(tmp_path: Path, fmt: str) -> None:
+    import sorviewer
+    from sorviewer.synthetic import generate
+
+    path = tmp_path / f"gen-{fmt}.zip"
+    generate(str(path), entities=400, seed=11, fmt=fmt)
+    reg = sorviewer.load(str(path), use_cache=False)
+    ents = np.arange(len(reg.ids))
+    snapshot = reg.source.snapshot_date or DAY
+    for d in (dt.date(2008, 1, 1), dt.date(2016, 5, 1), snapshot, dt.date(2030, 1, 1)):
+        views = export_views(reg, d, ents)
+        assert views == [reg.entity(str(sid), d) for sid in reg.ids]
+    header, rows = export_rows(reg, snapshot, include_all=True)
+    assert len(rows) == len(reg.ids) and header[-1] == "Status"
