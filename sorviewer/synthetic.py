@@ -954,12 +954,12 @@ class _Planner:
     def _rate(self, e: _Ent) -> float:
         """Change events per year."""
         if e.hosp:
-            return 0.72 if e.level == "OE" else 1.1
+            return 0.75 if e.level == "OE" else 1.1
         if e.kind in ("region", "muni", "state"):
             return 0.8
         if e.kind in ("muni_si", "muni_oe", "state_si", "state_oe"):
-            return 0.5
-        return 0.31
+            return 0.52
+        return 0.32
 
     def build_versions(self) -> None:
         for e in self.ents:
@@ -967,17 +967,17 @@ class _Planner:
 
     def versions_of(self, e: _Ent) -> None:
         r = self.rng
-        own_post = e.level == "IE" or r.random() < (0.85 if e.level == "SI" else 0.7)
+        own_post = e.level == "IE" or r.random() < (0.85 if e.level == "SI" else 0.8)
         home = e.home or (e.parent.home if e.parent is not None else None) or self.home_in()
         if e.home is None:
             e.home = home
         post = self.new_addr(home, e.region) if own_post else -1
         visit = -1
         act = -1
-        if e.level != "IE" and r.random() < (0.7 if e.level == "SI" else 0.6):
+        if e.level != "IE" and r.random() < (0.75 if e.level == "SI" else 0.7):
             # Like the 2.0.0 sample: often an own visiting address equal to the postal one.
             visit = post if post >= 0 and r.random() < 0.6 else self.new_addr(home, e.region)
-        if e.level == "OE" and r.random() < 0.5:
+        if e.level == "OE" and r.random() < 0.6:
             act = visit if visit >= 0 and r.random() < 0.5 else self.new_addr(home, e.region)
         if e.level == "IE" or r.random() < (0.9 if e.level == "SI" else 0.7):
             virt = self.new_virt(e.spec[0], True)
@@ -987,8 +987,8 @@ class _Planner:
         specs: tuple[str, ...] = ()
         if e.level == "OE" and len(e.spec) > 1 and e.spec[1]:
             specs = (e.spec[1],)
-            if e.hosp and r.random() < 0.6:
-                specs += tuple(r.sample(_SPECIALIST, r.randint(1, 4)))
+            if e.hosp and r.random() < 0.7:
+                specs += tuple(r.sample(_SPECIALIST, r.randint(1, 6)))
             specs = tuple(dict.fromkeys(specs))
         flags = None
         if e.hosp and e.level == "OE":
