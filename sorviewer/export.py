@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 # --- neutralising cells and clipboard text ---------------------------------------
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*", re.ASCII)
 
 
 def needs_neutralising(text: str) -> bool:
@@ -590,48 +590,156 @@ def _write_csv(fh: IO[bytes], header: list[str], cols: list[np.ndarray]) -> None
     text.detach()
 
 
-#: characters XLSX cannot hold (XML 1.0 control characters)
-_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# XLSX: openpyxl's write-only mode spends ~7 us a cell in Python, about 50 s for the full
+# register (6.4 million filled cells). The sheet is therefore written here directly as
+# SpreadsheetML with inline strings, built column-wise with pyarrow (a few seconds); the
+# tests read it back with openpyxl. Every cell is a text cell with the Text number format,
+# so ids stay digits; formula-like text also gets quotePrefix, so it stays text on edit.
+
+_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CT}.worksheet+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        f'<Relationships xmlns="{_NS_PKG}"><Relationship Id="rId1" '
+        f'Type="{_NS_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheets>'
+        '<sheet name="SOR" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        f'<Relationships xmlns="{_NS_PKG}">'
+        f'<Relationship Id="rId1" Type="{_NS_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_NS_REL}/styles" Target="styles.xml"/>'
+        "</Relationships>"
+    ),
+    # cell styles: 0 default, 1 bold header, 2 text, 3 text with quotePrefix
+    "xl/styles.xml": (
+        f'<styleSheet xmlns="{_NS_MAIN}">'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+        "</borders>"
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        "</cellStyleXfs>"
+        '<cellXfs count="4">'
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" '
+        'applyNumberFormat="1"/>'
+        '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" '
+        'applyNumberFormat="1"/>'
+        '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" '
+        'applyNumberFormat="1" quotePrefix="1"/>'
+        "</cellXfs>"
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    ),
+}
+_XLSX_ILLEGAL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
+_XLSX_MAX_CELL = 32767
+
+
+def _column_letter(i: int) -> str:
+    """Spreadsheet column name of 0-based column `i` (0 -> A, 26 -> AA)."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _xml_text(arr: pa.Array) -> pa.Array:
+    arr = pc.replace_substring_regex(arr, _XLSX_ILLEGAL, " ")
+    arr = pc.utf8_slice_codeunits(arr, 0, _XLSX_MAX_CELL)
+    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        arr = pc.replace_substring(arr, a, b)
+    return arr
+
+
+def _xlsx_cells(col: np.ndarray, letter: str, row_numbers: pa.Array) -> pa.Array:
+    """`<c>` elements of one column, null where the value is None."""
+    raw = pa.array(col, type=pa.string())
+    risky = pc.fill_null(pc.match_substring_regex(raw, _RISKY_RE), False)
+    plain = pc.match_substring_regex(raw, r"^[+-]?\d+(?:[.,]\d+)*$")
+    quote = pc.and_(risky, pc.invert(pc.fill_null(plain, False)))
+    style = pc.if_else(quote, "3", "2")
+    return pc.binary_join_element_wise(
+        f'<c r="{letter}',
+        row_numbers,
+        '" t="inlineStr" s="',
+        style,
+        '"><is><t xml:space="preserve">',
+        _xml_text(raw),
+        "</t></is></c>",
+        "",
+        null_handling="emit_null",
+    )
 
 
 def _write_xlsx(fh: IO[bytes], header: list[str], cols: list[np.ndarray]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    import zipfile
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("SOR")
-    ws.freeze_panes = "A2"
+    n = len(cols[0])
+    letters = [_column_letter(i) for i in range(len(header))]
+    widths = []
     for i, h in enumerate(header):
         longest = max([len(h), *(len(v) for v in cols[i][:500] if v is not None)])
-        ws.column_dimensions[get_column_letter(i + 1)].width = min(max(longest + 2, 8), 50)
-    bold = Font(bold=True)
-
-    def cell(value: str, font: Font | None = None) -> WriteOnlyCell:
-        text = _XLSX_ILLEGAL.sub(" ", value)[:32767]
-        c = WriteOnlyCell(ws, value=text)
-        # Always text: ids of 16-18 digits must not become floats, and a leading `=`
-        # must stay text (quotePrefix keeps it text when the user edits the cell).
-        c.data_type = "s"
-        if needs_neutralising(text):
-            c.quotePrefix = True
-        if font is not None:
-            c.font = font
-        return c
-
-    ws.append([cell(h, bold) for h in header])
-    # Plain str values are written as text cells by openpyxl; only cells it would take
-    # for a formula, or that hold characters XML forbids, need a cell object.
-    prepared = []
-    for col in cols:
-        c = col.copy()
-        for i in _flagged(c, _RISKY_RE + "|[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"):
-            c[i] = cell(c[i])
-        prepared.append(c)
-    for row in zip(*prepared, strict=True):
-        ws.append(row)
-    wb.save(fh)
+        widths.append(min(max(longest + 2, 8), 50))
+    col_xml = "".join(
+        f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
+        for i, w in enumerate(widths)
+    )
+    head_cells = "".join(
+        f'<c r="{c}1" t="inlineStr" s="1"><is><t xml:space="preserve">{t}</t></is></c>'
+        for c, t in zip(
+            letters, _xml_text(pa.array(header, type=pa.string())).to_pylist(), strict=True
+        )
+    )
+    sheet_head = (
+        f'{_XML_HEAD}<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">'
+        '<sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+        "</sheetView></sheetViews>"
+        f'<sheetFormatPr defaultRowHeight="15"/><cols>{col_xml}</cols><sheetData>'
+        f'<row r="1">{head_cells}</row>'
+    )
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for name, body in _XLSX_PARTS.items():
+            zf.writestr(name, _XML_HEAD + body)
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(sheet_head.encode("utf-8"))
+            step = 5000
+            for lo in range(0, n, step):
+                hi = min(lo + step, n)
+                numbers = pc.cast(pa.array(np.arange(lo + 2, hi + 2)), pa.string())
+                cells = [_xlsx_cells(c[lo:hi], letters[i], numbers) for i, c in enumerate(cols)]
+                rows = pc.binary_join_element_wise(
+                    '<row r="',
+                    numbers,
+                    '">',
+                    pc.binary_join_element_wise(*cells, "", null_handling="skip"),
+                    "</row>",
+                    "",
+                )
+                sheet.write("".join(rows.to_pylist()).encode("utf-8"))
+            sheet.write(b"</sheetData></worksheet>")
 
 
 def _write_json(fh: IO[bytes], views: list[dict[str, Any]]) -> None:
