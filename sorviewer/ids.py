@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 _D = (
     (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
     (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
@@ -90,3 +92,24 @@ def cvr_ok(cvr: str) -> bool:
     if len(cvr) != 8 or not cvr.isdigit():
         return False
     return sum(int(d) * w for d, w in zip(cvr, (2, 7, 6, 5, 4, 3, 2, 1), strict=True)) % 11 == 0
+
+
+def sor_ids_look_ok(ids: np.ndarray) -> np.ndarray:
+    """Vectorised pre-check over int64 ids: True where namespace, partition, length and
+    Verhoeff digit are all right. Only the others need `sor_id_problem` for a message."""
+    x = np.asarray(ids, dtype=np.int64)
+    ok = (x >= 10**10) & (x < 10**18)
+    ok &= (x // 1000) % 10**7 == int(SOR_NAMESPACE)
+    ok &= (x // 10) % 100 == int(SOR_PARTITION)
+    d = np.asarray(_D, dtype=np.int8)
+    p = np.asarray(_P, dtype=np.int8)
+    c = np.zeros(len(x), dtype=np.int8)
+    rest = x.copy()
+    for i in range(18):
+        live = rest > 0
+        if not live.any():
+            break
+        digit = (rest % 10).astype(np.int8)
+        c = np.where(live, d[c, p[i % 8, digit]], c)
+        rest //= 10
+    return ok & (c == 0)

@@ -166,6 +166,7 @@ def _read_sor2(plan: Plan, progress: Progress | None, cancelled: Cancelled | Non
             table="SOREntity",
             member=name,
             report=report,
+            size=plan.size,
             progress=meter.member(plan.size),
             cancelled=cancelled,
         )
@@ -199,6 +200,7 @@ def _read_sor2(plan: Plan, progress: Progress | None, cancelled: Cancelled | Non
                     table=table,
                     member=member,
                     report=report,
+                    size=plan.member_sizes.get(member),
                     progress=meter.member(plan.member_sizes.get(member, 0)),
                     cancelled=cancelled,
                 )

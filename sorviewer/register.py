@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import schema
 from .dates import MAX_DAY, MIN_DAY, from_day, parse_day_column
@@ -64,7 +66,7 @@ LINE = "__line__"
 
 def name_sort_key(name: str) -> str:
     """Case-insensitive Danish collation key: æ, ø, å sort after z; other accents fold."""
-    s = name.casefold()
+    s = name.lower()
     s = s.replace("æ", "\x7f1").replace("ä", "\x7f1").replace("ø", "\x7f2").replace("ö", "\x7f2")
     s = s.replace("å", "\x7f3")
     s = unicodedata.normalize("NFKD", s)
@@ -421,19 +423,29 @@ def _validated_entities(df: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     return df
 
 
+def name_sort_keys(names: pa.Array) -> pa.Array:
+    """`name_sort_key` over a whole pyarrow string array, with compute kernels."""
+    keys = pc.utf8_lower(names)
+    for letters, code in (("æä", "\x7f1"), ("øö", "\x7f2"), ("å", "\x7f3")):
+        for ch in letters:
+            keys = pc.replace_substring(keys, ch, code)
+    keys = pc.utf8_normalize(keys, form="NFKD")
+    return pc.replace_substring_regex(keys, r"\p{Mn}", "")
+
+
 def _name_ranks(names: pd.Series) -> np.ndarray:
     codes, uniques = pd.factorize(names, use_na_sentinel=True)
-    keys = [name_sort_key(str(u)) for u in uniques]
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    rank = np.empty(len(keys) + 1, dtype=np.int32)
-    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(keys), dtype=np.int32)
-    rank[-1] = len(keys)  # unnamed units sort last
+    keys = name_sort_keys(pa.array(np.asarray(uniques, dtype=object), type=pa.large_string()))
+    order = pc.sort_indices(keys).to_numpy()
+    rank = np.empty(len(uniques) + 1, dtype=np.int32)
+    rank[order] = np.arange(len(uniques), dtype=np.int32)
+    rank[-1] = len(uniques)  # unnamed units sort last
     return rank[np.asarray(codes)]
 
 
 def _validate_references(reg: Register, lines: np.ndarray) -> None:
     """Unknown parents, cycles, level mismatches and check digits (report only)."""
-    from .ids import ean_ok, sor_id_problem
+    from .ids import ean_ok, sor_id_problem, sor_ids_look_ok
 
     rep = reg.report
     has_parent = reg.parent_id != 0
@@ -475,7 +487,9 @@ def _validate_references(reg: Register, lines: np.ndarray) -> None:
             sor_id=str(reg.ids[e]),
             kind="cycle",
         )
-    for k, sid in enumerate(reg.ids.tolist()):
+    looks_ok = sor_ids_look_ok(reg.ids)
+    for k in np.nonzero(~looks_ok)[0].tolist():
+        sid = int(reg.ids[k])
         problem = sor_id_problem(str(sid))
         if problem:
             rep.add(

@@ -84,35 +84,39 @@ _DOT_ZERO = r"^(\d+)\.0+$"
 
 
 def clean_column(arr: pa.ChunkedArray, *, is_id: bool, stats: dict[str, int]) -> pa.ChunkedArray:
-    """Trim, unwrap `="…"`, drop a `.0` on ids, and turn empty and NULL into null.
+    """Trim, unwrap `="…"`, drop a `.0` on ids, turn blank and NULL into null.
 
-    `stats` counts what was changed (keys "wrapped", "null_word", "dot_zero") so the
-    loader can say it once in the report.
+    Returns one large_string chunk (what pandas' pyarrow strings hold). Columns that
+    are entirely null (most of SOREntity's are mostly empty) cost nothing. `stats`
+    counts what was changed ("wrapped", "null_word", "dot_zero") for the report.
     """
-    if arr.type != pa.large_string():
-        arr = pc.cast(arr, pa.large_string())
-    arr = pc.utf8_trim_whitespace(arr)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if arr.null_count == len(arr):
+        return arr.cast(pa.large_string())
+    arr = pc.ascii_trim_whitespace(arr)
     if pc.any(pc.starts_with(arr, "=")).as_py():
         wrapped = pc.match_substring_regex(arr, _WRAPPED)
         n = pc.sum(wrapped).as_py() or 0
         if n:
             stats["wrapped"] = stats.get("wrapped", 0) + n
             arr = pc.replace_substring_regex(arr, _WRAPPED, r"\1")
-            arr = pc.utf8_trim_whitespace(arr)
-    words = pc.is_in(arr, value_set=pa.array(NULL_WORDS, pa.large_string()))
-    n_words = pc.sum(words).as_py() or 0
-    if n_words:
-        stats["null_word"] = stats.get("null_word", 0) + n_words
+            arr = pc.ascii_trim_whitespace(arr)
+    blank = pc.equal(arr, "")
+    if pc.any(pc.starts_with(arr, "N", ignore_case=True)).as_py():
+        words = pc.is_in(arr, value_set=pa.array(NULL_WORDS))
+        n_words = pc.sum(words).as_py() or 0
+        if n_words:
+            stats["null_word"] = stats.get("null_word", 0) + n_words
+            blank = pc.or_kleene(blank, words)
     if is_id and pc.any(pc.ends_with(arr, ".0")).as_py():
         dotted = pc.match_substring_regex(arr, _DOT_ZERO)
         n = pc.sum(dotted).as_py() or 0
         if n:
             stats["dot_zero"] = stats.get("dot_zero", 0) + n
             arr = pc.replace_substring_regex(arr, _DOT_ZERO, r"\1")
-    empty = pc.or_kleene(pc.equal(arr, ""), words) if n_words else pc.equal(arr, "")
-    if pc.any(empty).as_py():
-        arr = pc.if_else(empty, pa.scalar(None, pa.large_string()), arr)
-    return arr
+    if pc.any(blank).as_py():
+        arr = pc.if_else(blank, pa.scalar(None, arr.type), arr)
+    return arr.cast(pa.large_string())
 
 
 def report_cleaning(report: LoadReport, table: str, stats: dict[str, int]) -> None:

@@ -134,3 +134,16 @@ def test_snapshot_agrees_with_brute_force(data: tuple, offset: int) -> None:
             assert snap.row_of[e] == reg.id_start[e] + started[-1]
         else:
             assert snap.row_of[e] < 0
+
+
+@given(
+    st.lists(st.integers(1, 10**18 - 1), max_size=50), st.lists(st.integers(1, 10**7), max_size=20)
+)
+def test_vectorised_sor_id_check_equals_the_scalar_one(raw: list[int], running: list[int]) -> None:
+    import numpy as np
+
+    from sorviewer.ids import sor_id_problem, sor_ids_look_ok
+
+    ids = raw + [int(make_sor_id(r)) for r in running]
+    got = sor_ids_look_ok(np.asarray(ids, dtype=np.int64))
+    assert got.tolist() == [sor_id_problem(str(i)) is None for i in ids]
