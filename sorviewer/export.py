@@ -7,9 +7,11 @@ millisecond a unit, far too slow for 100,000 units, so this module resolves
 provenance for every unit at once with array work (`bulk_view`), following the
 same rules; a unit test checks that both give the same answers.
 
-Every text cell a spreadsheet could run as a formula is neutralised, and files
-are written beside the target and moved into place, so a failed export never
-leaves half a file.
+Every text cell a spreadsheet could run as a formula is neutralised (CSV, TSV:
+a leading apostrophe; XLSX: a text cell with quotePrefix). XLSX is written as
+SpreadsheetML directly, column-wise with pyarrow, because openpyxl's write-only
+mode needs ~50 s for the full register. Files are written beside the target and
+moved into place, so a failed export never leaves half a file.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
@@ -775,10 +777,3 @@ def write_export(
     writer = _write_csv if fmt == "csv" else _write_xlsx
     _atomic_write(path, lambda fh: writer(fh, header, cols))
     return len(cols[0])
-
-
-def iter_tsv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
-    """`to_tsv` line by line (for very large clipboard copies)."""
-    yield "\t".join(_tsv_cell(v) for v in header) + "\n"
-    for row in rows:
-        yield "\t".join(_tsv_cell(v) for v in row) + "\n"
