@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -124,15 +125,19 @@ class Register:
     # --- construction -------------------------------------------------------------
 
     @classmethod
-    def build(cls, raw: RawData) -> Register:
-        """Validate `raw` and derive the indexes. Problems go to `raw.report`."""
+    def build(cls, raw: RawData, cancelled: Callable[[], bool] | None = None) -> Register:
+        """Validate `raw` and derive the indexes. Problems go to `raw.report`.
+
+        `cancelled` is polled between columns of the one slow step (row reordering).
+        """
         reg = cls()
         reg.source = raw.source
         reg.report = raw.report
         reg.inheritance = raw.inheritance
         reg.tables = raw.tables
         reg.entities = _validated_entities(raw.entities, raw.report)
-        reg._derive_arrays(validate=True)
+        raw.entities = reg.entities.iloc[:0]  # the register owns the rows from here on
+        reg._derive_arrays(validate=True, cancelled=cancelled)
         raw.report.finish()
         return reg
 
@@ -181,7 +186,7 @@ class Register:
             "arrays": {n: getattr(self, n) for n in self.ARRAY_NAMES},
         }
 
-    def _derive_arrays(self, validate: bool) -> None:
+    def _derive_arrays(self, validate: bool, cancelled: Callable[[], bool] | None = None) -> None:
         ent = self.entities
         rep = self.report
         lines = ent[LINE].to_numpy() if LINE in ent.columns else np.arange(len(ent)) + 2
@@ -232,7 +237,7 @@ class Register:
 
         order = np.lexsort((from_d, sor_id))
         if not np.array_equal(order, np.arange(len(order))):
-            ent = ent.take(order).reset_index(drop=True)
+            ent = _take_rows(ent, order, cancelled)
             sor_id, from_d, to_d, first_d, parent, lines = (
                 a[order] for a in (sor_id, from_d, to_d, first_d, parent, lines)
             )
@@ -405,6 +410,26 @@ class Register:
         from .search import search
 
         return search(self, text, day, limit=limit)
+
+
+def _take_rows(
+    df: pd.DataFrame, order: np.ndarray, cancelled: Callable[[], bool] | None
+) -> pd.DataFrame:
+    """Reorder rows column by column, dropping each old column as soon as it is copied,
+    so reordering never holds two copies of the whole table. All-null columns stay."""
+    from .errors import LoadCancelled
+
+    cols: dict[str, pd.Series] = {}
+    for name in list(df.columns):
+        if cancelled is not None and cancelled():
+            raise LoadCancelled()
+        col = df.pop(name)
+        if col.isna().all():
+            cols[name] = col.reset_index(drop=True)
+        else:
+            cols[name] = col.take(order).reset_index(drop=True)
+        del col
+    return pd.DataFrame(cols, copy=False)
 
 
 def _validated_entities(df: pd.DataFrame, report: LoadReport) -> pd.DataFrame:

@@ -81,23 +81,35 @@ def read_table(
     parsed by pyarrow on all cores: parsing through a Python file object was four
     times slower. Raises LoadError when the member is not readable CSV.
     """
-    data = _slurp(opener, size, progress, cancelled)
+    total = size or 0
+
+    def phase(lo: float, hi: float, scale: Callable[[int], float]) -> Progress | None:
+        """Map this phase's own measure to overall bytes of the member."""
+        if progress is None:
+            return None
+        return lambda done: progress(int(total * (lo + (hi - lo) * min(1.0, scale(done)))))
+
+    data = _slurp(opener, size, phase(0.0, 0.4, lambda d: d / max(total, 1)), cancelled)
+    total = len(data)
     dialect = sniff(bytes(data[: 1 << 16]))
     if dialect is None or not any(dialect.header):
         raise LoadError(f"{member} is not a readable CSV table.")
     ragged = _Ragged()
     if dialect.encoding == "cp1252":
         _say_cp1252(report, table, member)
+    parse_progress = phase(0.4, 0.85, lambda d: d / max(total, 1))
     try:
-        tab = _read_arrow(data, dialect, dialect.encoding, ragged)
+        tab = _read_arrow(data, dialect, dialect.encoding, ragged, parse_progress, cancelled)
     except _BadEncoding:
         _say_cp1252(report, table, member)
         ragged = _Ragged()
-        tab = _read_arrow(data, dialect, "cp1252", ragged)
+        tab = _read_arrow(data, dialect, "cp1252", ragged, parse_progress, cancelled)
     del data
-    if cancelled is not None and cancelled():
-        raise LoadCancelled()
-    return _to_frame(tab, ragged, table, member, report)
+    n_cols = tab.num_columns
+    clean_progress = phase(0.85, 1.0, lambda k: k / max(n_cols, 1))
+    holder = [tab]
+    del tab  # _to_frame frees each raw column once it is cleaned
+    return _to_frame(holder, ragged, table, member, report, clean_progress, cancelled)
 
 
 def _slurp(
@@ -146,7 +158,15 @@ class _BadEncoding(Exception):
     pass
 
 
-def _read_arrow(data: memoryview, dialect: Dialect, encoding: str, ragged: _Ragged) -> pa.Table:
+def _read_arrow(
+    data: memoryview,
+    dialect: Dialect,
+    encoding: str,
+    ragged: _Ragged,
+    progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+) -> pa.Table:
+    """Parse the buffer batch by batch, so progress moves and cancel is honoured."""
     names = _unique_names(dialect.header)
     read = pacsv.ReadOptions(
         column_names=names,
@@ -170,13 +190,21 @@ def _read_arrow(data: memoryview, dialect: Dialect, encoding: str, ragged: _Ragg
         null_values=[""],
         check_utf8=True,
     )
+    batches = []
     try:
-        return pacsv.read_csv(
+        reader = pacsv.open_csv(
             pa.BufferReader(pa.py_buffer(data)),
             read_options=read,
             parse_options=parse,
             convert_options=convert,
         )
+        for i, batch in enumerate(reader):
+            batches.append(batch)
+            if cancelled is not None and cancelled():
+                raise LoadCancelled()
+            if progress is not None:
+                progress((i + 1) * PARSE_BLOCK)
+        return pa.Table.from_batches(batches, schema=reader.schema)
     except (pa.ArrowInvalid, pa.ArrowException, OSError, ValueError) as exc:
         text = str(exc)
         if encoding == "utf8" and ("UTF8" in text or "UTF-8" in text or "utf-8" in text):
@@ -220,8 +248,15 @@ def _unique_names(header: tuple[str, ...]) -> list[str]:
 
 
 def _to_frame(
-    tab: pa.Table, ragged: _Ragged, table: str, member: str, report: LoadReport
+    holder: list[pa.Table],
+    ragged: _Ragged,
+    table: str,
+    member: str,
+    report: LoadReport,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> pd.DataFrame:
+    tab = holder.pop()
     if ragged.count:
         for row in ragged.rows:
             report.add(
@@ -262,7 +297,11 @@ def _to_frame(
     stats: dict[str, int] = {}
     cols = {}
     names = tab.column_names
-    for name in names:
+    for k, name in enumerate(names):
+        if cancelled is not None and cancelled():
+            raise LoadCancelled()
+        if progress is not None:
+            progress(k)
         arr = clean_column(tab.column(name), is_id=is_id_column(name), stats=stats)
         cols[name] = pd.Series(pd.arrays.ArrowStringArray(arr), copy=False)
         tab = tab.drop_columns([name])  # let the raw column go as soon as it is cleaned

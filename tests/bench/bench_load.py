@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -30,7 +29,43 @@ from sorviewer.loading import load
 t_import = time.perf_counter() - t0
 mode, path = sys.argv[1], sys.argv[2]
 out = {"import_s": round(t_import, 3)}
-if mode != "baseline":
+if mode == "arrow":
+    # (a): pyarrow reading every CSV member of the zip, all columns as text, nothing else
+    import zipfile
+    import pyarrow as pa, pyarrow.csv as pacsv
+    t0 = time.perf_counter()
+    rows = 0
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            data = zf.read(info)
+            head = data[:65536].decode("utf-8-sig", "replace").splitlines()[0]
+            names = head.split(";")
+            tab = pacsv.read_csv(
+                pa.BufferReader(data),
+                parse_options=pacsv.ParseOptions(delimiter=";", newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}),
+            )
+            rows += tab.num_rows
+            del tab, data
+    out["load_s"] = round(time.perf_counter() - t0, 3)
+    out["rows"] = rows
+elif mode == "cancel":
+    import threading
+    flag = threading.Event()
+    asked = []
+    def cancelled():
+        return flag.is_set()
+    def later():
+        time.sleep(float(sys.argv[3]))
+        asked.append(time.perf_counter())
+        flag.set()
+    threading.Thread(target=later, daemon=True).start()
+    try:
+        load(path, cancelled=cancelled, use_cache=False)
+        out["cancel_ms"] = None
+    except sorviewer.LoadCancelled:
+        out["cancel_ms"] = round((time.perf_counter() - asked[0]) * 1000, 1)
+elif mode != "baseline":
     t0 = time.perf_counter()
     reg = load(path, use_cache=True)
     out["load_s"] = round(time.perf_counter() - t0, 3)
@@ -59,10 +94,10 @@ print(json.dumps(out))
 """
 
 
-def phase(mode: str, path: str, cache: str) -> dict:
+def phase(mode: str, path: str, cache: str, *extra: str) -> dict:
     env = dict(os.environ, SORVIEWER_CACHE_DIR=cache, PYTHONPATH=ROOT)
     res = subprocess.run(
-        [sys.executable, "-c", PHASE, mode, path], env=env, capture_output=True, text=True
+        [sys.executable, "-c", PHASE, mode, path, *extra], env=env, capture_output=True, text=True
     )
     if res.returncode != 0:
         sys.exit(f"{mode} failed:\n{res.stderr}")
@@ -82,23 +117,27 @@ def main() -> None:
     size_mb = os.path.getsize(path) / 2**20
     print(f"file: {os.path.basename(path)}  {size_mb:.1f} MB on disk")
     with tempfile.TemporaryDirectory() as cache:
-        t0 = time.perf_counter()
         base = phase("baseline", path, cache)
+        arrow = phase("arrow", path, cache)
         first = phase("first", path, cache)
-        first_wall = time.perf_counter() - t0
         cached = phase("cached", path, cache)
-    print(f"(a) baseline: import {base['import_s']} s, peak RSS {base['peak_rss_mb']} MB")
+        cancels = [phase("cancel", path, cache, str(at))["cancel_ms"] for at in (0.5, 2, 4, 6)]
+    print(f"    imports only: {base['import_s']} s, peak RSS {base['peak_rss_mb']} MB")
+    print(
+        f"(a) pyarrow reading every member: {arrow['load_s']} s for {arrow['rows']} rows,"
+        f" peak RSS {arrow['peak_rss_mb']} MB"
+    )
     print(
         f"(b) first load: {first['load_s']} s for {first['rows']} rows / {first['entities']}"
         f" units, peak RSS {first['peak_rss_mb']} MB, {first['report_rows']} report rows"
     )
     print(f"(c) cache reopen: {cached['load_s']} s, peak RSS {cached['peak_rss_mb']} MB")
+    print(f"    (b)/(a) = {first['load_s'] / arrow['load_s']:.2f}   (c) = {cached['load_s']} s")
     print(
         f"    date switch: snapshot {cached['snapshot_first_ms']} ms first, "
         f"{cached['snapshot_cached_ms']} ms again; entity() {cached['entity_ms']} ms each"
     )
-    print(f"    reopen / first load = {cached['load_s'] / first['load_s']:.3f}")
-    del first_wall
+    print(f"    cancel honoured after (ms), asked at 0.5/2/4/6 s: {cancels}")
 
 
 if __name__ == "__main__":
