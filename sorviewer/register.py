@@ -10,6 +10,7 @@ methods at the bottom of `Register` are the stable API of ARCHITECTURE.md.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -417,18 +418,31 @@ def _take_rows(
 ) -> pd.DataFrame:
     """Reorder rows column by column, dropping each old column as soon as it is copied,
     so reordering never holds two copies of the whole table. All-null columns stay."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from .errors import LoadCancelled
 
-    cols: dict[str, pd.Series] = {}
-    for name in list(df.columns):
-        if cancelled is not None and cancelled():
-            raise LoadCancelled()
-        col = df.pop(name)
+    def take(col: pd.Series) -> pd.Series:
         if col.isna().all():
-            cols[name] = col.reset_index(drop=True)
-        else:
-            cols[name] = col.take(order).reset_index(drop=True)
-        del col
+            return col.reset_index(drop=True)
+        return col.take(order).reset_index(drop=True)
+
+    names = list(df.columns)
+    cols: dict[str, pd.Series] = {}
+    workers = max(1, min(4, os.cpu_count() or 1))
+    # pyarrow's take releases the GIL: reorder on every core, a few columns at a time
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = []
+        for name in names:
+            if cancelled is not None and cancelled():
+                raise LoadCancelled()
+            pending.append((name, pool.submit(take, df.pop(name))))
+            if len(pending) > workers:
+                done, fut = pending.pop(0)
+                cols[done] = fut.result()
+        for done, fut in pending:
+            cols[done] = fut.result()
+    cols = {name: cols[name] for name in names}
     return pd.DataFrame(cols, copy=False)
 
 

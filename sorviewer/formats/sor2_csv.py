@@ -10,7 +10,9 @@ pandas DataFrame of pyarrow-backed strings.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import IO
 
 import numpy as np
@@ -26,6 +28,7 @@ from .dialect import Dialect, clean_column, is_id_column, report_cleaning, sniff
 STRING = pd.StringDtype("pyarrow")
 BLOCK = 8 << 20  # read size while decompressing
 PARSE_BLOCK = 4 << 20  # pyarrow's parse block
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 Opener = Callable[[], IO[bytes]]
 Progress = Callable[[int], None]  # bytes read so far in this member
@@ -226,6 +229,11 @@ class _Ragged:
         return "skip"
 
 
+def _merge(total: dict[str, int], part: dict[str, int]) -> None:
+    for key, n in part.items():
+        total[key] = total.get(key, 0) + n
+
+
 def _row_number(row: object) -> int | None:
     n = getattr(row, "number", None)
     return int(n) if isinstance(n, int) and n >= 0 else None
@@ -295,16 +303,34 @@ def _to_frame(
             kind="unknown_column",
         )
     stats: dict[str, int] = {}
-    cols = {}
     names = tab.column_names
-    for k, name in enumerate(names):
-        if cancelled is not None and cancelled():
-            raise LoadCancelled()
-        if progress is not None:
-            progress(k)
-        arr = clean_column(tab.column(name), is_id=is_id_column(name), stats=stats)
-        cols[name] = pd.Series(pd.arrays.ArrowStringArray(arr), copy=False)
-        tab = tab.drop_columns([name])  # let the raw column go as soon as it is cleaned
+    raw = {name: tab.column(name) for name in names}
+    del tab
+    cols: dict[str, pd.Series] = {}
+
+    def clean(name: str, arr: pa.ChunkedArray) -> tuple[pd.Series, dict[str, int]]:
+        mine: dict[str, int] = {}
+        out = clean_column(arr, is_id=is_id_column(name), stats=mine)
+        return pd.Series(pd.arrays.ArrowStringArray(out), copy=False), mine
+
+    # pyarrow kernels release the GIL: clean columns on every core, a few at a time so
+    # each raw column is freed soon after it is cleaned.
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        pending = []
+        for k, name in enumerate(names):
+            if cancelled is not None and cancelled():
+                raise LoadCancelled()
+            pending.append((name, pool.submit(clean, name, raw.pop(name))))
+            if len(pending) > WORKERS:
+                done_name, fut = pending.pop(0)
+                cols[done_name], mine = fut.result()
+                _merge(stats, mine)
+                if progress is not None:
+                    progress(k)
+        for done_name, fut in pending:
+            cols[done_name], mine = fut.result()
+            _merge(stats, mine)
+    cols = {name: cols[name] for name in names}
     report_cleaning(report, table, stats)
     frame = pd.DataFrame(cols, copy=False)
     if known:
