@@ -27,6 +27,7 @@ from .report import LoadReport
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 
+
 def _choose_memory_pool() -> None:
     """jemalloc where pyarrow ships it: on the full register it loads ~20 % faster than
     mimalloc and returns freed memory sooner (BENCHMARKS.md). An explicit
