@@ -137,7 +137,6 @@ class Register:
         reg.inheritance = raw.inheritance
         reg.tables = raw.tables
         reg.entities = _validated_entities(raw.entities, raw.report)
-        raw.entities = reg.entities.iloc[:0]  # the register owns the rows from here on
         reg._derive_arrays(validate=True, cancelled=cancelled)
         raw.report.finish()
         return reg
