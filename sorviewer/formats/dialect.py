@@ -93,7 +93,14 @@ def clean_column(arr: pa.ChunkedArray, *, is_id: bool, stats: dict[str, int]) ->
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     if arr.null_count == len(arr):
         return arr.cast(pa.large_string())
-    arr = pc.ascii_trim_whitespace(arr)
+    # Trimming copies every value; first look whether any value has a blank edge.
+    padded = any(
+        pc.any(edge(arr, ch)).as_py()
+        for ch in (" ", "\t", "\r", "\n")
+        for edge in (pc.starts_with, pc.ends_with)
+    )
+    if padded:
+        arr = pc.ascii_trim_whitespace(arr)
     if pc.any(pc.starts_with(arr, "=")).as_py():
         wrapped = pc.match_substring_regex(arr, _WRAPPED)
         n = pc.sum(wrapped).as_py() or 0
@@ -101,20 +108,22 @@ def clean_column(arr: pa.ChunkedArray, *, is_id: bool, stats: dict[str, int]) ->
             stats["wrapped"] = stats.get("wrapped", 0) + n
             arr = pc.replace_substring_regex(arr, _WRAPPED, r"\1")
             arr = pc.ascii_trim_whitespace(arr)
-    blank = pc.equal(arr, "")
+    # Empty fields are null already (the reader's null_values); only trimming or
+    # unwrapping can leave new empty strings behind.
+    blank = pc.equal(arr, "") if padded or stats.get("wrapped") else None
     if pc.any(pc.starts_with(arr, "N", ignore_case=True)).as_py():
         words = pc.is_in(arr, value_set=pa.array(NULL_WORDS))
         n_words = pc.sum(words).as_py() or 0
         if n_words:
             stats["null_word"] = stats.get("null_word", 0) + n_words
-            blank = pc.or_kleene(blank, words)
+            blank = words if blank is None else pc.or_kleene(blank, words)
     if is_id and pc.any(pc.ends_with(arr, ".0")).as_py():
         dotted = pc.match_substring_regex(arr, _DOT_ZERO)
         n = pc.sum(dotted).as_py() or 0
         if n:
             stats["dot_zero"] = stats.get("dot_zero", 0) + n
             arr = pc.replace_substring_regex(arr, _DOT_ZERO, r"\1")
-    if pc.any(blank).as_py():
+    if blank is not None and pc.any(blank).as_py():
         arr = pc.if_else(blank, pa.scalar(None, arr.type), arr)
     return arr.cast(pa.large_string())
 

@@ -127,8 +127,9 @@ def test_zip_with_variant_member_names_and_unknown_member(tmp_path: Path) -> Non
 def test_quirks_wrapper_null_word_dot_zero_quoted_newline(tmp_path: Path) -> None:
     rows = [dict(r) for r in tiny.ROWS]
     rows[0]["EntityName"] = 'Region "Test"; med\nlinjeskift'
-    rows[1]["ParentSorId"] = tiny.IE + ".0"
-    rows[1]["PostalAddressDistrictName"] = "NULL"
+    si_row = next(i for i, r in enumerate(rows) if r["SorId"] == tiny.SI)
+    rows[si_row]["ParentSorId"] = tiny.IE + ".0"
+    rows[si_row]["PostalAddressDistrictName"] = "NULL"
     f = tmp_path / "x.csv"
     f.write_bytes(entity_csv(rows=rows))
     reg = sorviewer.load(str(f), use_cache=False)
@@ -138,6 +139,25 @@ def test_quirks_wrapper_null_word_dot_zero_quoted_newline(tmp_path: Path) -> Non
     assert si["parent_sor_id"] == tiny.IE
     kinds = {r.kind for r in reg.report.rows}
     assert {"excel_wrapper", "null_word", "dot_zero"} <= kinds
+    # NULL became empty in its own cell only; the column's other values are intact
+    assert si["attributes"].get("PostalAddressDistrictName") != "NULL"
+    ie_later = reg.entity(tiny.IE, dt.date(2016, 1, 1))
+    want = tiny.tiny_register().entity(tiny.IE, dt.date(2016, 1, 1))
+    assert ie_later["attributes"] == want["attributes"]
+
+
+def test_padded_values_are_trimmed_and_blank_ones_null(tmp_path: Path) -> None:
+    rows = [dict(r) for r in tiny.ROWS]
+    rows[0]["EntityName"] = "  Region Test\t"
+    rows[0]["PostalAddressStreetName"] = "   "
+    f = tmp_path / "x.csv"
+    f.write_bytes(entity_csv(rows=rows))
+    reg = sorviewer.load(str(f), use_cache=False)
+    ie = reg.entity(tiny.IE, dt.date(2012, 1, 1))
+    assert ie["name"] == "Region Test"
+    assert "PostalAddressStreetName" not in ie["attributes"] or (
+        ie["attributes"]["PostalAddressStreetName"] is None
+    )
 
 
 def test_extra_and_missing_columns(tmp_path: Path) -> None:
