@@ -468,6 +468,7 @@ class _Planner:
         self._provider = 1000
         self._ean = 100000
         self._shak_next: dict[str, int] = {}
+        self._shak_used: set[str] = set()
         self._street_codes: dict[tuple[str, str], str] = {}
         self.region_ents: dict[str, _Ent] = {}
 
@@ -542,10 +543,17 @@ class _Planner:
 
     def new_shak(self, parent_shak: str, region: str) -> str:
         if not parent_shak:
+            # Hospital codes: a per-region range, never reused (a code on two hospitals
+            # would be a planted defect, and the real classification has none).
             base = {"1084": 13, "1085": 38, "1083": 50, "1082": 66, "1081": 80}.get(region, 25)
-            n = self._shak_next.get("", 0)
-            self._shak_next[""] = n + 1
-            return f"{base * 100 + n % 100 + (n // 100) * 7:04d}"[:4]
+            k = self._shak_next.get(region, 0)
+            code = f"{(base * 100 + k) % 10000:04d}"
+            while code in self._shak_used:
+                k += 1
+                code = f"{(base * 100 + k) % 10000:04d}"
+            self._shak_next[region] = k + 1
+            self._shak_used.add(code)
+            return code
         n = self._shak_next.get(parent_shak, 0)
         self._shak_next[parent_shak] = n + 1
         if len(parent_shak) == 4:
