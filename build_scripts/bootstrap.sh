@@ -36,9 +36,27 @@ install_system_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+ensure_venv_module() {
+  # Debian splits venv/ensurepip into python3-venv; install it only when it is missing.
+  local py="$1"
+  "$py" -c "import ensurepip, venv" >/dev/null 2>&1 && return 0
+  command -v dpkg-query >/dev/null 2>&1 || return 0
+  local ver
+  ver="$("$py" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing python${ver}-venv"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "python${ver}-venv" >/dev/null 2>&1 || \
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      python3-venv >/dev/null
+}
+
 setup_python() {
   local py="${PYTHON:-python3}"
   if [ ! -x .venv/bin/python ]; then
+    ensure_venv_module "$py"
     "$py" -m venv .venv || { echo "error: '$py -m venv' failed; install python3-venv (apt-get install python3-venv)"; exit 1; }
   fi
   local stamp=".venv/.sorviewer-installed"
