@@ -13,6 +13,7 @@ import os
 import time
 import zipfile
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -147,6 +148,12 @@ def _read_xml(plan: Plan, progress: Progress | None, cancelled: Cancelled | None
             last[0] = now
             progress(min(READ_SHARE, done * READ_SHARE // total), TOTAL)
 
+    common: dict[str, Any] = {
+        "path": plan.path,
+        "report": report,
+        "progress": scaled,
+        "cancelled": cancelled,
+    }
     if plan.is_zip:
         assert plan.xml_member is not None
         with zipfile.ZipFile(plan.path) as zf:
@@ -159,23 +166,9 @@ def _read_xml(plan: Plan, progress: Progress | None, cancelled: Cancelled | None
                     kind="unused_member",
                 )
             with zf.open(info) as stream:
-                return read_xml(
-                    stream,
-                    path=plan.path,
-                    size=info.file_size,
-                    report=report,
-                    progress=scaled,
-                    cancelled=cancelled,
-                )
+                return read_xml(stream, size=info.file_size, **common)
     with open(plan.path, "rb") as stream:
-        return read_xml(
-            stream,
-            path=plan.path,
-            size=plan.size,
-            report=report,
-            progress=scaled,
-            cancelled=cancelled,
-        )
+        return read_xml(stream, size=plan.size, **common)
 
 
 def _read_sor2(plan: Plan, progress: Progress | None, cancelled: Cancelled | None) -> RawData:
