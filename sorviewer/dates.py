@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where it is used: the window starts without it
+    import pandas as pd
 
 EPOCH = dt.date(1970, 1, 1)
 MIN_DAY = int(np.iinfo(np.int32).min)
@@ -73,6 +76,8 @@ def parse_day_column(values: pd.Series, null_day: int) -> tuple[np.ndarray, np.n
     Python loop. Returns (days int32, bad bool mask); null and bad values get
     `null_day`.
     """
+    import pandas as pd
+
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     parsed = np.empty(len(uniques) + 1, dtype=np.int32)
     bad_u = np.zeros(len(uniques) + 1, dtype=bool)
@@ -90,6 +95,8 @@ def parse_day_column(values: pd.Series, null_day: int) -> tuple[np.ndarray, np.n
 
 
 def _as_list(uniques: Iterable[object]) -> list[str | None]:
+    import pandas as pd
+
     return [None if u is None or u is pd.NA else str(u) for u in uniques]
 
 
