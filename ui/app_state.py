@@ -7,10 +7,12 @@ signals and call `select()` / `set_as_of()`; none of them knows the others.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from sorviewer.register import Register
+if TYPE_CHECKING:  # importing the register pulls pandas; the window starts without it
+    from sorviewer.register import Register
 
 
 class AppState(QObject):
