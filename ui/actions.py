@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
@@ -26,11 +27,29 @@ class ActionSpec:
     #: enabled only while a register is open
     needs_register: bool = False
     tip: str = ""
+    #: the Danish text and tip (the English ones above are the defaults)
+    text_da: str = ""
+    tip_da: str = ""
 
 
 SPECS: tuple[ActionSpec, ...] = (
-    ActionSpec("open", "&Open...", "open_file_dialog", Key.Open, tip="Open a SOR download"),
-    ActionSpec("demo", "Open the &demo register", "open_demo", tip="Synthetic data, not SOR"),
+    ActionSpec(
+        "open",
+        "&Open...",
+        "open_file_dialog",
+        Key.Open,
+        tip="Open a SOR download",
+        text_da="&Åbn...",
+        tip_da="Åbn en hentet SOR-fil",
+    ),
+    ActionSpec(
+        "demo",
+        "Open the &demo register",
+        "open_demo",
+        tip="Synthetic data, not SOR",
+        text_da="Åbn &demo-registeret",
+        tip_da="Syntetiske data, ikke SOR",
+    ),
     ActionSpec(
         "export",
         "&Export...",
@@ -38,9 +57,19 @@ SPECS: tuple[ActionSpec, ...] = (
         "Ctrl+E",
         needs_register=True,
         tip="Export the selection, a subtree or everything at the date",
+        text_da="&Eksportér...",
+        tip_da="Eksportér markeringen, et undertræ eller alt på datoen",
     ),
-    ActionSpec("report", "Load &report...", "show_report", needs_register=True),
-    ActionSpec("quit", "&Quit", "close", Key.Quit),
+    ActionSpec(
+        "report",
+        "Load &report...",
+        "show_report",
+        needs_register=True,
+        text_da="&Indlæsningsrapport...",
+        tip="Every problem found in the file while loading",
+        tip_da="Alle problemer fundet i filen under indlæsningen",
+    ),
+    ActionSpec("quit", "&Quit", "close", Key.Quit, text_da="&Afslut"),
     ActionSpec(
         "copy",
         "&Copy",
@@ -48,32 +77,102 @@ SPECS: tuple[ActionSpec, ...] = (
         Key.Copy,
         needs_register=True,
         tip="Copy the selected rows as tab-separated text with a header",
+        text_da="&Kopiér",
+        tip_da="Kopiér de markerede rækker som tabulatorsepareret tekst med overskrift",
     ),
-    ActionSpec("find", "&Find", "focus_search", Key.Find, needs_register=True),
-    ActionSpec("show_closed", "Show &closed and future units", "set_show_closed", checkable=True),
-    ActionSpec("lang_da", "&Dansk", "set_language_da", checkable=True),
-    ActionSpec("lang_en", "&English", "set_language_en", checkable=True),
-    ActionSpec("asof_today", "&Today", "set_as_of_choice_today", checkable=True),
     ActionSpec(
-        "asof_snapshot", "The file's &snapshot date", "set_as_of_choice_snapshot", checkable=True
+        "copy_id",
+        "Copy SOR &id",
+        "copy_sor_id",
+        needs_register=True,
+        text_da="Kopiér SOR-&kode",
     ),
-    ActionSpec("asof_last", "The &last date looked at", "set_as_of_choice_last", checkable=True),
-    ActionSpec("reset_layout", "&Reset layout", "reset_layout"),
-    ActionSpec("expand_all", "E&xpand all", "expand_all", needs_register=True),
-    ActionSpec("collapse_all", "Co&llapse all", "collapse_all", needs_register=True),
-    ActionSpec("about", "&About SOR Viewer", "show_about"),
+    ActionSpec(
+        "copy_ean",
+        "Copy &EAN",
+        "copy_ean",
+        needs_register=True,
+        tip="The unit's EAN location number, its own or inherited",
+        text_da="Kopiér &EAN",
+        tip_da="Enhedens EAN-lokationsnummer, eget eller nedarvet",
+    ),
+    ActionSpec(
+        "copy_row",
+        "Copy &row",
+        "copy_row",
+        needs_register=True,
+        tip="The current row with a header, tab-separated",
+        text_da="Kopiér &række",
+        tip_da="Den aktuelle række med overskrift, tabulatorsepareret",
+    ),
+    ActionSpec(
+        "export_subtree",
+        "Export &subtree...",
+        "export_subtree",
+        needs_register=True,
+        tip="Export the unit and everything under it at the date",
+        text_da="Eksportér &undertræ...",
+        tip_da="Eksportér enheden og alt under den på datoen",
+    ),
+    ActionSpec(
+        "show_in_tree",
+        "Show in &tree",
+        "show_current_in_tree",
+        needs_register=True,
+        text_da="Vis i &træet",
+    ),
+    ActionSpec("find", "&Find", "focus_search", Key.Find, needs_register=True, text_da="&Søg"),
+    ActionSpec(
+        "show_closed",
+        "Show &closed and future units",
+        "set_show_closed",
+        checkable=True,
+        text_da="Vis &lukkede og fremtidige enheder",
+    ),
+    ActionSpec("lang_da", "&Dansk", "set_language_da", checkable=True, text_da="&Dansk"),
+    ActionSpec("lang_en", "&English", "set_language_en", checkable=True, text_da="&English"),
+    ActionSpec("asof_today", "&Today", "set_as_of_choice_today", checkable=True, text_da="&I dag"),
+    ActionSpec(
+        "asof_snapshot",
+        "The file's &snapshot date",
+        "set_as_of_choice_snapshot",
+        checkable=True,
+        text_da="Filens &udtræksdato",
+    ),
+    ActionSpec(
+        "asof_last",
+        "The &last date looked at",
+        "set_as_of_choice_last",
+        checkable=True,
+        text_da="Den &seneste viste dato",
+    ),
+    ActionSpec("reset_layout", "&Reset layout", "reset_layout", text_da="&Nulstil layout"),
+    ActionSpec(
+        "expand_all", "E&xpand all", "expand_all", needs_register=True, text_da="&Fold alt ud"
+    ),
+    ActionSpec(
+        "collapse_all",
+        "Co&llapse all",
+        "collapse_all",
+        needs_register=True,
+        text_da="Fold &alt sammen",
+    ),
+    ActionSpec("about", "&About SOR Viewer", "show_about", text_da="&Om SOR Viewer"),
 )
 
 BY_ID = {s.id: s for s in SPECS}
 
-#: menu title -> action ids ("-" = separator, "@recent" = the recent-files submenu,
-#: "@panels" = the dock toggles, "@language" = the language submenu, "@asof" = the
-#: submenu for the date a newly opened file starts at)
-MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("&File", ("open", "@recent", "demo", "-", "export", "report", "-", "quit")),
-    ("&Edit", ("copy", "find")),
+#: menu (English title, Danish title) -> action ids ("-" = separator, "@recent" = the
+#: recent-files submenu, "@panels" = the dock toggles, "@language" = the language submenu,
+#: "@asof" = the submenu for the date a newly opened file starts at)
+MENUS: tuple[tuple[tuple[str, str], tuple[str, ...]], ...] = (
     (
-        "&View",
+        ("&File", "&Filer"),
+        ("open", "@recent", "demo", "-", "export", "report", "-", "@asof", "-", "quit"),
+    ),
+    (("&Edit", "R&ediger"), ("copy", "copy_id", "copy_ean", "-", "find")),
+    (
+        ("&View", "&Vis"),
         (
             "show_closed",
             "-",
@@ -86,10 +185,30 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "reset_layout",
         ),
     ),
-    ("&Help", ("about",)),
+    (("&Help", "&Hjælp"), ("about",)),
 )
 
-TREE_CONTEXT_MENU = ("copy", "export", "-", "expand_all", "collapse_all")
+TREE_CONTEXT_MENU = (
+    "copy",
+    "copy_id",
+    "copy_ean",
+    "copy_row",
+    "-",
+    "export_subtree",
+    "export",
+    "-",
+    "expand_all",
+    "collapse_all",
+)
+RESULTS_CONTEXT_MENU = ("show_in_tree", "-", "copy_id", "copy_ean", "copy_row")
+
+
+def text_of(spec: ActionSpec, lang: str) -> str:
+    return spec.text_da if lang == "da" and spec.text_da else spec.text
+
+
+def tip_of(spec: ActionSpec, lang: str) -> str:
+    return spec.tip_da if lang == "da" and spec.tip_da else spec.tip
 
 
 def build_actions(owner: QWidget) -> dict[str, QAction]:
@@ -103,6 +222,8 @@ def build_actions(owner: QWidget) -> dict[str, QAction]:
         if spec.tip:
             act.setStatusTip(spec.tip)
             act.setToolTip(spec.tip)
+        if spec.shortcut is not None:
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         act.setCheckable(spec.checkable)
         handler = getattr(owner, spec.handler)
         if spec.checkable:
@@ -130,12 +251,28 @@ def fill_menu(menu: QMenu, ids: tuple[str, ...], actions: dict[str, QAction]) ->
             menu.addAction(actions[aid])
 
 
+def retranslate(actions: dict[str, QAction], menus: dict[str, QMenu], lang: str) -> None:
+    """Relabel every action and top-level menu for `lang` ("da" or "en")."""
+    for spec in SPECS:
+        a = actions[spec.id]
+        a.setText(text_of(spec, lang))
+        tip = tip_of(spec, lang)
+        a.setStatusTip(tip)
+        a.setToolTip(tip or text_of(spec, lang).replace("&", ""))
+    for (en, da), _ids in MENUS:
+        menu = menus.get(en.replace("&", ""))
+        if menu is not None:
+            menu.setTitle(da if lang == "da" else en)
+
+
 def build_menus(
     bar: QMenuBar, actions: dict[str, QAction], special: dict[str, QMenu]
 ) -> dict[str, QMenu]:
-    """Fill the menu bar; `special` gives the submenus for the "@name" entries."""
+    """Fill the menu bar; `special` gives the submenus for the "@name" entries.
+
+    The result is keyed by the English title without "&" (e.g. "File")."""
     menus: dict[str, QMenu] = {}
-    for title, ids in MENUS:
+    for (title, _da), ids in MENUS:
         menu = bar.addMenu(title)
         for aid in ids:
             if aid == "-":

@@ -48,12 +48,44 @@ def enable_faulthandler() -> None:
         if sys.stderr is not None:
             faulthandler.enable()
             return
-        log_dir = os.path.join(tempfile.gettempdir(), "sorviewer")
-        os.makedirs(log_dir, exist_ok=True)
-        handle = open(os.path.join(log_dir, "crash.log"), "a", encoding="utf-8")  # noqa: SIM115
+        handle = open(crash_log_path(), "a", encoding="utf-8")  # noqa: SIM115
         faulthandler.enable(handle)
     except (OSError, RuntimeError):
         pass
+
+
+def crash_log_path() -> str:
+    """crash.log in the user log folder (platformdirs); the temp folder if that fails."""
+    try:
+        from ui.settings import log_dir
+
+        folder = log_dir()
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        folder = os.path.join(tempfile.gettempdir(), "sorviewer")
+        os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, "crash.log")
+
+
+def log_crash(text: str) -> str:
+    """Append a traceback with a time stamp to the crash log; its path, or "" on failure."""
+    try:
+        path = crash_log_path()
+        with open(path, "a", encoding="utf-8") as fh:
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+            fh.write(f"--- {stamp} SOR Viewer {_version()} ---\n{text}\n")
+        return path
+    except OSError:
+        return ""
+
+
+def _version() -> str:
+    try:
+        import sorviewer
+
+        return str(sorviewer.__version__)
+    except (ImportError, AttributeError):
+        return "?"
 
 
 _in_hook = False
@@ -70,15 +102,18 @@ def install_excepthook() -> None:
         if issubclass(etype, KeyboardInterrupt):
             QApplication.quit()
             return
+        log = log_crash(text)
         if _in_hook or QApplication.instance() is None:
             return
         _in_hook = True
         try:
+            where = f" The details were written to {log}." if log else ""
             box = QMessageBox(
                 QMessageBox.Icon.Critical,
                 APP_NAME,
                 f"Something went wrong inside SOR Viewer ({etype.__name__}: {value}); "
-                "the window keeps running, but save your work and restart if it misbehaves.",
+                "the window keeps running, but save your work and restart if it misbehaves."
+                + where,
             )
             box.setDetailedText(text)
             box.exec()

@@ -5,10 +5,16 @@ adapter runs it on a QThread, forwards progress a few times a second, and emits
 exactly one of `finished(register, path)`, `failed(message, path)` or
 `cancelled(path)`. Those signals belong to the task object, which lives on the GUI
 thread, so connected slots run there. Tests inject their own loader.
+
+`staged(name)` tells which stage the load is in: "read" (the loader's progress below
+its read share), "build" (the index), "prepare" (after the loader: the search
+columns and today's snapshot are built on the worker, so the first keystroke in the
+filter does not stall the window).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import traceback
@@ -21,6 +27,17 @@ Loader = Callable[[str, Callable[[int, int], None], Callable[[], bool]], Any]
 
 #: at most one progress signal per this many seconds (plus the first and the last)
 PROGRESS_INTERVAL = 0.08
+#: the loader reports reading up to this share of its total (sorviewer.loading.READ_SHARE)
+READ_SHARE = 0.92
+
+
+def prepare_register(reg: Any) -> None:
+    """Warm the caches a first search and the first tree need (runs on the worker)."""
+    import datetime as dt
+
+    if not hasattr(reg, "search"):
+        return
+    reg.search("0", dt.date.today(), limit=1)
 
 
 def default_loader(path: str, progress: Callable[[int, int], None], cancelled: Any) -> Any:
@@ -46,6 +63,7 @@ class LoadTask(QObject):
     finished = Signal(object, str)
     failed = Signal(str, str)
     cancelled = Signal(str)
+    staged = Signal(str)
     #: internal: the worker's outcome, delivered to the GUI thread by a queued connection
     _outcome = Signal(str, object, str)
 
@@ -57,7 +75,10 @@ class LoadTask(QObject):
         self._cancel = threading.Event()
         self._path = ""
         self._last_emit = 0.0
+        self._stage = ""
         self.last_detail = ""
+        #: called with the loaded register on the worker before it is handed over
+        self.prepare: Callable[[Any], None] | None = prepare_register
         self._outcome.connect(self._on_outcome)
 
     @property
@@ -76,6 +97,7 @@ class LoadTask(QObject):
         self._run_loader = loader or self.loader
         self._cancel.clear()
         self._last_emit = 0.0
+        self._stage = ""
         self._thread = _Thread(self)
         self.started.emit(path)
         self._thread.start()
@@ -92,7 +114,14 @@ class LoadTask(QObject):
 
     # --- worker thread ---------------------------------------------------------------
 
+    def _set_stage(self, stage: str) -> None:
+        if stage != self._stage:
+            self._stage = stage
+            self.staged.emit(stage)
+
     def _progress(self, done: int, total: int) -> None:
+        if self._stage != "prepare":
+            self._set_stage("read" if done < total * READ_SHARE else "build")
         now = time.monotonic()
         if done >= total or now - self._last_emit >= PROGRESS_INTERVAL:
             self._last_emit = now
@@ -103,7 +132,13 @@ class LoadTask(QObject):
 
         path = self._path
         try:
+            self._set_stage("read")
             reg = self._run_loader(path, self._progress, self._cancel.is_set)
+            if self.prepare is not None and not self._cancel.is_set():
+                self._set_stage("prepare")
+                # only a warm-up: when it fails, the search builds on first use instead
+                with contextlib.suppress(Exception):
+                    self.prepare(reg)
         except LoadCancelled:
             self._outcome.emit("cancelled", None, path)
         except LoadError as exc:

@@ -12,8 +12,20 @@ import importlib
 import os
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
-from PySide6.QtGui import QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
+from PySide6.QtCore import QElapsedTimer, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -30,7 +42,11 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -40,8 +56,8 @@ from ui import actions as act
 from ui import settings as st
 from ui.app_state import AppState
 from ui.load_task import Loader, LoadTask
-from ui.models.tree_model import TreeModel
-from ui.widgets.date_bar import DateBar
+from ui.models.tree_model import CHILD_COUNT_ROLE, TreeModel
+from ui.widgets.date_bar import DateBar, format_date
 from ui.widgets.start_page import StartPage
 
 APP_NAME = "SOR Viewer"
@@ -52,14 +68,45 @@ RESULT_LIMIT = 200
 #: a filtered tree is expanded fully when it has at most this many matches
 EXPAND_MATCHES = 300
 
-#: (module under ui.widgets, class name) of the panels docked on the right
+#: (module under ui.widgets, class name) of the panels docked on the right, tabbed in
+#: this order; a class that the module does not (yet) have is left out
 PANELS: tuple[tuple[str, str], ...] = (
+    ("details_panel", "OverviewPanel"),
     ("details_panel", "DetailsPanel"),
     ("history_panel", "HistoryPanel"),
+    ("edi_panel", "EanEdiPanel"),
+    ("details_panel", "AllFieldsPanel"),
     ("mapping_panel", "MappingPanel"),
     ("edi_panel", "EdiPanel"),
     ("changes_panel", "ChangesPanel"),
 )
+
+#: dock titles (Danish, English) by panel class; a panel's own `title` is the fallback
+DOCK_TITLES = {
+    "OverviewPanel": ("Overblik", "Overview"),
+    "DetailsPanel": ("Detaljer", "Details"),
+    "HistoryPanel": ("Historik", "History"),
+    "EanEdiPanel": ("EAN og EDI", "EAN & EDI"),
+    "AllFieldsPanel": ("Alle felter", "All fields"),
+    "MappingPanel": ("SHAK / SOR", "SHAK / SOR"),
+    "EdiPanel": ("EDI-modtagere", "EDI recipients"),
+    "ChangesPanel": ("Ændringer", "Changes"),
+}
+
+#: the load stages shown beside the progress bar
+_STAGES = {
+    "read": ("Læser filen", "Reading the file"),
+    "build": ("Bygger registeret", "Building the register"),
+    "prepare": ("Forbereder søgning", "Preparing search"),
+}
+
+ABOUT_TEXT_DA = """<h3>SOR Viewer {version}</h3>
+<p>En offline visning af Sundhedsvæsenets Organisationsregister (SOR).</p>
+<p><b>Datakilde.</b> SOR udgives af Sundhedsdatastyrelsen på
+<i>sor-filer.sundhedsdata.dk</i>. SOR Viewer læser kun den fil, du selv har hentet, og
+sender intet nogen steder hen. Programmet er ikke lavet, kontrolleret eller godkendt af
+Sundhedsdatastyrelsen; brug det officielle register, når der skal træffes beslutninger.</p>
+<p>Demo-registeret er syntetisk: opdigtede navne, koder og adresser i SOR's form.</p>"""
 
 ABOUT_TEXT = """<h3>SOR Viewer {version}</h3>
 <p>An offline viewer for Sundhedsvæsenets Organisationsregister (SOR), the Danish
@@ -112,8 +159,51 @@ def tsv(header: list[str], rows: list[list[str]]) -> str:
     return str(to_tsv(header, rows))
 
 
+def tr(lang: str, da: str, en: str) -> str:
+    """The Danish or English wording of a window string."""
+    return da if lang == "da" else en
+
+
+class TreeDelegate(QStyledItemDelegate):
+    """Draws each unit's number of children, greyed and right-aligned, in the name column."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        count = index.data(CHILD_COUNT_ROLE) if index.column() == 0 else None
+        if not count:
+            super().paint(painter, option, index)
+            return
+        text = f"{count:,}".replace(",", ".")
+        font = QFont(option.font)  # type: ignore[attr-defined]
+        font.setPointSizeF(max(font.pointSizeF() * 0.85, 6.0))
+        width = option.fontMetrics.horizontalAdvance(text) + 12  # type: ignore[attr-defined]
+        widget = option.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        # the row background across the whole cell, then the item in the narrowed cell
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
+        narrow = QStyleOptionViewItem(option)
+        narrow.rect = option.rect.adjusted(0, 0, -width, 0)  # type: ignore[attr-defined]
+        super().paint(painter, narrow, index)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        role = (
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
+        )
+        painter.save()
+        painter.setFont(font)
+        painter.setPen(option.palette.color(role))  # type: ignore[attr-defined]
+        rect = option.rect.adjusted(0, 0, -6, 0)  # type: ignore[attr-defined]
+        painter.drawText(
+            rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text
+        )
+        painter.restore()
+
+
 class TreePane(QWidget):
-    """Search box, the tree, and the list of search results."""
+    """Search box with its match count, the search results above the tree, the tree."""
 
     def __init__(self, model: TreeModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +219,8 @@ class TreePane(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.setItemDelegate(TreeDelegate(self.tree))
+        self.tree.setIconSize(QSize(22, 14))
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -138,9 +230,18 @@ class TreePane(QWidget):
             header.resizeSection(col, width)
         self.results = QListWidget()
         self.results.setObjectName("SearchResults")
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.results.hide()
         self.count = QLabel()
         self.count.setObjectName("TreeCount")
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("TreeSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.results)
+        self.splitter.addWidget(self.tree)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([150, 600])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 0)
@@ -149,8 +250,7 @@ class TreePane(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.count)
         layout.addLayout(top)
-        layout.addWidget(self.results)
-        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.splitter, 1)
 
 
 class MainWindow(QMainWindow):
@@ -174,20 +274,29 @@ class MainWindow(QMainWindow):
         self.is_demo = False
         self.panels: dict[str, QWidget] = {}
         self.docks: list[QDockWidget] = []
-        self._report_dialog: QWidget | None = None
+        self._dock_classes: dict[QDockWidget, str] = {}
+        self._docks_built = False
+        self._report_dialog: Any = None
         self._workspace_docks: dict[str, bool] = {}
         self._loading_demo = False
+        self._load_stage = "read"
+        self._load_percent = 0
+        self._load_clock = QElapsedTimer()
+        self._splitter_restored = False
 
         self.load_task = LoadTask(loader, self)
         self.load_task.started.connect(self._on_load_started)
         self.load_task.progressed.connect(self._on_load_progressed)
+        self.load_task.staged.connect(self._on_load_staged)
         self.load_task.finished.connect(self._on_load_finished)
         self.load_task.failed.connect(self._on_load_failed)
         self.load_task.cancelled.connect(self._on_load_cancelled)
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(500)
+        self._clock_timer.timeout.connect(self._show_load_progress)
 
         self.model = TreeModel(self)
         self._build_central()
-        self._build_docks()
         self._build_status_bar()
         self.actions = act.build_actions(self)
         self._build_menus()
@@ -224,12 +333,18 @@ class MainWindow(QMainWindow):
         self.tree_pane = TreePane(self.model)
         self.tree = self.tree_pane.tree
         self.search = self.tree_pane.search
+        self.results = self.tree_pane.results
         self.search.textChanged.connect(self._on_search_text_changed)
         self.search.returnPressed.connect(self._on_search_return)
-        self.tree_pane.results.itemActivated.connect(self._on_result_activated)
-        self.tree_pane.results.itemClicked.connect(self._on_result_activated)
+        self.results.itemActivated.connect(self._on_result_activated)
+        self.results.itemClicked.connect(self._on_result_activated)
+        self.results.customContextMenuRequested.connect(self._on_results_context_menu)
         self.tree.selectionModel().currentChanged.connect(self._on_tree_current_changed)
         self.tree.customContextMenuRequested.connect(self._on_tree_context_menu)
+        # Esc in the search box or the tree clears the filter
+        self.clear_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.tree_pane)
+        self.clear_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.clear_shortcut.activated.connect(self.clear_filter)
 
         workspace = QWidget()
         layout = QVBoxLayout(workspace)
@@ -246,7 +361,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.setDockNestingEnabled(True)
 
-    def _build_docks(self) -> None:
+    def ensure_docks(self) -> None:
+        """Build the panel docks (once). Deferred until the window shows: the panels
+        import pandas and pyarrow, which would otherwise delay the first paint."""
+        if self._docks_built:
+            return
+        self._docks_built = True
         for module, cls_name in PANELS:
             name = f"ui.widgets.{module}"
             try:
@@ -256,19 +376,31 @@ class MainWindow(QMainWindow):
                 if exc.name == name:
                     continue
                 raise
-            cls = getattr(mod, cls_name)
+            cls = getattr(mod, cls_name, None)
+            if cls is None:
+                continue
             panel = cls(self.state, self)
             dock = QDockWidget(str(getattr(panel, "title", cls_name)), self)
-            dock.setObjectName(f"dock_{module}")
+            dock.setObjectName(f"dock_{cls_name}")
             dock.setWidget(panel)
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                 | QDockWidget.DockWidgetFeature.DockWidgetClosable
             )
-            self.panels[module] = panel
+            self.panels[cls_name] = panel
             self.docks.append(dock)
+            self._dock_classes[dock] = cls_name
+            self.panels_menu.addAction(dock.toggleViewAction())
         self._place_docks()
+        state = self.settings.get(st.WINDOW_STATE)
+        if state is not None and not state.isEmpty():
+            self.restoreState(state)
+        self._workspace_docks = {d.objectName(): not d.isHidden() for d in self.docks}
+        self._retranslate_docks()
+        if self.stack.currentWidget() is not self.workspace:
+            for dock in self.docks:
+                dock.hide()
 
     def _place_docks(self) -> None:
         first: QDockWidget | None = None
@@ -282,7 +414,7 @@ class MainWindow(QMainWindow):
             dock.show()
         if first is not None:
             first.raise_()
-            self.resizeDocks([first], [max(420, self.width() // 2)], Qt.Orientation.Horizontal)
+            self.resizeDocks([first], [max(440, self.width() * 2 // 5)], Qt.Orientation.Horizontal)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -299,7 +431,7 @@ class MainWindow(QMainWindow):
         self.progress = QProgressBar()
         self.progress.setObjectName("LoadProgress")
         self.progress.setRange(0, 1000)
-        self.progress.setMaximumWidth(220)
+        self.progress.setMinimumWidth(300)
         self.progress.setTextVisible(True)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("CancelLoad")
@@ -327,9 +459,8 @@ class MainWindow(QMainWindow):
             group.addAction(self.actions[aid])
             self.asof_menu.addAction(self.actions[aid])
         self.panels_menu = QMenu("&Panels", self)
-        for dock in self.docks:
-            self.panels_menu.addAction(dock.toggleViewAction())
-        act.build_menus(
+        self.panels_menu.aboutToShow.connect(self.ensure_docks)
+        self.menus = act.build_menus(
             self.menuBar(),
             self.actions,
             {
@@ -351,7 +482,7 @@ class MainWindow(QMainWindow):
             action.setStatusTip(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
         if not paths:
-            self.recent_menu.addAction("(none)").setEnabled(False)
+            self.recent_menu.addAction(self.tr_("(ingen)", "(none)")).setEnabled(False)
 
     # --- settings ------------------------------------------------------------------------
 
@@ -362,10 +493,12 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(QSize(1280, 800))
-        state = s.get(st.WINDOW_STATE)
-        if state is not None and not state.isEmpty():
-            self.restoreState(state)
-        self._workspace_docks = {d.objectName(): not d.isHidden() for d in self.docks}
+        header = s.get(st.TREE_HEADER)
+        if header is not None and not header.isEmpty():
+            self.tree.header().restoreState(header)
+        splitter = s.get(st.SPLITTER)
+        if splitter is not None and not splitter.isEmpty():
+            self._splitter_restored = self.tree_pane.splitter.restoreState(splitter)
         lang = s.get(st.LANGUAGE)
         lang = lang if lang in ("da", "en") else "da"
         self.actions["lang_" + lang].setChecked(True)
@@ -381,8 +514,11 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         s = self.settings
         s.set(st.GEOMETRY, self.saveGeometry())
-        if self.stack.currentWidget() is self.workspace:
+        if self.stack.currentWidget() is self.workspace and self._docks_built:
             s.set(st.WINDOW_STATE, self.saveState())
+        s.set(st.TREE_HEADER, self.tree.header().saveState())
+        if self.results.isVisible():
+            s.set(st.SPLITTER, self.tree_pane.splitter.saveState())
         s.set(st.LANGUAGE, self.state.language)
         s.set(st.SHOW_CLOSED, self.model.show_closed)
         if self.state.register is not None:
@@ -407,9 +543,12 @@ class MainWindow(QMainWindow):
         start = self.settings.get(st.LAST_DIR) or os.path.expanduser("~")
         path, _ = QFileDialog.getOpenFileName(
             self,
-            "Open a SOR file",
+            self.tr_("Åbn en SOR-fil", "Open a SOR file"),
             start,
-            "SOR files (*.zip *.csv *.xml);;All files (*)",
+            self.tr_("SOR-filer", "SOR files")
+            + " (*.zip *.csv *.xml);;"
+            + self.tr_("Alle filer", "All files")
+            + " (*)",
         )
         if path:
             self.open_path(path)
@@ -420,10 +559,20 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str, demo: bool = False) -> bool:
         """Start loading `path`; the open register stays until the new one is ready."""
         if self.load_task.running:
-            self.error("Another file is still loading; wait for it or cancel it first.")
+            self.error(
+                self.tr_(
+                    "En anden fil indlæses stadig; vent på den eller annullér den først.",
+                    "Another file is still loading; wait for it or cancel it first.",
+                )
+            )
             return False
         if not demo and not os.path.isfile(path):
-            self.error(f"The file {path} does not exist or is not a file.")
+            self.error(
+                self.tr_(
+                    f"Filen {path} findes ikke eller er ikke en fil.",
+                    f"The file {path} does not exist or is not a file.",
+                )
+            )
             if path in self.settings.recent_files():
                 self.start_page.set_recent(self.settings.remove_recent(path))
             return False
@@ -431,17 +580,34 @@ class MainWindow(QMainWindow):
         return self.load_task.start(path, demo_loader if demo else None)
 
     def _on_load_started(self, path: str) -> None:
+        self._load_stage = "read"
+        self._load_percent = 0
+        self._load_clock.start()
+        self._clock_timer.start()
         self.progress.setValue(0)
-        self.progress.setFormat(f"Loading {os.path.basename(path)}: %p%")
+        self._show_load_progress()
         self.progress.show()
         self.cancel_button.show()
         self.start_page.setEnabled(False)
-        self.statusBar().showMessage(f"Loading {path} ...")
+        self.statusBar().showMessage(self.tr_(f"Indlæser {path} ...", f"Loading {path} ..."))
 
     def _on_load_progressed(self, done: int, total: int) -> None:
-        self.progress.setValue(int(done * 1000 / max(total, 1)))
+        value = int(done * 1000 / max(total, 1))
+        self.progress.setValue(value)
+        self._show_load_progress()
+
+    def _on_load_staged(self, stage: str) -> None:
+        self._load_stage = stage
+        self._show_load_progress()
+
+    def _show_load_progress(self) -> None:
+        da, en = _STAGES.get(self._load_stage, _STAGES["read"])
+        secs = self._load_clock.elapsed() / 1000 if self._load_clock.isValid() else 0.0
+        self.progress.setFormat(f"{self.tr_(da, en)}: %p % · {secs:.0f} s")
 
     def _end_loading(self) -> None:
+        self._clock_timer.stop()
+        self._load_clock.invalidate()
         self.progress.hide()
         self.cancel_button.hide()
         self.start_page.setEnabled(True)
@@ -457,7 +623,9 @@ class MainWindow(QMainWindow):
         self.state.set_as_of(self.initial_day(reg))
         self.state.set_register(reg)
         self._show_workspace()
-        self.statusBar().showMessage(f"Opened {os.path.basename(path)}", 5000)
+        self.statusBar().showMessage(
+            self.tr_(f"Åbnede {os.path.basename(path)}", f"Opened {os.path.basename(path)}"), 5000
+        )
 
     def _on_load_failed(self, message: str, path: str) -> None:
         self._end_loading()
@@ -466,7 +634,7 @@ class MainWindow(QMainWindow):
 
     def _on_load_cancelled(self, path: str) -> None:
         self._end_loading()
-        self.statusBar().showMessage("Loading cancelled.", 5000)
+        self.statusBar().showMessage(self.tr_("Indlæsning annulleret.", "Loading cancelled."), 5000)
 
     # --- state -> window --------------------------------------------------------------------
 
@@ -475,12 +643,14 @@ class MainWindow(QMainWindow):
             self.search.blockSignals(True)
             self.search.clear()
             self.search.blockSignals(False)
-            self.tree_pane.results.hide()
+            self.results.hide()
         self.model.set_register(reg, self.state.as_of)
         if reg is not None and self.model.rowCount() <= 3:
             for r in range(self.model.rowCount()):
                 self.tree.expand(self.model.index(r, 0))
         self.banner.setVisible(self.is_demo and reg is not None)
+        if self._report_dialog is not None:
+            self._report_dialog.close()
         self._report_dialog = None
         self._update_status()
         self._update_title()
@@ -490,16 +660,37 @@ class MainWindow(QMainWindow):
         self.model.set_day(day)
         self._refresh_results()
         self._update_status()
+        self._update_title()
 
     def _on_state_language_changed(self, lang: str) -> None:
         self.model.set_language(lang)
         self.start_page.set_language(lang)
         self.search.setPlaceholderText(
-            "Søg: navn, SOR-kode, SHAK, EAN, ydernummer, postnummer, by (Ctrl+F)"
-            if lang == "da"
-            else "Search: name, SOR id, SHAK, EAN, provider no., postcode, town (Ctrl+F)"
+            self.tr_(
+                "Søg: navn, SOR-kode, SHAK, EAN, ydernummer, postnummer, by (Ctrl+F)",
+                "Search: name, SOR id, SHAK, EAN, provider no., postcode, town (Ctrl+F)",
+            )
         )
+        if hasattr(self, "menus"):
+            act.retranslate(self.actions, self.menus, lang)
+            self.recent_menu.setTitle(self.tr_("Åbn &seneste", "Open &recent"))
+            self.language_menu.setTitle(self.tr_("&Sprog", "&Language"))
+            self.asof_menu.setTitle(self.tr_("Åbn filer &på", "&Open files at"))
+            self.panels_menu.setTitle(self.tr_("&Paneler", "&Panels"))
+        self.banner.setText(self.tr_("Syntetiske demodata - ikke det rigtige SOR", DEMO_NOTICE))
+        self.cancel_button.setText(self.tr_("Annullér", "Cancel"))
+        self._retranslate_docks()
+        self._refresh_results()
         self._update_status()
+        self._update_title()
+
+    def _retranslate_docks(self) -> None:
+        lang = self.state.language
+        for dock in self.docks:
+            cls_name = self._dock_classes.get(dock, "")
+            titles = DOCK_TITLES.get(cls_name)
+            if titles is not None:
+                dock.setWindowTitle(titles[0] if lang == "da" else titles[1])
 
     def _on_state_selection_changed(self, sor_id: str) -> None:
         if sor_id and self.model.sor_id_of(self.tree.currentIndex()) != sor_id:
@@ -523,18 +714,27 @@ class MainWindow(QMainWindow):
         e = reg.entity_index(sor_id)
         if e < 0:
             if not quiet:
-                self.error(f"The SOR id {sor_id} is not in this file.")
+                self.error(
+                    self.tr_(
+                        f"SOR-koden {sor_id} findes ikke i denne fil.",
+                        f"The SOR id {sor_id} is not in this file.",
+                    )
+                )
             return False
         idx = self.model.index_of_entity(e)
         if not idx.isValid() and self.model.filter_text:
-            self.search.clear()
-            self._on_search_timer_timeout()
+            self.clear_filter()
             idx = self.model.index_of_entity(e)
         if not idx.isValid():
             if not quiet:
+                day = format_date(self.state.as_of)
                 self.statusBar().showMessage(
-                    f"{sor_id} does not exist on {self.state.as_of.isoformat()}; turn on "
-                    "View > Show closed and future units to see it.",
+                    self.tr_(
+                        f"{sor_id} findes ikke den {day}; slå Vis > Vis lukkede og fremtidige "
+                        "enheder til for at se den.",
+                        f"{sor_id} does not exist on {day}; turn on View > Show closed and "
+                        "future units to see it.",
+                    ),
                     8000,
                 )
             return False
@@ -547,7 +747,19 @@ class MainWindow(QMainWindow):
     def _on_tree_context_menu(self, pos: Any) -> None:
         menu = QMenu(self)
         act.fill_menu(menu, act.TREE_CONTEXT_MENU, self.actions)
+        single = len(self.selected_indexes()) == 1
+        self.actions["export_subtree"].setEnabled(single)
+        self.actions["copy_row"].setEnabled(bool(self.selected_indexes()))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
+        self._update_actions()
+
+    def _on_results_context_menu(self, pos: Any) -> None:
+        item = self.results.itemAt(pos)
+        if item is None or item.data(Qt.ItemDataRole.UserRole) is None:
+            return
+        menu = QMenu(self)
+        act.fill_menu(menu, act.RESULTS_CONTEXT_MENU, self.actions)
+        menu.exec(self.results.viewport().mapToGlobal(pos))
 
     def selected_indexes(self) -> list[QModelIndex]:
         """Selected unit rows (column 0) in tree order."""
@@ -558,10 +770,20 @@ class MainWindow(QMainWindow):
             cur = self.tree.currentIndex()
             if self.model.entity_of(cur) >= 0:
                 rows = [cur.siblingAtColumn(0)]
+        rows.sort(key=self._tree_order_key)
         return rows
 
     def selected_sor_ids(self) -> list[str]:
         return [self.model.sor_id_of(i) for i in self.selected_indexes()]
+
+    def target_entities(self) -> list[int]:
+        """The units a copy or context action works on: the selected search results when
+        the result list has the focus, else the tree selection (in tree order)."""
+        if self.results.hasFocus() and self.results.isVisible():
+            items = self.results.selectedItems() or [self.results.currentItem()]
+            ents = [i.data(Qt.ItemDataRole.UserRole) for i in items if i is not None]
+            return [int(e) for e in ents if e is not None]
+        return [self.model.entity_of(i) for i in self.selected_indexes()]
 
     # --- search -----------------------------------------------------------------------------
 
@@ -577,8 +799,20 @@ class MainWindow(QMainWindow):
         self._refresh_results()
         self._update_status()
 
+    def clear_filter(self) -> None:
+        """Esc: empty the search box and show the whole tree again (selection kept)."""
+        if not self.search.text() and not self.model.filter_text:
+            return
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._on_search_timer_timeout()
+        cur = self.tree.currentIndex()
+        if cur.isValid():
+            self.tree.scrollTo(cur, QAbstractItemView.ScrollHint.PositionAtCenter)
+
     def _refresh_results(self) -> None:
-        results = self.tree_pane.results
+        results = self.results
         results.clear()
         text = self.model.filter_text
         snap = self.model.snapshot()
@@ -592,31 +826,33 @@ class MainWindow(QMainWindow):
         from sorviewer import schema
 
         for e, col in zip(ents[:RESULT_LIMIT].tolist(), cols, strict=False):
-            idx = self.model.index_of_entity(e)
-            name = self.model.data(idx) if idx.isValid() else str(reg.ids[e])
+            name = self.model.entity_values(e)[0]
             where = "" if col == "EntityName" else f"  ({schema.label(col, self.state.language)})"
             item = QListWidgetItem(f"{name}  ·  {reg.ids[e]}{where}")
             item.setData(Qt.ItemDataRole.UserRole, int(e))
             results.addItem(item)
         if not len(ents):
-            item = QListWidgetItem(
-                "Ingen resultater" if self.state.language == "da" else "No matches"
-            )
+            item = QListWidgetItem(self.tr_("Ingen resultater", "No matches"))
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             results.addItem(item)
         elif len(ents) > RESULT_LIMIT:
-            item = QListWidgetItem(f"... {len(ents) - RESULT_LIMIT} more")
+            more = len(ents) - RESULT_LIMIT
+            item = QListWidgetItem(self.tr_(f"... {more} flere", f"... {more} more"))
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             results.addItem(item)
-        rows = min(results.count(), 8)
-        results.setFixedHeight(results.sizeHintForRow(0) * rows + 2 * results.frameWidth() + 2)
+        if not results.isVisible() and not self._splitter_restored:
+            rows = min(results.count(), 7)
+            height = results.sizeHintForRow(0) * rows + 2 * results.frameWidth() + 4
+            total = max(sum(self.tree_pane.splitter.sizes()), height * 2)
+            self.tree_pane.splitter.setSizes([height, total - height])
         results.show()
 
     def _on_search_return(self) -> None:
         if self._search_timer.isActive():
             self._on_search_timer_timeout()
-        results = self.tree_pane.results
-        item = results.currentItem() or (results.item(0) if results.count() else None)
+        item = self.results.currentItem() or (
+            self.results.item(0) if self.results.count() else None
+        )
         if item is not None and item.data(Qt.ItemDataRole.UserRole) is not None:
             self._on_result_activated(item)
 
@@ -630,17 +866,30 @@ class MainWindow(QMainWindow):
 
     # --- action handlers ----------------------------------------------------------------
 
-    def export_dialog(self) -> None:
+    def export_dialog(self, scope: str = "") -> None:
         reg = self.state.register
         if reg is None:
             return
         from ui.widgets.export_dialog import ExportDialog
 
+        ids = [str(reg.ids[e]) for e in self.target_entities()]
         dlg = ExportDialog(
-            reg, self.state.as_of, self.selected_sor_ids(), self.settings.get(st.LAST_DIR), self
+            reg,
+            self.state.as_of,
+            ids,
+            self.settings.get(st.LAST_DIR),
+            self,
+            scope=scope,
+            language=self.state.language,
+            include_all=self.model.show_closed,
         )
         if dlg.exec() and dlg.written:
-            self.statusBar().showMessage(f"Exported to {dlg.written}", 8000)
+            self.statusBar().showMessage(
+                self.tr_(f"Eksporteret til {dlg.written}", f"Exported to {dlg.written}"), 8000
+            )
+
+    def export_subtree(self) -> None:
+        self.export_dialog(scope="subtree")
 
     def show_report(self) -> None:
         reg = self.state.register
@@ -649,24 +898,87 @@ class MainWindow(QMainWindow):
         from ui.widgets.report_dialog import ReportDialog
 
         if self._report_dialog is None:
-            self._report_dialog = ReportDialog(
-                reg.report, f"Load report - {os.path.basename(self.path)}", self
+            title = self.tr_("Indlæsningsrapport", "Load report")
+            dlg = ReportDialog(
+                reg.report,
+                f"{title} - {os.path.basename(self.path)}",
+                self,
+                language=self.state.language,
             )
+            header = self.settings.get(st.REPORT_HEADER)
+            if header is not None and not header.isEmpty():
+                dlg.table.horizontalHeader().restoreState(header)
+            dlg.finished.connect(self._on_report_finished)
+            self._report_dialog = dlg
         self._report_dialog.show()
         self._report_dialog.raise_()
+
+    def _on_report_finished(self, _result: int) -> None:
+        if self._report_dialog is not None:
+            self.settings.set(
+                st.REPORT_HEADER, self._report_dialog.table.horizontalHeader().saveState()
+            )
 
     def copy_selection(self) -> None:
         focus = QApplication.focusWidget()
         if isinstance(focus, QLineEdit):
             focus.copy()
             return
-        rows = self.selected_indexes()
-        if not rows:
+        # a panel's table copies its own rows
+        w = focus
+        while w is not None and w is not self:
+            if w not in (self.tree, self.results, self.tree_pane) and hasattr(w, "copy_selection"):
+                w.copy_selection()
+                return
+            w = w.parentWidget()
+        ents = self.target_entities()
+        if not ents:
             return
-        rows.sort(key=self._tree_order_key)
-        text = tsv(self.model.header_labels(), [self.model.row_values(i) for i in rows])
-        QApplication.clipboard().setText(text)
-        self.statusBar().showMessage(f"Copied {len(rows)} rows.", 4000)
+        rows = [self.model.entity_values(e) for e in ents]
+        QApplication.clipboard().setText(tsv(self.model.header_labels(), rows))
+        self.statusBar().showMessage(
+            self.tr_(f"Kopierede {len(rows)} rækker.", f"Copied {len(rows)} rows."), 4000
+        )
+
+    def copy_sor_id(self) -> None:
+        reg = self.state.register
+        ents = self.target_entities()
+        if reg is None or not ents:
+            return
+        QApplication.clipboard().setText("\n".join(str(reg.ids[e]) for e in ents))
+
+    def copy_ean(self) -> None:
+        """The effective EAN (own or inherited) of each target unit, one a line."""
+        reg = self.state.register
+        ents = self.target_entities()
+        if reg is None or not ents:
+            return
+        eans: list[str] = []
+        for e in ents:
+            view = reg.entity(str(reg.ids[e]), self.state.as_of) or {}
+            ean = (view.get("attributes") or {}).get("EanLocationCode")
+            if ean:
+                eans.append(str(ean))
+        if not eans:
+            self.statusBar().showMessage(
+                self.tr_("Ingen EAN-nummer på datoen.", "No EAN number at the date."), 5000
+            )
+            return
+        QApplication.clipboard().setText("\n".join(eans))
+
+    def copy_row(self) -> None:
+        ents = self.target_entities()
+        if not ents:
+            return
+        row = self.model.entity_values(ents[0])
+        QApplication.clipboard().setText(tsv(self.model.header_labels(), [row]))
+
+    def show_current_in_tree(self) -> None:
+        reg = self.state.register
+        ents = self.target_entities()
+        if reg is not None and ents:
+            self.reveal(str(reg.ids[ents[0]]))
+            self.tree.setFocus()
 
     def _tree_order_key(self, index: QModelIndex) -> list[int]:
         key: list[int] = []
@@ -705,11 +1017,18 @@ class MainWindow(QMainWindow):
             self.settings.set(st.AS_OF_CHOICE, "last")
 
     def reset_layout(self) -> None:
+        self.ensure_docks()
         self._place_docks()
 
     def expand_all(self) -> None:
         if self.model.visible_count() > 20000:
-            self.statusBar().showMessage("The tree is too large to expand fully; filter it.", 6000)
+            self.statusBar().showMessage(
+                self.tr_(
+                    "Træet er for stort til at folde helt ud; filtrér det.",
+                    "The tree is too large to expand fully; filter it.",
+                ),
+                6000,
+            )
             return
         self.tree.expandAll()
 
@@ -719,11 +1038,17 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         import sorviewer
 
+        text = ABOUT_TEXT_DA if self.state.language == "da" else ABOUT_TEXT
         QMessageBox.about(
-            self, f"About {APP_NAME}", ABOUT_TEXT.format(version=sorviewer.__version__)
+            self,
+            self.tr_(f"Om {APP_NAME}", f"About {APP_NAME}"),
+            text.format(version=sorviewer.__version__),
         )
 
     # --- window helpers ----------------------------------------------------------------
+
+    def tr_(self, da: str, en: str) -> str:
+        return tr(self.state.language, da, en)
 
     def error(self, message: str, detail: str = "") -> None:
         """One sentence for the user; the technical detail is behind a button."""
@@ -738,6 +1063,7 @@ class MainWindow(QMainWindow):
             dock.hide()
 
     def _show_workspace(self) -> None:
+        self.ensure_docks()
         if self.stack.currentWidget() is self.workspace:
             return
         self.stack.setCurrentWidget(self.workspace)
@@ -747,9 +1073,10 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         title = APP_NAME
         if self.state.register is not None:
-            title = f"{os.path.basename(self.path)} - {APP_NAME}"
+            day = format_date(self.state.as_of)
+            title = f"{os.path.basename(self.path)} · {day} - {APP_NAME}"
             if self.is_demo:
-                title += f" - {DEMO_NOTICE}"
+                title += f" - {self.tr_('Syntetiske demodata', 'Synthetic demo data')}"
         self.setWindowTitle(title)
 
     def _update_actions(self) -> None:
@@ -770,33 +1097,50 @@ class MainWindow(QMainWindow):
         if reg is None:
             for w in widgets:
                 w.hide()
+            self.tree_pane.count.setText("")
             return
         for w in widgets:
             w.show()
-        da = self.state.language == "da"
         src = reg.source
         self.file_label.setText(os.path.basename(self.path) + (" (demo)" if self.is_demo else ""))
         self.file_label.setToolTip(self.path)
         version = f" {src.format_version}" if src.format_version else ""
         self.format_label.setText(f"{src.format}{version}")
-        snap = src.snapshot_date.isoformat() if src.snapshot_date else "-"
-        self.snapshot_label.setText(f"{'Udtræk' if da else 'Snapshot'}: {snap}")
+        snap = format_date(src.snapshot_date) if src.snapshot_date else "-"
+        self.snapshot_label.setText(f"{self.tr_('Udtræk', 'Snapshot')}: {snap}")
         units = self.model.active_count()
-        text = f"{units:,} {'enheder' if da else 'units'} {self.state.as_of.isoformat()}"
+        day = format_date(self.state.as_of)
+        if self.state.language == "da":
+            self.units_label.setText(f"{units:,} enheder den {day}".replace(",", "."))
+        else:
+            self.units_label.setText(f"{units:,} units on {day}")
         if self.model.filter_text:
             n = len(self.model.matches)
-            text += f" · {n:,} {'fundet' if da else 'found'}"
-        self.units_label.setText(text)
-        self.tree_pane.count.setText(text if self.model.filter_text else "")
+            if n:
+                self.tree_pane.count.setText(
+                    self.tr_(f"{n:,} fundet".replace(",", "."), f"{n:,} matches")
+                )
+            else:
+                self.tree_pane.count.setText(self.tr_("Ingen fundet", "No matches"))
+        else:
+            self.tree_pane.count.setText("")
         warnings = reg.report.warnings
         self.warnings_button.setText(
-            f"{warnings:,} {'advarsler' if da else 'warnings'}"
+            self.tr_(f"{warnings:,} datavarsler".replace(",", "."), f"{warnings:,} data warnings")
             if warnings
-            else ("Ingen advarsler" if da else "No warnings")
+            else self.tr_("Ingen datavarsler", "No data warnings")
         )
-        self.warnings_button.setToolTip("Show the load report")
+        self.warnings_button.setToolTip(
+            self.tr_("Vis indlæsningsrapporten", "Show the load report")
+        )
 
     # --- Qt events -------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._docks_built:
+            # after the first paint: the panels pull in the data libraries
+            QTimer.singleShot(0, self.ensure_docks)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []

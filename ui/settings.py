@@ -1,6 +1,7 @@
 """Every persistent setting declared once, with its type and default.
 
-Settings live in an INI file (QSettings IniFormat) in the user's config folder;
+Settings live in an INI file (QSettings IniFormat) in the user's config folder as
+platformdirs names it (the same place on every Qt version and in the frozen app);
 tests pass their own file path. Read a value with `settings.get(KEY)` and write it
 with `settings.set(KEY, value)`; an unknown key is a programming error.
 """
@@ -29,7 +30,10 @@ RECENT_FILES = Setting("files/recent", list, [])
 LAST_DIR = Setting("files/last_dir", str, "")
 GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
 WINDOW_STATE = Setting("window/state", QByteArray, QByteArray())
+#: the splitter between the search results and the tree
 SPLITTER = Setting("window/splitter", QByteArray, QByteArray())
+TREE_HEADER = Setting("window/tree_header", QByteArray, QByteArray())
+REPORT_HEADER = Setting("window/report_header", QByteArray, QByteArray())
 LANGUAGE = Setting("view/language", str, "da")
 SHOW_CLOSED = Setting("view/show_closed", bool, False)
 #: "today", "snapshot" or "last" (reopen at the last date that was looked at)
@@ -42,6 +46,8 @@ ALL: tuple[Setting, ...] = (
     GEOMETRY,
     WINDOW_STATE,
     SPLITTER,
+    TREE_HEADER,
+    REPORT_HEADER,
     LANGUAGE,
     SHOW_CLOSED,
     AS_OF_CHOICE,
@@ -49,16 +55,26 @@ ALL: tuple[Setting, ...] = (
 )
 
 
+def default_path() -> str:
+    """The settings file in the user's config folder (not created until written)."""
+    import platformdirs
+
+    folder = platformdirs.user_config_dir(APPLICATION, appauthor=False)
+    return os.path.join(folder, f"{APPLICATION}.ini")
+
+
+def log_dir() -> str:
+    """The user's log folder for crash reports (created on demand)."""
+    import platformdirs
+
+    return str(platformdirs.user_log_dir(APPLICATION, appauthor=False))
+
+
 class Settings:
     """Typed access to the one settings file."""
 
     def __init__(self, path: str | None = None) -> None:
-        if path is None:
-            self._qs = QSettings(
-                QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION
-            )
-        else:
-            self._qs = QSettings(os.fspath(path), QSettings.Format.IniFormat)
+        self._qs = QSettings(os.fspath(path or default_path()), QSettings.Format.IniFormat)
 
     @property
     def path(self) -> str:

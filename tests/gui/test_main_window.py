@@ -11,12 +11,19 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication
 
+from sorviewer.dates import to_day
 from sorviewer.errors import LoadCancelled, LoadError
 from tests.unit import tiny
 from ui import main_window as mw
 from ui import settings as st
 from ui.main_window import MainWindow
-from ui.widgets.date_bar import DateBar, active_per_month
+from ui.widgets.date_bar import (
+    DateBar,
+    active_per_month,
+    add_months,
+    changes_per_month,
+    format_date,
+)
 from ui.widgets.report_dialog import ReportDialog
 
 
@@ -118,7 +125,7 @@ def test_cancel_keeps_the_open_register(qtbot: Any, make_window: Any, file: str)
         assert not win.open_path(file)  # one load at a time
         win.cancel_button.click()
     assert win.state.register is reg
-    assert win.errors == ["Another file is still loading; wait for it or cancel it first."]
+    assert len(win.errors) == 1 and "indlæses stadig" in win.errors[0]
 
 
 def test_date_switch_keeps_selection_and_expansion(qtbot: Any, make_window: Any, file: str) -> None:
@@ -203,23 +210,79 @@ def test_demo_is_labelled_synthetic(
     win = make_window()
     with qtbot.waitSignal(win.load_task.finished, timeout=10000):
         win.open_demo()
-    assert mw.DEMO_NOTICE in win.windowTitle()
+    assert "demodata" in win.windowTitle()
     assert win.banner.isVisibleTo(win)
     assert win.settings.recent_files() == []  # the demo is not a recent file
 
 
-def test_date_bar_debounces_into_state(qtbot: Any) -> None:
+def test_date_bar_scrubbing_applies_only_the_newest_date(qtbot: Any) -> None:
     from ui.app_state import AppState
 
     state = AppState()
     bar = DateBar(state)
     qtbot.addWidget(bar)
     state.set_register(tiny.tiny_register())
-    with qtbot.waitSignal(state.as_of_changed, timeout=2000) as blocker:
-        bar.slider.setValue(bar.slider.value() - 400)
-        bar.slider.setValue(bar.slider.value() - 10)
-    assert blocker.args == [dt.date.today() - dt.timedelta(days=410)]  # only the last one
-    assert bar.edit.date().toPython() == state.as_of
+    seen: list[dt.date] = []
+    state.as_of_changed.connect(seen.append)
+    line = bar._lines[0]
+    for days in (400, 300, 200):  # three drag positions inside one timer interval
+        line.setValue(to_day(dt.date(2018, 1, 1) - dt.timedelta(days=days)) * 86400.0)
+    qtbot.waitUntil(lambda: bool(seen), timeout=2000)
+    assert seen == [dt.date(2018, 1, 1) - dt.timedelta(days=200)]
+    assert bar.edit.text() == format_date(state.as_of)
+
+
+def test_date_field_takes_danish_and_iso_dates(qtbot: Any) -> None:
+    from ui.app_state import AppState
+
+    state = AppState()
+    bar = DateBar(state)
+    qtbot.addWidget(bar)
+    state.set_register(tiny.tiny_register())
+    assert bar.set_text("01-06-2018")
+    assert state.as_of == dt.date(2018, 6, 1)
+    assert bar.edit.text() == "01-06-2018"
+    assert bar.set_text("2016-02-29")
+    assert state.as_of == dt.date(2016, 2, 29)
+    assert not bar.set_text("31-02-2016")
+    assert state.as_of == dt.date(2016, 2, 29)
+    bar.step("month", 1)
+    assert state.as_of == dt.date(2016, 3, 29)
+    bar.step("year", -1)
+    assert state.as_of == dt.date(2015, 3, 29)
+    bar.step("day", 1)
+    assert state.as_of == dt.date(2015, 3, 30)
+    bar.step_buttons[("day", -1)].click()
+    assert state.as_of == dt.date(2015, 3, 29)
+
+
+def test_add_months_clamps_the_day() -> None:
+    assert add_months(dt.date(2020, 1, 31), 1) == dt.date(2020, 2, 29)
+    assert add_months(dt.date(2021, 1, 31), 1) == dt.date(2021, 2, 28)
+    assert add_months(dt.date(2020, 12, 15), 1) == dt.date(2021, 1, 15)
+    assert add_months(dt.date(2020, 2, 29), -12) == dt.date(2019, 2, 28)
+
+
+def test_changes_per_month_counts() -> None:
+    import numpy as np
+
+    from sorviewer.dates import MAX_DAY, MIN_DAY
+
+    d = to_day
+    first = np.array([d(dt.date(2020, 1, 5)), d(dt.date(2020, 3, 1)), MIN_DAY])
+    last = np.array([d(dt.date(2020, 2, 29)), MAX_DAY, MAX_DAY])
+    # unit 0: one version; unit 1: a second version from April; unit 2: open start
+    from_day = np.array(
+        [d(dt.date(2020, 1, 5)), d(dt.date(2020, 3, 1)), d(dt.date(2020, 4, 2)), MIN_DAY]
+    )
+    is_first = np.array([True, True, False, True])
+    days, kinds = changes_per_month(
+        first, last, from_day, is_first, dt.date(2020, 1, 1), dt.date(2020, 4, 30)
+    )
+    assert len(days) == 4
+    assert kinds["created"].tolist() == [1, 0, 1, 0]
+    assert kinds["closed"].tolist() == [0, 0, 1, 0]  # closed after 29 Feb: counts in March
+    assert kinds["changed"].tolist() == [0, 0, 0, 1]
 
 
 def test_active_per_month_counts() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -12,7 +13,7 @@ from ui.models.tree_model import GROUP_ID, SOR_ID_ROLE, TreeModel
 
 
 @pytest.fixture
-def model() -> TreeModel:
+def model(qapp: Any) -> TreeModel:
     m = TreeModel()
     m.set_register(tiny.tiny_register(), dt.date(2018, 6, 1))
     return m

@@ -18,21 +18,33 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
     QPersistentModelIndex,
+    QRectF,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QIcon,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
 
 from sorviewer import schema
 from sorviewer.asof import INACTIVE, ORPHAN, Snapshot, day_number
 from sorviewer.dates import MAX_DAY, iso
-from sorviewer.register import Register
+
+if TYPE_CHECKING:  # the register module pulls pandas; the window starts without it
+    from sorviewer.register import Register
 
 #: internal id of the "Missing parent" group node (entity indices are far below it)
 GROUP_ID = (1 << 31) - 1
@@ -40,6 +52,14 @@ GROUP_ID = (1 << 31) - 1
 SOR_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ENTITY_ROLE = Qt.ItemDataRole.UserRole + 2
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
+#: number of children shown under the row (after the filter), drawn by the view's delegate
+CHILD_COUNT_ROLE = Qt.ItemDataRole.UserRole + 4
+#: True for a row that matches the filter text (not just an ancestor kept for context)
+MATCH_ROLE = Qt.ItemDataRole.UserRole + 5
+
+#: badge colours per SOR level: owner (IE), institution (SI), unit (OE); mid-tones that
+#: read on light and dark backgrounds alike
+LEVEL_COLOURS = {"IE": "#7b5ea7", "SI": "#2e7d9a", "OE": "#4f8a3c"}
 
 COLUMNS = ("EntityName", "SorId", "SorType", "EntityTypeName", "ShakId")
 
@@ -53,7 +73,45 @@ _STATUS_TEXT = {
     "en": {"active": "Active", "closed": "Closed", "future": "Future"},
 }
 
+_LEVEL_TEXT = {
+    "da": {
+        "IE": "Institutionsejer (IE)",
+        "SI": "Sundhedsinstitution (SI)",
+        "OE": "Organisatorisk enhed (OE)",
+    },
+    "en": {"IE": "Owner (IE)", "SI": "Health institution (SI)", "OE": "Organisational unit (OE)"},
+}
+
 Index = QModelIndex | QPersistentModelIndex
+
+
+def _palette() -> QPalette:
+    return QGuiApplication.palette()
+
+
+def level_badge(level: str, active: bool = True) -> QIcon:
+    """A small rounded label with the level's letters (IE/SI/OE), faded when not active."""
+    ratio = 2.0  # drawn at twice the size, so it stays sharp on high-DPI screens
+    w, h = 22, 14
+    pix = QPixmap(int(w * ratio), int(h * ratio))
+    pix.setDevicePixelRatio(ratio)
+    pix.fill(Qt.GlobalColor.transparent)
+    colour = QColor(LEVEL_COLOURS.get(level, "#777777"))
+    if not active:
+        colour.setAlpha(110)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawRoundedRect(QRectF(0.5, 0.5, w - 1, h - 1), 3, 3)
+    font = QFont()
+    font.setPixelSize(9)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(QColor(255, 255, 255, 255 if active else 200))
+    painter.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, level)
+    painter.end()
+    return QIcon(pix)
 
 
 class TreeModel(QAbstractItemModel):
@@ -69,6 +127,8 @@ class TreeModel(QAbstractItemModel):
         self.matches = np.array([], dtype=np.int64)
         self._snaps: OrderedDict[int, Snapshot] = OrderedDict()
         self._columns: dict[str, np.ndarray] = {}
+        self._badges: dict[tuple[str, bool], QIcon] = {}
+        self._is_match = np.zeros(0, dtype=bool)
         self._clear_structure()
 
     # --- public API ---------------------------------------------------------------
@@ -178,6 +238,20 @@ class TreeModel(QAbstractItemModel):
             for c in range(len(COLUMNS))
         ]
 
+    def entity_values(self, e: int) -> list[str]:
+        """The texts of all columns for entity `e` at the day, shown in the tree or not."""
+        if self.reg is None or self._snap is None:
+            return [""] * len(COLUMNS)
+        row = self._version_row(e)
+        out: list[str] = []
+        for name in COLUMNS:
+            if name == "SorId":
+                out.append(str(self.reg.ids[e]))
+            else:
+                value = self._column(name)[row]
+                out.append("" if value is None else str(value))
+        return out
+
     def header_labels(self) -> list[str]:
         return [
             str(self.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole))
@@ -211,6 +285,8 @@ class TreeModel(QAbstractItemModel):
             vis &= keep
         else:
             self.matches = np.array([], dtype=np.int64)
+        self._is_match = np.zeros(n, dtype=bool)
+        self._is_match[self.matches] = True
         is_kid = vis & (par >= 0)
         is_kid[is_kid] &= vis[par[is_kid]]
         kids = np.nonzero(is_kid)[0]
@@ -353,16 +429,30 @@ class TreeModel(QAbstractItemModel):
             return e
         if role == STATUS_ROLE:
             return self._status(e)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._badge(e) if col == 0 else None
+        if role == CHILD_COUNT_ROLE:
+            return int(self._start[e + 1] - self._start[e]) if col == 0 else None
+        if role == MATCH_ROLE:
+            return bool(self._is_match[e])
         if role == Qt.ItemDataRole.ForegroundRole:
             if self._status(e) != "active":
-                return QBrush(QColor(140, 140, 140))
+                return QBrush(_palette().color(QPalette.ColorRole.PlaceholderText))
             return None
         if role == Qt.ItemDataRole.FontRole:
-            status = self._status(e)
-            if status != "active":
+            italic = self._status(e) != "active"
+            bold = bool(self._is_match[e]) and bool(self.filter_text)
+            if italic or bold:
                 font = QFont()
-                font.setItalic(True)
+                font.setItalic(italic)
+                font.setBold(bold)
                 return font
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if self.filter_text and self._is_match[e]:
+                colour = QColor(_palette().color(QPalette.ColorRole.Highlight))
+                colour.setAlpha(48)
+                return QBrush(colour)
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(e)
@@ -376,6 +466,17 @@ class TreeModel(QAbstractItemModel):
         r = int(snap.row_of[e])
         return r if r >= 0 else snap.row(e)
 
+    def _badge(self, e: int) -> QIcon | None:
+        level = self._column("SorType")[self._version_row(e)]
+        if level not in LEVEL_COLOURS or QGuiApplication.instance() is None:
+            return None
+        key = (str(level), self._status(e) == "active")
+        icon = self._badges.get(key)
+        if icon is None:
+            icon = level_badge(*key)
+            self._badges[key] = icon
+        return icon
+
     def _status(self, e: int) -> str:
         assert self.reg is not None
         if self.day < self.reg.first_day[e]:
@@ -387,7 +488,9 @@ class TreeModel(QAbstractItemModel):
         assert self.reg is not None
         status = self._status(e)
         words = _STATUS_TEXT.get(self.language, _STATUS_TEXT["en"])
-        text = f"{words[status]}"
+        level = self._column("SorType")[self._version_row(e)]
+        text = f"{_LEVEL_TEXT.get(self.language, _LEVEL_TEXT['en']).get(str(level), level)} - "
+        text += f"{words[status]}"
         if status == "future":
             text += f" ({iso(int(self.reg.first_day[e]))} -)"
         elif status == "closed":

@@ -1,48 +1,124 @@
-"""The as-of date scrubber: a date field, a slider, two shortcuts and a small plot.
+"""The as-of date bar: a date field, step buttons, Today/snapshot, and a timeline.
 
-The plot shows how many units were active month by month (counted with numpy from
-each unit's first and last valid day) with a vertical line that can be dragged.
-Every control feeds one debounced timer, so scrubbing asks the rest of the window
-to redraw at most every ~100 ms; the timer calls `AppState.set_as_of`.
+The date field shows the Danish form dd-mm-yyyy and also takes a typed ISO date
+(or dd.mm.yyyy); a calendar pops up from the button beside it. Step buttons move
+by a day, a month or a year. The timeline (pyqtgraph, imported when a register
+arrives because it is slow to import) has two plots sharing the time axis: units
+active on the first of each month, and bars of units created, closed and changed
+per month; both carry a draggable line and a click sets the date.
+
+Dragging scrubs live: every position goes into `_pending`, and a single-shot timer
+that is started but never restarted applies only the newest one, so the window
+redraws at most every SCRUB_MS while the mouse moves and never queues stale dates.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QDateEdit,
+    QCalendarWidget,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QMenu,
     QPushButton,
     QSizePolicy,
-    QSlider,
+    QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
-from sorviewer.dates import MIN_DAY, from_day, to_day
+from sorviewer.dates import MAX_DAY, MIN_DAY, from_day, parse_user_date, to_day
 from ui.app_state import AppState
 
-DEBOUNCE_MS = 100
-#: the slider never runs further back than this (bad dates in a file must not stretch it)
+#: the newest dragged position is applied at most this often
+SCRUB_MS = 40
+#: the timeline never runs further back than this (bad dates in a file must not stretch it)
 EARLIEST = dt.date(1900, 1, 1)
+DAY_S = 86400.0
+
+#: colours of the timeline: active units, and created / closed / changed per month
+ACTIVE_COLOUR = "#3d7ab8"
+BAR_COLOURS = {"created": "#4f9a4a", "closed": "#c0504d", "changed": "#d09a2c"}
 
 _TEXT = {
-    "da": {"date": "Dato:", "today": "I dag", "snapshot": "Udtræksdato", "plot": "Aktive enheder"},
-    "en": {"date": "Date:", "today": "Today", "snapshot": "Snapshot date", "plot": "Active units"},
+    "da": {
+        "date": "Dato:",
+        "today": "I dag",
+        "snapshot": "Udtræksdato",
+        "calendar": "Vælg i kalender",
+        "field_tip": "Skriv en dato som dd-mm-åååå (eller åååå-mm-dd) og tryk Enter",
+        "bad": "Ikke en dato: skriv dd-mm-åååå, fx 01-06-2020",
+        "back": "Tilbage 1 {unit}",
+        "forward": "Frem 1 {unit}",
+        "year": "år",
+        "month": "måned",
+        "day": "dag",
+        "y": "år",
+        "m": "md",
+        "d": "dag",
+        "active": "aktive enheder",
+        "created": "oprettet",
+        "closed": "lukket",
+        "changed": "ændret",
+        "per_month": "pr. måned",
+        "plot_tip": "Træk den røde linje, eller klik, for at vælge dato",
+    },
+    "en": {
+        "date": "Date:",
+        "today": "Today",
+        "snapshot": "Snapshot date",
+        "calendar": "Pick from a calendar",
+        "field_tip": "Type a date as dd-mm-yyyy (or yyyy-mm-dd) and press Enter",
+        "bad": "Not a date: type dd-mm-yyyy, e.g. 01-06-2020",
+        "back": "Back 1 {unit}",
+        "forward": "Forward 1 {unit}",
+        "year": "year",
+        "month": "month",
+        "day": "day",
+        "y": "yr",
+        "m": "mo",
+        "d": "day",
+        "active": "active units",
+        "created": "created",
+        "closed": "closed",
+        "changed": "changed",
+        "per_month": "per month",
+        "plot_tip": "Drag the red line, or click, to choose the date",
+    },
 }
+
+
+def format_date(d: dt.date) -> str:
+    """The Danish display form dd-mm-yyyy."""
+    return f"{d.day:02d}-{d.month:02d}-{d.year:04d}"
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    """`d` moved by whole months, the day clamped to the month's length (31 Jan + 1 = 28/29 Feb)."""
+    year, m0 = divmod(d.year * 12 + d.month - 1 + months, 12)
+    if not 1 <= year <= 9999:
+        raise ValueError("date out of range")
+    return dt.date(year, m0 + 1, min(d.day, calendar.monthrange(year, m0 + 1)[1]))
+
+
+def _month_days(lo: dt.date, hi: dt.date) -> np.ndarray:
+    months = np.arange(np.datetime64(lo, "M"), np.datetime64(hi, "M") + 1)
+    return months.astype("datetime64[D]").astype(np.int64)
 
 
 def active_per_month(
     first_day: np.ndarray, last_day: np.ndarray, lo: dt.date, hi: dt.date
 ) -> tuple[np.ndarray, np.ndarray]:
     """(first day of each month from lo to hi as day numbers, units active on that day)."""
-    months = np.arange(np.datetime64(lo, "M"), np.datetime64(hi, "M") + 1)
-    days = months.astype("datetime64[D]").astype(np.int64)
+    days = _month_days(lo, hi)
     starts = np.sort(first_day.astype(np.int64))
     ends = np.sort(last_day.astype(np.int64))
     started = np.searchsorted(starts, days, side="right")
@@ -50,16 +126,52 @@ def active_per_month(
     return days, started - ended
 
 
+def changes_per_month(
+    first_day: np.ndarray,
+    last_day: np.ndarray,
+    from_day: np.ndarray,
+    is_first_row: np.ndarray,
+    lo: dt.date,
+    hi: dt.date,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Units created, closed and changed in each month from lo to hi.
+
+    created: the unit's first valid day falls in the month; closed: the day after its
+    last valid day does; changed: a version other than the unit's first starts in it.
+    Open ends (MIN_DAY / MAX_DAY) count nowhere. Pure numpy: one bincount per kind.
+    """
+    days = _month_days(lo, hi)
+    n = len(days)
+    month0 = np.datetime64(lo, "M")
+
+    def count(day_numbers: np.ndarray) -> np.ndarray:
+        d = day_numbers.astype(np.int64)
+        d = d[(d != MIN_DAY) & (d != MAX_DAY) & (d != MAX_DAY + 1)]
+        m = (d.astype("datetime64[D]").astype("datetime64[M]") - month0).astype(np.int64)
+        m = m[(m >= 0) & (m < n)]
+        return np.bincount(m, minlength=n)[:n]
+
+    closed = last_day.astype(np.int64)
+    closed = np.where(closed == MAX_DAY, MAX_DAY, closed + 1)
+    later = from_day[~is_first_row.astype(bool)]
+    return days, {"created": count(first_day), "closed": count(closed), "changed": count(later)}
+
+
+def register_changes(
+    reg: Any, lo: dt.date, hi: dt.date
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """`changes_per_month` over a Register's arrays."""
+    first_row = np.zeros(len(reg.from_day), dtype=bool)
+    first_row[reg.id_start[:-1][reg.id_start[:-1] < len(first_row)]] = True
+    return changes_per_month(reg.first_day, reg.last_day, reg.from_day, first_row, lo, hi)
+
+
 def _qdate(d: dt.date) -> QDate:
     return QDate(d.year, d.month, d.day)
 
 
-def _pydate(q: QDate) -> dt.date:
-    return dt.date(q.year(), q.month(), q.day())
-
-
 class DateBar(QWidget):
-    """Date edit + slider + Today / Snapshot date + active-units plot; see module doc."""
+    """See the module docstring. `request(day)` is the one way in; the state is the way out."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,38 +181,78 @@ class DateBar(QWidget):
         self.hi = dt.date.today()
         self.snapshot_date: dt.date | None = None
         self._pending: dt.date | None = None
-        self._plot: Any = None
-        self._line: Any = None
+        self._shown: dt.date = state.as_of
+        self._plots: list[Any] = []
+        self._lines: list[Any] = []
         self._curve: Any = None
+        self._bars: dict[str, Any] = {}
+        self._graph: Any = None
+        self._lang = "da"
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.setInterval(SCRUB_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
 
         self.label = QLabel()
-        self.edit = QDateEdit()
+        self.edit = QLineEdit()
         self.edit.setObjectName("AsOfEdit")
-        self.edit.setCalendarPopup(True)
-        self.edit.setDisplayFormat("yyyy-MM-dd")
-        self.edit.dateChanged.connect(self._on_edit_changed)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setObjectName("AsOfSlider")
-        self.slider.setPageStep(30)
-        self.slider.valueChanged.connect(self._on_slider_changed)
-        self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.edit.setMaxLength(10)
+        self.edit.setFixedWidth(self.fontMetrics().horizontalAdvance("00-00-00000") + 16)
+        self.edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.edit.returnPressed.connect(self._on_edit_return)
+        self.edit.editingFinished.connect(self._on_edit_finished)
+        self.calendar = QCalendarWidget()
+        self.calendar.setGridVisible(False)
+        self.calendar.clicked.connect(self._on_calendar_clicked)
+        self.calendar.activated.connect(self._on_calendar_clicked)
+        self.calendar_button = QToolButton()
+        self.calendar_button.setObjectName("CalendarButton")
+        self.calendar_button.setText("▾")
+        self.calendar_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.calendar_button)
+        holder = QWidgetAction(menu)
+        holder.setDefaultWidget(self.calendar)
+        menu.addAction(holder)
+        menu.aboutToShow.connect(self._on_calendar_about_to_show)
+        self.calendar_menu = menu
+        self.calendar_button.setMenu(menu)
+
+        self.step_buttons: dict[tuple[str, int], QToolButton] = {}
+        for unit in ("year", "month", "day"):
+            for sign in (-1, 1):
+                b = QToolButton()
+                b.setObjectName(f"Step_{unit}_{'back' if sign < 0 else 'forward'}")
+                b.setAutoRepeat(True)
+                b.clicked.connect(lambda _c=False, u=unit, s=sign: self.step(u, s))
+                self.step_buttons[(unit, sign)] = b
         self.today_button = QPushButton()
+        self.today_button.setObjectName("TodayButton")
         self.today_button.clicked.connect(self._on_today_clicked)
         self.snapshot_button = QPushButton()
         self.snapshot_button.clicked.connect(self._on_snapshot_clicked)
+        self.legend = QLabel()
+        self.legend.setObjectName("TimelineLegend")
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.legend.hide()
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
         row.addWidget(self.label)
+        for unit in ("year", "month", "day"):
+            row.addWidget(self.step_buttons[(unit, -1)])
+        row.addSpacing(2)
         row.addWidget(self.edit)
-        row.addWidget(self.slider, 1)
+        row.addWidget(self.calendar_button)
+        row.addSpacing(2)
+        for unit in ("day", "month", "year"):
+            row.addWidget(self.step_buttons[(unit, 1)])
+        row.addSpacing(8)
         row.addWidget(self.today_button)
         row.addWidget(self.snapshot_button)
+        row.addStretch(1)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(6, 4, 6, 2)
         self._layout.setSpacing(2)
@@ -115,50 +267,111 @@ class DateBar(QWidget):
     # --- public -----------------------------------------------------------------------
 
     def request(self, day: dt.date) -> None:
-        """Ask for `day` (clamped to the range); applied after the debounce interval."""
+        """Ask for `day` (clamped to the range); the newest request wins within SCRUB_MS."""
         day = min(max(day, self.lo), self.hi)
         self._pending = day
         self._show(day)
-        self._timer.start()
+        if not self._timer.isActive():
+            self._timer.start()
 
     def flush(self) -> None:
-        """Apply a pending request now (tests, and Enter in the date field)."""
-        if self._timer.isActive():
-            self._timer.stop()
-            self._on_timer_timeout()
+        """Apply a pending request now (tests, Enter in the date field, buttons)."""
+        self._timer.stop()
+        self._on_timer_timeout()
+
+    def current(self) -> dt.date:
+        """The date on display (a pending request, or the state's date)."""
+        return self._pending or self.state.as_of
+
+    def step(self, unit: str, sign: int) -> None:
+        """Move by one day, month or year (sign -1 or 1) and apply at once."""
+        d = self.current()
+        try:
+            if unit == "day":
+                new = d + dt.timedelta(days=sign)
+            else:
+                new = add_months(d, sign * (12 if unit == "year" else 1))
+        except (OverflowError, ValueError):
+            return
+        self.request(new)
+        self.flush()
+
+    def set_text(self, text: str) -> bool:
+        """Apply a typed date (dd-mm-yyyy or ISO); False, with the field marked, when bad."""
+        try:
+            day = parse_user_date(text)
+        except ValueError:
+            self._mark_bad(True)
+            return False
+        self._mark_bad(False)
+        self.request(day)
+        self.flush()
+        return True
 
     def ensure_plot(self) -> Any:
-        """Create the pyqtgraph plot (imported here: it is slow to import)."""
-        if self._plot is None:
-            import pyqtgraph as pg
+        """Create the timeline (pyqtgraph is imported here: it is slow to import)."""
+        if self._graph is not None:
+            return self._graph
+        import pyqtgraph as pg
 
-            pg.setConfigOptions(antialias=True, background="w", foreground="#444")
+        pal = self.palette()
+        bg = pal.color(QPalette.ColorRole.Base)
+        fg = pal.color(QPalette.ColorRole.Text)
+        graph = pg.GraphicsLayoutWidget()
+        graph.setObjectName("Timeline")
+        graph.setBackground(bg)
+        graph.setFixedHeight(128)
+        graph.ci.layout.setContentsMargins(0, 0, 4, 0)
+        graph.ci.layout.setSpacing(0)
+        graph.setToolTip(_TEXT[self._lang]["plot_tip"])
+        for i in range(2):
             axis = pg.DateAxisItem(orientation="bottom")
-            plot = pg.PlotWidget(axisItems={"bottom": axis})
-            plot.setObjectName("ActivePlot")
-            plot.setFixedHeight(92)
+            plot = graph.addPlot(row=i, col=0, axisItems={"bottom": axis})
             plot.setMenuEnabled(False)
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
-            plot.getPlotItem().getAxis("left").setWidth(48)
-            plot.getPlotItem().setContentsMargins(0, 0, 4, 0)
-            self._curve = plot.plot(
-                [], [], pen=pg.mkPen("#2f6f9f", width=1.5), fillLevel=0, brush=(47, 111, 159, 60)
-            )
-            line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#c0392b", width=2))
-            line.setHoverPen(pg.mkPen("#e74c3c", width=3))
+            left = plot.getAxis("left")
+            left.setWidth(44)
+            for name in ("left", "bottom"):
+                ax = plot.getAxis(name)
+                ax.setPen(pg.mkPen(fg))
+                ax.setTextPen(pg.mkPen(fg))
+            if i == 0:
+                plot.getAxis("bottom").setStyle(showValues=False)
+                plot.getAxis("bottom").setHeight(2)
+            line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#d0352b", width=2))
+            line.setHoverPen(pg.mkPen("#ff5a4a", width=3))
             line.sigPositionChanged.connect(self._on_line_moved)
             plot.addItem(line)
-            self._line = line
-            self._plot = plot
-            self._layout.addWidget(plot)
-        return self._plot
+            self._lines.append(line)
+            self._plots.append(plot)
+        graph.ci.layout.setRowStretchFactor(0, 3)
+        graph.ci.layout.setRowStretchFactor(1, 2)
+        self._plots[1].setXLink(self._plots[0])
+        colour = pg.mkColor(ACTIVE_COLOUR)
+        fill = pg.mkColor(ACTIVE_COLOUR)
+        fill.setAlpha(70)
+        self._curve = self._plots[0].plot(
+            [], [], pen=pg.mkPen(colour, width=1.5), fillLevel=0, brush=fill
+        )
+        for kind, c in BAR_COLOURS.items():
+            bars = pg.BarGraphItem(x=[], height=[], width=1, brush=pg.mkBrush(c), pen=None)
+            self._plots[1].addItem(bars)
+            self._bars[kind] = bars
+        graph.scene().sigMouseClicked.connect(self._on_plot_clicked)
+        self._graph = graph
+        self._layout.addWidget(graph)
+        self._layout.addWidget(self.legend)
+        self.legend.show()
+        return graph
 
     # --- slots ------------------------------------------------------------------------
 
     def _on_state_register_changed(self, reg: Any) -> None:
         today = dt.date.today()
         self.snapshot_date = None
+        self._pending = None
+        self._timer.stop()
         if reg is None:
             self.lo, self.hi = EARLIEST, today
             self.setEnabled(False)
@@ -170,50 +383,102 @@ class DateBar(QWidget):
             self.lo, self.hi = min(lo, today), hi
             self.setEnabled(True)
         self.snapshot_button.setEnabled(self.snapshot_date is not None)
-        self.edit.blockSignals(True)
-        self.edit.setDateRange(_qdate(self.lo), _qdate(self.hi))
-        self.edit.blockSignals(False)
-        self.slider.blockSignals(True)
-        self.slider.setRange(to_day(self.lo), to_day(self.hi))
-        self.slider.blockSignals(False)
+        self.calendar.setDateRange(_qdate(self.lo), _qdate(self.hi))
         if reg is not None:
-            self._draw_counts(reg)
+            self._draw(reg)
+        self._on_state_language_changed(self._lang)
         self._show(self.state.as_of)
 
-    def _draw_counts(self, reg: Any) -> None:
+    def _draw(self, reg: Any) -> None:
         self.ensure_plot()
         first = np.where(reg.first_day == MIN_DAY, to_day(self.lo), reg.first_day)
-        last = reg.last_day
-        days, counts = active_per_month(first, last, self.lo, self.hi)
-        self._curve.setData(days.astype(float) * 86400.0, counts.astype(float))
-        self._plot.setXRange(to_day(self.lo) * 86400.0, to_day(self.hi) * 86400.0, padding=0.01)
-        self._plot.setYRange(0, max(1, int(counts.max(initial=0))) * 1.12, padding=0)
-        self._line.setBounds((to_day(self.lo) * 86400.0, to_day(self.hi) * 86400.0))
+        days, counts = active_per_month(first, reg.last_day, self.lo, self.hi)
+        x = days.astype(float) * DAY_S
+        self._curve.setData(x, counts.astype(float))
+        _days, kinds = register_changes(reg, self.lo, self.hi)
+        base = np.zeros(len(days), dtype=float)
+        width = 26 * DAY_S
+        for kind in ("created", "closed", "changed"):
+            h = kinds[kind].astype(float)
+            self._bars[kind].setOpts(x=x + 15 * DAY_S, height=h, y0=base.copy(), width=width)
+            base += h
+        x0, x1 = to_day(self.lo) * DAY_S, to_day(self.hi) * DAY_S
+        self._plots[0].setXRange(x0, x1, padding=0.01)
+        self._plots[0].setYRange(0, max(1, int(counts.max(initial=0))) * 1.12, padding=0)
+        self._plots[1].setYRange(0, max(1.0, float(base.max(initial=0))) * 1.1, padding=0)
+        for line in self._lines:
+            line.setBounds((x0, x1))
 
     def _on_state_as_of_changed(self, day: dt.date) -> None:
-        if not self._timer.isActive():
+        if self._pending is None:
             self._show(day)
 
     def _on_state_language_changed(self, lang: str) -> None:
-        text = _TEXT.get(lang, _TEXT["en"])
-        self.label.setText(text["date"])
-        self.today_button.setText(text["today"])
-        self.snapshot_button.setText(text["snapshot"])
+        self._lang = lang if lang in _TEXT else "en"
+        t = _TEXT[self._lang]
+        self.label.setText(t["date"])
+        self.today_button.setText(t["today"])
+        self.snapshot_button.setText(t["snapshot"])
+        tip = ""
         if self.snapshot_date is not None:
-            self.snapshot_button.setToolTip(self.snapshot_date.isoformat())
+            tip = format_date(self.snapshot_date)
+        self.snapshot_button.setToolTip(tip)
+        self.edit.setPlaceholderText("dd-mm-åååå" if self._lang == "da" else "dd-mm-yyyy")
+        self.edit.setToolTip(t["field_tip"])
+        self.calendar_button.setToolTip(t["calendar"])
+        for (unit, sign), b in self.step_buttons.items():
+            arrow = "◂" if sign < 0 else "▸"
+            short = t[unit[0]]
+            b.setText(f"{arrow}{short}" if sign < 0 else f"{short}{arrow}")
+            b.setToolTip(t["back" if sign < 0 else "forward"].format(unit=t[unit]))
+        swatch = '<span style="color:{c}">&#9632;</span> {w}'
+        parts = [swatch.format(c=ACTIVE_COLOUR, w=t["active"])]
+        parts += [swatch.format(c=BAR_COLOURS[k], w=t[k]) for k in ("created", "closed", "changed")]
+        bars = "&nbsp;&nbsp;".join(parts[1:])
+        self.legend.setText(f"{parts[0]} &nbsp;·&nbsp; {bars} <i>{t['per_month']}</i>")
+        if self._graph is not None:
+            self._graph.setToolTip(t["plot_tip"])
 
-    def _on_edit_changed(self, q: QDate) -> None:
-        self.request(_pydate(q))
+    def _on_edit_return(self) -> None:
+        self.set_text(self.edit.text())
 
-    def _on_slider_changed(self, value: int) -> None:
-        d = from_day(value)
-        if d is not None:
-            self.request(d)
+    def _on_edit_finished(self) -> None:
+        # leaving the field with a bad date puts the current one back
+        text = self.edit.text().strip()
+        if text != format_date(self.current()):
+            try:
+                parse_user_date(text)
+            except ValueError:
+                self._mark_bad(False)
+                self._show(self.current())
+                return
+            self.set_text(text)
+
+    def _on_calendar_about_to_show(self) -> None:
+        self.calendar.setSelectedDate(_qdate(self.current()))
+
+    def _on_calendar_clicked(self, q: QDate) -> None:
+        self.calendar_menu.close()
+        self.request(dt.date(q.year(), q.month(), q.day()))
+        self.flush()
 
     def _on_line_moved(self, line: Any) -> None:
-        d = from_day(round(float(line.value()) / 86400.0))
+        d = from_day(round(float(line.value()) / DAY_S))
         if d is not None:
             self.request(d)
+
+    def _on_plot_clicked(self, event: Any) -> None:
+        if not self._plots or event.button() != Qt.MouseButton.LeftButton:
+            return
+        for plot in self._plots:
+            vb = plot.getViewBox()
+            if vb.sceneBoundingRect().contains(event.scenePos()):
+                x = vb.mapSceneToView(event.scenePos()).x()
+                d = from_day(round(x / DAY_S))
+                if d is not None:
+                    self.request(d)
+                    self.flush()
+                return
 
     def _on_today_clicked(self) -> None:
         self.request(dt.date.today())
@@ -231,15 +496,17 @@ class DateBar(QWidget):
 
     # --- helpers ------------------------------------------------------------------------
 
+    def _mark_bad(self, bad: bool) -> None:
+        self.edit.setStyleSheet("border: 2px solid #d0352b;" if bad else "")
+        t = _TEXT[self._lang]
+        self.edit.setToolTip(t["bad"] if bad else t["field_tip"])
+
     def _show(self, day: dt.date) -> None:
-        """Put `day` into every control without feeding back into the timer."""
-        for w in (self.edit, self.slider):
-            w.blockSignals(True)
-        self.edit.setDate(_qdate(day))
-        self.slider.setValue(to_day(day))
-        for w in (self.edit, self.slider):
-            w.blockSignals(False)
-        if self._line is not None:
-            self._line.blockSignals(True)
-            self._line.setValue(to_day(day) * 86400.0)
-            self._line.blockSignals(False)
+        """Put `day` into the field and the lines without feeding back into the timer."""
+        self._shown = day
+        if not self.edit.hasFocus() or self.edit.text() != format_date(day):
+            self.edit.setText(format_date(day))
+        for line in self._lines:
+            line.blockSignals(True)
+            line.setValue(to_day(day) * DAY_S)
+            line.blockSignals(False)

@@ -1,15 +1,19 @@
 """Export the selection, the subtree of the selected unit, or everything at the date.
 
 The writing itself is `sorviewer.export.write_export`, run on a worker thread so a
-full-register export does not freeze the window.
+full-register export does not freeze the window. When write_export takes a
+`progress(done, total)` keyword the bar shows real progress (the worker's calls are
+carried to the GUI thread by a queued signal); otherwise it is a busy bar.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import os
 from typing import Any
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -31,7 +35,36 @@ from PySide6.QtWidgets import (
 
 from ui.load_task import Job
 
-FORMATS = (("csv", "CSV (semicolon, UTF-8)"), ("xlsx", "Excel workbook (.xlsx)"), ("json", "JSON"))
+FORMATS = (
+    ("csv", "CSV (semikolon, UTF-8)", "CSV (semicolon, UTF-8)"),
+    ("xlsx", "Excel-projektmappe (.xlsx)", "Excel workbook (.xlsx)"),
+    ("json", "JSON", "JSON"),
+)
+
+
+def _tr(lang: str, da: str, en: str) -> str:
+    return da if lang == "da" else en
+
+
+def _day_text(day: dt.date) -> str:
+    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
+
+
+def accepts_progress(fn: Any) -> bool:
+    """Whether `fn` takes a `progress` keyword (the core's exporter gained one later)."""
+    try:
+        return "progress" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+class _Progress(QObject):
+    """Carries progress calls from the worker thread to the GUI thread."""
+
+    moved = Signal(int, int)
+
+    def __call__(self, done: int, total: int) -> None:
+        self.moved.emit(int(done), int(total))
 
 
 class ExportDialog(QDialog):
@@ -44,37 +77,65 @@ class ExportDialog(QDialog):
         selected: list[str],
         start_dir: str = "",
         parent: QWidget | None = None,
+        scope: str = "",
+        language: str = "en",
+        include_all: bool = False,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export")
+        lang = self.lang = language
+        self.setWindowTitle(_tr(lang, "Eksportér", "Export"))
         self.reg = reg
         self.day = day
         self.selected = list(selected)
         self.job: Job | None = None
         self.written = ""
+        self.count = 0
+        self._progress = _Progress(self)
+        self._progress.moved.connect(self._on_progress_moved)
 
-        self.scope_selection = QRadioButton(f"The selected units ({len(self.selected)})")
-        self.scope_subtree = QRadioButton("The selected unit and everything under it")
-        self.scope_all = QRadioButton(f"Every unit at {day.isoformat()}")
+        day_text = _day_text(day)
+        n = len(self.selected)
+        self.scope_selection = QRadioButton(
+            _tr(lang, f"De markerede enheder ({n})", f"The selected units ({n})")
+        )
+        self.scope_subtree = QRadioButton(
+            _tr(
+                lang,
+                "Den markerede enhed og alt under den",
+                "The selected unit and everything under it",
+            )
+        )
+        self.scope_all = QRadioButton(
+            _tr(lang, f"Alle enheder den {day_text}", f"Every unit on {day_text}")
+        )
         self.scopes = QButtonGroup(self)
         for b in (self.scope_selection, self.scope_subtree, self.scope_all):
             self.scopes.addButton(b)
         has_sel = bool(self.selected)
         self.scope_selection.setEnabled(has_sel)
-        self.scope_subtree.setEnabled(len(self.selected) == 1)
-        (self.scope_selection if has_sel else self.scope_all).setChecked(True)
-        self.include_all = QCheckBox("Include closed and future units")
+        self.scope_subtree.setEnabled(n == 1)
+        if scope == "subtree" and n == 1:
+            self.scope_subtree.setChecked(True)
+        elif scope == "all" or not has_sel:
+            self.scope_all.setChecked(True)
+        else:
+            self.scope_selection.setChecked(True)
+        self.include_all = QCheckBox(
+            _tr(lang, "Medtag lukkede og fremtidige enheder", "Include closed and future units")
+        )
+        self.include_all.setChecked(include_all)
         self.format = QComboBox()
-        for key, text in FORMATS:
-            self.format.addItem(text, key)
+        for key, da, en in FORMATS:
+            self.format.addItem(_tr(lang, da, en), key)
         self.format.currentIndexChanged.connect(self._on_format_changed)
         self.path = QLineEdit()
         self.path.setObjectName("ExportPath")
         name = f"sor_export_{day.isoformat()}.csv"
         self.path.setText(os.path.join(start_dir or os.path.expanduser("~"), name))
-        browse = QPushButton("Browse...")
+        browse = QPushButton(_tr(lang, "Gennemse...", "Browse..."))
         browse.clicked.connect(self._on_browse_clicked)
         self.progress = QProgressBar()
+        self.progress.setObjectName("ExportProgress")
         self.progress.setRange(0, 0)
         self.progress.hide()
 
@@ -82,8 +143,8 @@ class ExportDialog(QDialog):
         where.addWidget(self.path, 1)
         where.addWidget(browse)
         form = QFormLayout()
-        form.addRow("Format:", self.format)
-        form.addRow("File:", where)
+        form.addRow(_tr(lang, "Format:", "Format:"), self.format)
+        form.addRow(_tr(lang, "Fil:", "File:"), where)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -91,7 +152,15 @@ class ExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Values as they stood on {day.isoformat()}."))
+        layout.addWidget(
+            QLabel(
+                _tr(
+                    lang,
+                    f"Værdierne som de var den {day_text} (datoen står i filnavnet).",
+                    f"Values as they stood on {day_text} (the date is in the file name).",
+                )
+            )
+        )
         for b in (self.scope_selection, self.scope_subtree, self.scope_all):
             layout.addWidget(b)
         layout.addWidget(self.include_all)
@@ -117,30 +186,51 @@ class ExportDialog(QDialog):
     def _on_browse_clicked(self) -> None:
         fmt = str(self.format.currentData())
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export to", self.path.text(), f"{fmt.upper()} files (*.{fmt})"
+            self,
+            _tr(self.lang, "Eksportér til", "Export to"),
+            self.path.text(),
+            f"{fmt.upper()} (*.{fmt})",
         )
         if path:
             self.path.setText(path)
 
     def start_export(self) -> None:
+        lang = self.lang
+        title = _tr(lang, "Eksportér", "Export")
         path = self.path.text().strip()
         if not path:
-            QMessageBox.warning(self, "Export", "Choose a file to export to.")
+            QMessageBox.warning(
+                self, title, _tr(lang, "Vælg en fil.", "Choose a file to export to.")
+            )
             return
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
-            QMessageBox.warning(self, "Export", f"The folder {folder} does not exist.")
+            QMessageBox.warning(
+                self,
+                title,
+                _tr(lang, f"Mappen {folder} findes ikke.", f"The folder {folder} does not exist."),
+            )
             return
         try:
             from sorviewer.export import write_export
         except ImportError:
-            QMessageBox.warning(self, "Export", "Export is not available in this version.")
+            QMessageBox.warning(
+                self,
+                title,
+                _tr(
+                    lang,
+                    "Eksport findes ikke i denne version.",
+                    "Export is not available in this version.",
+                ),
+            )
             return
         opts = self.options()
+        if accepts_progress(write_export):
+            opts["progress"] = self._progress
         reg, day = self.reg, self.day
 
         def run() -> str:
-            write_export(reg, day, path, opts.pop("fmt"), **opts)
+            self.count = int(write_export(reg, day, path, opts.pop("fmt"), **opts) or 0)
             return path
 
         from sorviewer.errors import LoadError
@@ -148,9 +238,15 @@ class ExportDialog(QDialog):
         self.job = Job(run, user_errors=(LoadError, ValueError), parent=self)
         self.job.done.connect(self._on_job_done)
         self.job.failed.connect(self._on_job_failed)
+        self.progress.setRange(0, 0)
         self.progress.show()
         self.buttons.setEnabled(False)
         self.job.start()
+
+    def _on_progress_moved(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
 
     def _on_job_done(self, path: object) -> None:
         self.written = str(path)
@@ -163,7 +259,7 @@ class ExportDialog(QDialog):
         self.progress.hide()
         self.buttons.setEnabled(True)
         self.job = None
-        QMessageBox.warning(self, "Export failed", message)
+        QMessageBox.warning(self, _tr(self.lang, "Eksporten mislykkedes", "Export failed"), message)
 
     def done(self, result: int) -> None:
         if self.job is not None and self.job.running:

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 HEADERS = ("Severity", "Table", "Line", "Column", "SOR id", "Kind", "Message")
+HEADERS_DA = ("Alvor", "Tabel", "Linje", "Kolonne", "SOR-kode", "Art", "Besked")
+_SEVERITY_DA = {"error": "fejl", "warning": "advarsel", "info": "info"}
 _FIELDS = ("severity", "table", "line", "column", "sor_id", "kind", "message")
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 _COLOURS = {"error": QColor(180, 30, 30), "warning": QColor(160, 100, 0)}
@@ -38,9 +40,10 @@ Index = QModelIndex | QPersistentModelIndex
 class ReportModel(QAbstractTableModel):
     """The rows of a LoadReport (anything with `.rows` of ReportRow)."""
 
-    def __init__(self, rows: list[Any], parent: Any = None) -> None:
+    def __init__(self, rows: list[Any], parent: Any = None, language: str = "en") -> None:
         super().__init__(parent)
         self.rows = list(rows)
+        self.language = language
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -52,7 +55,8 @@ class ReportModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
+            headers = HEADERS_DA if self.language == "da" else HEADERS
+            return headers[section] if 0 <= section < len(headers) else None
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -62,6 +66,8 @@ class ReportModel(QAbstractTableModel):
         field = _FIELDS[index.column()]
         value = getattr(row, field, None)
         if role == Qt.ItemDataRole.DisplayRole:
+            if field == "severity" and self.language == "da":
+                return _SEVERITY_DA.get(str(value), str(value))
             return "" if value is None else str(value)
         if role == SORT_ROLE:
             if field == "severity":
@@ -104,22 +110,30 @@ class _Filter(QSortFilterProxyModel):
 class ReportDialog(QDialog):
     """Modeless dialog over `report.rows`."""
 
-    def __init__(self, report: Any, title: str = "Load report", parent: QWidget | None = None):
+    def __init__(
+        self,
+        report: Any,
+        title: str = "Load report",
+        parent: QWidget | None = None,
+        language: str = "en",
+    ):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(980, 520)
-        self.model = ReportModel(report.rows, self)
+        self.lang = language
+        da = language == "da"
+        self.model = ReportModel(report.rows, self, language)
         self.proxy = _Filter(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Filter rows...")
+        self.search.setPlaceholderText("Filtrér rækker..." if da else "Filter rows...")
         self.search.setClearButtonEnabled(True)
         self.severity = QComboBox()
-        self.severity.addItem("All severities", "")
+        self.severity.addItem("Alle" if da else "All severities", "")
         for s in ("error", "warning", "info"):
-            self.severity.addItem(s.capitalize(), s)
+            self.severity.addItem((_SEVERITY_DA[s] if da else s).capitalize(), s)
         self.count = QLabel()
         self.search.textChanged.connect(self._on_criteria_changed)
         self.severity.currentIndexChanged.connect(self._on_criteria_changed)
@@ -152,4 +166,8 @@ class ReportDialog(QDialog):
 
     def _on_criteria_changed(self, *_args: object) -> None:
         self.proxy.set_criteria(str(self.severity.currentData() or ""), self.search.text())
-        self.count.setText(f"{self.proxy.rowCount()} of {self.model.rowCount()} rows")
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        if self.lang == "da":
+            self.count.setText(f"{shown} af {total} rækker")
+        else:
+            self.count.setText(f"{shown} of {total} rows")
