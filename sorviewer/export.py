@@ -8,10 +8,10 @@ provenance for every unit at once with array work (`bulk_view`), following the
 same rules; a unit test checks that both give the same answers.
 
 Every text cell a spreadsheet could run as a formula is neutralised (CSV, TSV:
-a leading apostrophe; XLSX: a text cell with quotePrefix). XLSX is written as
-SpreadsheetML directly, column-wise with pyarrow, because openpyxl's write-only
-mode needs ~50 s for the full register. Files are written beside the target and
-moved into place, so a failed export never leaves half a file.
+a leading apostrophe; XLSX: a string cell with quotePrefix). XLSX goes through
+openpyxl's write-only mode with as few styled cells as it can (see `_write_xlsx`).
+`write_export` reports progress for a progress bar. Files are written beside the
+target and moved into place, so a failed export never leaves half a file.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import json
 import os
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
@@ -559,14 +560,43 @@ def _atomic_write(path: str, write: Callable[[IO[bytes]], None]) -> None:
         raise
 
 
+def _mask(arr: pa.Array) -> np.ndarray:
+    """A pyarrow boolean array (nulls false) as a numpy bool array."""
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _flagged(col: np.ndarray, pattern: str) -> np.ndarray:
     """Indices of the cells of `col` (str or None) that match `pattern`."""
-    arr = pa.array(col, type=pa.string())
-    hit = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
-    return np.nonzero(np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool))[0]
+    return np.nonzero(_mask(pc.match_substring_regex(pa.array(col, type=pa.string()), pattern)))[0]
 
 
 _RISKY_RE = "^[=+\\-@\t\r]"
+_PLAIN_NUMBER_RE = "^[+-]?\\d+(?:[.,]\\d+)*$"  # _PLAIN_NUMBER for pyarrow
+
+
+#: `progress(rows_written, total_rows)`
+Progress = Callable[[int, int], None]
+
+
+class _Ticker:
+    """Calls `progress(done, total)` at most ten times a second, and once at the end."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.last = -1.0
+        self.ended = False
+
+    def __call__(self, done: int) -> None:
+        if self.progress is None or self.ended:
+            return
+        now = time.monotonic()
+        if done >= self.total:
+            self.ended = True
+        elif now - self.last < 0.1:
+            return
+        self.last = now
+        self.progress(min(done, self.total), self.total)
 
 
 def _csv_columns(cols: list[np.ndarray]) -> list[np.ndarray]:
@@ -581,176 +611,122 @@ def _csv_columns(cols: list[np.ndarray]) -> list[np.ndarray]:
     return out
 
 
-def _write_csv(fh: IO[bytes], header: list[str], cols: list[np.ndarray]) -> None:
+_CHUNK = 2000  # rows written between progress reports
+
+
+def _write_csv(fh: IO[bytes], header: list[str], cols: list[np.ndarray], tick: _Ticker) -> None:
     import io
 
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
     w = csv.writer(text, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     w.writerow([neutralise(h) for h in header])
-    w.writerows(zip(*_csv_columns(cols), strict=True))
+    cells = _csv_columns(cols)
+    n = len(cols[0]) if cols else 0
+    for lo in range(0, n, _CHUNK):
+        w.writerows(zip(*(c[lo : lo + _CHUNK] for c in cells), strict=True))
+        tick(min(lo + _CHUNK, n))
     text.flush()
     text.detach()
+    tick(n)
 
 
-# XLSX: openpyxl's write-only mode spends ~7 us a cell in Python, about 50 s for the full
-# register (6.4 million filled cells). The sheet is therefore written here directly as
-# SpreadsheetML with inline strings, built column-wise with pyarrow (a few seconds); the
-# tests read it back with openpyxl. Every cell is a text cell with the Text number format,
-# so ids stay digits; formula-like text also gets quotePrefix, so it stays text on edit.
+# XLSX through openpyxl's write-only mode. Its cost is per cell in Python (about 5 us for a
+# plain string, about twice that for a cell with a style), so body cells are plain `str`
+# unless a style is needed: the Text number format ("@") on cells Excel would turn into a
+# number, date or truth value when the user edits them (ids, codes, postcodes, phone
+# numbers, dates: a 16-18 digit id would lose its last digits), and on formula-like text
+# also quotePrefix with the cell forced to a string (openpyxl would store "=..." as a
+# formula). Every cell is an inline string, so values are text whatever their format.
 
-_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_XLSX_PARTS = {
-    "[Content_Types].xml": (
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" '
-        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CT}.worksheet+xml"/>'
-        f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
-        "</Types>"
-    ),
-    "_rels/.rels": (
-        f'<Relationships xmlns="{_NS_PKG}"><Relationship Id="rId1" '
-        f'Type="{_NS_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-    ),
-    "xl/workbook.xml": (
-        f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheets>'
-        '<sheet name="SOR" sheetId="1" r:id="rId1"/></sheets></workbook>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        f'<Relationships xmlns="{_NS_PKG}">'
-        f'<Relationship Id="rId1" Type="{_NS_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{_NS_REL}/styles" Target="styles.xml"/>'
-        "</Relationships>"
-    ),
-    # cell styles: 0 default, 1 bold header, 2 text, 3 text with quotePrefix
-    "xl/styles.xml": (
-        f'<styleSheet xmlns="{_NS_MAIN}">'
-        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-        '<fill><patternFill patternType="gray125"/></fill></fills>'
-        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
-        "</borders>"
-        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
-        "</cellStyleXfs>"
-        '<cellXfs count="4">'
-        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-        '<xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" '
-        'applyNumberFormat="1"/>'
-        '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" '
-        'applyNumberFormat="1"/>'
-        '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" '
-        'applyNumberFormat="1" quotePrefix="1"/>'
-        "</cellXfs>"
-        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-        "</styleSheet>"
-    ),
-}
-_XLSX_ILLEGAL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
+_XLSX_ILLEGAL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"  # not allowed in XML 1.0
 _XLSX_MAX_CELL = 32767
+#: text Excel would reinterpret when a cell is edited (RE2 syntax, for pyarrow)
+_NUMBER_LIKE = "^\\s*[+-]?\\d[\\d\\s.,:/+-]*(?:[eE][+-]?\\d+)?%?\\s*$|^(?i:true|false)$"
 
 
-def _column_letter(i: int) -> str:
-    """Spreadsheet column name of 0-based column `i` (0 -> A, 26 -> AA)."""
-    out = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
-def _xml_text(arr: pa.Array) -> pa.Array:
-    arr = pc.replace_substring_regex(arr, _XLSX_ILLEGAL, " ")
-    arr = pc.utf8_slice_codeunits(arr, 0, _XLSX_MAX_CELL)
-    for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        arr = pc.replace_substring(arr, a, b)
-    return arr
-
-
-def _xlsx_cells(col: np.ndarray, letter: str, row_numbers: pa.Array) -> pa.Array:
-    """`<c>` elements of one column, null where the value is None."""
+def _xlsx_column(col: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cell text or None, indices needing the Text format, indices to quote) of a column."""
     raw = pa.array(col, type=pa.string())
-    risky = pc.fill_null(pc.match_substring_regex(raw, _RISKY_RE), False)
-    plain = pc.match_substring_regex(raw, r"^[+-]?\d+(?:[.,]\d+)*$")
-    quote = pc.and_(risky, pc.invert(pc.fill_null(plain, False)))
-    style = pc.if_else(quote, "3", "2")
-    return pc.binary_join_element_wise(
-        f'<c r="{letter}',
-        row_numbers,
-        '" t="inlineStr" s="',
-        style,
-        '"><is><t xml:space="preserve">',
-        _xml_text(raw),
-        "</t></is></c>",
-        "",
-        null_handling="emit_null",
-    )
+    text = pc.replace_substring_regex(raw, _XLSX_ILLEGAL, " ")
+    text = pc.utf8_slice_codeunits(text, 0, _XLSX_MAX_CELL)
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    risky = _mask(pc.match_substring_regex(raw, _RISKY_RE))
+    risky &= ~_mask(pc.match_substring_regex(raw, _PLAIN_NUMBER_RE))
+    styled = risky | _mask(pc.match_substring_regex(text, _NUMBER_LIKE))
+    values = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+    return values, np.nonzero(styled & ~risky)[0], np.nonzero(risky)[0]
 
 
-def _write_xlsx(fh: IO[bytes], header: list[str], cols: list[np.ndarray]) -> None:
-    import zipfile
-
-    n = len(cols[0])
-    letters = [_column_letter(i) for i in range(len(header))]
-    widths = []
-    for i, h in enumerate(header):
-        longest = max([len(h), *(len(v) for v in cols[i][:500] if v is not None)])
-        widths.append(min(max(longest + 2, 8), 50))
-    col_xml = "".join(
-        f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
-        for i, w in enumerate(widths)
-    )
-    head_cells = "".join(
-        f'<c r="{c}1" t="inlineStr" s="1"><is><t xml:space="preserve">{t}</t></is></c>'
-        for c, t in zip(
-            letters, _xml_text(pa.array(header, type=pa.string())).to_pylist(), strict=True
-        )
-    )
-    sheet_head = (
-        f'{_XML_HEAD}<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">'
-        '<sheetViews><sheetView workbookViewId="0">'
-        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
-        "</sheetView></sheetViews>"
-        f'<sheetFormatPr defaultRowHeight="15"/><cols>{col_xml}</cols><sheetData>'
-        f'<row r="1">{head_cells}</row>'
-    )
-    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        for name, body in _XLSX_PARTS.items():
-            zf.writestr(name, _XML_HEAD + body)
-        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(sheet_head.encode("utf-8"))
-            step = 5000
-            for lo in range(0, n, step):
-                hi = min(lo + step, n)
-                numbers = pc.cast(pa.array(np.arange(lo + 2, hi + 2)), pa.string())
-                cells = [_xlsx_cells(c[lo:hi], letters[i], numbers) for i, c in enumerate(cols)]
-                rows = pc.binary_join_element_wise(
-                    '<row r="',
-                    numbers,
-                    '">',
-                    pc.binary_join_element_wise(*cells, "", null_handling="skip"),
-                    "</row>",
-                    "",
-                )
-                sheet.write("".join(rows.to_pylist()).encode("utf-8"))
-            sheet.write(b"</sheetData></worksheet>")
+def _column_width(title: str, col: np.ndarray) -> int:
+    """Width from the header and the first 500 values, kept within 8-50 characters."""
+    longest = max([len(title), *(len(v) for v in col[:500].tolist() if v is not None)])
+    return min(max(longest + 2, 8), 50)
 
 
-def _write_json(fh: IO[bytes], views: list[dict[str, Any]]) -> None:
+def _write_xlsx(fh: IO[bytes], header: list[str], cols: list[np.ndarray], tick: _Ticker) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import Cell, WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("SOR")
+    ws.freeze_panes = "A2"
+    prepared = [_xlsx_column(c) for c in cols]
+    heads = [_xlsx_column(np.array([h], dtype=object))[0][0] or "" for h in header]
+    for i, (title, (values, _s, _q)) in enumerate(zip(heads, prepared, strict=True)):
+        ws.column_dimensions[get_column_letter(i + 1)].width = _column_width(title, values)
+    bold = Font(bold=True)
+    head_cells = []
+    for title in heads:
+        cell = WriteOnlyCell(ws, title)
+        cell.data_type = "s"  # a header is never a formula
+        cell.font = bold
+        head_cells.append(cell)
+    ws.append(head_cells)
+
+    as_text = StyleArray()
+    as_text.numFmtId = 49  # the built-in "@" (Text) format
+    quoted = StyleArray(as_text)
+    quoted.quotePrefix = 1
+    n = len(cols[0]) if cols else 0
+    step = _CHUNK // 4  # about 0.3 s a step: a smooth progress bar
+    for lo in range(0, n, step):
+        hi = min(lo + step, n)
+        parts: list[list[Any]] = []
+        for values, styled, quote in prepared:
+            part: list[Any] = values[lo:hi].tolist()
+            a, b = np.searchsorted(styled, (lo, hi))
+            for k in (styled[a:b] - lo).tolist():
+                part[k] = Cell(ws, 1, 1, value=part[k], style_array=as_text)
+            a, b = np.searchsorted(quote, (lo, hi))
+            for k in (quote[a:b] - lo).tolist():
+                cell = Cell(ws, 1, 1, value=part[k], style_array=quoted)
+                cell.data_type = "s"
+                part[k] = cell
+            parts.append(part)
+        for row in zip(*parts, strict=True):
+            ws.append(row)
+        tick(hi)
+    wb.save(fh)
+    tick(n)
+
+
+def _write_json(
+    fh: IO[bytes], chunks: Iterable[list[dict[str, Any]]], total: int, tick: _Ticker
+) -> None:
     # One unit per line: readable, and the C encoder (indent= would use the slow one).
-    fh.write(b"[\n")
-    for i, v in enumerate(views):
-        fh.write(json.dumps(v, ensure_ascii=False).encode("utf-8"))
-        fh.write(b",\n" if i + 1 < len(views) else b"\n")
-    fh.write(b"]\n")
+    fh.write(b"[")
+    done = 0
+    for views in chunks:
+        for v in views:
+            fh.write(b",\n" if done else b"\n")
+            fh.write(json.dumps(v, ensure_ascii=False).encode("utf-8"))
+            done += 1
+        tick(done)
+    fh.write(b"\n]\n")
+    tick(total)
 
 
 def write_export(
@@ -762,18 +738,25 @@ def write_export(
     sor_ids: Iterable[int | str] | None = None,
     subtree: int | str | None = None,
     include_all: bool = False,
+    progress: Progress | None = None,
 ) -> int:
-    """Write the export to `path` as csv, xlsx or json; returns the number of units."""
+    """Write the export to `path` as csv, xlsx or json; returns the number of units.
+
+    `progress(rows_written, total)` is called at most about ten times a second while
+    the rows are written, and once with `(total, total)` when the file is complete.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}; use csv, xlsx or json.")
     if fmt == "json":
         ents = select_units(reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all)
-        views = export_views(reg, day, ents)
-        _atomic_write(path, lambda fh: _write_json(fh, views))
-        return len(views)
+        total = len(ents)
+        chunks = (export_views(reg, day, ents[lo : lo + _CHUNK]) for lo in range(0, total, _CHUNK))
+        _atomic_write(path, lambda fh: _write_json(fh, chunks, total, _Ticker(progress, total)))
+        return total
     header, cols = export_columns_at(
         reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all
     )
+    total = len(cols[0])
     writer = _write_csv if fmt == "csv" else _write_xlsx
-    _atomic_write(path, lambda fh: writer(fh, header, cols))
-    return len(cols[0])
+    _atomic_write(path, lambda fh: writer(fh, header, cols, _Ticker(progress, total)))
+    return total

@@ -404,6 +404,59 @@ def test_xlsx_cells_are_text(tmp_path: Path) -> None:
     assert 8 <= (ws.column_dimensions["C"].width or 0) <= 50
 
 
+def test_xlsx_text_format_only_where_excel_would_reinterpret(tmp_path: Path) -> None:
+    reg = planted_for_files()
+    out = tmp_path / "out.xlsx"
+    write_export(reg, DAY, str(out), "xlsx")
+    ws = openpyxl.load_workbook(out).active
+    assert ws is not None
+    header = [c.value for c in ws[1]]
+    assert all(c.font.b for c in ws[1])
+    col = {c: i + 1 for i, c in enumerate(header)}
+    id_cell = ws.cell(row=3, column=col["SorId"])
+    assert id_cell.value == "123456789012345678" and id_cell.number_format == "@"
+    assert ws.cell(row=2, column=col["EntityName"]).number_format == "@"  # "-12,5"
+    assert ws.cell(row=3, column=col["FirstFromDate"]).number_format == "@"  # a date
+    assert ws.cell(row=4, column=col["VirtualAddressTelephoneNumber"]).number_format == "@"
+    plain = ws.cell(row=4, column=col["EntityName"])  # 'Semi; kolon "citat"'
+    assert plain.number_format == "General" and not plain.quotePrefix
+    assert ws.cell(row=3, column=col["Status"]).number_format == "General"
+    widths = [ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width for i in col.values()]
+    assert all(8 <= (w or 0) <= 50 for w in widths)
+    sor_id_width = ws.column_dimensions["A"].width or 0
+    assert sor_id_width >= len("123456789012345678")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_progress_reaches_the_total_once(tmp_path: Path, fmt: str) -> None:
+    reg = tiny_register()
+    calls: list[tuple[int, int]] = []
+    n = write_export(
+        reg, DAY, str(tmp_path / f"out.{fmt}"), fmt, progress=lambda d, t: calls.append((d, t))
+    )
+    assert n == 6 and calls == [(6, 6)]
+    calls.clear()
+    write_export(
+        reg,
+        DAY,
+        str(tmp_path / f"none.{fmt}"),
+        fmt,
+        subtree=FUT,
+        progress=lambda d, t: calls.append((d, t)),
+    )
+    assert calls == [(0, 0)]
+
+
+def test_progress_is_throttled(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = iter([0.0, 0.05, 0.12, 0.15, 0.3, 0.31])
+    monkeypatch.setattr(export.time, "monotonic", lambda: next(clock))
+    calls: list[tuple[int, int]] = []
+    tick = export._Ticker(lambda d, t: calls.append((d, t)), 100)
+    for done in (10, 20, 30, 40, 50, 100, 100):
+        tick(done)
+    assert calls == [(10, 100), (30, 100), (50, 100), (100, 100)]
+
+
 def test_json_is_the_show_documents(tmp_path: Path) -> None:
     reg = tiny_register()
     out = tmp_path / "out.json"
@@ -417,7 +470,7 @@ def test_failed_export_leaves_no_half_file(tmp_path: Path, monkeypatch: pytest.M
     out = tmp_path / "out.csv"
     out.write_bytes(b"old")
 
-    def broken(fh: io.BufferedWriter, header: object, rows: object) -> None:
+    def broken(fh: io.BufferedWriter, *args: object) -> None:
         fh.write(b"half")
         raise OSError("disk full")
 
