@@ -12,7 +12,16 @@ import importlib
 import os
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtCore import (
+    QElapsedTimer,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import (
     QActionGroup,
     QCloseEvent,
@@ -20,10 +29,9 @@ from PySide6.QtGui import (
     QDropEvent,
     QFont,
     QIcon,
-    QKeySequence,
+    QKeyEvent,
     QPainter,
     QPalette,
-    QShortcut,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -341,10 +349,9 @@ class MainWindow(QMainWindow):
         self.results.customContextMenuRequested.connect(self._on_results_context_menu)
         self.tree.selectionModel().currentChanged.connect(self._on_tree_current_changed)
         self.tree.customContextMenuRequested.connect(self._on_tree_context_menu)
-        # Esc in the search box or the tree clears the filter
-        self.clear_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.tree_pane)
-        self.clear_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.clear_shortcut.activated.connect(self.clear_filter)
+        # Esc in the search box, the results or the tree clears the filter
+        for w in (self.search, self.results, self.tree):
+            w.installEventFilter(self)
 
         workspace = QWidget()
         layout = QVBoxLayout(workspace)
@@ -1135,6 +1142,17 @@ class MainWindow(QMainWindow):
         )
 
     # --- Qt events -------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and (self.search.text() or self.model.filter_text)
+        ):
+            self.clear_filter()
+            return True
+        return super().eventFilter(watched, event)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

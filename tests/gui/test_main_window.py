@@ -8,15 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 
 from sorviewer.dates import to_day
 from sorviewer.errors import LoadCancelled, LoadError
 from tests.unit import tiny
+from ui import actions as act
 from ui import main_window as mw
 from ui import settings as st
 from ui.main_window import MainWindow
+from ui.models.tree_model import CHILD_COUNT_ROLE, MATCH_ROLE
 from ui.widgets.date_bar import (
     DateBar,
     active_per_month,
@@ -25,6 +27,9 @@ from ui.widgets.date_bar import (
     format_date,
 )
 from ui.widgets.report_dialog import ReportDialog
+
+#: the offscreen platform says so when a window is shown or raised; not a failure
+OFFSCREEN_NOISE = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 def tiny_loader(path: str, progress: Any, cancelled: Any) -> Any:
@@ -393,3 +398,247 @@ def test_open_at_last_date_choice(qtbot: Any, make_window: Any, file: str) -> No
     with qtbot.waitSignal(again.load_task.finished, timeout=10000):
         again.open_path(file)
     assert again.state.as_of == dt.date(2018, 6, 1)
+
+
+# --- a generated register through the real loader ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated_zip(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from sorviewer import synthetic
+
+    path = tmp_path_factory.mktemp("gen") / "sor_1500.zip"
+    synthetic.generate(path, entities=1500, seed=5)
+    return str(path)
+
+
+@OFFSCREEN_NOISE
+def test_generated_zip_loads_through_the_worker(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, generated_zip: str
+) -> None:
+    monkeypatch.setattr(mw, "PANELS", ())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no shared load cache
+    win = MainWindow(settings=st.Settings(str(tmp_path / "s.ini")))
+    qtbot.addWidget(win)
+    stages: list[str] = []
+    win.load_task.staged.connect(stages.append)
+    with qtbot.waitSignal(win.load_task.finished, timeout=60000) as blocker:
+        assert win.open_path(generated_zip)
+        assert win.progress.isVisibleTo(win)
+        assert "%" in win.progress.format()
+    reg = blocker.args[0]
+    assert win.state.register is reg
+    assert len(reg.ids) >= 1500
+    assert stages[0] == "read" and stages[-1] == "prepare"
+    assert win.model.rowCount() > 0
+    assert not win.progress.isVisibleTo(win)
+    assert reg.cache("search_base", lambda: None) is not None  # built on the worker
+    # the warnings button names the count and opens the sortable report
+    assert "datavarsler" in win.warnings_button.text()
+    win.warnings_button.click()
+    dlg = win._report_dialog
+    assert dlg is not None and dlg.model.rowCount() == len(reg.report.rows)
+    assert dlg.table.isSortingEnabled()
+    dlg.close()
+
+
+def test_scrubbing_the_timeline_keeps_expansion_and_selection(
+    qtbot: Any, make_window: Any, file: str
+) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    win.state.show_in_tree(tiny.OE2)
+    si = QPersistentModelIndex(win.model.index_of_sor_id(tiny.SI))
+    bar = win.date_bar
+    for year in (2019, 2020, 2021):  # drag the line across OE2's move under OE1
+        bar._lines[0].setValue(to_day(dt.date(year, 7, 1)) * 86400.0)
+    qtbot.waitUntil(lambda: win.state.as_of == dt.date(2021, 7, 1), timeout=3000)
+    cur = win.tree.currentIndex()
+    assert win.model.sor_id_of(cur) == tiny.OE2
+    assert win.model.sor_id_of(cur.parent()) == tiny.OE1
+    assert win.tree.isExpanded(QModelIndex(si))
+    assert "01-07-2021" in win.windowTitle()
+
+
+def test_filter_highlights_counts_and_esc_clears(qtbot: Any, make_window: Any, file: str) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    win.reveal(tiny.OE1)
+    win.focus_search()
+    qtbot.keyClicks(win.search, "afdeling")
+    qtbot.waitUntil(lambda: win.model.filter_text == "afdeling", timeout=3000)
+    n = len(win.model.matches)
+    assert n >= 1
+    assert win.tree_pane.count.text() == f"{n} fundet"
+    oe1 = win.model.index_of_sor_id(tiny.OE1)
+    assert oe1.data(MATCH_ROLE) is True
+    assert oe1.data(Qt.ItemDataRole.FontRole).bold()
+    si = win.model.index_of_sor_id(tiny.SI)
+    assert si.data(MATCH_ROLE) is False  # an ancestor kept for context, not a match
+    qtbot.keyClick(win.search, Qt.Key.Key_Escape)
+    assert win.search.text() == "" and win.model.filter_text == ""
+    assert win.tree_pane.count.text() == ""
+    assert win.model.rowCount() == 2
+    assert win.model.sor_id_of(win.tree.currentIndex()) == tiny.OE1  # selection kept
+
+
+def test_tree_badges_and_child_counts(qtbot: Any, make_window: Any, file: str) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    si = win.model.index_of_sor_id(tiny.SI)
+    assert si.data(CHILD_COUNT_ROLE) == 3
+    assert not si.data(Qt.ItemDataRole.DecorationRole).isNull()
+    assert si.siblingAtColumn(1).data(Qt.ItemDataRole.DecorationRole) is None
+    assert "SI" in si.data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_context_menu_copies(qtbot: Any, make_window: Any, file: str) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    clip = QApplication.clipboard()
+    win.reveal(tiny.IE)
+    win.tree.setFocus()
+    win.actions["copy_id"].trigger()
+    assert clip.text() == tiny.IE
+    win.actions["copy_ean"].trigger()
+    assert clip.text() == "5790000173624"
+    win.reveal(tiny.OE1)  # inherits its EAN from above
+    win.actions["copy_ean"].trigger()
+    assert clip.text() == "5790000173624"
+    win.actions["copy_row"].trigger()
+    lines = clip.text().splitlines()
+    assert len(lines) == 2 and lines[1].split("\t")[1] == tiny.OE1
+    for aid in ("copy", "copy_id", "copy_ean", "copy_row", "export_subtree"):
+        assert win.actions[aid] in _menu_actions(act.TREE_CONTEXT_MENU, win)
+
+
+def _menu_actions(ids: tuple[str, ...], win: MainWindow) -> list[Any]:
+    return [win.actions[i] for i in ids if i != "-"]
+
+
+def test_export_subtree_writes_the_expected_rows(qtbot: Any, tmp_path: Path) -> None:
+    from ui.widgets.export_dialog import ExportDialog
+
+    reg = tiny.tiny_register()
+    dlg = ExportDialog(
+        reg, dt.date(2018, 6, 1), [tiny.SI], str(tmp_path), scope="subtree", language="da"
+    )
+    qtbot.addWidget(dlg)
+    assert dlg.scope_subtree.isChecked()
+    assert dlg.options() == {"fmt": "csv", "include_all": False, "subtree": tiny.SI}
+    with qtbot.waitSignal(dlg.accepted, timeout=10000):
+        dlg.start_export()
+    text = Path(dlg.written).read_text(encoding="utf-8-sig")
+    ids = [line.split(";")[0].strip('"') for line in text.splitlines()[1:]]
+    header = text.splitlines()[0].split(";")
+    sor_col = header.index("SorId") if "SorId" in header else 0
+    ids = [line.split(";")[sor_col].strip('"') for line in text.splitlines()[1:]]
+    assert sorted(ids) == sorted([tiny.SI, tiny.OE1, tiny.OE2, tiny.OE3])
+    assert dlg.count == 4
+    assert "2018-06-01" in dlg.written
+
+
+def test_language_switch_covers_menus_docks_and_status(
+    qtbot: Any, tmp_path: Path, file: str
+) -> None:
+    win = MainWindow(settings=st.Settings(str(tmp_path / "l.ini")), loader=tiny_loader)
+    qtbot.addWidget(win)
+    open_and_wait(qtbot, win, file)
+    titles = [m.title() for m in win.menus.values()]
+    assert titles[0] == "&Filer"
+    assert win.actions["open"].text() == "&Åbn..."
+    win.actions["lang_en"].trigger()
+    assert next(m.title() for m in win.menus.values()) == "&File"
+    assert win.actions["open"].text() == "&Open..."
+    assert win.units_label.text().endswith("units on 01-06-2018")
+    assert "warnings" in win.warnings_button.text()
+    if win.docks:
+        dock_titles = {d.windowTitle() for d in win.docks}
+        assert "Details" in dock_titles or "Overview" in dock_titles
+        win.actions["lang_da"].trigger()
+        dock_titles = {d.windowTitle() for d in win.docks}
+        assert "Detaljer" in dock_titles or "Overblik" in dock_titles
+
+
+def test_settings_round_trip_in_a_temp_folder(qapp: Any, tmp_path: Path) -> None:
+    from PySide6.QtCore import QByteArray
+
+    path = str(tmp_path / "conf" / "sorviewer.ini")
+    s = st.Settings(path)
+    assert s.get(st.LANGUAGE) == "da" and s.get(st.RECENT_FILES) == []
+    s.set(st.LANGUAGE, "en")
+    s.set(st.SHOW_CLOSED, True)
+    s.set(st.AS_OF_CHOICE, "last")
+    s.set(st.LAST_AS_OF, "2020-02-29")
+    s.set(st.TREE_HEADER, QByteArray(b"\x00\x01header"))
+    s.add_recent(str(tmp_path / "a.zip"))
+    s.add_recent(str(tmp_path / "b.zip"))
+    s.add_recent(str(tmp_path / "a.zip"))
+    s.sync()
+    again = st.Settings(path)
+    assert again.get(st.LANGUAGE) == "en"
+    assert again.get(st.SHOW_CLOSED) is True
+    assert again.get(st.AS_OF_CHOICE) == "last"
+    assert again.get(st.LAST_AS_OF) == "2020-02-29"
+    assert bytes(again.get(st.TREE_HEADER).data()) == b"\x00\x01header"
+    assert again.recent_files() == [str(tmp_path / "a.zip"), str(tmp_path / "b.zip")]
+    assert again.path == path
+    with pytest.raises(KeyError):
+        again.get(st.Setting("nope", str, ""))
+
+
+def test_default_settings_live_in_the_platformdirs_config_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setattr("sys.platform", "linux")
+    assert st.default_path().startswith(str(tmp_path))
+
+
+def test_window_layout_survives_a_restart(qtbot: Any, make_window: Any, file: str) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    win.tree.header().resizeSection(1, 222)
+    win.close()
+    again = make_window()
+    assert again.tree.header().sectionSize(1) == 222
+
+
+def test_crash_is_logged_to_the_user_log_folder(
+    monkeypatch: pytest.MonkeyPatch, qapp: Any, tmp_path: Path
+) -> None:
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui import app
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(sys, "stderr", None)
+    monkeypatch.setattr(st, "log_dir", lambda: str(tmp_path / "logs"))
+    app.install_excepthook()
+    try:
+        raise ValueError("kaboom")
+    except ValueError as exc:
+        sys.excepthook(ValueError, exc, exc.__traceback__)
+    log = tmp_path / "logs" / "crash.log"
+    assert "ValueError: kaboom" in log.read_text(encoding="utf-8")
+    assert str(log) in shown[0]
+
+
+@OFFSCREEN_NOISE
+def test_docks_are_built_after_the_first_paint(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        mw, "PANELS", (("details_panel", "NoSuchPanel"), ("history_panel", "HistoryPanel"))
+    )
+    win = MainWindow(settings=st.Settings(str(tmp_path / "d.ini")))
+    qtbot.addWidget(win)
+    assert win.docks == []
+    win.show()
+    qtbot.waitUntil(lambda: len(win.docks) == 1, timeout=5000)
+    assert win.docks[0].objectName() == "dock_HistoryPanel"
+    assert win.docks[0].isHidden()  # the start page shows no panels

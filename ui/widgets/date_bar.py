@@ -407,7 +407,10 @@ class DateBar(QWidget):
         self._plots[0].setYRange(0, max(1, int(counts.max(initial=0))) * 1.12, padding=0)
         self._plots[1].setYRange(0, max(1.0, float(base.max(initial=0))) * 1.1, padding=0)
         for line in self._lines:
+            # clamping to the new bounds moves the line: that is not the user's request
+            line.blockSignals(True)
             line.setBounds((x0, x1))
+            line.blockSignals(False)
 
     def _on_state_as_of_changed(self, day: dt.date) -> None:
         if self._pending is None:
