@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from tests.unit import tiny
-from ui.models.tree_model import GROUP_ID, SOR_ID_ROLE, TreeModel
+from ui.models.tree_model import CHILD_COUNT_ROLE, GROUP_ID, MATCH_ROLE, SOR_ID_ROLE, TreeModel
 
 
 @pytest.fixture
@@ -116,3 +118,60 @@ def test_language_changes_headers(model: TreeModel) -> None:
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Name"
     model.set_language("da")
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Enhedsnavn"
+
+
+@pytest.fixture(scope="module")
+def generated() -> Any:
+    import sorviewer
+    from sorviewer import synthetic
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "gen.zip")
+        synthetic.generate(path, entities=1500, seed=5)
+        return sorviewer.load(path, use_cache=False)
+
+
+@pytest.mark.parametrize("show_closed", [False, True])
+@pytest.mark.parametrize("text", ["", "klinik", "8000"])
+def test_model_tester_on_a_generated_register(
+    qtmodeltester: Any, qapp: Any, generated: Any, show_closed: bool, text: str
+) -> None:
+    m = TreeModel()
+    m.set_register(generated, dt.date(2024, 1, 1))
+    m.set_show_closed(show_closed)
+    m.set_filter(text)
+    for day in (dt.date(2012, 3, 1), dt.date(2019, 12, 31), dt.date.today()):
+        m.set_day(day)
+        qtmodeltester.check(m)
+        # every shown row's parent is consistent with the snapshot's parent
+        for r in range(min(m.rowCount(), 20)):
+            top = m.index(r, 0)
+            for c in range(min(m.rowCount(top), 20)):
+                kid = m.index(c, 0, top)
+                assert m.parent(kid) == top
+                assert kid.data(CHILD_COUNT_ROLE) == m.rowCount(kid)
+
+
+def test_filter_matches_are_marked_and_ancestors_are_not(qapp: Any, generated: Any) -> None:
+    m = TreeModel()
+    m.set_register(generated, dt.date.today())
+    m.set_filter("klinik")
+    assert len(m.matches)
+    for e in m.matches[:50].tolist():
+        idx = m.index_of_entity(int(e))
+        assert idx.isValid()
+        assert idx.data(MATCH_ROLE) is True
+        assert idx.data(Qt.ItemDataRole.FontRole).bold()
+        parent = m.parent(idx)
+        if parent.isValid() and not parent.data(MATCH_ROLE):
+            font = parent.data(Qt.ItemDataRole.FontRole)
+            assert font is None or not font.bold()
+
+
+def test_entity_values_match_the_row(model: TreeModel) -> None:
+    idx = find(model, tiny.OE1)
+    assert model.entity_values(model.entity_of(idx)) == model.row_values(idx)
+    # a unit that is not shown at the date still has values (search results, copy)
+    fut = model.reg.entity_index(tiny.FUT)
+    assert not model.index_of_entity(fut).isValid()
+    assert model.entity_values(fut)[1] == tiny.FUT
