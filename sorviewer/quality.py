@@ -2,13 +2,19 @@
 
 Each finding is `{"severity", "kind", "sor_id", "message"}` with one clear
 sentence. Everything is array work over the day's snapshot and the bulk
-provenance of `export.bulk_view`. Problems the loader already found (unknown
-parents, cycles, bad check digits, bad dates...) live in the load report and are
-not repeated here.
+provenance of `export.bulk_view`; Python loops only write the messages. Only
+units active at the date are checked. Some of these problems are also in the
+load report (cycles, unknown parents, bad check digits); quality recomputes them
+at the date, so each problem is one finding here whatever the report holds.
 
-Kinds: `parent_not_active`, `no_postal_address`, `inherited_without_source`,
-`ean_without_edi`, `shared_ean`, `shak_multiple`, `no_name`, `name_spaces`,
-`empty_subtree`.
+Kinds, errors first:
+`cycle` (the unit is in a loop of parents at the date), `parent_missing` (its
+parent is not in the file), `parent_not_active` (its parent is closed or not yet
+open), `bad_check_digit` (SOR id), `bad_ean` (GS1 check digit of an own EAN),
+`ean_from_closed` (the inherited EAN location number comes from a closed or
+future unit), `no_postal_address`, `inherited_without_source`, `ean_without_edi`,
+`shared_ean`, `duplicate_provider` (one provider number on several active units),
+`shak_multiple`, `no_name`, `name_spaces`, `empty_subtree`.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from .dates import MAX_DAY, MIN_DAY, iso, parse_day_column
-from .export import INHERITED, NONE, OWN, bulk_view
+from .export import INHERITED, NONE, OWN, _resolve_chain, bulk_view, row_states
+from .ids import ean_ok, sor_id_problem, sor_ids_look_ok
 
 if TYPE_CHECKING:
     from .asof import Snapshot
@@ -86,41 +93,147 @@ def quality(reg: Register, day: dt.date) -> list[dict[str, Any]]:
     if not len(reg.ids):
         return []
     active = snap.active_mask
+    _cycles(reg, snap, out, active)
     _parents(reg, snap, out, active)
-    _addresses(reg, day, out, active)
+    _check_digits(reg, out, active)
+    closed_source = _ean_from_closed(reg, day, out, active)
+    _addresses(reg, day, out, active, closed_source)
     _eans(reg, day, out, active)
+    _providers(reg, snap, out, active)
     _shak(reg, snap, out, active)
     _names(reg, snap, out, active)
     _empty_subtrees(reg, snap, out, active)
     return out.result()
 
 
+def _parent_index(reg: Register, rows: np.ndarray) -> np.ndarray:
+    """Entity index of the parent each version row names, -1 for none or not in the file."""
+    n = len(reg.ids)
+    pid = reg.parent_id[rows]
+    pidx = np.minimum(np.searchsorted(reg.ids, pid), n - 1)
+    return np.where((pid != 0) & (reg.ids[pidx] == pid), pidx, -1)
+
+
+def _not_active_when(reg: Register, p: int, day: int) -> str:
+    """Why unit `p` is not active on `day`, as the end of a sentence."""
+    if day < reg.first_day[p]:
+        return f"only opens on {iso(int(reg.first_day[p]))}"
+    if reg.last_day[p] != MAX_DAY and day > reg.last_day[p]:
+        return f"closed after {iso(int(reg.last_day[p]))}"
+    return "is not in force on this date"
+
+
+def _last_name(reg: Register, p: int) -> str:
+    name = reg.value(int(reg.id_start[p + 1]) - 1, "EntityName")
+    return f"{name.strip()} ({reg.ids[p]})" if name and name.strip() else f"unit {reg.ids[p]}"
+
+
+def _cycles(reg: Register, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
+    """Active units in a loop of parents at the day (the tree shows them as orphans)."""
+    ents = np.nonzero(active)[0]
+    up = np.full(len(reg.ids), -1, dtype=np.int64)
+    pidx = _parent_index(reg, snap.row_of[ents])
+    up[ents] = np.where((pidx >= 0) & active[np.maximum(pidx, 0)], pidx, -1)
+    anc = up.copy()
+    for _ in range(12):  # real trees are at most ~7 deep: most days end here
+        if not (anc >= 0).any():
+            return
+        anc = np.where(anc >= 0, up[np.maximum(anc, 0)], -1)
+    for _ in range(max(len(up), 1).bit_length() + 1):
+        anc = np.where(anc >= 0, anc[np.maximum(anc, 0)], -1)
+    for e in np.unique(anc[anc >= 0]).tolist():  # after > n steps up, only loops remain
+        loop = [e]
+        while up[loop[-1]] != e:
+            loop.append(int(up[loop[-1]]))
+        path = " -> ".join(out.label(k) for k in [*loop, e])
+        out.add(
+            "error",
+            "cycle",
+            e,
+            f"{out.label(e)} is in a loop of parent units ({path}), so it has no place in "
+            "the tree and is shown under 'Missing parent'.",
+        )
+
+
 def _parents(reg: Register, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
-    """Active units whose parent is in the file but closed or not yet open at the day."""
+    """Orphans: active units whose parent is not in the file, or closed or not yet open."""
     ents = np.nonzero(active)[0]
     pid = reg.parent_id[snap.row_of[ents]]
-    n = len(reg.ids)
-    pidx = np.minimum(np.searchsorted(reg.ids, pid), n - 1)
-    known = (pid != 0) & (reg.ids[pidx] == pid)
-    bad = known & ~active[pidx]
-    day = snap.day
+    pidx = _parent_index(reg, snap.row_of[ents])
+    missing = (pid != 0) & (pidx < 0)
+    for e, p in zip(ents[missing].tolist(), pid[missing].tolist(), strict=True):
+        out.add(
+            "error",
+            "parent_missing",
+            e,
+            f"{out.label(e)} is active, but its parent {p} is not in the file, so it is shown "
+            "under 'Missing parent'.",
+        )
+    bad = (pidx >= 0) & ~active[np.maximum(pidx, 0)]
     for e, p in zip(ents[bad].tolist(), pidx[bad].tolist(), strict=True):
-        pname = reg.value(int(reg.id_start[p + 1]) - 1, "EntityName") or "a unit"
-        if day < reg.first_day[p]:
-            when = f"only opens on {iso(int(reg.first_day[p]))}"
-        elif reg.last_day[p] != MAX_DAY and day > reg.last_day[p]:
-            when = f"closed after {iso(int(reg.last_day[p]))}"
-        else:
-            when = "not in force on this date"
         out.add(
             "error",
             "parent_not_active",
             e,
-            f"{out.label(e)} is active, but its parent {pname.strip()} ({reg.ids[p]}) {when}.",
+            f"{out.label(e)} is active, but its parent {_last_name(reg, p)} "
+            f"{_not_active_when(reg, p, snap.day)}.",
         )
 
 
-def _addresses(reg: Register, day: dt.date, out: _Findings, active: np.ndarray) -> None:
+def _check_digits(reg: Register, out: _Findings, active: np.ndarray) -> None:
+    """SOR ids of active units that fail the Verhoeff check (or namespace, length)."""
+    ents = np.nonzero(active)[0]
+    for e in ents[~sor_ids_look_ok(reg.ids[ents])].tolist():
+        problem = sor_id_problem(str(reg.ids[e]))
+        if problem:
+            out.add("warning", "bad_check_digit", e, f"The SOR id of {out.label(e)} {problem}.")
+
+
+def _ean_from_closed(reg: Register, day: dt.date, out: _Findings, active: np.ndarray) -> np.ndarray:
+    """Active units inheriting an EAN that, up the parents their rows name, belongs to a
+    unit that is closed at the day or that they only reach through one.
+
+    At the day the tree has no path through a closed unit, so the bulk view finds no
+    source; the rows still name the chain, which is followed here through each unit's
+    nearest version. Returns the mask of units reported (no second finding for them).
+    """
+    bv = bulk_view(reg, day)
+    snap = out.snap
+    key = "ean_location_code"
+    cand = active & (bv.claim[key] == INHERITED) & (bv.state[key] == NONE)
+    hit = np.zeros(len(reg.ids), dtype=bool)
+    if not cand.any():
+        return hit
+    named = _parent_index(reg, bv.rows)
+    holder = _resolve_chain(row_states(reg, bv.rows)[key], named)
+    hit = cand & (holder >= 0)
+    for e in np.nonzero(hit)[0].tolist():
+        h = int(holder[e])
+        code = reg.value(int(bv.rows[h]), "EanLocationCode") or "?"
+        via = int(named[e])  # the first unit up the chain that is not active
+        while active[via] and via != h:
+            via = int(named[via])
+        if active[via]:
+            continue  # an active holder out of reach only in a loop: `cycle` tells
+        if via == h:
+            where = f"from {_last_name(reg, h)}, which {_not_active_when(reg, h, snap.day)}"
+        else:
+            where = (
+                f"from {_last_name(reg, h)} through {_last_name(reg, via)}, which "
+                f"{_not_active_when(reg, via, snap.day)}"
+            )
+        out.add(
+            "warning",
+            "ean_from_closed",
+            e,
+            f"{out.label(e)} inherits its EAN location number {code.strip()} {where}.",
+        )
+    return hit
+
+
+def _addresses(
+    reg: Register, day: dt.date, out: _Findings, active: np.ndarray, reported: np.ndarray
+) -> None:
     bv = bulk_view(reg, day)
     postal_none = active & (bv.state["postal_address"] == NONE)
     claimed = bv.claim["postal_address"] == INHERITED
@@ -141,7 +254,7 @@ def _addresses(reg: Register, day: dt.date, out: _Findings, active: np.ndarray) 
             "above it has one.",
         )
     ean = active & (bv.claim["ean_location_code"] == INHERITED)
-    ean &= bv.state["ean_location_code"] == NONE
+    ean &= (bv.state["ean_location_code"] == NONE) & ~reported
     for e in np.nonzero(ean)[0].tolist():
         out.add(
             "warning",
@@ -176,6 +289,16 @@ def _eans(reg: Register, day: dt.date, out: _Findings, active: np.ndarray) -> No
     )
     has = np.array([c is not None and c != "" for c in codes], dtype=bool)
     owners, codes = owners[has], codes[has]
+    good = {c: ean_ok(c) for c in set(codes.tolist())}
+    for e, c in zip(owners.tolist(), codes.tolist(), strict=True):
+        if not good[c]:
+            out.add(
+                "warning",
+                "bad_ean",
+                e,
+                f"The EAN location number {c} of {out.label(e)} is not 13 digits with a valid "
+                "GS1 check digit.",
+            )
     m = edi_map(reg)
     if m is not None:
         accepted = set(m.loc[_valid_rows(m, snap.day), "EanLocationCode"].dropna().tolist())
@@ -201,6 +324,32 @@ def _eans(reg: Register, day: dt.date, out: _Findings, active: np.ndarray) -> No
             int(ents[0]),
             f"EAN location number {code} is the own number of {len(ents)} active units: "
             f"{out.listing(ents)}.",
+        )
+
+
+def _providers(reg: Register, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
+    """Provider numbers (ydernummer) carried by several active units at once."""
+    if "ProviderId" not in reg.entities.columns:
+        return
+    ents = np.nonzero(active)[0]
+    codes = (
+        reg.entities["ProviderId"]
+        .take(snap.row_of[ents])
+        .str.strip()
+        .to_numpy(dtype=object, na_value=None)
+    )
+    has = np.array([c is not None and c != "" for c in codes], dtype=bool)
+    frame = pd.DataFrame({"code": codes[has], "e": ents[has]})
+    if not len(frame):
+        return
+    counts = frame.groupby("code", sort=True)["e"].transform("size").to_numpy()
+    for code, group in frame.loc[counts > 1].groupby("code", sort=True):
+        found = out.by_name(group["e"].to_numpy())
+        out.add(
+            "warning",
+            "duplicate_provider",
+            int(found[0]),
+            f"Provider number {code} is on {len(found)} active units: {out.listing(found)}.",
         )
 
 

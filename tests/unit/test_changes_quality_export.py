@@ -221,7 +221,7 @@ def test_quality_shak_on_several_units_derived_and_from_the_map() -> None:
     assert "SHAK code 9999" in str(found[0]["message"])
 
 
-def test_quality_addresses_names_and_not_the_load_report() -> None:
+def test_quality_addresses_names_and_orphans() -> None:
     rows = [
         unit(ID[0], "Ejer uden adresse", PostalAddressStreetName=""),
         unit(ID[1], "Arver intet", ID[0], PostalAddressInheritanceIndicator="true"),
@@ -233,6 +233,7 @@ def test_quality_addresses_names_and_not_the_load_report() -> None:
     assert reg.report.count("unknown_parent") == 1
     found = quality(reg, DAY)
     assert kinds(found) == [
+        ("parent_missing", ID[4]),
         ("no_postal_address", ID[1]),
         ("no_postal_address", ID[0]),
         ("inherited_without_source", ID[3]),
@@ -240,10 +241,111 @@ def test_quality_addresses_names_and_not_the_load_report() -> None:
         ("name_spaces", ID[3]),
     ]
     msgs = [str(f["message"]) for f in found]
-    assert "inherits its postal address" in msgs[0]
-    assert "neither its own nor inherited" in msgs[1]
-    assert "leading or trailing" in msgs[3] and "doubled" in msgs[4]
-    assert all(f["sor_id"] != ID[4] for f in found)  # unknown parent: in the report only
+    assert msgs[0] == (
+        f"Forældreløs ({ID[4]}) is active, but its parent {make_sor_id(999)} is not in the "
+        "file, so it is shown under 'Missing parent'."
+    )
+    assert found[0]["severity"] == "error"
+    assert "inherits its postal address" in msgs[1]
+    assert "neither its own nor inherited" in msgs[2]
+    assert "leading or trailing" in msgs[4] and "doubled" in msgs[5]
+
+
+def of_kind(findings: list[dict[str, object]], kind: str) -> list[object]:
+    return [f["sor_id"] for f in findings if f["kind"] == kind]
+
+
+def test_quality_cycles_at_the_date_one_finding_each() -> None:
+    rows = [
+        unit(ID[0], "Alfa", ID[1]),
+        unit(ID[1], "Beta", ID[0], ToDate="2019-12-31"),
+        unit(ID[1], "Beta", "", FromDate="2020-01-01", SorType="IE"),
+        unit(ID[2], "Gamma", ID[0]),  # under the loop, not in it
+        unit(ID[3], "Delta", ID[4]),  # a loop in every version
+        unit(ID[4], "Epsilon", ID[3]),
+    ]
+    reg = build(rows)
+    assert reg.report.count("cycle") == 2  # Delta and Epsilon, from their latest rows
+    found = quality(reg, DAY)
+    assert of_kind(found, "cycle") == [ID[3], ID[4]]
+    assert found[0]["severity"] == "error"
+    assert found[0]["message"] == (
+        f"Delta ({ID[3]}) is in a loop of parent units (Delta ({ID[3]}) -> Epsilon ({ID[4]}) "
+        f"-> Delta ({ID[3]})), so it has no place in the tree and is shown under "
+        "'Missing parent'."
+    )
+    assert not of_kind(found, "parent_missing") and not of_kind(found, "parent_not_active")
+    before = quality(reg, dt.date(2019, 6, 1))  # Alfa and Beta loop only then
+    assert of_kind(before, "cycle") == [ID[0], ID[1], ID[3], ID[4]]
+    assert "Beta" in str(before[0]["message"])
+
+
+def test_quality_bad_check_digits_of_active_units() -> None:
+    good = make_sor_id(5)
+    bad = good[:-1] + str((int(good[-1]) + 1) % 10)
+    closed_bad = make_sor_id(6)[:-1] + str((int(make_sor_id(6)[-1]) + 1) % 10)
+    ean = make_ean("579000000001")
+    bad_ean = ean[:-1] + str((int(ean[-1]) + 1) % 10)
+    rows = [
+        unit(ID[0], "Ejer", EanLocationCodeState="own", EanLocationCode=ean),
+        unit(bad, "Skæv", ID[0], EanLocationCodeState="own", EanLocationCode=bad_ean),
+        unit(closed_bad, "Lukket skæv", ID[0], ToDate="2015-12-31"),
+    ]
+    reg = build(rows)
+    assert reg.report.count("bad_check_digit") == 2
+    found = quality(reg, DAY)
+    assert kinds(found) == [("bad_check_digit", bad), ("bad_ean", bad)]
+    assert found[0]["message"] == f"The SOR id of Skæv ({bad}) fails the Verhoeff check digit."
+    assert found[1]["message"] == (
+        f"The EAN location number {bad_ean} of Skæv ({bad}) is not 13 digits with a valid "
+        "GS1 check digit."
+    )
+
+
+def test_quality_duplicate_provider_numbers() -> None:
+    rows = [
+        unit(ID[0], "Ejer"),
+        unit(ID[1], "Praksis B", ID[0], ProviderId="045756"),
+        unit(ID[2], "Praksis A", ID[0], ProviderId=" 045756"),
+        unit(ID[3], "Gammel praksis", ID[0], ProviderId="011111", ToDate="2019-12-31"),
+        unit(ID[4], "Ny praksis", ID[0], ProviderId="011111"),
+        unit(ID[5], "Eneste", ID[0], ProviderId="045757"),
+    ]
+    found = quality(build(rows), DAY)
+    assert kinds(found) == [("duplicate_provider", ID[2])]
+    assert found[0]["message"] == (
+        f"Provider number 045756 is on 2 active units: Praksis A ({ID[2]}), Praksis B ({ID[1]})."
+    )
+    before = quality(build(rows), dt.date(2015, 1, 1))
+    assert kinds(before) == [("duplicate_provider", ID[3]), ("duplicate_provider", ID[2])]
+
+
+def test_quality_inherited_ean_from_a_closed_unit() -> None:
+    ean_a, ean_b = make_ean("579000000001"), make_ean("579000000002")
+    closed = {"ToDate": "2019-12-31"}
+    rows = [
+        unit(ID[0], "Ejer", EanLocationCodeState="own", EanLocationCode=ean_a),
+        unit(ID[1], "Lukket", ID[0], EanLocationCodeState="own", EanLocationCode=ean_b, **closed),
+        unit(ID[2], "Arver", ID[1], EanLocationCodeState="inherited", EanLocationCode=ean_b),
+        unit(ID[4], "Lukket mellem", ID[0], EanLocationCodeState="inherited", **closed),
+        unit(ID[5], "Under mellem", ID[4], EanLocationCodeState="inherited"),
+        unit(ID[7], "Lukket uden", ID[0], **closed),
+        unit(ID[6], "Under uden", ID[7], EanLocationCodeState="inherited"),
+        unit(ID[8], "Arver rigtigt", ID[0], EanLocationCodeState="inherited"),
+    ]
+    found = quality(build(rows), DAY)
+    by_id = {f["sor_id"]: f["message"] for f in found if f["kind"] == "ean_from_closed"}
+    assert by_id == {
+        ID[2]: f"Arver ({ID[2]}) inherits its EAN location number {ean_b} from Lukket "
+        f"({ID[1]}), which closed after 2019-12-31.",
+        ID[5]: f"Under mellem ({ID[5]}) inherits its EAN location number {ean_a} from Ejer "
+        f"({ID[0]}) through Lukket mellem ({ID[4]}), which closed after 2019-12-31.",
+    }
+    # no EAN anywhere up the chain: the older finding, and never both for one unit
+    assert of_kind(found, "inherited_without_source") == [ID[6]]
+    assert sorted(of_kind(found, "parent_not_active")) == sorted([ID[2], ID[5], ID[6]])
+    assert ID[8] not in {f["sor_id"] for f in found}
+    assert of_kind(quality(build(rows), dt.date(2015, 1, 1)), "ean_from_closed") == []
 
 
 # --- export rows and values ------------------------------------------------------------
