@@ -228,21 +228,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     app = create_app(argv[:1])
     install_excepthook()
-    # the data libraries take a moment to import: show the icon meanwhile
-    splash = None
-    icon = app_icon()
-    if not icon.isNull():
-        from PySide6.QtWidgets import QSplashScreen
-
-        splash = QSplashScreen(icon.pixmap(256, 256))
-        splash.show()
-        app.processEvents()
+    # No splash screen: the window module imports no data library (pandas, pyarrow and
+    # pyqtgraph load after the first paint), so the window itself is up in a few hundred
+    # ms; QSplashScreen.show() also waits up to 1 s for the platform to expose it.
     from ui.main_window import MainWindow
 
-    win = MainWindow(icon=icon)
+    win = MainWindow(icon=app_icon())
     win.show()
-    if splash is not None:
-        splash.finish(win)
+    if os.environ.get("SORVIEWER_PROBE_FIRST_WINDOW"):
+        # tests/bench/bench_ui.py: the wall-clock moment the window has painted, then exit
+        app.processEvents()
+        print(f"first-window {time.time():.6f}", flush=True)
+        win.close()
+        return 0
     if args:
         path = args[0]
         QTimer.singleShot(0, lambda: win.open_path(path))

@@ -72,6 +72,8 @@ APP_NAME = "SOR Viewer"
 DEMO_NOTICE = "Synthetic demo data - not the real SOR"
 DEMO_FILE = "sor_demo_1500_seed7.zip"
 SEARCH_DEBOUNCE_MS = 200
+#: the panels are built this long after the window first shows (they import pandas)
+DOCKS_DELAY_MS = 30
 RESULT_LIMIT = 200
 #: a filtered tree is expanded fully when it has at most this many matches
 EXPAND_MATCHES = 300
@@ -1158,7 +1160,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._docks_built:
             # after the first paint: the panels pull in the data libraries
-            QTimer.singleShot(0, self.ensure_docks)
+            QTimer.singleShot(DOCKS_DELAY_MS, self.ensure_docks)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
