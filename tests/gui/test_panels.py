@@ -24,8 +24,8 @@ from ui.models.records_model import (
     fold_many,
 )
 from ui.widgets.changes_panel import ChangesPanel
-from ui.widgets.details_panel import COLUMN_ROLE, STATE_ROLE, DetailsPanel
-from ui.widgets.edi_panel import EdiPanel
+from ui.widgets.details_panel import COLUMN_ROLE, STATE_ROLE, AllFieldsPanel, OverviewPanel
+from ui.widgets.edi_panel import EanEdiPanel, EdiPanel
 from ui.widgets.history_panel import HistoryPanel
 from ui.widgets.mapping_panel import MappingPanel
 from ui.widgets.table_view import RecordsView
@@ -166,7 +166,44 @@ def test_records_view_filters_copies_and_selects(qtbot, state: AppState) -> None
         view.doubleClicked.emit(view.proxy.index(2, 1))
     assert sig.args == [OE3]
     with qtbot.waitSignal(state.show_in_tree_requested):
-        view.context_menu().actions()[2].trigger()
+        _action(view.context_menu(), "Show in tree").trigger()
+    view.selectRow(0)
+    _action(view.context_menu(), "Copy row").trigger()
+    assert _clipboard().splitlines() == ["SOR id\tName", f"{SI}\tTesthospital"]
+    assert not _action(view.context_menu(), "Copy EAN", missing=True)  # no EAN column
+
+
+def _action(menu, text: str, missing: bool = False):  # type: ignore[no-untyped-def]
+    """The menu's action whose text starts with `text` (None when `missing` is allowed)."""
+    for a in menu.actions():
+        if a.text().startswith(text):
+            return a
+    assert missing, [a.text() for a in menu.actions()]
+    return None
+
+
+def test_records_view_copy_ean_and_export_selection(qtbot, state: AppState, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    view = RecordsView(state)
+    _shown(qtbot, view.frame)
+    view.set_records(
+        ["sor_id", "name", "ean"],
+        ["SOR id", "Name", "EAN"],
+        [(OE3, "anæstesi", EAN_OE3), (IE, "Region Testland", EAN_IE), (SI, "Testhospital", "")],
+    )
+    view.selectRow(0)
+    _action(view.context_menu(), "Copy EAN").trigger()
+    assert _clipboard() == EAN_OE3
+    view.selectRow(2)
+    assert not _action(view.context_menu(), "Copy EAN").isEnabled()
+    view.selectAll()
+    assert view.selected_sor_ids() == [OE3, IE, SI]
+    assert _action(view.context_menu(), "Export selected units to CSV").isEnabled()
+    out = tmp_path / "sel.csv"
+    assert view.export_selection(str(out), "csv") == 3
+    text = out.read_bytes().decode("utf-8-sig")
+    assert {OE3, IE, SI} <= set(text.replace(";", "\n").replace(",", "\n").split())
+    assert view.export_selection(str(tmp_path / "sel.xlsx"), "xlsx") == 3
+    assert (tmp_path / "sel.xlsx").read_bytes()[:2] == b"PK"
 
 
 def test_records_view_header_sort_survives_new_rows(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
@@ -192,7 +229,7 @@ def test_records_view_header_sort_survives_new_rows(qtbot, state: AppState) -> N
 
 
 def test_details_blank_with_hint_until_something_is_selected(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
-    panel = _shown(qtbot, DetailsPanel(state))
+    panel = _shown(qtbot, OverviewPanel(state))
     assert panel.stack.currentWidget() is panel.hint
     assert "Select a unit" in panel.hint.text()
     state.select(OE2)
@@ -200,7 +237,7 @@ def test_details_blank_with_hint_until_something_is_selected(qtbot, state: AppSt
 
 
 def test_details_shows_own_and_inherited_with_source(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
-    panel = _shown(qtbot, DetailsPanel(state))
+    panel = _shown(qtbot, OverviewPanel(state))
     state.select(SI)
     assert "Testhospital" in panel.header.text()
     assert f'href="sor:{IE}"' in panel.header.text()  # parent link
@@ -212,28 +249,33 @@ def test_details_shows_own_and_inherited_with_source(qtbot, state: AppState) -> 
     assert fields["ShakId"].data(0, STATE_ROLE) == "own"
     assert not fields["ShakId"].font(1).italic()
     postal = panel.group_links["postal_address"].text()
-    assert "inherited from" in postal and f"sor:{IE}" in postal and "Region Testland" in postal
-    assert "own" in panel.group_links["shak"].text()
-    # the link selects the unit it names
-    with qtbot.waitSignal(state.selection_changed) as sig:
+    assert "Inherited from" in postal and f"sor:{IE}" in postal and "Region Testland" in postal
+    assert "INHERITED" in panel.group_badges["postal_address"].text()
+    assert "OWN" in panel.group_badges["shak"].text()
+    assert "shak" not in panel.group_links  # own values name no source
+    # the path is a breadcrumb of links: the region above the hospital
+    assert "Path:" in panel.header.text() and "Region Testland" in panel.header.text()
+    # the source link selects the unit it names and shows it in the tree
+    with qtbot.waitSignal(state.show_in_tree_requested) as sig:
         panel.group_links["postal_address"].linkActivated.emit(f"sor:{IE}")
-    assert sig.args == [IE]
+    assert sig.args == [IE] and state.current == IE
 
 
 def test_details_visiting_from_own_postal_and_none_groups(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
-    panel = _shown(qtbot, DetailsPanel(state))
+    panel = _shown(qtbot, OverviewPanel(state))
     state.select(OE1)
     fields = panel.field_items()
     assert fields["VisitingAddressStreetName"].text(1) == "Gade 5"
     assert "from the postal address" in panel.group_links["visiting_address"].text()
-    assert "none" in panel.group_links["ean_location_code"].text()
+    assert "NONE" in panel.group_badges["ean_location_code"].text()
+    assert "ean_location_code" not in panel.group_links
     assert "EanLocationCode" not in fields  # empty: hidden
     panel.show_empty.setChecked(True)
     assert "EanLocationCode" in panel.field_items()
 
 
 def test_details_follow_date_and_language(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
-    panel = _shown(qtbot, DetailsPanel(state))
+    panel = _shown(qtbot, OverviewPanel(state))
     state.select(IE)
     assert panel.field_items()["EntityName"].text(1) == "Region Testland"
     label_en = panel.field_items()["EntityName"].text(0)
@@ -248,7 +290,7 @@ def test_details_follow_date_and_language(qtbot, state: AppState) -> None:  # ty
 
 
 def test_details_copy_value_and_unit(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
-    panel = _shown(qtbot, DetailsPanel(state))
+    panel = _shown(qtbot, OverviewPanel(state))
     state.select(OE3)
     item = panel.field_items()["EanLocationCode"]
     panel.copy_item(item)
@@ -268,7 +310,7 @@ def test_details_copy_value_and_unit(qtbot, state: AppState) -> None:  # type: i
 
 
 def test_details_problem_strip(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
-    panel = _shown(qtbot, DetailsPanel(state))
+    panel = _shown(qtbot, OverviewPanel(state))
     state.select(IE2)
     assert panel.problems.isHidden()
     state.select(SI)
@@ -299,19 +341,29 @@ def test_history_versions_changes_and_timeline(qtbot, state: AppState) -> None: 
     idx = panel.versions.records.index(1, 0)
     assert idx.data(Qt.ItemDataRole.FontRole).bold()
     assert panel.versions.records.index(0, 0).data(Qt.ItemDataRole.FontRole) is None
+    assert panel.versions.selected_source_rows() == [1]
+    # the diff shows the version beside the one before it, differences only
+    assert panel.a_combo.currentIndex() == 0 and panel.b_combo.currentIndex() == 1
+    assert [r[1:] for r in panel.values.records.records()] == [("ParentSorId", SI, OE1)]
+    assert panel.values.records.index(0, 0).data(Qt.ItemDataRole.FontRole).bold()
+    panel.only_changes.setChecked(False)
     values = {r[1]: r for r in panel.values.records.records()}
-    assert values["ParentSorId"][2:] == (OE1, SI)  # new value, old value
-    assert values["EntityName"][3] is None
-    panel.only_changes.setChecked(True)
-    assert [r[1] for r in panel.values.records.records()] == ["ParentSorId"]
+    assert values["EntityName"][2:] == ("Akut afsnit", "Akut afsnit")
     assert len(panel.timeline_bars()) == 2
+    assert panel.timeline_marks() == {"EntityName": [], "ParentSorId": [1]}
     assert panel.marker_position() == pytest.approx(2021.0)
-    # activating a version moves the as-of date to its first day
+    # selecting a version moves the as-of date to its first day
     with qtbot.waitSignal(state.as_of_changed):
-        panel.versions.doubleClicked.emit(panel.versions.proxy.index(0, 1))
+        panel.versions.selectRow(0)
     assert state.as_of == dt.date(2012, 3, 1)
     assert panel.versions.records.index(0, 0).data(Qt.ItemDataRole.FontRole).bold()
+    assert panel.versions.selected_source_rows() == [0]
     assert panel.marker_position() == pytest.approx(2012 + 60 / 365.25)
+    # the user may compare any two versions
+    panel.a_combo.setCurrentIndex(1)
+    panel.b_combo.setCurrentIndex(0)
+    assert panel.values.horizontalHeader().model().headerData(2, Qt.Orientation.Horizontal) == "#2"
+    assert ("ParentSorId", OE1, SI) in [r[1:] for r in panel.values.records.records()]
 
 
 def test_history_rename_lists_name_column(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
@@ -319,15 +371,16 @@ def test_history_rename_lists_name_column(qtbot, state: AppState) -> None:  # ty
     state.select(IE)
     recs = panel.versions.records.records()
     assert "Name" in recs[1][3] and "Postal address: street" in recs[1][3]
+    assert panel.timeline_marks()["EntityName"] == [1]
     assert panel.versions.current_sor_id() is None
     assert panel.versions.selected_source_rows() == [1]  # the version valid on the date
     state.set_as_of(dt.date(2012, 1, 1))
     assert panel.versions.selected_source_rows() == [0]  # follows the date
-    assert ("EntityName", "Region Test", None, None) in {
-        (r[1], r[2], r[3], None) for r in panel.values.records.records()
-    }
+    assert state.as_of == dt.date(2012, 1, 1)  # following the date does not move it
+    assert panel.diff(0, 1)[0] == ("EntityName", "Region Test", "Region Testland")
     state.set_language("da")
     assert "Enhedsnavn" in panel.versions.records.records()[1][3]
+    assert panel.only_changes.text() == "Kun forskelle"
 
 
 # --- mapping -----------------------------------------------------------------------
@@ -393,21 +446,27 @@ def test_mapping_code_box_and_whole_frame(qtbot, state: AppState, tmp_path: Path
 
 
 def test_edi_own_ean_with_types_and_details(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
-    panel = _shown(qtbot, EdiPanel(state))
+    panel = _shown(qtbot, EanEdiPanel(state))
     assert panel.stack.currentWidget() is panel.hint
     state.select(OE3)
-    assert EAN_OE3 in panel.ean_label.text() and "own" in panel.ean_label.text()
+    assert EAN_OE3 in panel.ean_label.text() and "OWN" in panel.ean_label.text()
     assert [r[:2] for r in panel.types.records.records()] == [
         ("22", "DIS01 Epikrise"),
         ("11", "REF01 Henvisning"),
     ]
-    assert "System supplier: EG" in panel.location_label.text()
+    assert "System supplier: EG" in panel.location_text()
+    assert "VANS (network): –" in panel.location_text()  # asked for, absent in the file
     state.select(SI)
-    assert "inherited from" in panel.ean_label.text() and f"sor:{IE}" in panel.ean_label.text()
+    assert "INHERITED" in panel.ean_label.text() and f"sor:{IE}" in panel.ean_label.text()
+    assert "System supplier: Systematic" in panel.location_text()
     assert [r[0] for r in panel.types.records.records()] == ["11"]
+    with qtbot.waitSignal(state.show_in_tree_requested) as sig:
+        panel.ean_label.linkActivated.emit(f"sor:{IE}")
+    assert sig.args == [IE]
     state.select(OE1)
-    assert "none" in panel.ean_label.text()
+    assert "NONE" in panel.ean_label.text()
     assert panel.types.records.rowCount() == 0
+    assert panel.location_text() == ""
 
 
 def test_edi_recipients_own_and_inherited(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
@@ -421,6 +480,7 @@ def test_edi_recipients_own_and_inherited(qtbot, state: AppState) -> None:  # ty
         (IE, EAN_IE, "own", ""),
         (SI, EAN_IE, "inherited", IE),
     ]
+    assert f"sor:{IE}" in panel.root_label.text()
     panel.set_edi_type("22")
     assert [r[0] for r in panel.recipients.records.records()] == [OE3]
     # in 2015 the emergency ward still sat under the hospital and inherited its EAN
@@ -429,7 +489,16 @@ def test_edi_recipients_own_and_inherited(qtbot, state: AppState) -> None:  # ty
     assert (OE2, "inherited") in {(r[0], r[3]) for r in panel.recipients.records.records()}
     state.select(OE1)
     assert panel.recipients.records.rowCount() == 0
+    # a pinned unit stays while the selection moves on
+    panel.set_root(IE, pin=True)
+    state.select(OE1)
+    assert panel.root == IE and panel.recipients.records.rowCount() > 0
+    panel.pin.setChecked(False)
+    assert panel.root == OE1
     state.select(IE)
+    panel.recipients.selectRow(0)
+    _action(panel.recipients.context_menu(), "Copy EAN").trigger()
+    assert _clipboard() == EAN_OE3
     with qtbot.waitSignal(state.selection_changed) as sig:
         panel.recipients.doubleClicked.emit(panel.recipients.proxy.index(0, 0))
     assert sig.args == [OE3]
@@ -465,7 +534,7 @@ def test_changes_follow_the_date_then_user_dates(qtbot, state: AppState) -> None
 
 
 def test_hidden_panel_waits_until_shown(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
-    panel = DetailsPanel(state)
+    panel = OverviewPanel(state)
     qtbot.addWidget(panel)
     state.select(SI)
     assert panel.view is None  # nothing computed while hidden
@@ -477,7 +546,16 @@ def test_hidden_panel_waits_until_shown(qtbot, state: AppState) -> None:  # type
 
 
 @pytest.mark.parametrize(
-    "panel_class", [DetailsPanel, HistoryPanel, MappingPanel, EdiPanel, ChangesPanel]
+    "panel_class",
+    [
+        OverviewPanel,
+        AllFieldsPanel,
+        HistoryPanel,
+        MappingPanel,
+        EanEdiPanel,
+        EdiPanel,
+        ChangesPanel,
+    ],
 )
 def test_every_panel_renders_to_png(qtbot, state: AppState, tmp_path: Path, panel_class) -> None:  # type: ignore[no-untyped-def]
     panel = _shown(qtbot, panel_class(state))

@@ -189,6 +189,14 @@ class RecordsModel(QAbstractTableModel):
     def record(self, row: int) -> tuple[Any, ...]:
         return self._rows[row]
 
+    def column_of(self, key: str) -> int:
+        """The column of header key `key`, or -1."""
+        return self._keys.index(key) if key in self._keys else -1
+
+    def has_sor_ids(self) -> bool:
+        """Whether the rows name SOR units (an id column was given)."""
+        return self._id_col >= 0
+
     def sor_id(self, row: int) -> str | None:
         if self._id_col < 0 or not 0 <= row < len(self._rows):
             return None

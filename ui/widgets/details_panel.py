@@ -1,9 +1,14 @@
-"""The selected unit at the as-of date: header, contradictions, grouped fields.
+"""The selected unit at the as-of date: the *Overview* and *All fields* tabs.
 
-Every inheritable group says plainly whether its values are the unit's own,
-inherited (from which unit, as a link that selects it, and from which of its
-groups) or absent. Inherited values are drawn italic and muted so they never
-pass for the unit's own data. Empty fields hide behind a toggle.
+`OverviewPanel` shows a header (name, id, type, level, status with dates, the
+path as breadcrumb links), any contradictions, and the fields in groups. Every
+inheritable group carries a coloured badge - own, inherited or none - and, when
+inherited, a row naming the source unit as a link that shows it in the tree.
+Inherited values are drawn italic and muted so they never pass for the unit's
+own data. Empty fields hide behind a toggle.
+
+`AllFieldsPanel` lists every column of the version valid at the date, the
+unknown extra columns of the file included, as a copyable table.
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from PySide6.QtGui import (
     QFont,
     QKeyEvent,
     QKeySequence,
-    QTextDocumentFragment,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -39,13 +43,13 @@ from PySide6.QtWidgets import (
 from sorviewer import codes, schema
 from sorviewer.register import Register
 from ui.app_state import AppState
-from ui.widgets.table_view import LazyPanel, connect_link, set_clipboard, to_tsv, tr
+from ui.widgets.table_view import LazyPanel, RecordsView, connect_link, set_clipboard, to_tsv, tr
 
 #: item data: the SOR2 column of a field row
 COLUMN_ROLE = Qt.ItemDataRole.UserRole + 1
 #: item data: "own" | "inherited" | "none" | "" (not an inheritable group)
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2
-#: item data on group rows: the unit the values come from
+#: item data on group and source rows: the unit the values come from
 FROM_ROLE = Qt.ItemDataRole.UserRole + 3
 
 MUTED = QColor(110, 110, 120)
@@ -102,12 +106,12 @@ SECTIONS: tuple[tuple[str, tuple[str, str], tuple[str, ...] | None], ...] = (
             "ReportingLevelIndicator",
         ),
     ),
+    ("shak", schema.GROUP_LABELS["shak"], None),
+    ("ean_location_code", schema.GROUP_LABELS["ean_location_code"], None),
     ("postal_address", schema.GROUP_LABELS["postal_address"], None),
     ("visiting_address", schema.GROUP_LABELS["visiting_address"], None),
     ("activity_address", schema.GROUP_LABELS["activity_address"], None),
     ("virtual_address", ("Kontakt (virtuel adresse)", "Contact (virtual address)"), None),
-    ("ean_location_code", schema.GROUP_LABELS["ean_location_code"], None),
-    ("shak", schema.GROUP_LABELS["shak"], None),
     ("dates", ("Datoer", "Dates"), ("FirstFromDate", "FromDate", "ToDate", "UpdatedAt")),
 )
 
@@ -117,12 +121,42 @@ HIDDEN = frozenset(g.indicator for g in schema.FIELD_GROUPS.values() if g.indica
 }
 ID_COLUMNS = frozenset(schema.ID_COLUMNS_ENTITY)
 
+#: labels the official field tables lack (type ids of the owner and the institution)
+EXTRA_LABELS = {
+    "InstitutionOwnerEntityTypeId": ("Ejertype (kode)", "Owner type (code)"),
+    "HealthInstitutionEntityTypeId": ("Institutionstype (kode)", "Institution type (code)"),
+}
+
 STATUS_WORDS = {
     "active": ("aktiv", "active"),
     "closed": ("lukket", "closed"),
     "future": ("fremtidig", "future"),
 }
 STATUS_COLOURS = {"active": "#2e7d32", "closed": "#b71c1c", "future": "#1565c0"}
+
+#: badge words and colours per provenance state
+BADGES = {
+    "own": (("EGEN", "OWN"), "#2e7d32"),
+    "inherited": (("NEDARVET", "INHERITED"), "#6a3fb5"),
+    "none": (("INGEN", "NONE"), "#8a8a8a"),
+}
+
+
+def field_label(column: str, lang: str) -> str:
+    """The official (Danish) or English label of a column."""
+    if column in EXTRA_LABELS:
+        return EXTRA_LABELS[column][0 if lang == "da" else 1]
+    return schema.label(column, lang)
+
+
+def badge_html(state: str, lang: str) -> str:
+    """A small coloured pill saying own / inherited / none."""
+    words, colour = BADGES.get(state, BADGES["none"])
+    word = words[0 if lang == "da" else 1]
+    return (
+        f"<span style='background-color:{colour}; color:#ffffff; font-weight:600;"
+        f" font-size:8pt'>&nbsp;{word}&nbsp;</span>"
+    )
 
 
 def unit_name(reg: Register, sor_id: str | None, day: dt.date) -> str | None:
@@ -148,10 +182,29 @@ def group_columns(key: str) -> tuple[str, ...]:
     return tuple(c for c in cols if c not in HIDDEN)
 
 
-class DetailsPanel(LazyPanel):
-    """Everything about the selected unit at the as-of date."""
+def source_text(
+    reg: Register, view: dict[str, Any], prov: dict[str, Any], lang: str, day: dt.date
+) -> str:
+    """Rich text naming where an inherited group comes from ("" when not inherited)."""
+    if prov.get("state") != "inherited":
+        return ""
+    src = prov.get("from_sor_id")
+    from_group = prov.get("from_group")
+    via = ""
+    if from_group:
+        glabel = schema.GROUP_LABELS.get(from_group, (from_group, from_group))
+        via = tr(lang, f" (fra {glabel[0].lower()})", f" (from the {glabel[1].lower()})")
+    if src == view["sor_id"]:
+        return tr(lang, "fra enhedens egen", "from the unit's own") + escape(via)
+    if src:
+        return tr(lang, "fra ", "from ") + unit_link(reg, src, day) + escape(via)
+    return tr(lang, "kilden er ikke i filen", "the source is not in the file")
 
-    title = "Details"
+
+class OverviewPanel(LazyPanel):
+    """Everything about the selected unit at the as-of date, grouped, with provenance."""
+
+    title = "Overview"
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -161,7 +214,7 @@ class DetailsPanel(LazyPanel):
         self.header = QLabel(self)
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
-        connect_link(self.header, state)
+        connect_link(self.header, state, reveal=True)
         self.problems = QLabel(self)
         self.problems.setWordWrap(True)
         self.problems.setTextFormat(Qt.TextFormat.RichText)
@@ -180,14 +233,17 @@ class DetailsPanel(LazyPanel):
         self.tree = QTreeWidget(self)
         self.tree.setColumnCount(2)
         self.tree.setRootIsDecorated(False)
+        self.tree.setIndentation(14)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.tree.header().setStretchLastSection(True)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._on_tree_context_menu)
         self.tree.itemDoubleClicked.connect(self._on_tree_double_clicked)
         self.tree.installEventFilter(self)
+        #: per group key: the badge label, and the source link label when inherited
+        self.group_badges: dict[str, QLabel] = {}
         self.group_links: dict[str, QLabel] = {}
 
         content = QWidget(self)
@@ -244,6 +300,12 @@ class DetailsPanel(LazyPanel):
     def resizeEvent(self, ev: Any) -> None:  # Qt override
         super().resizeEvent(ev)
         self._fit_header()
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        # the label column gets what it needs up to 45 % of the width; values get the rest
+        want = self.tree.sizeHintForColumn(0) + 12
+        self.tree.setColumnWidth(0, max(120, min(want, int(self.tree.width() * 0.45))))
 
     def _on_show_empty_toggled(self, _on: bool) -> None:
         reg = self.state.register
@@ -267,23 +329,44 @@ class DetailsPanel(LazyPanel):
             span = tr(lang, f"gyldig {first} – {last}", f"valid {first} – {last}")
         else:
             span = tr(lang, f"siden {first}", f"since {first}")
+        version = tr(
+            lang,
+            f"denne version {view.get('valid_from') or '…'} – {last or '…'}",
+            f"this version {view.get('valid_from') or '…'} – {last or '…'}",
+        )
+        level = attrs.get("OrganisationalLevelName")
         parts = [
             f"<span style='font-size:14pt; font-weight:600'>{escape(view['name'] or '?')}</span>",
             f"{tr(lang, 'SOR-kode', 'SOR id')} <b>{escape(view['sor_id'])}</b>"
             f" · {escape(view.get('sor_type') or '')}"
-            + (f" – {escape(type_text)}" if type_text else ""),
+            + (f" – {escape(type_text)}" if type_text else "")
+            + (f" · {escape(level)}" if level else ""),
             f"<span style='color:{STATUS_COLOURS.get(status, '#000')}; font-weight:600'>"
-            f"{escape(word)}</span> ({escape(span)})",
+            f"{escape(word)}</span> ({escape(span)}; {escape(version)})",
         ]
-        pid = view.get("parent_sor_id")
-        if pid:
+        e = reg.entity_index(view["sor_id"])
+        path = reg.snapshot(day).path(e)[:-1] if e >= 0 else []
+        if path:
+            crumbs = " › ".join(unit_link(reg, str(reg.ids[p]), day) for p in path)
+            parts.append(f"{tr(lang, 'Placering', 'Path')}: {crumbs}")
+        elif view.get("parent_sor_id"):
+            pid = view["parent_sor_id"]
             parts.append(f"{tr(lang, 'Overordnet', 'Parent')}: {unit_link(reg, pid, day)}")
         elif attrs.get("SorType") != "IE":
             parts.append(tr(lang, "Ingen overordnet enhed", "No parent unit"))
         self.header.setText("<br>".join(parts))
 
     def _fill_tree(self, reg: Register, view: dict[str, Any]) -> None:
+        self.tree.setUpdatesEnabled(False)
+        try:
+            self._fill_tree_items(reg, view)
+        finally:
+            self.tree.setUpdatesEnabled(True)
+        self._fit_columns()
+
+    def _fill_tree_items(self, reg: Register, view: dict[str, Any]) -> None:
         self.tree.clear()
+        self.group_badges = {}
         self.group_links = {}
         attrs: dict[str, str | None] = view["attributes"]
         prov: dict[str, dict[str, Any]] = view["provenance"]
@@ -303,11 +386,10 @@ class DetailsPanel(LazyPanel):
             group = QTreeWidgetItem([titles[0 if lang == "da" else 1], ""])
             group.setFont(0, bold)
             group.setData(0, STATE_ROLE, state)
-            group.setFirstColumnSpanned(False)
             self.tree.addTopLevelItem(group)
-            self._add_fields(group, columns, attrs, state, show_empty)
             if state:
                 self._describe_group(reg, view, group, key, prov[key])
+            self._add_fields(group, columns, attrs, state, show_empty)
             if group.childCount() == 0 and not state:
                 group.setHidden(True)
             group.setExpanded(True)
@@ -335,7 +417,7 @@ class DetailsPanel(LazyPanel):
             value = attrs.get(col)
             if (value is None or value == "") and not show_empty:
                 continue
-            text = schema.label(col, self.lang)
+            text = field_label(col, self.lang)
             if ": " in text and state:  # "Postal address: street" under "Postal address"
                 text = text.split(": ", 1)[1].capitalize()
             item = QTreeWidgetItem([text, value or ""])
@@ -363,37 +445,41 @@ class DetailsPanel(LazyPanel):
         lang = self.lang
         state = prov["state"]
         src = prov.get("from_sor_id")
-        from_group = prov.get("from_group")
         group.setData(0, FROM_ROLE, src)
-        via = ""
-        if from_group:
-            glabel = schema.GROUP_LABELS.get(from_group, (from_group, from_group))
-            via = tr(lang, f" (fra {glabel[0].lower()})", f" (from the {glabel[1].lower()})")
-        if state == "own":
-            html = f"<b>{tr(lang, 'egen', 'own')}</b>"
-        elif state == "inherited" and src == view["sor_id"]:
-            html = f"<i>{tr(lang, 'egen', 'own')}{escape(via)}</i>"
-        elif state == "inherited" and src:
-            html = (
-                f"<i>{tr(lang, 'nedarvet fra', 'inherited from')} "
-                f"{unit_link(reg, src, self.state.as_of)}{escape(via)}</i>"
-            )
-        elif state == "inherited":
-            missing = tr(
-                lang, "nedarvet (kilden er ikke i filen)", "inherited (source not in the file)"
-            )
-            html = f"<i>{missing}</i>"
-        else:
-            html = f"<span style='color:#777'>{tr(lang, 'ingen', 'none')}</span>"
-        group.setText(1, QTextDocumentFragment.fromHtml(html).toPlainText())
-        label = QLabel(html)
-        label.setTextFormat(Qt.TextFormat.RichText)
-        connect_link(label, self.state)
-        label.setContentsMargins(4, 0, 0, 0)
-        label.setAutoFillBackground(False)
-        self.group_links[key] = label
+        word = BADGES.get(state, BADGES["none"])[0][0 if lang == "da" else 1]
+        group.setText(1, word.lower())
         group.setForeground(1, QBrush(Qt.GlobalColor.transparent))
-        self.tree.setItemWidget(group, 1, label)
+        badge = QLabel(badge_html(state, lang))
+        badge.setTextFormat(Qt.TextFormat.RichText)
+        badge.setContentsMargins(4, 0, 0, 0)
+        badge.setToolTip(
+            {
+                "own": tr(lang, "Enheden har selv værdierne", "The unit holds these values"),
+                "inherited": tr(
+                    lang,
+                    "Værdierne kommer fra en overordnet enhed",
+                    "The values come from a unit above",
+                ),
+            }.get(state, tr(lang, "Ingen værdier, heller ikke nedarvede", "No values at all"))
+        )
+        self.group_badges[key] = badge
+        self.tree.setItemWidget(group, 1, badge)
+        html = source_text(reg, view, prov, lang, self.state.as_of)
+        if not html:
+            return
+        row = QTreeWidgetItem(["", ""])
+        row.setData(0, FROM_ROLE, src)
+        row.setData(0, STATE_ROLE, state)
+        group.addChild(row)
+        row.setFirstColumnSpanned(True)
+        link = QLabel("<i>" + tr(lang, "Nedarvet ", "Inherited ") + html + "</i>")
+        link.setTextFormat(Qt.TextFormat.RichText)
+        link.setContentsMargins(2, 0, 0, 0)
+        connect_link(link, self.state, reveal=True)
+        row.setText(0, link.text())
+        row.setForeground(0, QBrush(Qt.GlobalColor.transparent))
+        self.group_links[key] = link
+        self.tree.setItemWidget(row, 0, link)
 
     # --- copying -------------------------------------------------------------------
 
@@ -418,7 +504,7 @@ class DetailsPanel(LazyPanel):
                 continue
             if value in (None, "") and not self.show_empty.isChecked():
                 continue
-            rows.append([schema.label(col, lang), col, value or "", source_of.get(col, "")])
+            rows.append([field_label(col, lang), col, value or "", source_of.get(col, "")])
         header = [
             tr(lang, "Felt", "Field"),
             tr(lang, "Kolonne", "Column"),
@@ -433,7 +519,7 @@ class DetailsPanel(LazyPanel):
             set_clipboard(text)
 
     def copy_item(self, item: QTreeWidgetItem | None, with_label: bool = False) -> None:
-        if item is None:
+        if item is None or item.data(0, COLUMN_ROLE) is None:
             return
         value = item.text(1)
         set_clipboard(f"{item.text(0)}\t{value}" if with_label else value)
@@ -455,20 +541,21 @@ class DetailsPanel(LazyPanel):
     def item_menu(self, item: QTreeWidgetItem) -> QMenu:
         lang = self.lang
         menu = QMenu(self)
-        act = QAction(tr(lang, "Kopiér værdi", "Copy value"), menu)
-        act.triggered.connect(lambda: self.copy_item(item))
-        menu.addAction(act)
-        act = QAction(tr(lang, "Kopiér felt og værdi", "Copy field and value"), menu)
-        act.triggered.connect(lambda: self.copy_item(item, with_label=True))
-        menu.addAction(act)
+        if item.data(0, COLUMN_ROLE) is not None:
+            act = QAction(tr(lang, "Kopiér værdi", "Copy value"), menu)
+            act.triggered.connect(lambda: self.copy_item(item))
+            menu.addAction(act)
+            act = QAction(tr(lang, "Kopiér felt og værdi", "Copy field and value"), menu)
+            act.triggered.connect(lambda: self.copy_item(item, with_label=True))
+            menu.addAction(act)
         act = QAction(tr(lang, "Kopiér hele enheden (TSV)", "Copy the whole unit (TSV)"), menu)
         act.triggered.connect(self.copy_unit)
         menu.addAction(act)
         target = self._target_id(item)
         if target:
             menu.addSeparator()
-            act = QAction(tr(lang, f"Gå til {target}", f"Go to {target}"), menu)
-            act.triggered.connect(lambda: self.state.select(target))
+            act = QAction(tr(lang, f"Vis {target} i træet", f"Show {target} in the tree"), menu)
+            act.triggered.connect(lambda: self.state.show_in_tree(target))
             menu.addAction(act)
         return menu
 
@@ -489,7 +576,7 @@ class DetailsPanel(LazyPanel):
     def _on_tree_double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
         target = self._target_id(item)
         if target:
-            self.state.select(target)
+            self.state.show_in_tree(target)
 
     # --- for tests and the window --------------------------------------------------
 
@@ -500,5 +587,101 @@ class DetailsPanel(LazyPanel):
             group = self.tree.topLevelItem(g)
             for i in range(group.childCount()):
                 item = group.child(i)
-                out[str(item.data(0, COLUMN_ROLE))] = item
+                col = item.data(0, COLUMN_ROLE)
+                if col is not None:
+                    out[str(col)] = item
         return out
+
+
+ALL_KEYS = ("field", "column", "value", "source")
+#: the official SOREntity columns; anything else in a file is an extra column
+KNOWN_COLUMNS = frozenset(schema.SOR_ENTITY_COLUMNS_2025)
+
+
+class AllFieldsPanel(LazyPanel):
+    """Every column of the version valid at the date, as a copyable table."""
+
+    title = "All fields"
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.hint = self.hint_label()
+        self.caption = QLabel(self)
+        self.caption.setWordWrap(True)
+        self.show_empty = QCheckBox(self)
+        self.show_empty.setChecked(True)
+        self.show_empty.toggled.connect(self.mark_stale)
+        self.table = RecordsView(state)
+        self.table.setSortingEnabled(True)
+        content = QWidget(self)
+        lay = QVBoxLayout(content)
+        lay.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
+        bar.addWidget(self.caption, 1)
+        bar.addWidget(self.show_empty)
+        lay.addLayout(bar)
+        lay.addWidget(self.table.frame, 1)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.hint)
+        self.stack.addWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        lang = self.lang
+        self.show_empty.setText(tr(lang, "Vis tomme felter", "Show empty fields"))
+        self.table.filter_edit.setPlaceholderText(
+            tr(lang, "Filtrér felter og værdier", "Filter fields and values")
+        )
+
+    def refresh(self) -> None:
+        reg, sid, lang = self.state.register, self.state.current, self.lang
+        e = reg.entity_index(sid) if reg is not None and sid else -1
+        if reg is None or e < 0:
+            self.hint.setText(self.select_hint())
+            self.stack.setCurrentWidget(self.hint)
+            self.table.set_records(ALL_KEYS, [], [], id_key=None)
+            return
+        self.stack.setCurrentIndex(1)
+        snap = reg.snapshot(self.state.as_of)
+        row = snap.row(e)
+        values = reg.row_dict(row)
+        known = KNOWN_COLUMNS
+        show_empty = self.show_empty.isChecked()
+        records = []
+        for col, value in values.items():
+            if col.startswith("__") or (not show_empty and value in (None, "")):
+                continue
+            extra = col not in known
+            note = tr(lang, "ekstra kolonne i filen", "extra column in the file") if extra else ""
+            records.append((field_label(col, lang), col, value, note))
+        labels = [
+            tr(lang, "Felt", "Field"),
+            tr(lang, "Kolonne", "Column"),
+            tr(lang, "Værdi", "Value"),
+            tr(lang, "Bemærkning", "Note"),
+        ]
+        self.table.set_records(ALL_KEYS, labels, records, id_key=None)
+        name = values.get("EntityName") or "?"
+        f, t = values.get("FromDate") or "…", values.get("ToDate") or "…"
+        self.caption.setText(
+            tr(
+                lang,
+                f"<b>{escape(name)}</b> ({escape(sid)}): versionen {f} – {t},"
+                f" {len(records)} felter",
+                f"<b>{escape(name)}</b> ({escape(sid)}): the version {f} – {t},"
+                f" {len(records)} fields",
+            )
+        )
+        self.table.resizeColumnToContents(0)
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 260))
+        self.table.resizeColumnToContents(1)
+        self.table.setColumnWidth(1, min(self.table.columnWidth(1), 220))
+        self.table.resizeColumnToContents(2)
+        self.table.setColumnWidth(2, min(self.table.columnWidth(2), 320))
+
+    def field_values(self) -> dict[str, Any]:
+        """Column -> value of the rows shown (for tests)."""
+        return {r[1]: r[2] for r in self.table.records.records()}

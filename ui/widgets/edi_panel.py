@@ -1,22 +1,25 @@
-"""EAN location number and EDI message types of the selected unit, and who can receive.
+"""EAN location number and EDI of the selected unit; who under a unit can receive a type.
 
-The top half says whether the unit's EAN is its own, inherited (from which unit)
-or absent, with the location's details and the EDI message types it accepts.
-The bottom half answers "which units under this one can receive message type T",
+`EanEdiPanel` says whether the unit's EAN is its own, inherited (from which
+unit, as a link) or absent, with the location's system supplier, VANS
+(communication supplier) and system type, and the EDI message types it accepts.
+`EdiPanel` answers "which units under this one can receive message type T",
 through their own or an inherited EAN; senders are meant to prefer own EANs,
 so the table says which is which.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -25,17 +28,17 @@ from PySide6.QtWidgets import (
 from sorviewer import edi
 from sorviewer.asof import Snapshot
 from ui.app_state import AppState
-from ui.widgets.details_panel import unit_link, unit_name
+from ui.widgets.details_panel import badge_html, unit_link, unit_name
 from ui.widgets.table_view import LazyPanel, RecordsView, connect_link, tr
 
 TYPE_KEYS = ("edi_id", "name", "message_type", "direction", "version")
 RECIPIENT_KEYS = ("sor_id", "name", "ean", "ean_state", "holder")
 
-#: LocationsCode columns worth showing, with Danish and English labels
+#: LocationsCode columns shown as a form, with Danish and English labels
 LOCATION_FIELDS = (
     ("EanLocationCodeSystemSupplierName", ("Systemleverandør", "System supplier")),
-    ("EanLocationCodeSystemTypeName", ("EDB-system", "IT system")),
-    ("EanLocationCodeCommunicationSupplierName", ("Netoperatør (VANS)", "Network operator")),
+    ("EanLocationCodeCommunicationSupplierName", ("VANS (netoperatør)", "VANS (network)")),
+    ("EanLocationCodeSystemTypeName", ("Systemtype", "System type")),
     ("EanLocationCodeRegionName", ("Region", "Region")),
     ("EanLocationCodeNonActiveIndicator", ("Ikke aktiv", "Not active")),
     ("EanLocationCodeOnlyInternalIndicator", ("Kun intern", "Internal only")),
@@ -43,10 +46,16 @@ LOCATION_FIELDS = (
 )
 
 
-class EdiPanel(LazyPanel):
-    """The unit's EAN with its EDI types; recipients of a type under the unit."""
+def _selectable(label: QLabel) -> QLabel:
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
 
-    title = "EAN / EDI"
+
+class EanEdiPanel(LazyPanel):
+    """The unit's EAN (own or inherited, from where), its supplier, VANS and EDI types."""
+
+    title = "EAN & EDI"
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -57,58 +66,178 @@ class EdiPanel(LazyPanel):
         self.ean_label.setWordWrap(True)
         self.ean_label.setTextFormat(Qt.TextFormat.RichText)
         connect_link(self.ean_label, state)
-        self.location_label = QLabel(self)
-        self.location_label.setWordWrap(True)
-        self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form_names: dict[str, QLabel] = {}
+        self.form_values: dict[str, QLabel] = {}
+        for col, _names in LOCATION_FIELDS:
+            name, value = QLabel(self), _selectable(QLabel(self))
+            self.form_names[col] = name
+            self.form_values[col] = value
+            self.form.addRow(name, value)
+        self.no_location = QLabel(self)
+        self.no_location.setStyleSheet("color: palette(mid);")
         self.types_caption = QLabel(self)
         self.types = RecordsView(state, filterable=False)
 
+        content = QWidget(self)
+        lay = QVBoxLayout(content)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.ean_label)
+        lay.addLayout(self.form)
+        lay.addWidget(self.no_location)
+        lay.addWidget(self.types_caption)
+        lay.addWidget(self.types.frame, 1)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.hint)
+        self.stack.addWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        lang = self.lang
+        i = 0 if lang == "da" else 1
+        for col, names in LOCATION_FIELDS:
+            self.form_names[col].setText(names[i] + ":")
+        self.types_caption.setText(
+            tr(lang, "EDI-meddelelsestyper på lokationsnummeret", "EDI message types of the EAN")
+        )
+
+    def refresh(self) -> None:
+        reg, sid = self.state.register, self.state.current
+        view = reg.entity(sid, self.state.as_of) if reg is not None and sid else None
+        if reg is None or view is None:
+            self.hint.setText(self.select_hint())
+            self.stack.setCurrentWidget(self.hint)
+            return
+        self.stack.setCurrentIndex(1)
+        lang, day = self.lang, self.state.as_of
+        prov = view["provenance"]["ean_location_code"]
+        self.ean = (view["attributes"].get("EanLocationCode") or "").strip()
+        state = prov["state"] if self.ean else "none"
+        head = f"{tr(lang, 'Lokationsnummer (EAN)', 'EAN location number')}: "
+        if state == "none":
+            text = head + tr(lang, "<i>intet</i>", "<i>none</i>") + " " + badge_html("none", lang)
+        elif state == "own":
+            text = head + f"<b>{escape(self.ean)}</b> {badge_html('own', lang)}"
+        else:
+            src = prov.get("from_sor_id")
+            where = unit_link(reg, src, day) if src else "?"
+            text = (
+                head
+                + f"<b>{escape(self.ean)}</b> {badge_html('inherited', lang)}<br>"
+                + f"<i>{tr(lang, 'nedarvet fra', 'inherited from')} {where}</i>"
+            )
+        self.ean_label.setText(text)
+        self._fill_location(lang, day)
+
+    def _fill_location(self, lang: str, day: dt.date) -> None:
+        reg = self.state.register
+        assert reg is not None
+        labels = [
+            "EdiId",
+            tr(lang, "EDIFACT-navn", "EDIFACT name"),
+            tr(lang, "Meddelelsestype", "Message type"),
+            tr(lang, "Retning", "Direction"),
+            "Version",
+        ]
+        details = (edi.ean_details(reg, self.ean, day) or {}) if self.ean else {}
+        for col, _names in LOCATION_FIELDS:
+            value = details.get(col) or ""
+            self.form_values[col].setText(value or "–")
+            shown = bool(value) or col in (
+                "EanLocationCodeSystemSupplierName",
+                "EanLocationCodeCommunicationSupplierName",
+                "EanLocationCodeSystemTypeName",
+            )
+            self.form_names[col].setVisible(shown and bool(self.ean))
+            self.form_values[col].setVisible(shown and bool(self.ean))
+        if self.ean and not details:
+            self.no_location.setText(
+                tr(
+                    lang,
+                    "Lokationsnummeret står ikke i lokationstabellen.",
+                    "The EAN is not in the locations table.",
+                )
+            )
+        else:
+            self.no_location.setText("")
+        self.no_location.setVisible(bool(self.no_location.text()))
+        types = edi.ean_edi_types(reg, self.ean, day) if self.ean else []
+        rows = [
+            (t["edi_id"], t["name"], t["message_type"], t["direction"], t["version"]) for t in types
+        ]
+        self.types.set_records(TYPE_KEYS, labels, rows, id_key=None)
+        self.types.resizeColumnsToContents()
+
+    def location_text(self) -> str:
+        """The shown location fields as `label: value` lines (for tests and copying)."""
+        return "\n".join(
+            f"{self.form_names[c].text()} {self.form_values[c].text()}"
+            for c, _n in LOCATION_FIELDS
+            if not self.form_values[c].isHidden()
+        )
+
+
+class EdiPanel(LazyPanel):
+    """Units under a chosen unit that can receive a chosen EDI type, and through which EAN."""
+
+    title = "EDI recipients"
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.root = ""  # the unit whose subtree is searched
         self.type_combo = QComboBox(self)
         self.type_combo.setMinimumContentsLength(20)
+        self.type_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.type_combo.currentIndexChanged.connect(self._on_type_combo_changed)
+        self.pin = QCheckBox(self)
+        self.pin.toggled.connect(self._on_pin_toggled)
+        self.root_label = QLabel(self)
+        self.root_label.setWordWrap(True)
+        self.root_label.setTextFormat(Qt.TextFormat.RichText)
+        connect_link(self.root_label, state)
         self.receive_caption = QLabel(self)
         self.receive_caption.setWordWrap(True)
         self.recipients = RecordsView(state)
 
-        top = QWidget(self)
-        lay = QVBoxLayout(top)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(self.ean_label)
-        lay.addWidget(self.location_label)
-        lay.addWidget(self.types_caption)
-        lay.addWidget(self.types.frame, 1)
-        bottom = QWidget(self)
-        lay = QVBoxLayout(bottom)
+        lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         row = QHBoxLayout()
-        self.receive_title = QLabel(self)
-        row.addWidget(self.receive_title)
+        self.type_title = QLabel(self)
+        row.addWidget(self.type_title)
         row.addWidget(self.type_combo, 1)
+        lay.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(self.root_label, 1)
+        row.addWidget(self.pin)
         lay.addLayout(row)
         lay.addWidget(self.receive_caption)
         lay.addWidget(self.recipients.frame, 1)
-        split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(top)
-        split.addWidget(bottom)
-
-        self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.hint)
-        self.stack.addWidget(split)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.stack)
         self._types_loaded = False
         self.retranslate()
 
     def retranslate(self) -> None:
         lang = self.lang
-        self.receive_title.setText(tr(lang, "Hvem kan modtage:", "Who can receive:"))
-        self.types_caption.setText(
-            tr(lang, "EDI-meddelelsestyper på lokationsnummeret", "EDI message types of the EAN")
+        self.type_title.setText(tr(lang, "EDI-type:", "EDI type:"))
+        self.pin.setText(tr(lang, "Fasthold enheden", "Keep this unit"))
+        self.pin.setToolTip(
+            tr(
+                lang,
+                "Bliv ved med at søge under denne enhed, selv om en anden vælges",
+                "Keep searching under this unit when another one is selected",
+            )
         )
+        self.recipients.filter_edit.setPlaceholderText(tr(lang, "Filtrér", "Filter"))
 
     def register_changed(self) -> None:
         self._types_loaded = False
+        self.root = ""
+        self.pin.setChecked(False)
 
     def _load_types(self) -> None:
         reg = self.state.register
@@ -123,84 +252,34 @@ class EdiPanel(LazyPanel):
         self.type_combo.blockSignals(False)
         self._types_loaded = True
 
-    # --- refresh -------------------------------------------------------------------
-
-    def refresh(self) -> None:
-        reg, sid = self.state.register, self.state.current
-        view = reg.entity(sid, self.state.as_of) if reg is not None and sid else None
-        if reg is None or view is None:
-            self.hint.setText(self.select_hint())
-            self.stack.setCurrentWidget(self.hint)
-            return
-        if not self._types_loaded:
-            self._load_types()
-        self.stack.setCurrentIndex(1)
-        lang, day = self.lang, self.state.as_of
-        prov = view["provenance"]["ean_location_code"]
-        self.ean = (view["attributes"].get("EanLocationCode") or "").strip()
-        state = prov["state"]
-        head = f"{tr(lang, 'Lokationsnummer (EAN)', 'EAN location number')}: "
-        if state == "none" or not self.ean:
-            text = head + tr(lang, "<i>intet</i>", "<i>none</i>")
-        elif state == "own":
-            text = head + f"<b>{escape(self.ean)}</b> – {tr(lang, 'eget', 'own')}"
-        else:
-            src = prov.get("from_sor_id")
-            where = unit_link(reg, src, day) if src else "?"
-            text = (
-                head
-                + f"<b>{escape(self.ean)}</b> – <i>{tr(lang, 'nedarvet fra', 'inherited from')} "
-                + f"{where}</i>"
-            )
-        self.ean_label.setText(text)
-        self._fill_location(lang, day)
-        self._fill_recipients()
-
-    def _fill_location(self, lang: str, day: object) -> None:
-        reg = self.state.register
-        assert reg is not None
-        labels = [
-            "EdiId",
-            tr(lang, "EDIFACT-navn", "EDIFACT name"),
-            tr(lang, "Meddelelsestype", "Message type"),
-            tr(lang, "Retning", "Direction"),
-            "Version",
-        ]
-        if not self.ean:
-            self.location_label.setText("")
-            self.types.set_records(TYPE_KEYS, labels, [], id_key=None)
-            return
-        details = edi.ean_details(reg, self.ean, self.state.as_of) or {}
-        i = 0 if lang == "da" else 1
-        parts = [
-            f"{names[i]}: {details[col]}" for col, names in LOCATION_FIELDS if details.get(col)
-        ]
-        self.location_label.setText(" · ".join(parts))
-        types = edi.ean_edi_types(reg, self.ean, self.state.as_of)
-        rows = [
-            (t["edi_id"], t["name"], t["message_type"], t["direction"], t["version"]) for t in types
-        ]
-        self.types.set_records(TYPE_KEYS, labels, rows, id_key=None)
-        self.types.resizeColumnsToContents()
-
     def _on_type_combo_changed(self, _i: int) -> None:
-        if self.isVisible():
-            self._fill_recipients()
-        else:
-            self._stale = True
+        self.mark_stale()
+
+    def _on_pin_toggled(self, on: bool) -> None:
+        if not on:
+            self.mark_stale()
 
     def set_edi_type(self, edi_id: str) -> None:
         i = self.type_combo.findData(edi_id)
         if i >= 0:
             self.type_combo.setCurrentIndex(i)
 
+    def set_root(self, sor_id: str, pin: bool = True) -> None:
+        """Search under `sor_id` (and keep it when `pin`)."""
+        self.root = sor_id
+        self.pin.setChecked(pin)
+        self.mark_stale()
+
+    def refresh(self) -> None:
+        reg = self.state.register
+        if reg is not None and not self._types_loaded:
+            self._load_types()
+        if not self.pin.isChecked() or not self.root:
+            self.root = self.state.current
+        self._fill_recipients()
+
     def _fill_recipients(self) -> None:
-        reg, sid, lang, day = (
-            self.state.register,
-            self.state.current,
-            self.lang,
-            self.state.as_of,
-        )
+        reg, sid, lang, day = self.state.register, self.root, self.lang, self.state.as_of
         labels = [
             tr(lang, "SOR-kode", "SOR id"),
             tr(lang, "Navn", "Name"),
@@ -209,10 +288,14 @@ class EdiPanel(LazyPanel):
             tr(lang, "Nedarvet fra", "Inherited from"),
         ]
         edi_id = self.type_combo.currentData()
+        if reg is not None and sid:
+            self.root_label.setText(tr(lang, "Under: ", "Under: ") + unit_link(reg, sid, day))
+        else:
+            self.root_label.setText(self.select_hint() if reg is not None else "")
         if reg is None or not sid or edi_id is None:
             self.receive_caption.setText(
                 tr(lang, "Filen har ingen EDI-typer.", "The file has no EDI types.")
-                if reg is not None
+                if reg is not None and self.type_combo.count() == 0
                 else ""
             )
             self.recipients.set_records(RECIPIENT_KEYS, labels, [])
@@ -222,30 +305,29 @@ class EdiPanel(LazyPanel):
         records = []
         for r in found:
             own = r["ean_state"] == "own"
-            holder = ""
-            if not own:
-                holder = self._ean_holder(snap, r["sor_id"])
             records.append(
                 (
                     r["sor_id"],
                     unit_name(reg, r["sor_id"], day),
                     r["ean"],
                     tr(lang, "eget", "own") if own else tr(lang, "nedarvet", "inherited"),
-                    holder,
+                    "" if own else self._ean_holder(snap, r["sor_id"]),
                 )
             )
         n_own = sum(1 for r in found if r["ean_state"] == "own")
+        name = unit_name(reg, sid, day)
         self.receive_caption.setText(
             tr(
                 lang,
-                f"{len(found)} enheder under {unit_name(reg, sid, day)} kan modtage "
-                f"({n_own} med eget lokationsnummer).",
-                f"{len(found)} units under {unit_name(reg, sid, day)} can receive it "
-                f"({n_own} through their own EAN).",
+                f"{len(found)} enheder under {name} kan modtage {self.type_combo.currentText()}"
+                f" ({n_own} med eget lokationsnummer).",
+                f"{len(found)} units under {name} can receive {self.type_combo.currentText()}"
+                f" ({n_own} through their own EAN).",
             )
         )
         self.recipients.set_records(RECIPIENT_KEYS, labels, records)
         self.recipients.resizeColumnsToContents()
+        self.recipients.setColumnWidth(1, min(self.recipients.columnWidth(1), 280))
 
     def _ean_holder(self, snap: Snapshot, sor_id: str) -> str:
         """The id of the unit whose own EAN `sor_id` inherits, or ""."""

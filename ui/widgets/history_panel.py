@@ -1,10 +1,11 @@
-"""The selected unit's versions: when each was valid and what changed.
+"""The selected unit's versions: when each was valid, what changed, and a diff of two.
 
-A table of versions (valid from, valid to, changed fields) with the one valid at
-the as-of date highlighted; the selected version's values beside the previous
-version's (old -> new); and a pyqtgraph timeline with a bar per version and a
-line at the as-of date. Double-clicking a version, or clicking its bar, moves the
-as-of date to the version's first day.
+A pyqtgraph timeline with a bar per version, name changes and parent moves
+marked, and a line at the as-of date; a table of versions (valid from, valid to,
+changed fields) with the one valid at the as-of date highlighted; and a diff of
+two chosen versions side by side with the differing fields highlighted.
+Selecting a version (click, keyboard, or a click on its bar) moves the as-of date
+to the version's first day; the diff then shows it beside the version before it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
+    QHBoxLayout,
     QLabel,
     QSplitter,
     QStackedWidget,
@@ -26,10 +29,17 @@ from PySide6.QtWidgets import (
 from sorviewer import schema
 from sorviewer.dates import MAX_DAY, MIN_DAY, from_day, to_day
 from ui.app_state import AppState
+from ui.widgets.details_panel import field_label
 from ui.widgets.table_view import LazyPanel, RecordsView, tr
 
 VERSION_KEYS = ("n", "valid_from", "valid_to", "changed")
-VALUE_KEYS = ("field", "column", "value", "previous")
+DIFF_KEYS = ("field", "column", "a", "b")
+
+#: columns whose change is marked on the timeline: (column, symbol, colour, da, en)
+MARKS = (
+    ("EntityName", "t", (200, 40, 40), "navn", "name"),
+    ("ParentSorId", "s", (30, 120, 30), "flyttet", "moved"),
+)
 
 
 def _year(day: dt.date) -> float:
@@ -38,7 +48,7 @@ def _year(day: dt.date) -> float:
 
 
 class HistoryPanel(LazyPanel):
-    """Versions of the selected unit, with values, differences and a timeline."""
+    """Versions of the selected unit, with a timeline and a diff of two versions."""
 
     title = "History"
 
@@ -49,37 +59,60 @@ class HistoryPanel(LazyPanel):
         self._rows: list[int] = []  # register rows of the versions, oldest first
         self._history: list[dict[str, Any]] = []
         self._selected = -1
-        self._day = 0
+        self._syncing = False  # True while the panel itself moves the table's selection
+        self._pair = (-1, -1)
         self.plot: Any = None  # pyqtgraph PlotWidget, made on first use
         self._bars: Any = None
         self._marker: Any = None
+        self._marks: dict[str, list[int]] = {}
 
         self.caption = QLabel(self)
         self.versions = RecordsView(state, filterable=False)
         self.versions.setSortingEnabled(False)
         self.versions.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.versions.selectionModel().currentRowChanged.connect(self._on_version_current)
-        self.versions.row_activated.connect(self._on_version_activated)
+
+        self.a_combo = QComboBox(self)
+        self.b_combo = QComboBox(self)
+        self.a_combo.currentIndexChanged.connect(self._on_pair_combo_changed)
+        self.b_combo.currentIndexChanged.connect(self._on_pair_combo_changed)
         self.only_changes = QCheckBox(self)
+        self.only_changes.setChecked(True)
         self.only_changes.toggled.connect(self._on_only_changes_toggled)
+        self.diff_caption = QLabel(self)
         self.values = RecordsView(state, placeholder="Filter")
 
         self.timeline_box = QWidget(self)
         self.timeline_box.setMinimumHeight(90)
         self._timeline_layout = QVBoxLayout(self.timeline_box)
         self._timeline_layout.setContentsMargins(0, 0, 0, 0)
+        self.legend = QLabel(self)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self._timeline_layout.addWidget(self.legend)
 
-        values_box = QWidget(self)
-        vlay = QVBoxLayout(values_box)
+        diff_box = QWidget(self)
+        vlay = QVBoxLayout(diff_box)
         vlay.setContentsMargins(0, 0, 0, 0)
-        vlay.addWidget(self.only_changes)
+        pick = QHBoxLayout()
+        self.a_title = QLabel(self)
+        self.b_title = QLabel(self)
+        pick.addWidget(self.a_title)
+        pick.addWidget(self.a_combo, 1)
+        pick.addWidget(self.b_title)
+        pick.addWidget(self.b_combo, 1)
+        vlay.addLayout(pick)
+        row = QHBoxLayout()
+        row.addWidget(self.only_changes)
+        row.addStretch(1)
+        row.addWidget(self.diff_caption)
+        vlay.addLayout(row)
         vlay.addWidget(self.values.frame)
 
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.timeline_box)
         split.addWidget(self.versions.frame)
-        split.addWidget(values_box)
-        split.setSizes([100, 160, 300])
+        split.addWidget(diff_box)
+        split.setSizes([120, 150, 300])
 
         content = QWidget(self)
         lay = QVBoxLayout(content)
@@ -96,8 +129,18 @@ class HistoryPanel(LazyPanel):
 
     def retranslate(self) -> None:
         lang = self.lang
-        self.only_changes.setText(tr(lang, "Kun ændrede felter", "Changed fields only"))
+        self.only_changes.setText(tr(lang, "Kun forskelle", "Differences only"))
         self.values.filter_edit.setPlaceholderText(tr(lang, "Filtrér felter", "Filter fields"))
+        self.a_title.setText(tr(lang, "Sammenlign", "Compare"))
+        self.b_title.setText(tr(lang, "med", "with"))
+        self.legend.setText(
+            "<span style='color:#c82828'>▲</span> "
+            + tr(lang, "nyt navn", "renamed")
+            + " &nbsp; <span style='color:#1e781e'>■</span> "
+            + tr(lang, "flyttet (ny overordnet)", "moved (new parent)")
+            + " &nbsp; <span style='color:#c81e1e'>|</span> "
+            + tr(lang, "valgt dato", "chosen date")
+        )
 
     def register_changed(self) -> None:
         self._unit = ""
@@ -114,8 +157,7 @@ class HistoryPanel(LazyPanel):
             return
         self.stack.setCurrentIndex(1)
         lang = self.lang
-        new_unit = sid != self._unit
-        if new_unit:
+        if sid != self._unit:
             self._unit = sid
             self._rows = list(reg.rows_of(e))
             self._history = reg.history(sid)
@@ -126,7 +168,7 @@ class HistoryPanel(LazyPanel):
                 i + 1,
                 h["valid_from"],
                 h["valid_to"],
-                ", ".join(schema.label(c, lang) for c in h["changed"]),
+                ", ".join(field_label(c, lang) for c in h["changed"]),
             )
             for i, h in enumerate(self._history)
         ]
@@ -136,9 +178,6 @@ class HistoryPanel(LazyPanel):
             tr(lang, "Gyldig til", "Valid to"),
             tr(lang, "Ændrede felter", "Changed fields"),
         ]
-        # the chosen version stays on a relabel; a new unit or date shows the current one
-        keep = self._selected if not new_unit and self._day == day else -1
-        self._day = day
         self.versions.set_records(
             VERSION_KEYS, labels, rows, id_key=None, highlight=[current] if current >= 0 else []
         )
@@ -148,12 +187,17 @@ class HistoryPanel(LazyPanel):
         self.caption.setText(
             f"<b>{name}</b> ({sid}) – "
             + tr(lang, f"{n} version{'er' if n != 1 else ''}", f"{n} version{'s' * (n != 1)}")
+            + tr(lang, " · vælg en version for at gå til den", " · select a version to go to it")
         )
-        pick = keep if 0 <= keep < n else (current if current >= 0 else n - 1)
-        self._selected = -1
-        self.versions.select_source_row(pick)
-        if self._selected != pick:  # no currentRowChanged when the index did not move
-            self.show_version(pick)
+        self._fill_combos()
+        pick = current if current >= 0 else n - 1
+        self._syncing = True
+        try:
+            self.versions.select_source_row(pick)
+        finally:
+            self._syncing = False
+        self._selected = pick
+        self.set_pair(pick - 1 if pick > 0 else pick, pick)
         self._draw_timeline(current)
 
     def version_at(self, day: int) -> int:
@@ -167,62 +211,103 @@ class HistoryPanel(LazyPanel):
                 hit = i
         return hit
 
-    # --- one version ----------------------------------------------------------------
+    def _fill_combos(self) -> None:
+        items = [
+            f"#{i + 1}: {h['valid_from'] or '…'} – {h['valid_to'] or '…'}"
+            for i, h in enumerate(self._history)
+        ]
+        for combo in (self.a_combo, self.b_combo):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems(items)
+            combo.blockSignals(False)
 
-    def show_version(self, i: int) -> None:
-        """Show version `i`'s values beside the previous version's."""
+    # --- the diff -------------------------------------------------------------------
+
+    def set_pair(self, a: int, b: int) -> None:
+        """Compare version `a` (left) with version `b` (right)."""
+        for combo, i in ((self.a_combo, a), (self.b_combo, b)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(i)
+            combo.blockSignals(False)
+        self._pair = (a, b)
+        self.show_diff()
+
+    def _on_pair_combo_changed(self, _i: int) -> None:
+        self._pair = (self.a_combo.currentIndex(), self.b_combo.currentIndex())
+        self.show_diff()
+
+    def _on_only_changes_toggled(self, _on: bool) -> None:
+        self.show_diff()
+
+    def diff(self, a: int, b: int) -> list[tuple[str, str | None, str | None]]:
+        """(column, value in a, value in b) for every data column that differs."""
         reg = self.state.register
-        if reg is None or not 0 <= i < len(self._rows):
-            return
-        self._selected = i
+        n = len(self._rows)
+        if reg is None or not (0 <= a < n and 0 <= b < n):
+            return []
+        va, vb = reg.row_dict(self._rows[a]), reg.row_dict(self._rows[b])
+        cols = list(va) + [c for c in vb if c not in va]
+        return [
+            (c, va.get(c), vb.get(c))
+            for c in cols
+            if not c.startswith("__")
+            and c not in schema.NON_DATA_COLUMNS
+            and va.get(c) != vb.get(c)
+        ]
+
+    def show_diff(self) -> None:
+        reg = self.state.register
+        a, b = self._pair
+        n = len(self._rows)
         lang = self.lang
-        cur = reg.row_dict(self._rows[i])
-        prev = reg.row_dict(self._rows[i - 1]) if i > 0 else {}
-        changed = set(self._history[i]["changed"])
-        only = self.only_changes.isChecked()
-        records = []
-        highlight = []
-        for col, value in cur.items():
-            if col.startswith("__"):
-                continue
-            before = prev.get(col)
-            if col in changed:
-                highlight.append(len(records))
-            elif only or value in (None, ""):
-                continue
-            records.append(
-                (schema.label(col, lang), col, value, before if col in changed else None)
-            )
         labels = [
             tr(lang, "Felt", "Field"),
             tr(lang, "Kolonne", "Column"),
-            tr(lang, "Værdi", "Value"),
-            tr(lang, "Før (forrige version)", "Before (previous version)"),
+            f"#{a + 1}" if 0 <= a < n else "A",
+            f"#{b + 1}" if 0 <= b < n else "B",
         ]
-        self.values.set_records(VALUE_KEYS, labels, records, id_key=None, highlight=highlight)
+        if reg is None or not (0 <= a < n and 0 <= b < n):
+            self.values.set_records(DIFF_KEYS, labels, [], id_key=None)
+            return
+        va, vb = reg.row_dict(self._rows[a]), reg.row_dict(self._rows[b])
+        differ = {c for c, _x, _y in self.diff(a, b)}
+        only = self.only_changes.isChecked()
+        records = []
+        highlight = []
+        cols = list(va) + [c for c in vb if c not in va]
+        for col in cols:
+            if col.startswith("__"):
+                continue
+            x, y = va.get(col), vb.get(col)
+            if col in differ:
+                highlight.append(len(records))
+            elif only or (x in (None, "") and y in (None, "")):
+                continue
+            records.append((field_label(col, lang), col, x, y))
+        self.values.set_records(DIFF_KEYS, labels, records, id_key=None, highlight=highlight)
+        self.diff_caption.setText(
+            tr(lang, "samme version", "the same version")
+            if a == b
+            else tr(lang, f"{len(differ)} felter forskellige", f"{len(differ)} fields differ")
+        )
         self.values.resizeColumnToContents(0)
+        self.values.setColumnWidth(0, min(self.values.columnWidth(0), 200))
+        self.values.resizeColumnToContents(1)
         self.values.setColumnWidth(1, min(self.values.columnWidth(1), 160))
         self.values.resizeColumnToContents(2)
-        self.values.setColumnWidth(2, min(self.values.columnWidth(2), 260))
+        self.values.setColumnWidth(2, min(max(self.values.columnWidth(2), 120), 260))
 
     def changes(self, i: int) -> list[tuple[str, str | None, str | None]]:
-        """(column, old, new) for every column version `i` changed."""
-        reg = self.state.register
-        if reg is None or not 0 < i < len(self._rows):
-            return []
-        cur = reg.row_dict(self._rows[i])
-        prev = reg.row_dict(self._rows[i - 1])
-        return [(c, prev.get(c), cur.get(c)) for c in self._history[i]["changed"]]
+        """(column, old, new) for every column version `i` changed from the one before."""
+        return self.diff(i - 1, i) if i > 0 else []
+
+    # --- selecting a version ----------------------------------------------------------
 
     def _on_version_current(self, current: Any, _previous: Any) -> None:
-        if current.isValid():
-            self.show_version(self.versions.source_row(current))
-
-    def _on_only_changes_toggled(self, _on: bool) -> None:
-        self.show_version(self._selected)
-
-    def _on_version_activated(self, row: int) -> None:
-        self.go_to_version(row)
+        if self._syncing or not current.isValid():
+            return
+        self.go_to_version(self.versions.source_row(current))
 
     def go_to_version(self, i: int) -> None:
         """Move the as-of date to the first day of version `i`."""
@@ -230,10 +315,13 @@ class HistoryPanel(LazyPanel):
         if reg is None or not 0 <= i < len(self._rows):
             return
         start = int(reg.from_day[self._rows[i]])
-        day = from_day(start) if start != MIN_DAY else None
-        if day is not None:
-            self._selected = i
-            self.state.set_as_of(day)
+        if start == MIN_DAY:
+            start = int(reg.first_day[reg.row_entity[self._rows[i]]])
+        if start == MIN_DAY:
+            self.set_pair(i - 1 if i > 0 else i, i)
+            return
+        self._selected = i
+        self.state.set_as_of(from_day(start))
 
     # --- timeline -------------------------------------------------------------------
 
@@ -247,9 +335,10 @@ class HistoryPanel(LazyPanel):
             self.plot.invertY(True)  # oldest on top, as in the table
             self.plot.setMouseEnabled(x=True, y=False)
             self.plot.getAxis("left").setTicks([[]])
+            self.plot.getAxis("left").setWidth(8)
             self.plot.showGrid(x=True, y=False, alpha=0.2)
             self.plot.scene().sigMouseClicked.connect(self._on_plot_clicked)
-            self._timeline_layout.addWidget(self.plot)
+            self._timeline_layout.insertWidget(0, self.plot, 1)
         return self.plot
 
     def _draw_timeline(self, current: int) -> None:
@@ -281,10 +370,25 @@ class HistoryPanel(LazyPanel):
             x0=x0s, width=widths, y=ys, height=0.6, brushes=brushes, pen=pg.mkPen(60, 60, 60)
         )
         plot.addItem(self._bars)
+        self._marks = {}
+        for col, symbol, colour, _da, _en in MARKS:
+            hits = [i for i, h in enumerate(self._history) if col in h["changed"]]
+            self._marks[col] = hits
+            if hits:
+                plot.addItem(
+                    pg.ScatterPlotItem(
+                        x=[x0s[i] for i in hits],
+                        y=[i - 0.45 for i in hits],
+                        symbol=symbol,
+                        size=11,
+                        brush=pg.mkBrush(*colour),
+                        pen=pg.mkPen(255, 255, 255),
+                    )
+                )
         self._marker = pg.InfiniteLine(pos=as_of, angle=90, pen=pg.mkPen(200, 30, 30, width=2))
         plot.addItem(self._marker)
         plot.setXRange(lo - 0.5, hi + 0.5, padding=0)
-        plot.setYRange(-0.6, len(self._rows) - 0.4, padding=0)
+        plot.setYRange(-0.9, len(self._rows) - 0.4, padding=0)
 
     def timeline_bars(self) -> list[tuple[float, float]]:
         """(start, end) in fractional years per drawn bar (for tests)."""
@@ -292,6 +396,10 @@ class HistoryPanel(LazyPanel):
             return []
         opts = self._bars.opts
         return [(x, x + w) for x, w in zip(opts["x0"], opts["width"], strict=True)]
+
+    def timeline_marks(self) -> dict[str, list[int]]:
+        """Versions marked on the timeline per column (EntityName, ParentSorId)."""
+        return dict(self._marks)
 
     def marker_position(self) -> float | None:
         return None if self._marker is None else float(self._marker.value())
@@ -302,5 +410,4 @@ class HistoryPanel(LazyPanel):
         point = self.plot.getViewBox().mapSceneToView(ev.scenePos())
         i = round(point.y())
         if 0 <= i < len(self._rows) and abs(point.y() - i) <= 0.3:
-            self.versions.select_source_row(i)
             self.go_to_version(i)

@@ -2,7 +2,8 @@
 
 `RecordsView` shows a `RecordsModel` through a sorting/filtering proxy, with a
 filter box (`view.frame` holds both), Ctrl+C as TSV with header, a context menu
-(Copy, Copy SOR id, Show in tree) and double-click to select the row's unit.
+(Copy, Copy row, Copy SOR id, Copy EAN, Show in tree, Export the selected units
+to CSV/XLSX through the core exporter) and double-click to select the row's unit.
 
 `LazyPanel` is the base of the dock panels: it listens to the `AppState` and
 recomputes only while visible; a hidden panel just remembers it is stale and
@@ -19,10 +20,12 @@ from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -216,6 +219,80 @@ class RecordsView(QTableView):
         if sid:
             set_clipboard(sid)
 
+    def current_row(self) -> int:
+        """Source row of the current index (or the first selected row), -1 when none."""
+        idx = self.currentIndex()
+        if idx.isValid():
+            return self.source_row(idx)
+        rows = self.selected_source_rows()
+        return rows[0] if rows else -1
+
+    def current_ean(self) -> str | None:
+        """The EAN in the current row's `ean` column, when the table has one."""
+        col = self.records.column_of("ean")
+        row = self.current_row()
+        if col < 0 or row < 0:
+            return None
+        value = self.records.record(row)[col]
+        return str(value) if value not in (None, "") else None
+
+    def copy_ean(self) -> None:
+        ean = self.current_ean()
+        if ean:
+            set_clipboard(ean)
+
+    def row_tsv(self, row: int) -> str:
+        """One source row with the header, as TSV."""
+        if not 0 <= row < self.records.rowCount():
+            return ""
+        return to_tsv(self.records.labels(), [list(self.records.record(row))])
+
+    def copy_row(self) -> None:
+        text = self.row_tsv(self.current_row())
+        if text:
+            set_clipboard(text)
+
+    def selected_sor_ids(self) -> list[str]:
+        """SOR ids of the selected rows, in the shown order, without repeats."""
+        seen: dict[str, None] = {}
+        prows = sorted({i.row() for i in self.selectionModel().selectedIndexes()})
+        for prow in prows:
+            sid = self.records.sor_id(self.proxy.mapToSource(self.proxy.index(prow, 0)).row())
+            if sid:
+                seen.setdefault(sid, None)
+        return list(seen)
+
+    def export_selection(self, path: str, fmt: str) -> int:
+        """Write the selected units at the as-of date with the core exporter."""
+        from sorviewer.export import write_export
+
+        reg = self.state.register
+        ids = self.selected_sor_ids()
+        if reg is None or not ids:
+            return 0
+        return int(write_export(reg, self.state.as_of, path, fmt, sor_ids=ids))
+
+    def _ask_export(self, fmt: str) -> None:
+        lang = self.state.language
+        day = self.state.as_of
+        ext = {"csv": "CSV (*.csv)", "xlsx": "Excel (*.xlsx)"}[fmt]
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            tr(lang, "Eksportér udvalget", "Export the selection"),
+            f"sor_{day:%Y-%m-%d}.{fmt}",
+            ext,
+        )
+        if not path:
+            return
+        try:
+            self.export_selection(path, fmt)
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(
+                self,
+                tr(lang, "Eksport mislykkedes", "Export failed"),
+                tr(lang, f"Kunne ikke skrive {path}: {exc}", f"Could not write {path}: {exc}"),
+            )
+
     def show_current_in_tree(self) -> None:
         sid = self.current_sor_id()
         if sid:
@@ -254,15 +331,37 @@ class RecordsView(QTableView):
         copy.triggered.connect(self.copy_selection)
         copy.setEnabled(self.selectionModel().hasSelection())
         menu.addAction(copy)
+        row = QAction(tr(lang, "Kopiér række", "Copy row"), menu)
+        row.triggered.connect(self.copy_row)
+        row.setEnabled(self.current_row() >= 0)
+        menu.addAction(row)
         sid = self.current_sor_id()
-        copy_id = QAction(tr(lang, "Kopiér SOR-kode", "Copy SOR id"), menu)
-        copy_id.triggered.connect(self.copy_sor_id)
-        copy_id.setEnabled(sid is not None)
-        menu.addAction(copy_id)
-        show = QAction(tr(lang, "Vis i træet", "Show in tree"), menu)
-        show.triggered.connect(self.show_current_in_tree)
-        show.setEnabled(sid is not None)
-        menu.addAction(show)
+        has_ids = self.records.has_sor_ids()
+        if has_ids:
+            copy_id = QAction(tr(lang, "Kopiér SOR-kode", "Copy SOR id"), menu)
+            copy_id.triggered.connect(self.copy_sor_id)
+            copy_id.setEnabled(sid is not None)
+            menu.addAction(copy_id)
+        if self.records.column_of("ean") >= 0:
+            copy_ean = QAction(tr(lang, "Kopiér EAN", "Copy EAN"), menu)
+            copy_ean.triggered.connect(self.copy_ean)
+            copy_ean.setEnabled(self.current_ean() is not None)
+            menu.addAction(copy_ean)
+        if has_ids:
+            menu.addSeparator()
+            show = QAction(tr(lang, "Vis i træet", "Show in tree"), menu)
+            show.triggered.connect(self.show_current_in_tree)
+            show.setEnabled(sid is not None)
+            menu.addAction(show)
+            can_export = self.state.register is not None and bool(self.selected_sor_ids())
+            for fmt, da, en in (
+                ("csv", "Eksportér udvalgte enheder til CSV…", "Export selected units to CSV…"),
+                ("xlsx", "Eksportér udvalgte enheder til XLSX…", "Export selected units to XLSX…"),
+            ):
+                export = QAction(tr(lang, da, en), menu)
+                export.triggered.connect(lambda _=False, f=fmt: self._ask_export(f))
+                export.setEnabled(can_export)
+                menu.addAction(export)
         return menu
 
     def _on_double_clicked(self, index: QModelIndex) -> None:
@@ -348,15 +447,18 @@ class LazyPanel(QWidget):
         )
 
 
-def connect_link(label: QLabel, state: AppState) -> None:
-    """Links of the form `sor:<id>` in `label` select that unit."""
+def connect_link(label: QLabel, state: AppState, reveal: bool = True) -> None:
+    """Links of the form `sor:<id>` in `label` select that unit (and show it in the tree)."""
     label.setTextInteractionFlags(
         Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
     )
     label.setOpenExternalLinks(False)
-    label.linkActivated.connect(lambda href: _follow(href, state))
+    label.linkActivated.connect(lambda href: _follow(href, state, reveal))
 
 
-def _follow(href: str, state: AppState) -> None:
+def _follow(href: str, state: AppState, reveal: bool = True) -> None:
     if href.startswith("sor:"):
-        state.select(href[4:])
+        if reveal:
+            state.show_in_tree(href[4:])
+        else:
+            state.select(href[4:])
