@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .dates import MAX_DAY, MIN_DAY, iso, parse_day_column
-from .export import INHERITED, NONE, OWN, _resolve_chain, bulk_view, row_states
+from .export import INHERITED, NONE, OWN, bulk_view, resolve_chain, row_states
 from .ids import ean_ok, sor_id_problem, sor_ids_look_ok
 
 if TYPE_CHECKING:
@@ -205,7 +205,7 @@ def _ean_from_closed(reg: Register, day: dt.date, out: _Findings, active: np.nda
     if not cand.any():
         return hit
     named = _parent_index(reg, bv.rows)
-    holder = _resolve_chain(row_states(reg, bv.rows)[key], named)
+    holder = resolve_chain(row_states(reg, bv.rows)[key], named)
     hit = cand & (holder >= 0)
     for e in np.nonzero(hit)[0].tolist():
         h = int(holder[e])
