@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -293,6 +294,10 @@ class MainWindow(QMainWindow):
         self._load_percent = 0
         self._load_clock = QElapsedTimer()
         self._splitter_restored = False
+        self._layout_restored = False
+        #: the dock whose tab was in front (hiding all docks for the start page loses it)
+        self._front_dock: QDockWidget | None = None
+        self.tabifiedDockWidgetActivated.connect(self._on_tabified_dock_activated)
 
         self.load_task = LoadTask(loader, self)
         self.load_task.started.connect(self._on_load_started)
@@ -391,7 +396,16 @@ class MainWindow(QMainWindow):
             panel = cls(self.state, self)
             dock = QDockWidget(str(getattr(panel, "title", cls_name)), self)
             dock.setObjectName(f"dock_{cls_name}")
-            dock.setWidget(panel)
+            # A dock behind another tab stays "visible" to Qt (it is only moved away), and
+            # the panels recompute on every date move while visible: so each panel sits
+            # in a stack with an empty page, shown while its tab is not in front. (Hiding
+            # the panel itself would shrink the dock area to the front panel's size hint.)
+            holder = QStackedWidget()
+            holder.setObjectName(f"holder_{cls_name}")
+            holder.addWidget(panel)
+            holder.addWidget(QWidget())
+            dock.setWidget(holder)
+            dock.visibilityChanged.connect(partial(self._on_dock_visibility_changed, holder))
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -402,9 +416,11 @@ class MainWindow(QMainWindow):
             self._dock_classes[dock] = cls_name
             self.panels_menu.addAction(dock.toggleViewAction())
         self._place_docks()
+        self._front_dock = self.docks[0] if self.docks else None
         state = self.settings.get(st.WINDOW_STATE)
+        self._layout_restored = False
         if state is not None and not state.isEmpty():
-            self.restoreState(state)
+            self._layout_restored = self.restoreState(state)
         self._workspace_docks = {d.objectName(): not d.isHidden() for d in self.docks}
         self._retranslate_docks()
         if self.stack.currentWidget() is not self.workspace:
@@ -423,7 +439,14 @@ class MainWindow(QMainWindow):
             dock.show()
         if first is not None:
             first.raise_()
-            self.resizeDocks([first], [max(440, self.width() * 2 // 5)], Qt.Orientation.Horizontal)
+        self._size_docks()
+
+    def _size_docks(self) -> None:
+        """The docks take two fifths of the window (the tree the rest)."""
+        shown = [d for d in self.docks if d.isVisibleTo(self) and not d.isFloating()]
+        if shown:
+            width = max(440, self.width() * 2 // 5)
+            self.resizeDocks(shown[:1], [width], Qt.Orientation.Horizontal)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -1028,6 +1051,7 @@ class MainWindow(QMainWindow):
     def reset_layout(self) -> None:
         self.ensure_docks()
         self._place_docks()
+        self._front_dock = self.docks[0] if self.docks else None
 
     def expand_all(self) -> None:
         if self.model.visible_count() > 20000:
@@ -1066,6 +1090,12 @@ class MainWindow(QMainWindow):
             box.setDetailedText(detail)
         box.exec()
 
+    def _on_dock_visibility_changed(self, holder: QStackedWidget, visible: bool) -> None:
+        holder.setCurrentIndex(0 if visible else 1)
+
+    def _on_tabified_dock_activated(self, dock: QDockWidget) -> None:
+        self._front_dock = dock
+
     def _show_start_page(self) -> None:
         self.stack.setCurrentWidget(self.start_page)
         for dock in self.docks:
@@ -1078,6 +1108,13 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.workspace)
         for dock in self.docks:
             dock.setVisible(self._workspace_docks.get(dock.objectName(), True))
+        # showing the docks again brings the last one to the front; only the front tab
+        # recomputes on date moves, so put back the one the user had
+        if self._front_dock is not None and self._front_dock.isVisibleTo(self):
+            self._front_dock.raise_()
+            if not self._layout_restored:
+                # after the layout took the shown docks in
+                QTimer.singleShot(0, self._size_docks)
 
     def _update_title(self) -> None:
         title = APP_NAME

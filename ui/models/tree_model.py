@@ -84,6 +84,9 @@ _LEVEL_TEXT = {
 
 Index = QModelIndex | QPersistentModelIndex
 
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+
 
 def _palette() -> QPalette:
     return QGuiApplication.palette()
@@ -265,6 +268,9 @@ class TreeModel(QAbstractItemModel):
         self._orph = np.array([], dtype=np.int64)
         self._kids = np.array([], dtype=np.int64)
         self._start = np.zeros(1, dtype=np.int64)
+        self._nkids: list[int] = []
+        self._startl: list[int] = [0]
+        self._kidl: list[int] = []
         self._row = np.array([], dtype=np.int64)
         self._parent = np.array([], dtype=np.int64)
         self._orphans_shown = False
@@ -312,6 +318,11 @@ class TreeModel(QAbstractItemModel):
         self._orph = orph
         self._kids = kids
         self._start = start
+        # lists: the view calls index/rowCount per expanded row on every relayout, and
+        # indexing a list is several times cheaper than indexing a numpy array
+        self._nkids = counts.tolist()
+        self._startl = start.tolist()
+        self._kidl = kids.tolist()
         self._row = row
         self._parent = par
 
@@ -357,10 +368,9 @@ class TreeModel(QAbstractItemModel):
             if row >= len(self._orph):
                 return QModelIndex()
             return self.createIndex(row, column, int(self._orph[row]))
-        lo, hi = self._start[p], self._start[p + 1]
-        if row >= hi - lo:
+        if row >= self._nkids[p]:
             return QModelIndex()
-        return self.createIndex(row, column, int(self._kids[lo + row]))
+        return self.createIndex(row, column, self._kidl[self._startl[p] + row])
 
     def parent(self, child: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
         if not child.isValid():
@@ -383,18 +393,24 @@ class TreeModel(QAbstractItemModel):
         p = int(parent.internalId())
         if p == GROUP_ID:
             return len(self._orph)
-        return int(self._start[p + 1] - self._start[p])
+        return self._nkids[p]
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return len(COLUMNS)
 
     def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return self.rowCount(parent) > 0
+        if not parent.isValid():
+            return len(self._top) > 0
+        if parent.column() != 0:
+            return False
+        p = parent.internalId()
+        if p == GROUP_ID:
+            return len(self._orph) > 0
+        return self._nkids[p] > 0
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        # the view asks for every row on each relayout: no enum arithmetic per call
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -432,7 +448,7 @@ class TreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._badge(e) if col == 0 else None
         if role == CHILD_COUNT_ROLE:
-            return int(self._start[e + 1] - self._start[e]) if col == 0 else None
+            return self._nkids[e] if col == 0 else None
         if role == MATCH_ROLE:
             return bool(self._is_match[e])
         if role == Qt.ItemDataRole.ForegroundRole:
