@@ -425,7 +425,18 @@ def test_mapping_code_box_and_whole_frame(qtbot, state: AppState, tmp_path: Path
     assert panel.code_table.records.rowCount() == 0
 
     panel.tabs.setCurrentIndex(2)
+    panel.wait()
     assert panel.frame_table.records.rowCount() == 4
+    assert "4 mappings at 2021-01-01" in panel.frame_caption.text()
+    panel.prefix_edit.setText("123401")
+    assert panel.frame_table.proxy.rowCount() == 2
+    panel.kind_combo.setCurrentIndex(2)  # inherited only
+    assert [panel.frame_table.proxy.index(0, 2).data()] == [OE2]
+    assert "1 shown" in panel.frame_caption.text()
+    panel.prefix_edit.clear()
+    panel.kind_combo.setCurrentIndex(1)  # direct only
+    assert panel.frame_table.proxy.rowCount() == 2
+    panel.kind_combo.setCurrentIndex(0)
     panel.frame_table.filter_edit.setText("ærø")
     panel.frame_table.apply_filter()
     assert panel.frame_table.proxy.rowCount() == 1
@@ -439,7 +450,11 @@ def test_mapping_code_box_and_whole_frame(qtbot, state: AppState, tmp_path: Path
     assert out.read_bytes().startswith(b"\xef\xbb\xbfSHAK code;")
     # a later date drops the closed unit from the whole mapping
     state.set_as_of(dt.date(2023, 1, 1))
+    panel.wait()
     assert OE2 not in {r[2] for r in panel.frame_table.records.records()}
+    with qtbot.waitSignal(state.selection_changed) as sig:
+        panel.frame_table.doubleClicked.emit(panel.frame_table.proxy.index(0, 3))
+    assert sig.args == [panel.frame_table.proxy.index(0, 2).data()]
 
 
 # --- EDI ---------------------------------------------------------------------------
@@ -510,27 +525,38 @@ def test_edi_recipients_own_and_inherited(qtbot, state: AppState) -> None:  # ty
 def test_changes_follow_the_date_then_user_dates(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
     state.set_as_of(dt.date(2015, 6, 1))
     panel = _shown(qtbot, ChangesPanel(state))
+    panel.wait()
     assert panel.dates() == (dt.date(2014, 6, 1), dt.date(2015, 6, 1))
     assert panel.views["renamed"].records.records() == [(IE, "Region Test", "Region Testland")]
     assert panel.views["changed"].records.records() == [
         (IE, "Region Testland", "Postal address: street")
     ]
     assert panel.tabs.tabText(3) == "Renamed (1)"
+    # several date moves while the worker runs: only the newest pair is shown
+    state.set_as_of(dt.date(2020, 1, 1))
     state.set_as_of(dt.date(2023, 1, 1))  # follows the as-of date
+    panel.wait()
     assert panel.views["closed"].records.records() == [(OE2, "Akut afsnit")]
+    assert "2022-01-01" in panel.caption.text() and "2023-01-01" in panel.caption.text()
     panel.set_dates(dt.date(2019, 1, 1), dt.date(2021, 1, 1))
+    panel.wait()
     assert panel.views["moved"].records.records() == [
         (OE2, "Akut afsnit", SI, "Testhospital", OE1, "Ærø afdeling")
     ]
     state.set_as_of(dt.date(2012, 1, 1))  # the user's dates stay
     assert panel.dates() == (dt.date(2019, 1, 1), dt.date(2021, 1, 1))
+    state.select(SI)  # a selection does not recompute the comparison
+    assert not panel.job.busy
     with qtbot.waitSignal(state.selection_changed) as sig:
         panel.views["moved"].doubleClicked.emit(panel.views["moved"].proxy.index(0, 1))
     assert sig.args == [OE2]
     state.set_language("da")
+    panel.wait()
     assert panel.tabs.tabText(2) == "Flyttet (1)"
     panel.follow_button.click()
+    panel.wait()
     assert panel.dates() == (dt.date(2011, 1, 1), dt.date(2012, 1, 1))
+    assert panel.views["moved"].records.rowCount() == 0
 
 
 def test_hidden_panel_waits_until_shown(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ Filtering is a substring test over a folded per-row text, also built once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -264,6 +264,16 @@ class RecordsProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self._needle = ""
+        self._tests: dict[int, Callable[[Any], bool]] = {}
+
+    def set_column_test(self, column: int, test: Callable[[Any], bool] | None) -> None:
+        """Keep only rows whose value in `column` passes `test` (None removes the test)."""
+        self.beginFilterChange()
+        if test is None:
+            self._tests.pop(column, None)
+        else:
+            self._tests[column] = test
+        self.endFilterChange()
 
     def set_filter_text(self, text: str) -> None:
         needle = fold_text(text.strip())
@@ -285,9 +295,14 @@ class RecordsProxy(QSortFilterProxyModel):
         return self._needle
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if not self._needle:
+        if not self._needle and not self._tests:
             return True
         src = self.sourceModel()
         if not isinstance(src, RecordsModel):
             return True
-        return self._needle in src.row_text(source_row)
+        if self._tests:
+            rec = src.record(source_row)
+            for col, test in self._tests.items():
+                if col < len(rec) and not test(rec[col]):
+                    return False
+        return not self._needle or self._needle in src.row_text(source_row)

@@ -2,7 +2,10 @@
 
 The dates default to one year before the as-of date and the as-of date, and
 follow it until the user picks dates of their own. One tab per kind of change,
-each with its count; double-clicking a row selects the unit.
+each with its count; double-clicking a row selects the unit. The comparison
+(about 0.6 s on a 100k-unit register) and the table rows are computed on a
+worker thread, so moving the date with this panel in front never freezes the
+window; only the newest pair of dates is shown.
 """
 
 from __future__ import annotations
@@ -21,10 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sorviewer import schema
 from ui.app_state import AppState
-from ui.widgets.details_panel import unit_name
-from ui.widgets.table_view import LazyPanel, RecordsView, tr
+from ui.widgets.details_panel import field_label, unit_name
+from ui.widgets.table_view import BackgroundJob, LazyPanel, RecordsView, tr
 
 try:
     from sorviewer.changes import changes as compute_changes
@@ -60,12 +62,16 @@ class ChangesPanel(LazyPanel):
     """Units created, closed, moved, renamed or changed between two dates."""
 
     title = "Changes"
+    follows_selection = False
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
         self._user_dates = False
         self._result: dict[str, list[dict[str, Any]]] | None = None
-        self._key: tuple[dt.date, dt.date] | None = None
+        self._key: tuple[dt.date, dt.date, str] | None = None  # what the tables show
+        self.job = BackgroundJob(self)
+        self.job.done.connect(self._on_job_done)
+        self.job.failed.connect(self._on_job_failed)
 
         self.from_edit = QDateEdit(self)
         self.to_edit = QDateEdit(self)
@@ -159,20 +165,77 @@ class ChangesPanel(LazyPanel):
         self.compare()
 
     def compare(self) -> None:
-        """Compute (or reuse) the changes between the two dates and fill the tabs."""
+        """Compare the two dates on a worker thread, then fill the tabs (newest dates win)."""
         self._debounce.stop()
         reg, lang = self.state.register, self.lang
         if reg is None:
+            self.job.cancel()
+            self._key = None
             self.caption.setText(self.select_hint())
-            self._fill({k: [] for k in KINDS})
+            self._fill({k: ([], []) for k in KINDS})
             return
         if compute_changes is None:
             self.caption.setText(tr(lang, "Ikke tilgængelig.", "Not available."))
             return
         d1, d2 = self.dates()
-        if self._key != (d1, d2) or self._result is None:
-            self._result = compute_changes(reg, d1, d2)
-            self._key = (d1, d2)
+        key = (d1, d2, lang)
+        if key == self._key:
+            self.job.cancel()
+            return
+        # make both snapshots here: the worker then only reads the register's cache
+        reg.snapshot(d1)
+        reg.snapshot(d2)
+        self.caption.setText(
+            tr(
+                lang,
+                f"Sammenligner {d1:%Y-%m-%d} med {d2:%Y-%m-%d} …",
+                f"Comparing {d1:%Y-%m-%d} with {d2:%Y-%m-%d} …",
+            )
+        )
+        self.job.request(key, lambda: self._records(reg, d1, d2, lang))
+
+    @staticmethod
+    def _records(
+        reg: Any, d1: dt.date, d2: dt.date, lang: str
+    ) -> dict[str, tuple[list[tuple[Any, ...]], list[dict[str, Any]]]]:
+        """Per kind: the table rows and the raw items (runs on the worker thread)."""
+        assert compute_changes is not None
+        doc = compute_changes(reg, d1, d2)
+        out: dict[str, tuple[list[tuple[Any, ...]], list[dict[str, Any]]]] = {}
+        for kind in ("created", "closed"):
+            items = doc.get(kind, [])
+            out[kind] = ([(r["sor_id"], r["name"]) for r in items], items)
+        items = doc.get("moved", [])
+        out["moved"] = (
+            [
+                (
+                    r["sor_id"],
+                    r["name"],
+                    r.get("from_parent"),
+                    unit_name(reg, r.get("from_parent"), d1),
+                    r.get("to_parent"),
+                    unit_name(reg, r.get("to_parent"), d2),
+                )
+                for r in items
+            ],
+            items,
+        )
+        items = doc.get("renamed", [])
+        out["renamed"] = ([(r["sor_id"], r.get("old_name"), r["name"]) for r in items], items)
+        items = doc.get("changed", [])
+        out["changed"] = (
+            [
+                (r["sor_id"], r["name"], ", ".join(field_label(c, lang) for c in r["columns"]))
+                for r in items
+            ],
+            items,
+        )
+        return out
+
+    def _on_job_done(self, key: Any, result: Any) -> None:
+        d1, d2, lang = key
+        self._key = key
+        self._result = {k: items for k, (_rows, items) in result.items()}
         total = sum(len(v) for v in self._result.values())
         self.caption.setText(
             tr(
@@ -181,57 +244,52 @@ class ChangesPanel(LazyPanel):
                 f"{total} changes from {d1:%Y-%m-%d} to {d2:%Y-%m-%d}",
             )
         )
-        self._fill(self._result)
+        self._fill(result)
 
-    def _fill(self, doc: dict[str, list[dict[str, Any]]]) -> None:
-        reg, lang = self.state.register, self.lang
+    def _on_job_failed(self, _key: Any, error: str) -> None:
+        self.caption.setText(
+            tr(self.lang, f"Sammenligningen fejlede: {error}", f"The comparison failed: {error}")
+        )
+
+    def wait(self) -> None:
+        """Block until the comparison asked for has been shown (tests, scripts)."""
+        self.job.wait()
+
+    def _fill(self, result: dict[str, tuple[list[tuple[Any, ...]], Any]]) -> None:
+        lang = self.lang
         sor_id = tr(lang, "SOR-kode", "SOR id")
         name = tr(lang, "Navn", "Name")
-        d2 = self.dates()[1]
-        d1 = self.dates()[0]
-        for kind in ("created", "closed"):
-            rows = [(r["sor_id"], r["name"]) for r in doc.get(kind, [])]
-            self.views[kind].set_records(("sor_id", "name"), (sor_id, name), rows)
-        moved = [
-            (
-                r["sor_id"],
-                r["name"],
-                r.get("from_parent"),
-                unit_name(reg, r.get("from_parent"), d1) if reg else None,
-                r.get("to_parent"),
-                unit_name(reg, r.get("to_parent"), d2) if reg else None,
-            )
-            for r in doc.get("moved", [])
-        ]
-        self.views["moved"].set_records(
-            ("sor_id", "name", "from_parent", "from_name", "to_parent", "to_name"),
-            (
-                sor_id,
-                name,
-                tr(lang, "Fra overordnet", "From parent"),
-                tr(lang, "Navn", "Name"),
-                tr(lang, "Til overordnet", "To parent"),
-                tr(lang, "Navn", "Name"),
+        headers = {
+            "created": (("sor_id", "name"), (sor_id, name)),
+            "closed": (("sor_id", "name"), (sor_id, name)),
+            "moved": (
+                ("sor_id", "name", "from_parent", "from_name", "to_parent", "to_name"),
+                (
+                    sor_id,
+                    name,
+                    tr(lang, "Fra overordnet", "From parent"),
+                    tr(lang, "Navn", "Name"),
+                    tr(lang, "Til overordnet", "To parent"),
+                    tr(lang, "Navn", "Name"),
+                ),
             ),
-            moved,
-        )
-        renamed = [(r["sor_id"], r.get("old_name"), r["name"]) for r in doc.get("renamed", [])]
-        self.views["renamed"].set_records(
-            ("sor_id", "old_name", "name"),
-            (sor_id, tr(lang, "Gammelt navn", "Old name"), tr(lang, "Nyt navn", "New name")),
-            renamed,
-        )
-        changed = [
-            (r["sor_id"], r["name"], ", ".join(schema.label(c, lang) for c in r["columns"]))
-            for r in doc.get("changed", [])
-        ]
-        self.views["changed"].set_records(
-            ("sor_id", "name", "columns"),
-            (sor_id, name, tr(lang, "Ændrede felter", "Changed fields")),
-            changed,
-        )
-        for view in self.views.values():
+            "renamed": (
+                ("sor_id", "old_name", "name"),
+                (sor_id, tr(lang, "Gammelt navn", "Old name"), tr(lang, "Nyt navn", "New name")),
+            ),
+            "changed": (
+                ("sor_id", "name", "columns"),
+                (sor_id, name, tr(lang, "Ændrede felter", "Changed fields")),
+            ),
+        }
+        for kind in KINDS:
+            keys, labels = headers[kind]
+            view = self.views[kind]
+            view.set_records(keys, labels, result.get(kind, ([], []))[0])
             view.resizeColumnToContents(0)
+            if len(keys) > 2:
+                view.resizeColumnToContents(1)
+                view.setColumnWidth(1, min(view.columnWidth(1), 240))
         self._update_tab_titles()
 
     def _update_tab_titles(self) -> None:

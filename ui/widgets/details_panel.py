@@ -14,6 +14,7 @@ unknown extra columns of the file included, as a copyable table.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from html import escape
 from typing import Any
 
@@ -142,6 +143,7 @@ BADGES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def field_label(column: str, lang: str) -> str:
     """The official (Danish) or English label of a column."""
     if column in EXTRA_LABELS:

@@ -2,9 +2,10 @@
 
 Three tabs: the selected unit's SHAK codes (direct, or inherited with the unit
 that holds the code); a SHAK code box (a code or its prefix -> the SOR units
-mapped to it, direct vs inherited); and the whole mapping at the date, filterable,
-copyable and exportable. The whole mapping is built only when its tab is shown
-and is kept per date, so moving the date with another tab open costs nothing.
+mapped to it, direct vs inherited); and the whole mapping at the date, filterable
+by SHAK code prefix, by SOR id or name, and by direct/inherited, copyable and
+exportable. The whole mapping is built only when its tab is shown, on a worker
+thread (a date move must not freeze the window), and is kept for recent dates.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import pandas as pd
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -32,7 +34,7 @@ from sorviewer import mapping
 from sorviewer.export import neutralise
 from ui.app_state import AppState
 from ui.widgets.details_panel import unit_name
-from ui.widgets.table_view import LazyPanel, RecordsView, set_clipboard, tr
+from ui.widgets.table_view import BackgroundJob, LazyPanel, RecordsView, set_clipboard, tr
 
 UNIT_KEYS = ("shak_id", "shak_name", "mapping", "direct_sor_id", "holder")
 CODE_KEYS = ("shak_id", "sor_id", "name", "mapping", "direct_sor_id")
@@ -86,6 +88,17 @@ class MappingPanel(LazyPanel):
 
         # tab 3: the whole mapping at the date
         self.frame_table = RecordsView(state)
+        self._frame_key: tuple[dt.date, str] | None = None  # what the table shows
+        self.frame_job = BackgroundJob(self)
+        self.frame_job.done.connect(self._on_frame_done)
+        self.frame_caption = QLabel(self)
+        self.prefix_edit = QLineEdit(self)
+        self.prefix_edit.setClearButtonEnabled(True)
+        self.prefix_edit.setMaximumWidth(170)
+        self.prefix_edit.textChanged.connect(self._apply_frame_filters)
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.addItems(["", "", ""])
+        self.kind_combo.currentIndexChanged.connect(self._apply_frame_filters)
         self.copy_all = QPushButton(self)
         self.copy_all.clicked.connect(self._on_copy_all_clicked)
         self.export_button = QPushButton(self)
@@ -93,6 +106,12 @@ class MappingPanel(LazyPanel):
         frame_box = QWidget(self)
         lay = QVBoxLayout(frame_box)
         lay.setContentsMargins(4, 4, 4, 4)
+        filters = QHBoxLayout()
+        filters.addWidget(self.prefix_edit)
+        filters.addWidget(self.kind_combo)
+        filters.addStretch(1)
+        lay.addLayout(filters)
+        lay.addWidget(self.frame_caption)
         lay.addWidget(self.frame_table.frame, 1)
         bar = QHBoxLayout()
         bar.addStretch(1)
@@ -118,12 +137,23 @@ class MappingPanel(LazyPanel):
         self.code_edit.setPlaceholderText(
             tr(lang, "SHAK-kode eller begyndelsen af en", "A SHAK code or its beginning")
         )
-        self.frame_table.filter_edit.setPlaceholderText(tr(lang, "Filtrér", "Filter"))
+        self.frame_table.filter_edit.setPlaceholderText(
+            tr(lang, "Filtrér på SOR-kode, navn eller SHAK-navn", "Filter by SOR id or name")
+        )
+        self.prefix_edit.setPlaceholderText(
+            tr(lang, "SHAK-kode begynder med", "SHAK code starts with")
+        )
+        for i, (da, en) in enumerate(
+            (("Alle", "All"), ("Kun direkte", "Direct only"), ("Kun nedarvede", "Inherited only"))
+        ):
+            self.kind_combo.setItemText(i, tr(lang, da, en))
         self.copy_all.setText(tr(lang, "Kopiér alt (TSV)", "Copy all (TSV)"))
         self.export_button.setText(tr(lang, "Eksportér CSV…", "Export CSV…"))
 
     def register_changed(self) -> None:
         self._frames = {}
+        self._frame_key = None
+        self.frame_job.cancel()
 
     def mapping_frame(self) -> pd.DataFrame | None:
         """The whole mapping at the as-of date (kept for the last few dates)."""
@@ -133,11 +163,14 @@ class MappingPanel(LazyPanel):
         day = self.state.as_of
         frame = self._frames.get(day)
         if frame is None:
-            if len(self._frames) > 4:
-                self._frames.pop(next(iter(self._frames)))
             frame = mapping.mapping_frame(reg, day)
-            self._frames[day] = frame
+            self._keep_frame(day, frame)
         return frame
+
+    def _keep_frame(self, day: dt.date, frame: pd.DataFrame) -> None:
+        if day not in self._frames and len(self._frames) > 4:
+            self._frames.pop(next(iter(self._frames)))
+        self._frames[day] = frame
 
     # --- refresh: only the visible tab ------------------------------------------------
 
@@ -240,10 +273,9 @@ class MappingPanel(LazyPanel):
         self.code_table.set_records(CODE_KEYS, labels, records)
         self.code_table.resizeColumnsToContents()
 
-    def _fill_frame(self) -> None:
+    def _frame_labels(self) -> list[str]:
         lang = self.lang
-        frame = self.mapping_frame()
-        labels = [
+        return [
             tr(lang, "SHAK-kode", "SHAK code"),
             tr(lang, "SHAK-navn", "SHAK name"),
             tr(lang, "SOR-kode", "SOR id"),
@@ -251,9 +283,33 @@ class MappingPanel(LazyPanel):
             tr(lang, "Tilknytning", "Mapping"),
             tr(lang, "Koden sidder på", "Code held by"),
         ]
-        if frame is None:
-            self.frame_table.set_records(FRAME_KEYS, labels, [])
+
+    def _fill_frame(self) -> None:
+        reg, lang, day = self.state.register, self.lang, self.state.as_of
+        if reg is None:
+            self.frame_job.cancel()
+            self._frame_key = None
+            self.frame_table.set_records(FRAME_KEYS, self._frame_labels(), [])
+            self.frame_caption.setText(self.select_hint())
             return
+        key = (day, lang)
+        if key == self._frame_key:
+            self.frame_job.cancel()
+            return
+        reg.snapshot(day)  # made here: the worker only reads the register's cache
+        cached = self._frames.get(day)
+        self.frame_caption.setText(
+            tr(lang, f"Henter mappingen pr. {day:%Y-%m-%d} …", f"Loading the map at {day} …")
+        )
+        self.frame_job.request(key, lambda: self._frame_records(reg, day, lang, cached))
+
+    @staticmethod
+    def _frame_records(
+        reg: Any, day: dt.date, lang: str, frame: pd.DataFrame | None
+    ) -> tuple[pd.DataFrame, list[tuple[Any, ...]]]:
+        """The mapping at the day and its table rows (runs on the worker thread)."""
+        if frame is None:
+            frame = mapping.mapping_frame(reg, day)
         direct, inherited = _mapping_word(True, lang), _mapping_word(False, lang)
         records = list(
             zip(
@@ -266,7 +322,48 @@ class MappingPanel(LazyPanel):
                 strict=True,
             )
         )
-        self.frame_table.set_records(FRAME_KEYS, labels, records)
+        return frame, records
+
+    def _on_frame_done(self, key: Any, result: Any) -> None:
+        day, _lang = key
+        frame, records = result
+        self._keep_frame(day, frame)
+        self._frame_key = key
+        self.frame_table.set_records(FRAME_KEYS, self._frame_labels(), records)
+        self.frame_table.resizeColumnToContents(0)
+        self.frame_table.resizeColumnToContents(2)
+        self._apply_frame_filters()  # the mapping words follow the language
+
+    def _apply_frame_filters(self, *_args: object) -> None:
+        prefix = self.prefix_edit.text().strip()
+        proxy = self.frame_table.proxy
+        proxy.set_column_test(0, (lambda v: str(v or "").startswith(prefix)) if prefix else None)
+        kind = self.kind_combo.currentIndex()
+        if kind == 0:
+            proxy.set_column_test(4, None)
+        else:
+            word = _mapping_word(kind == 1, self.lang)
+            proxy.set_column_test(4, lambda v: v == word)
+        self._update_frame_caption()
+
+    def _update_frame_caption(self) -> None:
+        if self._frame_key is None:
+            return
+        day, lang = self._frame_key
+        shown = self.frame_table.proxy.rowCount()
+        total = self.frame_table.records.rowCount()
+        self.frame_caption.setText(
+            tr(
+                lang,
+                f"{total} tilknytninger pr. {day:%Y-%m-%d}"
+                + (f", {shown} vist" * (shown != total)),
+                f"{total} mappings at {day:%Y-%m-%d}" + (f", {shown} shown" * (shown != total)),
+            )
+        )
+
+    def wait(self) -> None:
+        """Block until the whole mapping asked for is shown (tests, scripts)."""
+        self.frame_job.wait()
 
     # --- copy and export -----------------------------------------------------------------
 

@@ -13,10 +13,11 @@ visible ones only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -94,6 +95,8 @@ class RecordsView(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.horizontalHeader().setStretchLastSection(True)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # fitting a column to its contents looks at a sample of rows, not all 50k
+        self.horizontalHeader().setResizeContentsPrecision(200)
         self.doubleClicked.connect(self._on_double_clicked)
 
         self.filter_edit = QLineEdit(self.frame)
@@ -372,6 +375,80 @@ class RecordsView(QTableView):
             self.state.select(sid)
 
 
+class BackgroundJob(QObject):
+    """Runs one slow computation at a time on a worker thread; only the latest request counts.
+
+    `request(key, fn)` starts `fn()` on a thread (or, while one runs, remembers it as
+    the next to run, replacing any older waiting request). `done(key, result)` is
+    emitted on the GUI thread for the latest request only; results of superseded
+    requests are dropped. `fn` must not touch Qt widgets.
+    """
+
+    done = Signal(object, object)
+    failed = Signal(object, str)
+    _finished = Signal(int, object, object, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._generation = 0
+        self._running = False
+        self._waiting: tuple[int, object, Callable[[], Any]] | None = None
+        self._finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def busy(self) -> bool:
+        return self._running or self._waiting is not None
+
+    def request(self, key: object, fn: Callable[[], Any]) -> None:
+        self._generation += 1
+        job = (self._generation, key, fn)
+        if self._running:
+            self._waiting = job
+        else:
+            self._start(job)
+
+    def cancel(self) -> None:
+        """Forget every request (a running one still ends, but is not reported)."""
+        self._generation += 1
+        self._waiting = None
+
+    def _start(self, job: tuple[int, object, Callable[[], Any]]) -> None:
+        self._running = True
+        gen, key, fn = job
+
+        def run() -> None:
+            try:
+                result, error = fn(), ""
+            except Exception as exc:  # reported to the panel, never lost
+                result, error = None, f"{type(exc).__name__}: {exc}"
+            self._finished.emit(gen, key, result, error)
+
+        threading.Thread(target=run, name="panel-job", daemon=True).start()
+
+    def _on_finished(self, gen: int, key: object, result: object, error: str) -> None:
+        self._running = False
+        if self._waiting is not None:
+            job, self._waiting = self._waiting, None
+            self._start(job)
+            return
+        if gen != self._generation:
+            return
+        if error:
+            self.failed.emit(key, error)
+        else:
+            self.done.emit(key, result)
+
+    def wait(self, timeout_ms: int = 10_000) -> bool:
+        """Process events until no request is pending (for tests and scripts)."""
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer
+
+        deadline = QDeadlineTimer(timeout_ms)
+        while self.busy and not deadline.hasExpired():
+            QCoreApplication.processEvents()
+            threading.Event().wait(0.002)
+        return not self.busy
+
+
 class LazyPanel(QWidget):
     """Base of the dock panels: recompute on state changes, but only while visible.
 
@@ -380,6 +457,9 @@ class LazyPanel(QWidget):
     """
 
     title: str = ""
+    #: whether the panel shows something about the selected unit (else a new selection
+    #: does not make it stale)
+    follows_selection: bool = True
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -387,7 +467,8 @@ class LazyPanel(QWidget):
         self._stale = True
         state.register_changed.connect(self._on_state_register_changed)
         state.as_of_changed.connect(self._on_state_changed)
-        state.selection_changed.connect(self._on_state_changed)
+        if self.follows_selection:
+            state.selection_changed.connect(self._on_state_changed)
         state.language_changed.connect(self._on_state_language_changed)
 
     def _on_state_register_changed(self, _reg: object) -> None:
