@@ -77,7 +77,7 @@ class ChangesPanel(LazyPanel):
         self.to_edit = QDateEdit(self)
         for edit in (self.from_edit, self.to_edit):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat("dd-MM-yyyy")  # Danish order, as in the date bar
             edit.setMinimumDate(QDate(1900, 1, 1))
             edit.setMaximumDate(QDate(2199, 12, 31))
             edit.dateChanged.connect(self._on_date_edited)
@@ -118,6 +118,10 @@ class ChangesPanel(LazyPanel):
         lang = self.lang
         self.from_label.setText(tr(lang, "Fra", "From"))
         self.to_label.setText(tr(lang, "til", "to"))
+        for view in self.views.values():
+            view.filter_edit.setPlaceholderText(
+                tr(lang, "Filtrér på SOR-kode eller navn", "Filter by SOR id or name")
+            )
         self.follow_button.setText(tr(lang, "Følg datoen", "Follow the date"))
         self.follow_button.setToolTip(
             tr(

@@ -122,11 +122,32 @@ HIDDEN = frozenset(g.indicator for g in schema.FIELD_GROUPS.values() if g.indica
 }
 ID_COLUMNS = frozenset(schema.ID_COLUMNS_ENTITY)
 
-#: labels the official field tables lack (type ids of the owner and the institution)
+#: labels the official field tables lack (code columns beside their names)
 EXTRA_LABELS = {
     "InstitutionOwnerEntityTypeId": ("Ejertype (kode)", "Owner type (code)"),
     "HealthInstitutionEntityTypeId": ("Institutionstype (kode)", "Institution type (code)"),
+    "VirtualAddressInheritanceIndicator": ("Kontakt: nedarvet", "Contact: inherited"),
+    "EanLocationCodeOnlyInternalIndicator": ("Kun intern brug", "Internal use only"),
+    "EanLocationCodeNonActiveIndicator": ("Ikke aktivt", "Not active"),
+    "EanLocationCodeSorNote": ("Note (lokationsnummer)", "Note (EAN)"),
+    "EanLocationCodeRegionId": ("Region (lokationsnummer, kode)", "Region of the EAN (code)"),
+    "EanLocationCodeSystemTypeId": ("EDB-system (kode)", "IT system (code)"),
+    "EanLocationCodeSystemSupplierId": ("Systemleverandør (kode)", "System supplier (code)"),
+    "EanLocationCodeCommunicationSupplierId": ("VANS (kode)", "VANS (code)"),
 }
+
+#: the EAN columns the overview shows (codes and the rest are under All fields)
+OVERVIEW_EAN = (
+    "EanLocationCode",
+    "EanLocationCodeSystemSupplierName",
+    "EanLocationCodeCommunicationSupplierName",
+    "EanLocationCodeSystemTypename",
+    "EanLocationCodeSystemTypeName",
+    "EanLocationCodeRegionName",
+    "EanLocationCodeNonActiveIndicator",
+    "EanLocationCodeOnlyInternalIndicator",
+    "EanLocationCodeSorNote",
+)
 
 STATUS_WORDS = {
     "active": ("aktiv", "active"),
@@ -181,6 +202,8 @@ def unit_link(reg: Register, sor_id: str, day: dt.date) -> str:
 
 def group_columns(key: str) -> tuple[str, ...]:
     cols = schema.FIELD_GROUPS[key].columns
+    if key == "ean_location_code":
+        return tuple(c for c in OVERVIEW_EAN if c in cols)
     return tuple(c for c in cols if c not in HIDDEN)
 
 
@@ -373,7 +396,8 @@ class OverviewPanel(LazyPanel):
         attrs: dict[str, str | None] = view["attributes"]
         prov: dict[str, dict[str, Any]] = view["provenance"]
         show_empty = self.show_empty.isChecked()
-        listed: set[str] = set(HIDDEN) | {"EanLocationCodeState"}
+        listed: set[str] = set(HIDDEN) | set(schema.FIELD_GROUPS["ean_location_code"].columns)
+        listed.add("EanLocationCodeState")
         lang = self.lang
         bold = QFont(self.tree.font())
         bold.setBold(True)
@@ -595,7 +619,7 @@ class OverviewPanel(LazyPanel):
         return out
 
 
-ALL_KEYS = ("field", "column", "value", "source")
+ALL_KEYS = ("field", "value", "column", "note")
 #: the official SOREntity columns; anything else in a file is an extra column
 KNOWN_COLUMNS = frozenset(schema.SOR_ENTITY_COLUMNS_2025)
 
@@ -614,7 +638,6 @@ class AllFieldsPanel(LazyPanel):
         self.show_empty.setChecked(True)
         self.show_empty.toggled.connect(self.mark_stale)
         self.table = RecordsView(state)
-        self.table.setSortingEnabled(True)
         content = QWidget(self)
         lay = QVBoxLayout(content)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -658,11 +681,11 @@ class AllFieldsPanel(LazyPanel):
                 continue
             extra = col not in known
             note = tr(lang, "ekstra kolonne i filen", "extra column in the file") if extra else ""
-            records.append((field_label(col, lang), col, value, note))
+            records.append((field_label(col, lang), value, col, note))
         labels = [
             tr(lang, "Felt", "Field"),
-            tr(lang, "Kolonne", "Column"),
             tr(lang, "Værdi", "Value"),
+            tr(lang, "Kolonne i filen", "Column in the file"),
             tr(lang, "Bemærkning", "Note"),
         ]
         self.table.set_records(ALL_KEYS, labels, records, id_key=None)
@@ -677,13 +700,10 @@ class AllFieldsPanel(LazyPanel):
                 f" {len(records)} fields",
             )
         )
-        self.table.resizeColumnToContents(0)
-        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 260))
-        self.table.resizeColumnToContents(1)
-        self.table.setColumnWidth(1, min(self.table.columnWidth(1), 220))
-        self.table.resizeColumnToContents(2)
-        self.table.setColumnWidth(2, min(self.table.columnWidth(2), 320))
+        for col, cap in ((0, 210), (1, 260), (2, 240)):
+            self.table.resizeColumnToContents(col)
+            self.table.setColumnWidth(col, min(self.table.columnWidth(col), cap))
 
     def field_values(self) -> dict[str, Any]:
         """Column -> value of the rows shown (for tests)."""
-        return {r[1]: r[2] for r in self.table.records.records()}
+        return {r[2]: r[1] for r in self.table.records.records()}

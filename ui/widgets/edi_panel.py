@@ -32,7 +32,7 @@ from ui.widgets.details_panel import badge_html, unit_link, unit_name
 from ui.widgets.table_view import LazyPanel, RecordsView, connect_link, tr
 
 TYPE_KEYS = ("edi_id", "name", "message_type", "direction", "version")
-RECIPIENT_KEYS = ("sor_id", "name", "ean", "ean_state", "holder")
+RECIPIENT_KEYS = ("sor_id", "name", "ean_state", "ean", "holder")
 
 #: LocationsCode columns shown as a form, with Danish and English labels
 LOCATION_FIELDS = (
@@ -131,9 +131,9 @@ class EanEdiPanel(LazyPanel):
                 + f"<i>{tr(lang, 'nedarvet fra', 'inherited from')} {where}</i>"
             )
         self.ean_label.setText(text)
-        self._fill_location(lang, day)
+        self._fill_location(lang, day, view["attributes"])
 
-    def _fill_location(self, lang: str, day: dt.date) -> None:
+    def _fill_location(self, lang: str, day: dt.date, attrs: dict[str, str | None]) -> None:
         reg = self.state.register
         assert reg is not None
         labels = [
@@ -143,9 +143,16 @@ class EanEdiPanel(LazyPanel):
             tr(lang, "Retning", "Direction"),
             "Version",
         ]
-        details = (edi.ean_details(reg, self.ean, day) or {}) if self.ean else {}
+        found = (edi.ean_details(reg, self.ean, day) or {}) if self.ean else {}
+        # the locations table first; the unit's own (or inherited) EAN columns fill gaps
+        details: dict[str, str | None] = {}
+        for col, _names in LOCATION_FIELDS:
+            alt = "EanLocationCodeSystemTypename" if col.endswith("TypeName") else col
+            details[col] = found.get(col) or attrs.get(col) or attrs.get(alt)
         for col, _names in LOCATION_FIELDS:
             value = details.get(col) or ""
+            if value.upper() in ("TRUE", "FALSE"):
+                value = tr(lang, "ja", "yes") if value.upper() == "TRUE" else tr(lang, "nej", "no")
             self.form_values[col].setText(value or "–")
             shown = bool(value) or col in (
                 "EanLocationCodeSystemSupplierName",
@@ -154,7 +161,7 @@ class EanEdiPanel(LazyPanel):
             )
             self.form_names[col].setVisible(shown and bool(self.ean))
             self.form_values[col].setVisible(shown and bool(self.ean))
-        if self.ean and not details:
+        if self.ean and not found:
             self.no_location.setText(
                 tr(
                     lang,
@@ -283,8 +290,8 @@ class EdiPanel(LazyPanel):
         labels = [
             tr(lang, "SOR-kode", "SOR id"),
             tr(lang, "Navn", "Name"),
+            tr(lang, "EAN er", "EAN is"),
             tr(lang, "Lokationsnummer", "EAN"),
-            tr(lang, "EAN", "EAN is"),
             tr(lang, "Nedarvet fra", "Inherited from"),
         ]
         edi_id = self.type_combo.currentData()
@@ -309,8 +316,8 @@ class EdiPanel(LazyPanel):
                 (
                     r["sor_id"],
                     unit_name(reg, r["sor_id"], day),
-                    r["ean"],
                     tr(lang, "eget", "own") if own else tr(lang, "nedarvet", "inherited"),
+                    r["ean"],
                     "" if own else self._ean_holder(snap, r["sor_id"]),
                 )
             )
@@ -327,7 +334,7 @@ class EdiPanel(LazyPanel):
         )
         self.recipients.set_records(RECIPIENT_KEYS, labels, records)
         self.recipients.resizeColumnsToContents()
-        self.recipients.setColumnWidth(1, min(self.recipients.columnWidth(1), 280))
+        self.recipients.setColumnWidth(1, min(self.recipients.columnWidth(1), 230))
 
     def _ean_holder(self, snap: Snapshot, sor_id: str) -> str:
         """The id of the unit whose own EAN `sor_id` inherits, or ""."""

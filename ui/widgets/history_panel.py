@@ -33,7 +33,7 @@ from ui.widgets.details_panel import field_label
 from ui.widgets.table_view import LazyPanel, RecordsView, tr
 
 VERSION_KEYS = ("n", "valid_from", "valid_to", "changed")
-DIFF_KEYS = ("field", "column", "a", "b")
+DIFF_KEYS = ("field", "a", "b", "column")
 
 #: columns whose change is marked on the timeline: (column, symbol, colour, da, en)
 MARKS = (
@@ -67,6 +67,7 @@ class HistoryPanel(LazyPanel):
         self._marks: dict[str, list[int]] = {}
 
         self.caption = QLabel(self)
+        self.caption.setWordWrap(True)
         self.versions = RecordsView(state, filterable=False)
         self.versions.setSortingEnabled(False)
         self.versions.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -212,10 +213,7 @@ class HistoryPanel(LazyPanel):
         return hit
 
     def _fill_combos(self) -> None:
-        items = [
-            f"#{i + 1}: {h['valid_from'] or '…'} – {h['valid_to'] or '…'}"
-            for i, h in enumerate(self._history)
-        ]
+        items = [f"#{i + 1} ({h['valid_from'] or '…'})" for i, h in enumerate(self._history)]
         for combo in (self.a_combo, self.b_combo):
             combo.blockSignals(True)
             combo.clear()
@@ -263,9 +261,9 @@ class HistoryPanel(LazyPanel):
         lang = self.lang
         labels = [
             tr(lang, "Felt", "Field"),
-            tr(lang, "Kolonne", "Column"),
             f"#{a + 1}" if 0 <= a < n else "A",
             f"#{b + 1}" if 0 <= b < n else "B",
+            tr(lang, "Kolonne", "Column"),
         ]
         if reg is None or not (0 <= a < n and 0 <= b < n):
             self.values.set_records(DIFF_KEYS, labels, [], id_key=None)
@@ -284,19 +282,21 @@ class HistoryPanel(LazyPanel):
                 highlight.append(len(records))
             elif only or (x in (None, "") and y in (None, "")):
                 continue
-            records.append((field_label(col, lang), col, x, y))
+            records.append((field_label(col, lang), x, y, col))
         self.values.set_records(DIFF_KEYS, labels, records, id_key=None, highlight=highlight)
         self.diff_caption.setText(
             tr(lang, "samme version", "the same version")
             if a == b
             else tr(lang, f"{len(differ)} felter forskellige", f"{len(differ)} fields differ")
         )
+        # the two versions side by side get equal room; the column name comes last
         self.values.resizeColumnToContents(0)
-        self.values.setColumnWidth(0, min(self.values.columnWidth(0), 200))
-        self.values.resizeColumnToContents(1)
-        self.values.setColumnWidth(1, min(self.values.columnWidth(1), 160))
-        self.values.resizeColumnToContents(2)
-        self.values.setColumnWidth(2, min(max(self.values.columnWidth(2), 120), 260))
+        first = min(self.values.columnWidth(0), 190)
+        self.values.setColumnWidth(0, first)
+        room = max(240, self.values.viewport().width() - first - 60)
+        for c in (1, 2):
+            self.values.resizeColumnToContents(c)
+            self.values.setColumnWidth(c, max(90, min(self.values.columnWidth(c), room // 2)))
 
     def changes(self, i: int) -> list[tuple[str, str | None, str | None]]:
         """(column, old, new) for every column version `i` changed from the one before."""

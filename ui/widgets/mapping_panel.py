@@ -94,7 +94,7 @@ class MappingPanel(LazyPanel):
         self.frame_caption = QLabel(self)
         self.prefix_edit = QLineEdit(self)
         self.prefix_edit.setClearButtonEnabled(True)
-        self.prefix_edit.setMaximumWidth(170)
+        self.prefix_edit.setMinimumWidth(190)
         self.prefix_edit.textChanged.connect(self._apply_frame_filters)
         self.kind_combo = QComboBox(self)
         self.kind_combo.addItems(["", "", ""])
@@ -140,9 +140,7 @@ class MappingPanel(LazyPanel):
         self.frame_table.filter_edit.setPlaceholderText(
             tr(lang, "Filtrér på SOR-kode, navn eller SHAK-navn", "Filter by SOR id or name")
         )
-        self.prefix_edit.setPlaceholderText(
-            tr(lang, "SHAK-kode begynder med", "SHAK code starts with")
-        )
+        self.prefix_edit.setPlaceholderText(tr(lang, "SHAK-kode eller start", "SHAK code or start"))
         for i, (da, en) in enumerate(
             (("Alle", "All"), ("Kun direkte", "Direct only"), ("Kun nedarvede", "Inherited only"))
         ):
@@ -330,8 +328,10 @@ class MappingPanel(LazyPanel):
         self._keep_frame(day, frame)
         self._frame_key = key
         self.frame_table.set_records(FRAME_KEYS, self._frame_labels(), records)
-        self.frame_table.resizeColumnToContents(0)
-        self.frame_table.resizeColumnToContents(2)
+        table = self.frame_table
+        for col, cap in ((0, 110), (1, 150), (2, 140), (3, 220), (4, 100)):
+            table.resizeColumnToContents(col)
+            table.setColumnWidth(col, min(table.columnWidth(col), cap))
         self._apply_frame_filters()  # the mapping words follow the language
 
     def _apply_frame_filters(self, *_args: object) -> None:
