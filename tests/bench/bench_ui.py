@@ -141,12 +141,10 @@ def window_bench(path: str, tmp: str, panels: bool) -> None:
     app.processEvents()
 
     def paint() -> None:
+        # posted update requests are painted here (offscreen backing store); a second
+        # round catches what the first one posted
         app.processEvents()
-        win.tree.viewport().repaint()
-        win.date_bar.repaint()
-        for dock in win.docks:
-            if dock.isVisible() and not dock.visibleRegion().isEmpty():
-                dock.widget().repaint()
+        app.processEvents()
 
     def measure(label: str, actions: list[Callable[[], Any]]) -> None:
         samples = []
@@ -157,38 +155,56 @@ def window_bench(path: str, tmp: str, panels: bool) -> None:
             samples.append(time.perf_counter() - t)
         stats(label, samples)
 
-    # a few levels expanded, a unit selected (the details panel is the visible tab)
     model, tree = win.model, win.tree
-    for r in range(min(model.rowCount(), 12)):
-        top = model.index(r, 0)
-        tree.expand(top)
-        for c in range(min(model.rowCount(top), 4)):
-            tree.expand(model.index(c, 0, top))
-    target = None
-    for r in range(model.rowCount()):
-        top = model.index(r, 0)
-        if model.rowCount(top):
-            target = model.index(0, 0, top)
-            break
-    if target is not None:
-        win.reveal(model.sor_id_of(target))
-    paint()
     lo, _hi = reg.date_range()
     lo = max(lo or dt.date(2000, 1, 1), dt.date(2005, 1, 1))
     today = dt.date.today()
     span = (today - lo).days
     days = [lo + dt.timedelta(days=span * i // 40) for i in range(41)]
-    measure(
-        "date switch + repaint (cold dates)", [lambda d=d: win.state.set_as_of(d) for d in days]
-    )
     near = [today - dt.timedelta(days=7 * i) for i in range(40)]
-    measure(
-        "date switch + repaint (weekly scrub)", [lambda d=d: win.state.set_as_of(d) for d in near]
-    )
-    measure(
-        "date switch + repaint (back and forth, cached)",
-        [lambda d=d: win.state.set_as_of(d) for d in (days[5], days[30]) * 10],
-    )
+
+    def switches(dates: list[dt.date]) -> list[Callable[[], Any]]:
+        return [lambda d=d: win.state.set_as_of(d) for d in dates]
+
+    def expand(tops: int, kids: int, small: bool) -> int:
+        """Expand `tops` top rows (only those with under 100 children when `small`) and
+        `kids` children of each; the number of rows in the view."""
+        win.state.set_as_of(today)
+        tree.collapseAll()
+        chosen = [model.index(r, 0) for r in range(model.rowCount())]
+        if small:
+            chosen = [i for i in chosen if 0 < model.rowCount(i) < 100]
+        for top in chosen[:tops]:
+            tree.expand(top)
+            for c in range(min(model.rowCount(top), kids)):
+                tree.expand(model.index(c, 0, top))
+        if small:
+            return count_rows()
+        # a unit selected, so the details panel (the front tab) follows the date too
+        for r in range(model.rowCount()):
+            top = model.index(r, 0)
+            if model.rowCount(top):
+                win.reveal(model.sor_id_of(model.index(0, 0, top)))
+                break
+        return count_rows()
+
+    def count_rows() -> int:
+        paint()
+        count = 0
+        stack = [model.index(r, 0) for r in range(model.rowCount())]
+        while stack:
+            idx = stack.pop()
+            count += 1
+            if tree.isExpanded(idx):
+                stack.extend(model.index(c, 0, idx) for c in range(model.rowCount(idx)))
+        return count
+
+    for tops, kids, small in ((6, 3, True), (12, 4, False)):
+        n = expand(tops, kids, small)
+        print(f"  -- {tops} top rows and {kids} children each expanded: {n:,} rows in the view")
+        measure("date switch + repaint (dates across the range)", switches(days))
+        measure("date switch + repaint (weekly scrub back from today)", switches(near))
+        measure("date switch + repaint (two dates, cached)", switches([days[5], days[30]] * 10))
     win.state.set_as_of(today)
     paint()
 
