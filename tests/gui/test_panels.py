@@ -513,6 +513,7 @@ def test_edi_own_ean_with_types_and_details(qtbot, state: AppState) -> None:  # 
     assert "NONE" in panel.ean_label.text()
     assert panel.types.records.rowCount() == 0
     assert panel.location_text() == ""
+    assert "cannot receive EDI" in panel.types_note.text()
 
 
 def test_edi_recipients_own_and_inherited(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]

@@ -149,6 +149,9 @@ OVERVIEW_EAN = (
     "EanLocationCodeSorNote",
 )
 
+#: how indicator values read
+YES_NO = {"true": ("ja", "yes"), "false": ("nej", "no"), "1": ("ja", "yes"), "0": ("nej", "no")}
+
 STATUS_WORDS = {
     "active": ("aktiv", "active"),
     "closed": ("lukket", "closed"),
@@ -444,6 +447,8 @@ class OverviewPanel(LazyPanel):
             if (value is None or value == "") and not show_empty:
                 continue
             text = field_label(col, self.lang)
+            if value and col.endswith("Indicator") and value.lower() in YES_NO:
+                value = YES_NO[value.lower()][0 if self.lang == "da" else 1]
             if ": " in text and state:  # "Postal address: street" under "Postal address"
                 text = text.split(": ", 1)[1].capitalize()
             item = QTreeWidgetItem([text, value or ""])

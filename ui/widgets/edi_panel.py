@@ -78,6 +78,9 @@ class EanEdiPanel(LazyPanel):
         self.no_location = QLabel(self)
         self.no_location.setStyleSheet("color: palette(mid);")
         self.types_caption = QLabel(self)
+        self.types_note = QLabel(self)
+        self.types_note.setWordWrap(True)
+        self.types_note.setStyleSheet("color: palette(mid);")
         self.types = RecordsView(state, filterable=False)
 
         content = QWidget(self)
@@ -87,6 +90,7 @@ class EanEdiPanel(LazyPanel):
         lay.addLayout(self.form)
         lay.addWidget(self.no_location)
         lay.addWidget(self.types_caption)
+        lay.addWidget(self.types_note)
         lay.addWidget(self.types.frame, 1)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.hint)
@@ -178,6 +182,29 @@ class EanEdiPanel(LazyPanel):
         ]
         self.types.set_records(TYPE_KEYS, labels, rows, id_key=None)
         self.types.resizeColumnsToContents()
+        note = ""
+        if not self.ean:
+            note = tr(
+                lang,
+                "Uden lokationsnummer kan enheden ikke modtage EDI.",
+                "Without an EAN the unit cannot receive EDI.",
+            )
+        elif edi.edi_map(reg) is None:
+            note = tr(
+                lang,
+                "Filen har ingen tabel over EDI-typer pr. lokationsnummer"
+                " (XML-udtræk har den ikke).",
+                "The file has no table of EDI types per EAN (XML extracts leave it out).",
+            )
+        elif not rows:
+            note = tr(
+                lang,
+                "Lokationsnummeret har ingen EDI-typer på datoen.",
+                "The EAN takes no EDI message types on this date.",
+            )
+        self.types_note.setText(note)
+        self.types_note.setVisible(bool(note))
+        self.types.frame.setVisible(bool(rows))
 
     def location_text(self) -> str:
         """The shown location fields as `label: value` lines (for tests and copying)."""

@@ -270,7 +270,7 @@ class HistoryPanel(LazyPanel):
             return
         va, vb = reg.row_dict(self._rows[a]), reg.row_dict(self._rows[b])
         differ = {c for c, _x, _y in self.diff(a, b)}
-        only = self.only_changes.isChecked()
+        only = self.only_changes.isChecked() and a != b  # one version: show its values
         records = []
         highlight = []
         cols = list(va) + [c for c in vb if c not in va]
@@ -285,7 +285,7 @@ class HistoryPanel(LazyPanel):
             records.append((field_label(col, lang), x, y, col))
         self.values.set_records(DIFF_KEYS, labels, records, id_key=None, highlight=highlight)
         self.diff_caption.setText(
-            tr(lang, "samme version", "the same version")
+            tr(lang, "samme version: alle felter", "the same version: every field")
             if a == b
             else tr(lang, f"{len(differ)} felter forskellige", f"{len(differ)} fields differ")
         )
@@ -388,7 +388,7 @@ class HistoryPanel(LazyPanel):
         self._marker = pg.InfiniteLine(pos=as_of, angle=90, pen=pg.mkPen(200, 30, 30, width=2))
         plot.addItem(self._marker)
         plot.setXRange(lo - 0.5, hi + 0.5, padding=0)
-        plot.setYRange(-0.9, len(self._rows) - 0.4, padding=0)
+        plot.setYRange(-0.9, max(len(self._rows), 3) - 0.4, padding=0)
 
     def timeline_bars(self) -> list[tuple[float, float]]:
         """(start, end) in fractional years per drawn bar (for tests)."""
