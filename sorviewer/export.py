@@ -665,7 +665,7 @@ def _column_width(title: str, col: np.ndarray) -> int:
 
 def _write_xlsx(fh: IO[bytes], header: list[str], cols: list[np.ndarray], tick: _Ticker) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell import Cell, WriteOnlyCell
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.styles.cell_style import StyleArray
     from openpyxl.utils import get_column_letter
@@ -691,6 +691,24 @@ def _write_xlsx(fh: IO[bytes], header: list[str], cols: list[np.ndarray], tick: 
     quoted = StyleArray(as_text)
     quoted.quotePrefix = 1
     n = len(cols[0]) if cols else 0
+    try:
+        _xlsx_rows(ws, prepared, n, as_text, quoted, tick)
+    except BaseException:
+        # Stopped (cancel from `tick`, or an error): finish openpyxl's sheet stream now,
+        # since a stream left open raises when it is collected, and drop its temp file.
+        with contextlib.suppress(Exception):
+            ws.close()
+            ws._writer.cleanup()
+        raise
+    wb.save(fh)
+    tick(n)
+
+
+def _xlsx_rows(
+    ws: Any, prepared: list[Any], n: int, as_text: Any, quoted: Any, tick: _Ticker
+) -> None:
+    from openpyxl.cell import Cell
+
     step = _CHUNK // 4  # about 0.3 s a step: a smooth progress bar
     for lo in range(0, n, step):
         hi = min(lo + step, n)
@@ -709,8 +727,6 @@ def _write_xlsx(fh: IO[bytes], header: list[str], cols: list[np.ndarray], tick: 
         for row in zip(*parts, strict=True):
             ws.append(row)
         tick(hi)
-    wb.save(fh)
-    tick(n)
 
 
 def _write_json(
@@ -745,6 +761,8 @@ def write_export(
 
     `progress(rows_written, total)` is called at most about ten times a second while
     the rows are written, and once with `(total, total)` when the file is complete.
+    An exception raised in `progress` stops the export and leaves no file behind (a
+    way to cancel).
     """
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}; use csv, xlsx or json.")

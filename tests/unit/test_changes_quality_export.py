@@ -549,6 +549,19 @@ def test_progress_reaches_the_total_once(tmp_path: Path, fmt: str) -> None:
     assert calls == [(0, 0)]
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_progress_can_cancel(tmp_path: Path, fmt: str) -> None:
+    class Cancelled(Exception):
+        pass
+
+    def cancel(done: int, total: int) -> None:
+        raise Cancelled
+
+    with pytest.raises(Cancelled):
+        write_export(tiny_register(), DAY, str(tmp_path / f"out.{fmt}"), fmt, progress=cancel)
+    assert os.listdir(tmp_path) == []
+
+
 def test_progress_is_throttled(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = iter([0.0, 0.05, 0.12, 0.15, 0.3, 0.31])
     monkeypatch.setattr(export.time, "monotonic", lambda: next(clock))
