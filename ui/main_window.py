@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTabBar,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -97,9 +98,9 @@ DOCK_TITLES = {
     "OverviewPanel": ("Overblik", "Overview"),
     "DetailsPanel": ("Detaljer", "Details"),
     "HistoryPanel": ("Historik", "History"),
-    "EanEdiPanel": ("EAN og EDI", "EAN & EDI"),
+    "EanEdiPanel": ("EAN/EDI", "EAN/EDI"),
     "AllFieldsPanel": ("Alle felter", "All fields"),
-    "MappingPanel": ("SHAK / SOR", "SHAK / SOR"),
+    "MappingPanel": ("SHAK/SOR", "SHAK/SOR"),
     "EdiPanel": ("EDI-modtagere", "EDI recipients"),
     "ChangesPanel": ("Ændringer", "Changes"),
 }
@@ -442,7 +443,11 @@ class MainWindow(QMainWindow):
         self._size_docks()
 
     def _size_docks(self) -> None:
-        """The docks take two fifths of the window (the tree the rest)."""
+        """The docks take two fifths of the window (the tree the rest); their tab titles
+        are shown in full, with scroll buttons when they do not fit."""
+        for bar in self.findChildren(QTabBar):
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
         shown = [d for d in self.docks if d.isVisibleTo(self) and not d.isFloating()]
         if shown:
             width = max(440, self.width() * 2 // 5)
@@ -828,6 +833,8 @@ class MainWindow(QMainWindow):
         self.model.set_filter(text)
         if text and 0 < len(self.model.matches) <= EXPAND_MATCHES:
             self.tree.expandAll()
+        if text:
+            self.tree.scrollToTop()  # a new filter reads from the first match
         self._refresh_results()
         self._update_status()
 

@@ -19,7 +19,7 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -314,12 +314,8 @@ class DateBar(QWidget):
             return self._graph
         import pyqtgraph as pg
 
-        pal = self.palette()
-        bg = pal.color(QPalette.ColorRole.Base)
-        fg = pal.color(QPalette.ColorRole.Text)
         graph = pg.GraphicsLayoutWidget()
         graph.setObjectName("Timeline")
-        graph.setBackground(bg)
         graph.setFixedHeight(128)
         graph.ci.layout.setContentsMargins(0, 0, 4, 0)
         graph.ci.layout.setSpacing(0)
@@ -330,12 +326,7 @@ class DateBar(QWidget):
             plot.setMenuEnabled(False)
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
-            left = plot.getAxis("left")
-            left.setWidth(44)
-            for name in ("left", "bottom"):
-                ax = plot.getAxis(name)
-                ax.setPen(pg.mkPen(fg))
-                ax.setTextPen(pg.mkPen(fg))
+            plot.getAxis("left").setWidth(44)
             if i == 0:
                 plot.getAxis("bottom").setStyle(showValues=False)
                 plot.getAxis("bottom").setHeight(2)
@@ -360,6 +351,7 @@ class DateBar(QWidget):
             self._bars[kind] = bars
         graph.scene().sigMouseClicked.connect(self._on_plot_clicked)
         self._graph = graph
+        self._apply_palette()
         self._layout.addWidget(graph)
         self._layout.addWidget(self.legend)
         self.legend.show()
@@ -497,7 +489,27 @@ class DateBar(QWidget):
             day, self._pending = self._pending, None
             self.state.set_as_of(day)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+
     # --- helpers ------------------------------------------------------------------------
+
+    def _apply_palette(self) -> None:
+        """Timeline colours from the palette, so a dark system theme gets a dark plot."""
+        if self._graph is None:
+            return
+        import pyqtgraph as pg
+
+        pal = self.palette()
+        self._graph.setBackground(pal.color(QPalette.ColorRole.Base))
+        fg = pal.color(QPalette.ColorRole.Text)
+        for plot in self._plots:
+            for name in ("left", "bottom"):
+                ax = plot.getAxis(name)
+                ax.setPen(pg.mkPen(fg))
+                ax.setTextPen(pg.mkPen(fg))
 
     def _mark_bad(self, bad: bool) -> None:
         self.edit.setStyleSheet("border: 2px solid #d0352b;" if bad else "")

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QFont,
     QKeyEvent,
     QKeySequence,
+    QTextDocumentFragment,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -507,6 +508,7 @@ class OverviewPanel(LazyPanel):
         link.setTextFormat(Qt.TextFormat.RichText)
         link.setContentsMargins(2, 0, 0, 0)
         connect_link(link, self.state, reveal=True)
+        link.setToolTip(QTextDocumentFragment.fromHtml(link.text()).toPlainText())
         row.setText(0, link.text())
         row.setForeground(0, QBrush(Qt.GlobalColor.transparent))
         self.group_links[key] = link

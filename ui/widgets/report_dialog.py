@@ -11,7 +11,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,6 +32,8 @@ _SEVERITY_DA = {"error": "fejl", "warning": "advarsel", "info": "info"}
 _FIELDS = ("severity", "table", "line", "column", "sor_id", "kind", "message")
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 _COLOURS = {"error": QColor(180, 30, 30), "warning": QColor(160, 100, 0)}
+#: the same on a dark palette (the light ones are too dark to read there)
+_DARK_COLOURS = {"error": QColor(255, 120, 110), "warning": QColor(240, 185, 70)}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
@@ -76,7 +78,8 @@ class ReportModel(QAbstractTableModel):
                 return -1 if value is None else int(value)
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ForegroundRole and field == "severity":
-            colour = _COLOURS.get(str(value))
+            dark = QGuiApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128
+            colour = (_DARK_COLOURS if dark else _COLOURS).get(str(value))
             return QBrush(colour) if colour is not None else None
         if role == Qt.ItemDataRole.ToolTipRole and field == "message":
             return str(value)
