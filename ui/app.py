@@ -167,18 +167,33 @@ def smoke_test(path: str) -> int:
         # errors go to stdout, never to a modal dialog nobody can click
         win.error = lambda message, detail="": outcome.setdefault("error", message)  # type: ignore[method-assign]
         if not os.path.isfile(path):
-            print(f"smoke test failed: {path} does not exist.", file=sys.stderr)
+            what = "is a folder, not a file" if os.path.isdir(path) else "does not exist"
+            print(f"smoke test failed: {path} {what}.", file=sys.stderr)
             return 1
         timer = QTimer()
         timer.setSingleShot(True)
         timer.timeout.connect(loop.quit)
         timer.start(SMOKE_TIMEOUT_S * 1000)
-        if win.open_path(path):
-            loop.exec()
-        app.processEvents()
+        # an exception in a slot reaches only sys.excepthook: it fails the smoke test
+        previous_hook = sys.excepthook
+
+        def hook(etype: type[BaseException], value: BaseException, tb: Any) -> None:
+            traceback.print_exception(etype, value, tb, file=sys.stderr)
+            outcome.setdefault("error", f"{etype.__name__}: {value}")
+
+        sys.excepthook = hook
+        try:
+            if win.open_path(path):
+                loop.exec()
+            app.processEvents()
+            rows = win.model.rowCount()
+            units = win.model.active_count()
+            if outcome.get("ok") and rows:
+                outcome["checked"] = exercise(win, app, tmp)
+            app.processEvents()
+        finally:
+            sys.excepthook = previous_hook
         error = outcome.get("error")
-        rows = win.model.rowCount()
-        units = win.model.active_count()
         win.close()
         win.deleteLater()
         app.processEvents()
@@ -196,9 +211,51 @@ def smoke_test(path: str) -> int:
     elapsed = time.perf_counter() - start
     print(
         f"smoke test ok: {os.path.basename(path)}: {rows} top rows, {units} units today, "
-        f"{elapsed:.2f} s"
+        f"{outcome['checked']}, {elapsed:.2f} s"
     )
     return 0
+
+
+def _settle(app: QApplication, seconds: float = 0.3) -> None:
+    """Run the event loop for a moment (worker panels report back through it)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.01)
+
+
+def exercise(win: Any, app: QApplication, folder: str) -> str:
+    """After the load: select the deepest unit on the first path down the tree, bring
+    every panel to the front once and export the selection's subtree as CSV and XLSX,
+    so a module missing from a frozen build shows here. A summary for the one line."""
+    from sorviewer.export import write_export
+
+    model, tree = win.model, win.tree
+    index = model.index(0, 0)
+    depth = 0
+    tree.expand(index)
+    while model.rowCount(index) > 0:
+        index = model.index(0, 0, index)
+        tree.expand(index)
+        depth += 1
+    tree.setCurrentIndex(index)
+    sor_id = model.sor_id_of(index)
+    if not sor_id or win.state.current != sor_id:
+        raise RuntimeError("selecting a unit in the tree did not select it")
+    _settle(app)
+    for dock in win.docks:
+        dock.raise_()
+        _settle(app)
+    reg, day = win.state.register, win.state.as_of
+    parent = model.sor_id_of(index.parent()) if depth else sor_id
+    written = []
+    for fmt in ("csv", "xlsx"):
+        out = os.path.join(folder, f"smoke.{fmt}")
+        written.append(write_export(reg, day, out, fmt, subtree=parent))
+    return (
+        f"unit {sor_id} at depth {depth} selected, {len(win.docks)} panels shown, "
+        f"{written[0]} units exported to csv and xlsx"
+    )
 
 
 USAGE = "usage: main.py [FILE] | main.py --smoke-test FILE"
@@ -243,5 +300,25 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args:
         path = args[0]
+        if os.environ.get("SORVIEWER_PROBE_OPENED"):
+            probe_opened(win, app)
         QTimer.singleShot(0, lambda: win.open_path(path))
     return int(app.exec())
+
+
+def probe_opened(win: Any, app: QApplication) -> None:
+    """tests/e2e/test_frozen_app.py: print what the file given on the command line
+    loaded to ("Open with" and file associations start the program that way), then exit;
+    a failure prints its sentence and exits 1 instead of showing a dialog."""
+
+    def opened(_reg: Any, path: str) -> None:
+        print(f"opened {os.path.basename(path)}: {win.model.rowCount()} top rows", flush=True)
+        app.quit()
+
+    def failed(message: str) -> None:
+        print(f"failed: {message}", flush=True)
+        app.exit(1)
+
+    # a failed load and a missing file both end in win.error
+    win.error = lambda message, detail="": failed(message)
+    win.load_task.finished.connect(opened)
