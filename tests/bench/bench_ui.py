@@ -2,8 +2,9 @@
 
     python tests/bench/bench_ui.py [FILE] [--entities N] [--no-panels]
 
-1. First window: wall time from starting `python main.py` to the painted window
-   (the SORVIEWER_PROBE_FIRST_WINDOW hook in ui/app.py), and the import time of the
+1. First window: wall time from starting `python main.py` (and the frozen build in
+   dist/SORViewer/ when it is there) to the painted window (the
+   SORVIEWER_PROBE_FIRST_WINDOW hook in ui/app.py), and the import time of the
    window module (which must not pull pandas, pyarrow or pyqtgraph).
 2. The whole window on FILE (default bench_data/full.zip, else a generated register):
    load through the worker (with the search warm-up), then with the panels docked
@@ -48,27 +49,12 @@ def stats(label: str, samples: list[float]) -> None:
 
 def first_window() -> None:
     print("first window")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", SORVIEWER_PROBE_FIRST_WINDOW="1")
-    walls = []
-    for _ in range(5):
-        t = time.time()
-        out = subprocess.run(
-            [sys.executable, str(ROOT / "main.py")],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            check=False,
-        )
-        lines = [x for x in out.stdout.splitlines() if x.startswith("first-window ")]
-        if not lines:
-            row("main.py first window", "probe failed: " + out.stderr.strip()[-200:])
-            return
-        walls.append(float(lines[0].split()[1]) - t)
-    row(
-        "start -> painted window (5 runs)",
-        f"best {min(walls) * 1000:.0f} ms, median {statistics.median(walls) * 1000:.0f} ms",
-    )
+    start_to_window([sys.executable, str(ROOT / "main.py")], "start -> painted window")
+    frozen = ROOT / "dist" / "SORViewer" / ("SORViewer.exe" if os.name == "nt" else "SORViewer")
+    if frozen.exists():
+        start_to_window([str(frozen)], "frozen build: start -> painted window")
+    else:
+        row("frozen build", "not built (python build_scripts/build.py)")
     code = (
         "import time,os,sys;os.environ['QT_QPA_PLATFORM']='offscreen';t=time.perf_counter();"
         "import ui.main_window;print(time.perf_counter()-t,"
@@ -80,6 +66,31 @@ def first_window() -> None:
     if out.returncode == 0:
         secs, _, heavy = out.stdout.partition(" ")
         row("import ui.main_window", f"{float(secs) * 1000:.0f} ms, heavy modules: {heavy.strip()}")
+
+
+def start_to_window(cmd: list[str], label: str) -> None:
+    """Wall time from spawning `cmd` to its painted window, best and median of 5."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", SORVIEWER_PROBE_FIRST_WINDOW="1")
+    walls = []
+    for _ in range(5):
+        t = time.time()
+        out = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            check=False,
+        )
+        lines = [x for x in out.stdout.splitlines() if x.startswith("first-window ")]
+        if not lines:
+            row(label, "probe failed: " + out.stderr.strip()[-200:])
+            return
+        walls.append(float(lines[0].split()[1]) - t)
+    row(
+        f"{label} (5 runs)",
+        f"best {min(walls) * 1000:.0f} ms, median {statistics.median(walls) * 1000:.0f} ms",
+    )
 
 
 def big_file(args: list[str], tmp: str) -> str:
