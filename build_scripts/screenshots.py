@@ -1,15 +1,27 @@
 """Render the application offscreen and save screenshots into docs/.
 
 Run from the repository root: `python build_scripts/screenshots.py [FILE]`.
-Without FILE it shows the synthetic demo register (or, before the generator
-exists, the small hand-made test register). Uses QWidget.grab(), so no screen
-or X server is needed.
+Without FILE it shows the synthetic demo register (1500 units, seed 7). Uses
+QWidget.grab(), so no screen or X server is needed. Writes:
+
+    start_page.png      the window before a file is open
+    main_window.png     tree + date bar + the Overview of a unit with inherited values
+    timeline.png        the date bar alone (active units, changes per month, the line)
+    search.png          the tree filtered as you type, matches highlighted
+    shak_sor.png        the SHAK/SOR mapping table
+    ean_edi.png         the unit's EAN and EDI types
+    edi_recipients.png  who under a unit can receive an EDI type
+    history.png         the unit's versions
+    changes.png         what changed between two dates
+    report_dialog.png   the load report
+    dark.png            the main window on a dark palette
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -19,10 +31,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
+from PySide6.QtGui import QColor, QPalette  # noqa: E402
+from PySide6.QtWidgets import QApplication, QStyleFactory  # noqa: E402
 
 DOCS = ROOT / "docs"
+SIZE = (1440, 860)
 
 
 def settle(app: QApplication, ms: int = 150) -> None:
@@ -41,6 +55,69 @@ def wait_load(win: Any, app: QApplication) -> None:
     settle(app)
 
 
+def save(widget: Any, name: str) -> None:
+    widget.grab().save(str(DOCS / name))
+    print("wrote", name)
+
+
+def dark_palette() -> QPalette:
+    pal = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#2b2d30",
+        QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#1e1f22",
+        QPalette.ColorRole.AlternateBase: "#26282b",
+        QPalette.ColorRole.Text: "#e6e6e6",
+        QPalette.ColorRole.Button: "#35373b",
+        QPalette.ColorRole.ButtonText: "#e6e6e6",
+        QPalette.ColorRole.Highlight: "#2f65ca",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.ToolTipBase: "#35373b",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6",
+        QPalette.ColorRole.PlaceholderText: "#8c8f94",
+        QPalette.ColorRole.Link: "#6ea8ff",
+        QPalette.ColorRole.Mid: "#4a4d52",
+        QPalette.ColorRole.Dark: "#9a9da3",
+    }
+    for role, colour in roles.items():
+        pal.setColor(role, QColor(colour))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#777a80"))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#777a80"))
+    return pal
+
+
+def unit_with_inheritance(win: Any) -> str:
+    """A unit at the date whose postal address is inherited and that has an EAN."""
+    reg = win.state.register
+    day = win.state.as_of
+    snap = win.model.snapshot()
+    fallback = ""
+    for e in snap.active_mask.nonzero()[0][:3000].tolist():
+        sid = str(reg.ids[e])
+        view = reg.entity(sid, day) or {}
+        prov = view.get("provenance", {})
+        if view.get("sor_type") != "OE":
+            continue
+        fallback = fallback or sid
+        if (
+            prov.get("postal_address", {}).get("state") == "inherited"
+            and prov.get("ean_location_code", {}).get("state") in ("own", "inherited")
+            and prov.get("shak", {}).get("state") == "inherited"
+        ):
+            return sid
+    return fallback
+
+
+def show_dock(win: Any, cls_name: str, app: QApplication) -> Any:
+    for dock in win.docks:
+        if dock.objectName() == f"dock_{cls_name}":
+            dock.show()
+            dock.raise_()
+            settle(app, 250)
+            return dock
+    return None
+
+
 def main(argv: list[str]) -> int:
     from ui.app import app_icon, create_app
     from ui.main_window import MainWindow
@@ -50,71 +127,77 @@ def main(argv: list[str]) -> int:
     DOCS.mkdir(exist_ok=True)
     tmp = tempfile.mkdtemp()
     settings = Settings(os.path.join(tmp, "shots.ini"))
-    loader = None
     path = argv[1] if len(argv) > 1 else ""
-    demo = False
-    if not path:
-        try:
-            from sorviewer import synthetic
+    demo = not path
+    if demo:
+        from sorviewer import synthetic
 
-            path = os.path.join(tmp, "demo.zip")
-            synthetic.generate(path, entities=1500, seed=7)
-            demo = True
-        except ImportError:
-            from tests.unit import tiny
+        path = os.path.join(tmp, "demo.zip")
+        synthetic.generate(path, entities=1500, seed=7)
 
-            path = os.path.join(tmp, "tiny.csv")
-            Path(path).write_text("placeholder", encoding="utf-8")
-
-            def loader(_p: str, _progress: Any, _cancelled: Any) -> Any:
-                return tiny.tiny_register()
-
-    win = MainWindow(settings=settings, loader=loader, icon=app_icon())
-    win.resize(1360, 820)
+    win = MainWindow(settings=settings, icon=app_icon())
+    win.resize(*SIZE)
     win.start_page.set_recent(
         [os.path.join(os.path.expanduser("~"), "Downloads", "Sor_complete.zip")]
     )
     win.show()
-    settle(app)
-    win.grab().save(str(DOCS / "start_page.png"))
+    settle(app, 300)
+    save(win, "start_page.png")
 
     win._loading_demo = demo
     win.load_task.start(path, None)
     wait_load(win, app)
-    win.is_demo = demo
-    win.banner.setVisible(demo)
-    win._update_title()
     reg = win.state.register
     if reg is None:
         print("nothing loaded")
         return 1
     win.state.set_as_of(dt.date.today())
-    # select a unit two levels down so the panels have something to show
-    model = win.model
-    top = model.index(0, 0)
-    win.tree.expand(top)
-    child = model.index(0, 0, top)
-    target = model.index(min(1, model.rowCount(child) - 1), 0, child) if child.isValid() else top
-    if target.isValid():
-        win.reveal(model.sor_id_of(target))
+    settle(app)
+    sid = unit_with_inheritance(win)
+    if sid:
+        win.reveal(sid)
+    show_dock(win, "OverviewPanel", app) or show_dock(win, "DetailsPanel", app)
     settle(app, 300)
-    win.grab().save(str(DOCS / "main_window.png"))
+    save(win, "main_window.png")
+    save(win.date_bar, "timeline.png")
 
-    win.search.setText("klinik" if demo else "akut")
+    show_dock(win, "HistoryPanel", app)
+    save(win, "history.png")
+    show_dock(win, "EanEdiPanel", app)
+    save(win, "ean_edi.png")
+    dock = show_dock(win, "EdiPanel", app)
+    if dock is not None:
+        save(win, "edi_recipients.png")
+    show_dock(win, "MappingPanel", app)
+    save(win, "shak_sor.png")
+    show_dock(win, "ChangesPanel", app)
+    save(win, "changes.png")
+    show_dock(win, "OverviewPanel", app)
+
+    win.search.setText("klinik" if demo else "hospital")
     win._on_search_timer_timeout()
     settle(app, 300)
-    win.grab().save(str(DOCS / "search.png"))
-    win.search.clear()
-    win._on_search_timer_timeout()
+    save(win, "search.png")
+    win.clear_filter()
 
     win.show_report()
     settle(app, 200)
     dlg = win._report_dialog
     if dlg is not None:
-        dlg.grab().save(str(DOCS / "report_dialog.png"))
+        dlg.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        save(dlg, "report_dialog.png")
         dlg.close()
+
+    # the same window on a dark palette: nothing may stay light
+    app.setStyle(QStyleFactory.create("Fusion"))
+    app.setPalette(dark_palette())
+    app.setStyleSheet(app.styleSheet())  # re-resolve palette() in the style sheet
+    settle(app, 300)
+    save(win, "dark.png")
+
     win.close()
     settle(app)
+    shutil.rmtree(tmp, ignore_errors=True)
     print("screenshots written to", DOCS)
     return 0
 
