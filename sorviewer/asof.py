@@ -92,34 +92,32 @@ class Snapshot:
         self.present = present
         self._n_rows = n_rows
 
-        # parent entity index at the day
-        par_id = np.zeros(n_ent, dtype=np.int64)
-        par_id[present] = reg.parent_id[row_of[present]]
-        pidx = np.searchsorted(reg.ids, par_id)
-        pidx = np.minimum(pidx, max(n_ent - 1, 0))
-        found = (par_id != 0) & (reg.ids[pidx] == par_id) if n_ent else par_id != 0
-        parent_ok = found & present[pidx] if n_ent else found
+        # parent entity index at the day (each row's parent was looked up once per register)
+        row_parent = parent_entity_per_row(reg)
+        pe = np.full(n_ent, NO_PARENT, dtype=np.int64)
+        pe[present] = row_parent[row_of[present]]
+        has_p = pe >= 0
+        parent_ok = has_p.copy()
+        parent_ok[has_p] = present[pe[has_p]]
         parent_of = np.full(n_ent, INACTIVE, dtype=np.int64)
-        parent_of[present & (par_id == 0)] = ROOT
-        parent_of[present & (par_id != 0) & ~parent_ok] = ORPHAN
-        ok = present & parent_ok
-        parent_of[ok] = pidx[ok]
+        parent_of[present & (pe == NO_PARENT)] = ROOT
+        parent_of[present & (pe != NO_PARENT) & ~parent_ok] = ORPHAN
+        parent_of[parent_ok] = pe[parent_ok]
         self.parent_of = parent_of
         self._break_cycles()
+        parent_of = self.parent_of
 
-        # children CSR, sorted by (parent, name)
+        # children CSR, sorted by (parent, name, id)
         rank = np.zeros(n_ent, dtype=np.int64)
         rank[present] = reg.name_rank[row_of[present]]
-        has_p = parent_of >= 0
-        kids = np.nonzero(has_p)[0]
-        order = np.lexsort((reg.ids[kids], rank[kids], parent_of[kids]))
-        self._kids = kids[order]
+        kids = np.nonzero(parent_of >= 0)[0]
+        self._kids = _sorted_by(parent_of[kids], rank[kids], kids, n_ent, len(reg.name_rank))
         self._kid_parent = parent_of[self._kids]
         self.rank = rank
         roots = np.nonzero(parent_of == ROOT)[0]
-        self._roots = roots[np.lexsort((reg.ids[roots], rank[roots]))]
+        self._roots = _sorted_by(None, rank[roots], roots, n_ent, len(reg.name_rank))
         orphans = np.nonzero(parent_of == ORPHAN)[0]
-        self._orphans = orphans[np.lexsort((reg.ids[orphans], rank[orphans]))]
+        self._orphans = orphans[np.lexsort((orphans, rank[orphans]))]
 
     def _break_cycles(self) -> None:
         """Units whose walk up never reaches a root sit on or under a cycle.
@@ -127,16 +125,19 @@ class Snapshot:
         The cycle members become orphans, so the tree at the day is a forest.
         """
         par = self.parent_of
-        up = np.where(par >= 0, par, -1)
-        cur = up.copy()
-        for _ in range(12):  # real trees are at most ~7 deep: the cheap common case
-            if not (cur >= 0).any():
-                return
-            cur = np.where(cur >= 0, up[np.maximum(cur, 0)], -1)
-        anc = up.copy()
-        for _ in range(max(len(par), 1).bit_length() + 1):
-            anc = np.where(anc >= 0, anc[np.maximum(anc, 0)], -1)
-        members = np.unique(anc[anc >= 0])
+        n = len(par)
+        # pointer doubling with a sentinel (index n) for "no parent": after k rounds each
+        # entry points 2**k levels up; real trees are at most ~7 deep, so 4 rounds reach
+        # the sentinel everywhere in the common case
+        up = np.append(np.where(par >= 0, par, n), n)
+        cur = up
+        for _ in range(4):
+            cur = cur[cur]
+        if (cur == n).all():
+            return
+        for _ in range(max(n, 1).bit_length() + 1):
+            cur = cur[cur]
+        members = np.unique(cur[cur != n])
         self.parent_of = par.copy()
         self.parent_of[members] = ORPHAN
 
@@ -155,6 +156,11 @@ class Snapshot:
         lo = int(np.searchsorted(self._kid_parent, e, side="left"))
         hi = int(np.searchsorted(self._kid_parent, e, side="right"))
         return self._kids[lo:hi]
+
+    def all_children(self) -> np.ndarray:
+        """Every unit that has a parent at the day, grouped by parent (ascending entity
+        index), each group by name: the children CSR without its offsets."""
+        return self._kids
 
     def children_of_many(self, nodes: np.ndarray) -> np.ndarray:
         """Children of all `nodes` at once (grouped by parent, each group by name)."""
@@ -213,6 +219,53 @@ class Snapshot:
         """The version row of `e` at the day, or its nearest version when it has none."""
         r = int(self.row_of[e])
         return r if r >= 0 else nearest_row(self.reg, e, self.day)
+
+
+#: parent_entity_per_row values besides an entity index
+NO_PARENT = -1
+UNKNOWN_PARENT = -2
+
+
+def parent_entity_per_row(reg: Register) -> np.ndarray:
+    """Each version row's parent as an entity index: NO_PARENT when the row names none,
+    UNKNOWN_PARENT when the id it names is not in the file. Looked up once per register,
+    so a date move does not search 100,000 parent ids again."""
+
+    def make() -> np.ndarray:
+        pid = reg.parent_id
+        n_ent = len(reg.ids)
+        out = np.full(len(pid), NO_PARENT, dtype=np.int64)
+        named = pid != 0
+        if n_ent == 0:
+            out[named] = UNKNOWN_PARENT
+            return out
+        pidx = np.minimum(np.searchsorted(reg.ids, pid[named]), n_ent - 1)
+        out[named] = np.where(reg.ids[pidx] == pid[named], pidx, UNKNOWN_PARENT)
+        return out
+
+    result: np.ndarray = reg.cache("parent_entity_per_row", make)
+    return result
+
+
+def _sorted_by(
+    group: np.ndarray | None, rank: np.ndarray, ents: np.ndarray, n_ent: int, n_rank: int
+) -> np.ndarray:
+    """`ents` sorted by (group, name rank, entity index); entity index order is SorId
+    order. Where the three fit in 63 bits (registers of up to about a million units)
+    they are packed into one int64 key, sorted, and the entity index read back from the
+    low bits: one sort instead of a three-key lexsort."""
+    e_bits = max(n_ent, 1).bit_length()
+    r_bits = max(n_rank, 1).bit_length()
+    g_bits = e_bits if group is not None else 0
+    if e_bits + r_bits + g_bits > 63:
+        keys = (ents, rank) if group is None else (ents, rank, group)
+        return ents[np.lexsort(keys)]
+    key = (rank.astype(np.int64) << e_bits) | ents
+    if group is not None:
+        key |= group.astype(np.int64) << (e_bits + r_bits)
+    key.sort()
+    key &= (1 << e_bits) - 1
+    return key
 
 
 def entity_status(reg: Register, e: int, day: int) -> str:

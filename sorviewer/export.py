@@ -400,7 +400,7 @@ def statuses(reg: Register, day: int, ents: np.ndarray) -> np.ndarray:
 def _depth_first(snap: Snapshot, root: int) -> np.ndarray:
     counts = snap.child_counts()
     starts = np.r_[0, np.cumsum(counts)]
-    kids = snap._kids
+    kids = snap.all_children()
     out: list[int] = []
     stack = [root]
     while stack:

@@ -98,11 +98,9 @@ def test_filter_shows_matches_with_their_ancestors(model: TreeModel) -> None:
 
 def test_orphans_sit_under_missing_parent(model: TreeModel) -> None:
     # tiny has no dangling parent: point OE3 at an id that is not in the file
-    reg = model.reg
+    rows = [dict(r, ParentSorId="99999") if r["SorId"] == tiny.OE3 else r for r in tiny.ROWS]
+    reg = tiny.tiny_register(rows)
     e = reg.entity_index(tiny.OE3)
-    row = reg.rows_of(e).start
-    reg.parent_id[row] = 99999
-    reg._snapshots.clear()
     m = TreeModel()
     m.set_register(reg, dt.date(2018, 6, 1))
     top = m.index(m.rowCount() - 1, 0)

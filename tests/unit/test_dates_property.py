@@ -147,3 +147,99 @@ def test_vectorised_sor_id_check_equals_the_scalar_one(raw: list[int], running: 
     ids = raw + [int(make_sor_id(r)) for r in running]
     got = sor_ids_look_ok(np.asarray(ids, dtype=np.int64))
     assert got.tolist() == [sor_id_problem(str(i)) is None for i in ids]
+
+
+# --- the tree at a date: a forest, children as a brute-force reading gives them -------
+
+NAMES = ["Aa", "ab", "Æble", "øst", "Zeta", "ålborg", "Bæk", "bak"]
+
+
+@st.composite
+def trees(draw: st.DrawFn) -> list[dict[str, str | None]]:
+    """Units with consecutive versions whose parent is none, another unit (cycles
+    allowed), or an id that is not in the file; parents may change between versions."""
+    n_units = draw(st.integers(1, 8))
+    rows: list[dict[str, str | None]] = []
+    for u in range(n_units):
+        start = draw(st.integers(0, 600))
+        for _ in range(draw(st.integers(1, 3))):
+            length = draw(st.integers(1, 400))
+            parent = draw(st.one_of(st.none(), st.integers(0, n_units - 1), st.just(-1)))
+            rows.append(
+                {
+                    "SorId": make_sor_id(u + 1),
+                    "SorType": "OE",
+                    "EntityName": draw(st.sampled_from(NAMES)),
+                    "FromDate": (START + dt.timedelta(days=start)).isoformat(),
+                    "ToDate": (START + dt.timedelta(days=start + length - 1)).isoformat(),
+                    "ParentSorId": None
+                    if parent is None
+                    else make_sor_id(999)
+                    if parent < 0
+                    else make_sor_id(parent + 1),
+                }
+            )
+            start += length
+    return rows
+
+
+def brute_force_tree(rows: list[dict[str, str | None]], day: dt.date) -> tuple[dict, set, set]:
+    """(parent of each unit at `day`, roots, orphans) read straight off the rows."""
+    iso = day.isoformat()
+    valid = {r["SorId"]: r for r in rows if str(r["FromDate"]) <= iso <= str(r["ToDate"])}
+    parent = {u: r["ParentSorId"] for u, r in valid.items()}
+    roots = {u for u, p in parent.items() if p is None}
+    orphans = {u for u, p in parent.items() if p is not None and p not in valid}
+
+    def on_cycle(u: str) -> bool:
+        seen, p = set(), parent[u]
+        while p is not None and p in valid and p not in seen:
+            if p == u:
+                return True
+            seen.add(p)
+            p = parent[p]
+        return False
+
+    orphans |= {u for u in parent if u not in orphans and u not in roots and on_cycle(u)}
+    kept = {u: p for u, p in parent.items() if u not in roots and u not in orphans}
+    return kept, roots, orphans
+
+
+@settings(max_examples=150, deadline=None)
+@given(trees(), st.integers(-10, 1900))
+def test_tree_at_a_date_is_a_forest_matching_brute_force(
+    rows: list[dict[str, str | None]], offset: int
+) -> None:
+    from sorviewer.register import name_sort_key
+
+    raw = RawData(
+        entities=pd.DataFrame(rows).astype("string[pyarrow]"),
+        tables={},
+        source=SourceInfo(path="prop", format="sor2-csv", has_history=True),
+        report=LoadReport(),
+    )
+    reg = Register.build(raw)
+    day = START + dt.timedelta(days=offset)
+    snap = reg.snapshot(day)
+    kept, roots, orphans = brute_force_tree(rows, day)
+    sid = lambda e: str(reg.ids[int(e)])  # noqa: E731
+    assert {sid(e) for e in snap.roots()} == roots
+    assert {sid(e) for e in snap.orphans()} == orphans
+    valid_name = {
+        str(r["SorId"]): str(r["EntityName"])
+        for r in rows
+        if str(r["FromDate"]) <= day.isoformat() <= str(r["ToDate"])
+    }
+    # every unit existing at the day is reached exactly once from the roots and orphans
+    reached: list[str] = []
+    stack = [int(e) for e in snap.roots()] + [int(e) for e in snap.orphans()]
+    while stack:
+        e = stack.pop()
+        reached.append(sid(e))
+        kids = snap.children(e)
+        assert [sid(c) for c in kids] == sorted(
+            (u for u, p in kept.items() if p == sid(e)),
+            key=lambda u: (name_sort_key(valid_name[u]), int(u)),
+        )
+        stack.extend(int(c) for c in kids)
+    assert sorted(reached) == sorted(valid_name)

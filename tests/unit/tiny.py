@@ -137,8 +137,9 @@ ROWS = [
 ]
 
 
-def tiny_register() -> Register:
-    df = pd.DataFrame(ROWS).astype("string[pyarrow]")
+def tiny_register(rows: list[dict[str, str]] | None = None) -> Register:
+    """The tiny register, or one built the same way from changed copies of its rows."""
+    df = pd.DataFrame(ROWS if rows is None else rows).astype("string[pyarrow]")
     raw = RawData(
         entities=df,
         tables={},
