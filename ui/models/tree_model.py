@@ -84,8 +84,7 @@ _LEVEL_TEXT = {
 
 Index = QModelIndex | QPersistentModelIndex
 
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_NCOLS = len(COLUMNS)
 
 
 def _palette() -> QPalette:
@@ -265,6 +264,7 @@ class TreeModel(QAbstractItemModel):
 
     def _clear_structure(self) -> None:
         self._top = np.array([], dtype=np.int64)
+        self._topl: list[int] = []
         self._orph = np.array([], dtype=np.int64)
         self._kids = np.array([], dtype=np.int64)
         self._start = np.zeros(1, dtype=np.int64)
@@ -293,10 +293,11 @@ class TreeModel(QAbstractItemModel):
             self.matches = np.array([], dtype=np.int64)
         self._is_match = np.zeros(n, dtype=bool)
         self._is_match[self.matches] = True
-        is_kid = vis & (par >= 0)
-        is_kid[is_kid] &= vis[par[is_kid]]
-        kids = np.nonzero(is_kid)[0]
-        kids = kids[np.lexsort((reg.ids[kids], snap.rank[kids], par[kids]))]
+        # the snapshot's children are grouped by parent and sorted by name already; the
+        # filter only drops some, which keeps that order
+        kids = snap.all_children()
+        if self.filter_text:
+            kids = kids[vis[kids] & vis[par[kids]]]
         counts = np.bincount(par[kids], minlength=n) if n else np.zeros(0, dtype=np.int64)
         start = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=start[1:])
@@ -315,6 +316,7 @@ class TreeModel(QAbstractItemModel):
         par[~shown] = INACTIVE
         self._orphans_shown = bool(len(orph))
         self._top = np.r_[roots, [GROUP_ID]] if len(orph) else roots.astype(np.int64)
+        self._topl = self._top.tolist()
         self._orph = orph
         self._kids = kids
         self._start = start
@@ -355,15 +357,15 @@ class TreeModel(QAbstractItemModel):
     # --- QAbstractItemModel ----------------------------------------------------------
 
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if column < 0 or column >= len(COLUMNS) or row < 0:
-            return QModelIndex()
+        # the view calls this for every top row and expanded row on each relayout (14,000
+        # top rows at full scale): plain list lookups, the top level first
         if not parent.isValid():
-            if row >= len(self._top):
-                return QModelIndex()
-            return self.createIndex(row, column, int(self._top[row]))
-        if parent.column() != 0:
+            if 0 <= row < len(self._topl) and 0 <= column < _NCOLS:
+                return self.createIndex(row, column, self._topl[row])
             return QModelIndex()
-        p = int(parent.internalId())
+        if row < 0 or not 0 <= column < _NCOLS or parent.column() != 0:
+            return QModelIndex()
+        p = parent.internalId()
         if p == GROUP_ID:
             if row >= len(self._orph):
                 return QModelIndex()
@@ -407,10 +409,6 @@ class TreeModel(QAbstractItemModel):
         if p == GROUP_ID:
             return len(self._orph) > 0
         return self._nkids[p] > 0
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        # the view asks for every row on each relayout: no enum arithmetic per call
-        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
