@@ -185,7 +185,7 @@ class TreeDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        count = index.data(CHILD_COUNT_ROLE) if index.column() == 0 else None
+        count = index.data(CHILD_COUNT_ROLE)
         if not count:
             super().paint(painter, option, index)
             return
@@ -231,7 +231,9 @@ class TreePane(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.tree.setItemDelegate(TreeDelegate(self.tree))
+        # only the name column draws counts: the other columns keep Qt's own delegate, so
+        # a repaint calls no Python paint() for them
+        self.tree.setItemDelegateForColumn(0, TreeDelegate(self.tree))
         self.tree.setIconSize(QSize(22, 14))
         header = self.tree.header()
         header.setStretchLastSection(False)
