@@ -214,6 +214,47 @@ class TreeDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class OrgTreeView(QTreeView):
+    """The organisational tree. Its model hands over the top level in chunks: scrolled
+    to the end, the view asks for the next one; type-ahead, select-all and End look at
+    every top row, so they fetch the rest first."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # one chunk (TreeModel.TOP_CHUNK rows) is taller than any screen, so reaching the
+        # end of the scroll range is the one moment more rows are needed
+        self.verticalScrollBar().valueChanged.connect(self._on_scrollbar_value_changed)
+
+    def _on_scrollbar_value_changed(self, value: int) -> None:
+        model = self.model()
+        if value >= self.verticalScrollBar().maximum() and isinstance(model, TreeModel):
+            model.fetch_more()
+
+    def _fetch_all(self) -> None:
+        model = self.model()
+        if isinstance(model, TreeModel) and not model.fetched_all():
+            model.ensure_fetched(-1)
+
+    def keyboardSearch(self, search: str) -> None:  # Qt override
+        self._fetch_all()
+        super().keyboardSearch(search)
+
+    def selectAll(self) -> None:  # Qt override
+        self._fetch_all()
+        super().selectAll()
+
+    def expandAll(self) -> None:  # Qt override
+        self._fetch_all()
+        super().expandAll()
+
+    def moveCursor(  # Qt override
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        if cursorAction == QAbstractItemView.CursorAction.MoveEnd:
+            self._fetch_all()
+        return super().moveCursor(cursorAction, modifiers)
+
+
 class TreePane(QWidget):
     """Search box with its match count, the search results above the tree, the tree."""
 
@@ -223,7 +264,7 @@ class TreePane(QWidget):
         self.search = QLineEdit()
         self.search.setObjectName("SearchBox")
         self.search.setClearButtonEnabled(True)
-        self.tree = QTreeView()
+        self.tree = OrgTreeView()
         self.tree.setObjectName("OrgTree")
         self.tree.setModel(model)
         self.tree.setUniformRowHeights(True)
@@ -760,9 +801,11 @@ class MainWindow(QMainWindow):
                     )
                 )
             return False
+        self.model.ensure_fetched(e)
         idx = self.model.index_of_entity(e)
         if not idx.isValid() and self.model.filter_text:
             self.clear_filter()
+            self.model.ensure_fetched(e)
             idx = self.model.index_of_entity(e)
         if not idx.isValid():
             if not quiet:

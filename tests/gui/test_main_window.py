@@ -642,3 +642,61 @@ def test_docks_are_built_after_the_first_paint(
     qtbot.waitUntil(lambda: len(win.docks) == 1, timeout=5000)
     assert win.docks[0].objectName() == "dock_HistoryPanel"
     assert win.docks[0].isHidden()  # the start page shows no panels
+
+
+@OFFSCREEN_NOISE
+def test_keyboard_and_scrolling_reach_every_top_row(
+    qtbot: Any, make_window: Any, file: str, generated_zip: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tree hands the view its top rows a chunk at a time; scrolling to the end,
+    revealing a unit, type-ahead, End and select-all still reach all of them."""
+    import sorviewer
+    from ui.models import tree_model
+
+    monkeypatch.setattr(tree_model, "TOP_CHUNK", 60)  # taller than the view, as 1000 is
+    reg = sorviewer.load(generated_zip, use_cache=False)
+    win = make_window(loader=lambda path, progress, cancelled: reg)
+    win.resize(900, 700)
+    win.show()
+    open_and_wait(qtbot, win, file)
+    model, tree = win.model, win.tree
+    roots = model.snapshot().roots().tolist()
+    assert len(roots) > 150
+    assert model.rowCount() == 60
+    # scrolled to the end, the view asks for the next chunk
+    bar = tree.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=3000)
+    bar.setValue(bar.maximum())
+    assert model.rowCount() == 120
+
+    def back_to_one_chunk() -> None:
+        tree.collapseAll()
+        tree.setCurrentIndex(model.index(0, 0))
+        model.set_filter("zzz")
+        model.set_filter("")
+        assert model.rowCount() == 60
+
+    # arrows move between rows; End goes to the very last top row
+    tree.setFocus()
+    tree.setCurrentIndex(model.index(0, 0))
+    qtbot.keyClick(tree, Qt.Key.Key_Down)
+    assert model.entity_of(tree.currentIndex()) == roots[1]
+    qtbot.keyClick(tree, Qt.Key.Key_End)
+    assert model.entity_of(tree.currentIndex()) == roots[-1]
+    # a unit under the last root is revealed and selected
+    back_to_one_chunk()
+    snap = model.snapshot()
+    last_with_kids = next(r for r in reversed(roots) if len(snap.children(r)))
+    kid = int(snap.children(last_with_kids)[0])
+    assert win.reveal(str(reg.ids[kid]))
+    assert model.entity_of(tree.currentIndex()) == kid
+    # type-ahead finds a unit whose name is unique among the roots, far down the list
+    back_to_one_chunk()
+    names = [model.entity_values(r)[0] for r in roots]
+    target = next(i for i in range(len(roots) - 1, 0, -1) if names.count(names[i]) == 1)
+    tree.keyboardSearch(names[target])
+    assert model.entity_of(tree.currentIndex()) == roots[target]
+    # select all covers every top row
+    back_to_one_chunk()
+    tree.selectAll()
+    assert len(tree.selectionModel().selectedRows(0)) == len(roots)

@@ -173,3 +173,71 @@ def test_entity_values_match_the_row(model: TreeModel) -> None:
     fut = model.reg.entity_index(tiny.FUT)
     assert not model.index_of_entity(fut).isValid()
     assert model.entity_values(fut)[1] == tiny.FUT
+
+
+def top_ids(m: TreeModel) -> list[int]:
+    return [m.entity_of(m.index(r, 0)) for r in range(m.rowCount())]
+
+
+def test_top_level_is_handed_over_in_chunks(
+    qtmodeltester: Any, qapp: Any, generated: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.models import tree_model
+
+    monkeypatch.setattr(tree_model, "TOP_CHUNK", 7)
+    m = TreeModel()
+    m.set_register(generated, dt.date(2024, 1, 1))
+    roots = m.snapshot().roots().tolist()
+    assert len(roots) > 30
+    assert top_ids(m) == roots[:7] and not m.fetched_all()
+    qtmodeltester.check(m)
+    m.fetch_more()
+    assert top_ids(m) == roots[:14]
+    qtmodeltester.check(m)
+    m.set_day(dt.date(2019, 1, 1))
+    m.set_filter("a")
+    m.set_filter("")
+    # everything, in name order, when asked for all
+    m.ensure_fetched(-1)
+    assert m.fetched_all()
+    assert top_ids(m) == m.snapshot().roots().tolist()
+    qtmodeltester.check(m)
+    # (the tester holds persistent indexes on the first rows; a bare model from here)
+    bare = TreeModel()
+    bare.set_register(generated, dt.date(2024, 1, 1))
+    bare.fetch_more()
+    # a date move keeps what the view has fetched; a new filter starts at one chunk
+    bare.set_day(dt.date(2019, 1, 1))
+    assert bare.rowCount() == 14
+    bare.set_filter("a")
+    assert bare.rowCount() <= 7 + 1
+
+
+def test_a_unit_beyond_the_fetched_rows_is_fetched_on_demand(
+    qapp: Any, generated: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.models import tree_model
+
+    monkeypatch.setattr(tree_model, "TOP_CHUNK", 4)
+    m = TreeModel()
+    day = dt.date(2024, 1, 1)
+    m.set_register(generated, day)
+    snap = m.snapshot()
+    far_root = int(snap.roots()[-1])
+    kid = next(int(c) for r in snap.roots()[::-1] for c in snap.children(int(r)))
+    top_of_kid = snap.path(kid)[0]
+    assert not m.index_of_entity(far_root).isValid()  # not handed to the view yet
+    m.ensure_fetched(kid)
+    idx = m.index_of_entity(kid)
+    assert idx.isValid() and m.entity_of(m.parent(idx)) == snap.parent(kid)
+    assert top_of_kid in top_ids(m)
+    # a persistent index there (a selection) keeps its root fetched through filter
+    # changes, which start again at one chunk, and date moves
+    keep = QPersistentModelIndex(idx)
+    m.set_filter(str(generated.ids[kid]))
+    assert keep.isValid() and m.entity_of(keep) == kid
+    m.set_filter("")
+    assert keep.isValid() and m.entity_of(keep) == kid
+    assert top_of_kid in top_ids(m)
+    m.set_day(day + dt.timedelta(days=1))
+    assert keep.isValid() and m.entity_of(keep) == kid

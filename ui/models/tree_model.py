@@ -11,6 +11,14 @@ A date move, the show-closed switch and the search filter change the visible
 structure: each is a layout change with persistent indexes remapped by entity
 index, so expansion and selection survive wherever the unit still exists. Only
 a new register resets the model.
+
+The top level is handed to the view in chunks: a full register has some 14,000
+owners, and QTreeView lays out every top row on each layout change, about 3 us of
+Python per row. The view asks for the next chunk (`fetch_more`) when it is scrolled
+to the end; revealing a unit, type-ahead, select-all and End fetch what they need
+first. The "Missing parent" group is always the last row. (Not Qt's
+canFetchMore/fetchMore: QTreeView calls fetchMore on every relayout, so each date move
+would have fetched another chunk.)
 """
 
 from __future__ import annotations
@@ -40,7 +48,7 @@ from PySide6.QtGui import (
 )
 
 from sorviewer import schema
-from sorviewer.asof import INACTIVE, ORPHAN, Snapshot, day_number
+from sorviewer.asof import INACTIVE, ORPHAN, ROOT, Snapshot, day_number
 from sorviewer.dates import MAX_DAY, iso
 
 if TYPE_CHECKING:  # the register module pulls pandas; the window starts without it
@@ -85,6 +93,9 @@ _LEVEL_TEXT = {
 Index = QModelIndex | QPersistentModelIndex
 
 _NCOLS = len(COLUMNS)
+
+#: top-level rows handed to the view at a time (see the module docstring)
+TOP_CHUNK = 1000
 
 
 def _palette() -> QPalette:
@@ -148,21 +159,50 @@ class TreeModel(QAbstractItemModel):
             self._clear_structure()
         else:
             self._compute()
+            self._set_top(TOP_CHUNK)
         self.endResetModel()
 
     def set_day(self, day: dt.date) -> None:
         n = day_number(day)
         if n != self.day:
-            self._relayout(lambda: setattr(self, "day", n))
+            self._relayout(lambda: setattr(self, "day", n), keep_fetched=True)
 
     def set_show_closed(self, on: bool) -> None:
         if bool(on) != self.show_closed:
-            self._relayout(lambda: setattr(self, "show_closed", bool(on)))
+            self._relayout(lambda: setattr(self, "show_closed", bool(on)), keep_fetched=True)
 
     def set_filter(self, text: str) -> None:
+        # a new filter is read from its first match: the top level starts at one chunk
         text = text.strip()
         if text != self.filter_text:
-            self._relayout(lambda: setattr(self, "filter_text", text))
+            self._relayout(lambda: setattr(self, "filter_text", text), keep_fetched=False)
+
+    def ensure_fetched(self, e: int) -> None:
+        """Hand the view the top rows down to the one that holds entity `e` (or all when
+        `e` is -1), so an index for `e` can be made."""
+        total = len(self._roots)
+        if e < 0:
+            want = total
+        else:
+            row = self._top_row(e)
+            if row < self._fetched:
+                return
+            want = min(total, row + 1 + TOP_CHUNK // 2)
+        if want > self._fetched:
+            self.beginInsertRows(QModelIndex(), self._fetched, want - 1)
+            self._set_top(want)
+            self.endInsertRows()
+
+    def fetch_more(self) -> None:
+        """Hand the view the next chunk of top rows (it is scrolled to the end)."""
+        if self._fetched < len(self._roots):
+            want = min(len(self._roots), self._fetched + TOP_CHUNK)
+            self.beginInsertRows(QModelIndex(), self._fetched, want - 1)
+            self._set_top(want)
+            self.endInsertRows()
+
+    def fetched_all(self) -> bool:
+        return self._fetched >= len(self._roots)
 
     def set_language(self, lang: str) -> None:
         if lang != self.language:
@@ -207,6 +247,8 @@ class TreeModel(QAbstractItemModel):
             return self.createIndex(len(self._top) - 1, column, GROUP_ID)
         if e < 0 or e >= len(self._row) or self._parent[e] == INACTIVE or self._row[e] < 0:
             return QModelIndex()
+        if self._top_row(e) >= self._fetched:
+            return QModelIndex()  # under a top row the view has not fetched yet
         return self.createIndex(int(self._row[e]), column, int(e))
 
     def index_of_sor_id(self, sor_id: str, column: int = 0) -> QModelIndex:
@@ -265,6 +307,8 @@ class TreeModel(QAbstractItemModel):
     def _clear_structure(self) -> None:
         self._top = np.array([], dtype=np.int64)
         self._topl: list[int] = []
+        self._roots = np.array([], dtype=np.int64)
+        self._fetched = 0
         self._orph = np.array([], dtype=np.int64)
         self._kids = np.array([], dtype=np.int64)
         self._start = np.zeros(1, dtype=np.int64)
@@ -315,8 +359,7 @@ class TreeModel(QAbstractItemModel):
         shown[orph] = True
         par[~shown] = INACTIVE
         self._orphans_shown = bool(len(orph))
-        self._top = np.r_[roots, [GROUP_ID]] if len(orph) else roots.astype(np.int64)
-        self._topl = self._top.tolist()
+        self._roots = roots.astype(np.int64)
         self._orph = orph
         self._kids = kids
         self._start = start
@@ -328,16 +371,55 @@ class TreeModel(QAbstractItemModel):
         self._row = row
         self._parent = par
 
-    def _relayout(self, change: Callable[[], None]) -> None:
-        """Apply `change`, rebuild, and remap persistent indexes by entity index."""
+    def _set_top(self, fetched: int) -> None:
+        """The top level the view sees: the first `fetched` roots, then the group row."""
+        self._fetched = min(max(fetched, 0), len(self._roots))
+        top = self._roots[: self._fetched]
+        self._top = np.r_[top, [GROUP_ID]] if self._orphans_shown else top
+        self._topl = self._top.tolist()
+
+    def _top_row(self, e: int) -> int:
+        """Row among the roots of the top-level ancestor of shown entity `e`; -1 when it
+        hangs under the "Missing parent" group (which is always shown)."""
+        par = self._parent
+        for _ in range(len(par) + 1):  # bounded: the structure is a forest
+            p = int(par[e])
+            if p < 0:
+                return int(self._row[e]) if p == ROOT else -1
+            e = p
+        return -1
+
+    def _top_rows(self, ents: np.ndarray) -> np.ndarray:
+        """`_top_row` of many shown entities at once (-1 for those not under a root)."""
+        par = self._parent
+        cur = ents
+        for _ in range(len(par) + 1):  # bounded: the structure is a forest
+            up = par[cur]
+            step = up >= 0
+            if not step.any():
+                break
+            cur = np.where(step, up, cur)
+        return np.where(par[cur] == ROOT, self._row[cur], -1) if len(cur) else cur
+
+    def _relayout(self, change: Callable[[], None], keep_fetched: bool) -> None:
+        """Apply `change`, rebuild, and remap persistent indexes by entity index.
+
+        Enough top rows are fetched for every persistent index (selection, expansion)
+        to stay valid; a date move keeps at least what the view had fetched."""
         if self.reg is None:
             change()
             return
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         keys = [(int(p.internalId()), p.column()) for p in old]
+        before = self._fetched
         change()
         self._compute()
+        ents = np.array([e for e, _ in keys if e != GROUP_ID], dtype=np.int64)
+        shown = ents[self._parent[ents] != INACTIVE] if len(ents) else ents
+        rows = self._top_rows(shown)
+        need = int(rows.max()) + 1 if len(rows) else 0
+        self._set_top(max(TOP_CHUNK, need, before if keep_fetched else 0))
         new = [self.index_of_entity(e, col) for e, col in keys]
         self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
