@@ -42,10 +42,12 @@ def _fold_array(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 
 def _column_array(reg: Register, col: str) -> pa.Array:
+    """One search column, trimmed, with empty text for null: an empty value matches no
+    query, and masks without nulls need no fill before every use."""
     if col not in reg.entities.columns:
-        return pa.nulls(len(reg.entities), pa.string())
+        return pa.array([""] * len(reg.entities), type=pa.string())
     arr = pa.array(reg.entities[col], type=pa.string(), from_pandas=True)
-    return pc.utf8_trim_whitespace(arr)
+    return pc.fill_null(pc.utf8_trim_whitespace(arr), "")
 
 
 def _base(reg: Register) -> dict[str, pa.Array]:
@@ -84,10 +86,22 @@ def _day_index(reg: Register, snap: Snapshot) -> _DayIndex:
 
 
 def find(reg: Register, snap: Snapshot, text: str) -> tuple[np.ndarray, list[str]]:
-    """All units matching `text` at the snapshot's day, best first, with the matched column."""
+    """All units matching `text` at the snapshot's day, best first, with the matched column.
+
+    The last answer per snapshot is kept: the tree filter and the result list ask the
+    same question on every keystroke."""
     q = text.strip()
     if not q:
         return np.array([], dtype=np.int64), []
+    last = snap.memo.get("find")
+    if last is None or last[0] != q:
+        last = (q, _find(reg, snap, q))
+        snap.memo["find"] = last
+    ents, cols = last[1]
+    return ents.copy(), list(cols)
+
+
+def _find(reg: Register, snap: Snapshot, q: str) -> tuple[np.ndarray, list[str]]:
     qf = fold_text(q)
     idx = _day_index(reg, snap)
     n = len(idx.ents)
@@ -95,7 +109,7 @@ def find(reg: Register, snap: Snapshot, text: str) -> tuple[np.ndarray, list[str
     matched = np.full(n, "", dtype=object)
 
     def mark(mask: pa.Array | pa.ChunkedArray, level: int, col: str) -> None:
-        m = np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+        m = np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
         m &= tier > level
         tier[m] = level
         matched[m] = col
