@@ -45,7 +45,7 @@ def _column_array(reg: Register, col: str) -> pa.Array:
     """One search column, trimmed, with empty text for null: an empty value matches no
     query, and masks without nulls need no fill before every use."""
     if col not in reg.entities.columns:
-        return pa.array([""] * len(reg.entities), type=pa.string())
+        return pc.fill_null(pa.nulls(len(reg.entities), pa.string()), "")
     arr = pa.array(reg.entities[col], type=pa.string(), from_pandas=True)
     return pc.fill_null(pc.utf8_trim_whitespace(arr), "")
 

@@ -13,6 +13,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -79,53 +80,106 @@ def sniff(head: bytes) -> Dialect | None:
     return Dialect(delimiter, encoding, header)
 
 
-_WRAPPED = r'^=\s*"(.*)"$'
+_WRAPPED = r'(?s)^=\s*"(.*)"$'  # (?s): a wrapped value may hold a line break
 _DOT_ZERO = r"^(\d+)\.0+$"
+
+_BLANK = np.zeros(256, dtype=bool)
+_BLANK[[ord(" "), ord("\t"), ord("\r"), ord("\n")]] = True
+_N = np.zeros(256, dtype=bool)
+_N[[ord("N"), ord("n")]] = True
+
+
+def _edges(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(first byte, last byte, value starts, value ends, the data bytes) of every value,
+    read straight off the string array's buffers: one gather per column instead of a
+    compute kernel per question. Bytes of empty or null values read as 0. (A null slot
+    with a non-empty range would only make a check say yes; the kernels then decide.)"""
+    n = len(arr)
+    wide = pa.types.is_large_string(arr.type)
+    bufs = arr.buffers()
+    raw = np.frombuffer(bufs[1], dtype=np.int64 if wide else np.int32)
+    offsets: np.ndarray = raw[arr.offset : arr.offset + n + 1].astype(np.int64, copy=False)
+    start, end = offsets[:-1], offsets[1:]
+    if bufs[2] is None or bufs[2].size == 0:
+        zero = np.zeros(n, dtype=np.uint8)
+        return zero, zero, start, end, np.zeros(1, dtype=np.uint8)
+    data = np.frombuffer(bufs[2], dtype=np.uint8)
+    filled = end > start
+    top = len(data) - 1
+    first = data[np.minimum(start, top)]
+    last = data[np.clip(end - 1, 0, top)]
+    first[~filled] = 0
+    last[~filled] = 0
+    return first, last, start, end, data
 
 
 def clean_column(arr: pa.ChunkedArray, *, is_id: bool, stats: dict[str, int]) -> pa.ChunkedArray:
     """Trim, unwrap `="…"`, drop a `.0` on ids, turn blank and NULL into null.
 
-    Returns one large_string chunk (what pandas' pyarrow strings hold). Columns that
-    are entirely null (most of SOREntity's are mostly empty) cost nothing. `stats`
-    counts what was changed ("wrapped", "null_word", "dot_zero") for the report.
+    Returns one large_string array (what pandas' pyarrow strings hold). Columns that
+    are entirely null (most of SOREntity's are mostly empty) cost nothing, and each
+    question (a blank edge? a wrapper? a NULL word? a `.0`?) is first asked of the
+    values' first and last bytes, so a column that needs nothing is only looked at.
+    `stats` counts what was changed ("wrapped", "null_word", "dot_zero") for the report.
     """
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
     if arr.null_count == len(arr):
-        return arr.cast(pa.large_string())
-    # Trimming copies every value; first look whether any value has a blank edge.
-    padded = any(
-        pc.any(edge(arr, ch)).as_py()
-        for ch in (" ", "\t", "\r", "\n")
-        for edge in (pc.starts_with, pc.ends_with)
-    )
+        return arr
+    first, last, start, end, data = _edges(arr)
+    padded = bool(_BLANK[first].any() or _BLANK[last].any())
     if padded:
         arr = pc.ascii_trim_whitespace(arr)
-    if pc.any(pc.starts_with(arr, "=")).as_py():
-        wrapped = pc.match_substring_regex(arr, _WRAPPED)
-        n = pc.sum(wrapped).as_py() or 0
-        if n:
-            stats["wrapped"] = stats.get("wrapped", 0) + n
-            arr = pc.replace_substring_regex(arr, _WRAPPED, r"\1")
-            arr = pc.ascii_trim_whitespace(arr)
+        first, last, start, end, data = _edges(arr)
+    wrapped_here = 0
+    starts_eq = first == ord("=")
+    if starts_eq.any():
+        at = np.nonzero(starts_eq)[0]
+        second = data[np.minimum(start[at] + 1, len(data) - 1)]
+        long_enough = (end[at] - start[at]) >= 3
+        if bool((second == ord('"')).all() and (last[at] == ord('"')).all() and long_enough.all()):
+            # the usual ="…" with nothing between = and the quote: cut two and one off
+            wrapped_here = len(at)
+            cut = pc.utf8_slice_codeunits(arr, 2, -1)
+            if wrapped_here == len(arr) - arr.null_count:
+                arr = cut
+            else:
+                arr = pc.if_else(pa.array(starts_eq), cut, arr)
+        else:
+            wrapped = pc.match_substring_regex(arr, _WRAPPED)
+            wrapped_here = pc.sum(wrapped).as_py() or 0
+            if wrapped_here:
+                arr = pc.replace_substring_regex(arr, _WRAPPED, r"\1")
+        if wrapped_here:
+            stats["wrapped"] = stats.get("wrapped", 0) + wrapped_here
+            first, last, start, end, data = _edges(arr)
+            if _BLANK[first].any() or _BLANK[last].any():
+                arr = pc.ascii_trim_whitespace(arr)
+                padded = True
+                first, last, start, end, data = _edges(arr)
     # Empty fields are null already (the reader's null_values); only trimming or
     # unwrapping can leave new empty strings behind.
-    blank = pc.equal(arr, "") if padded or stats.get("wrapped") else None
-    if pc.any(pc.starts_with(arr, "N", ignore_case=True)).as_py():
+    blank = pc.equal(arr, "") if padded or wrapped_here else None
+    if _N[first].any():
         words = pc.is_in(arr, value_set=pa.array(NULL_WORDS))
         n_words = pc.sum(words).as_py() or 0
         if n_words:
             stats["null_word"] = stats.get("null_word", 0) + n_words
             blank = words if blank is None else pc.or_kleene(blank, words)
-    if is_id and pc.any(pc.ends_with(arr, ".0")).as_py():
-        dotted = pc.match_substring_regex(arr, _DOT_ZERO)
-        n = pc.sum(dotted).as_py() or 0
-        if n:
-            stats["dot_zero"] = stats.get("dot_zero", 0) + n
-            arr = pc.replace_substring_regex(arr, _DOT_ZERO, r"\1")
+    if is_id:
+        ends_zero = np.nonzero(last == ord("0"))[0]
+        if len(ends_zero):
+            before = data[np.maximum(end[ends_zero] - 2, 0)]
+            if (before == ord(".")).any():  # some value ends in ".0"
+                dotted = pc.match_substring_regex(arr, _DOT_ZERO)
+                n = pc.sum(dotted).as_py() or 0
+                if n:
+                    stats["dot_zero"] = stats.get("dot_zero", 0) + n
+                    arr = pc.replace_substring_regex(arr, _DOT_ZERO, r"\1")
     if blank is not None and pc.any(blank).as_py():
         arr = pc.if_else(blank, pa.scalar(None, arr.type), arr)
-    return arr.cast(pa.large_string())
+    return arr if pa.types.is_large_string(arr.type) else arr.cast(pa.large_string())
 
 
 def report_cleaning(report: LoadReport, table: str, stats: dict[str, int]) -> None:

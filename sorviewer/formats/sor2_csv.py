@@ -187,7 +187,7 @@ def _read_arrow(
         invalid_row_handler=ragged,
     )
     convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names},
+        column_types={n: pa.large_string() for n in names},  # what pandas strings hold
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
         null_values=[""],
