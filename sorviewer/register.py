@@ -89,7 +89,8 @@ def digits_to_int64(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Tolerates a trailing `.0` (SOR_FORMATS.md §3). Ids longer than 18 digits are bad.
     """
     s = values.astype(STRING).str.strip()
-    s = s.str.replace(r"\.0$", "", regex=True)
+    if s.str.endswith(".0").any():  # the CSV cleaning removed these already
+        s = s.str.replace(r"\.0$", "", regex=True)
     ok = s.str.fullmatch(r"\d{1,18}").fillna(False).to_numpy(dtype=bool)
     null = s.isna().to_numpy() | (s == "").fillna(False).to_numpy(dtype=bool)
     out = np.zeros(len(s), dtype=np.int64)
@@ -483,7 +484,7 @@ def _name_ranks(names: pd.Series) -> np.ndarray:
 
 def _validate_references(reg: Register, lines: np.ndarray) -> None:
     """Unknown parents, cycles, level mismatches and check digits (report only)."""
-    from .ids import ean_ok, sor_id_problem, sor_ids_look_ok
+    from .ids import ean_ok, eans_look_ok, sor_id_problem, sor_ids_look_ok
 
     rep = reg.report
     has_parent = reg.parent_id != 0
@@ -542,9 +543,9 @@ def _validate_references(reg: Register, lines: np.ndarray) -> None:
     eans = reg.entities["EanLocationCode"]
     own = reg.entities["EanLocationCodeState"].str.lower() == "own"
     cand = eans[own.fillna(True) & eans.notna()]
-    for val in pd.unique(cand.astype(STRING)):
-        if val is pd.NA or not isinstance(val, str):
-            continue
+    distinct = [v for v in pd.unique(cand.astype(STRING)) if isinstance(v, str)]
+    good = eans_look_ok(distinct)
+    for val in (v for v, ok in zip(distinct, good.tolist(), strict=True) if not ok):
         if not ean_ok(val):
             rep.add(
                 "warning",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sorviewer.asof import Snapshot, entity_status
 from sorviewer.dates import MAX_DAY, MIN_DAY, parse_date_text, parse_day_column, to_day
-from sorviewer.ids import make_sor_id
+from sorviewer.ids import make_ean, make_sor_id
 from sorviewer.register import RawData, Register, SourceInfo
 from sorviewer.report import LoadReport
 
@@ -243,3 +243,19 @@ def test_tree_at_a_date_is_a_forest_matching_brute_force(
         )
         stack.extend(int(c) for c in kids)
     assert sorted(reached) == sorted(valid_name)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="0123456789", min_size=12, max_size=14),
+            st.text(max_size=14),
+            st.integers(10**11, 10**12 - 1).map(lambda b: make_ean(str(b).zfill(12))),
+        ),
+        max_size=30,
+    )
+)
+def test_vectorised_ean_check_equals_the_scalar_one(values: list[str]) -> None:
+    from sorviewer.ids import ean_ok, eans_look_ok
+
+    assert eans_look_ok(values).tolist() == [ean_ok(v) for v in values]
