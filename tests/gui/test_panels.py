@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextDocumentFragment
 from PySide6.QtWidgets import QWidget
 
 from sorviewer.register import RawData, Register, SourceInfo, fold_text
@@ -132,7 +132,8 @@ def test_records_sort_ids_numerically_dates_and_danish_names() -> None:
     proxy.sort(1)
     assert column(1) == ["anæstesi", "zulu", "Ærø", "Øst"]
     proxy.sort(2)
-    assert column(2) == ["2010-05-01", "2015-01-01", "2020-01-01", ""]  # empty last
+    # dates sort by the day and show in Danish order, the empty one last
+    assert column(2) == ["01-05-2010", "01-01-2015", "01-01-2020", ""]
     proxy.sort(0, Qt.SortOrder.DescendingOrder)
     assert column(0) == ["100", "20", "9", "3"]
     nine = [r[0] for r in model.records()].index("9")
@@ -287,8 +288,19 @@ def test_details_follow_date_and_language(qtbot, state: AppState) -> None:  # ty
     state.set_language("da")
     assert panel.field_items()["EntityName"].text(0) == "Enhedsnavn" != label_en
     assert panel.show_empty.text() == "Vis tomme felter"
+    # an open-ended unit on an old version: the version ends, the unit does not
+    header = QTextDocumentFragment.fromHtml(panel.header.text()).toPlainText()
+    assert "aktiv (siden 01-01-2010; denne version 01-01-2010 – 31-12-2014)" in header
+    assert panel.field_items()["FromDate"].text(1) == "01-01-2010"
+    state.select(OE2)  # closes 30-06-2022
+    header = QTextDocumentFragment.fromHtml(panel.header.text()).toPlainText()
+    assert "siden 01-03-2012, lukker 30-06-2022" in header
+    state.set_as_of(dt.date(2023, 1, 1))
+    header = QTextDocumentFragment.fromHtml(panel.header.text()).toPlainText()
+    assert "lukket (gyldig 01-03-2012 – 30-06-2022" in header
     state.select(FUT)
-    assert "fremtidig" in panel.header.text()
+    header = QTextDocumentFragment.fromHtml(panel.header.text()).toPlainText()
+    assert "fremtidig (fra 01-01-2030; denne version 01-01-2030 – …)" in header
 
 
 def test_details_copy_value_and_unit(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
@@ -390,6 +402,15 @@ def test_history_versions_changes_and_timeline(qtbot, state: AppState) -> None: 
     assert panel.versions.records.index(0, 0).data(Qt.ItemDataRole.FontRole).bold()
     assert panel.versions.selected_source_rows() == [0]
     assert panel.marker_position() == pytest.approx(2012 + 60 / 365.25)
+    # a scripted selection moves the date as a click does; a date move within the same
+    # unit only moves the highlight (the table is not reset under its own selection)
+    resets: list[int] = []
+    panel.versions.records.modelReset.connect(lambda: resets.append(1))
+    with qtbot.waitSignal(state.as_of_changed):
+        panel.versions.select_source_row(1)
+    assert state.as_of == dt.date(2020, 1, 1)
+    assert panel.versions.selected_source_rows() == [1]
+    assert resets == []
     # the user may compare any two versions
     panel.a_combo.setCurrentIndex(1)
     panel.b_combo.setCurrentIndex(0)

@@ -43,8 +43,10 @@ from PySide6.QtWidgets import (
 )
 
 from sorviewer import codes, schema
+from sorviewer.dates import MAX_DAY, iso
 from sorviewer.register import Register
 from ui.app_state import AppState
+from ui.models.records_model import show_date
 from ui.widgets.table_view import LazyPanel, RecordsView, connect_link, set_clipboard, to_tsv, tr
 
 #: item data: the SOR2 column of a field row
@@ -352,17 +354,29 @@ class OverviewPanel(LazyPanel):
             type_text = codes.type_name(type_text) or type_text
         status = view["status"]
         word = STATUS_WORDS.get(status, (status, status))[0 if lang == "da" else 1]
-        first = view.get("first_from") or "…"
-        last = view.get("valid_to") or ""
-        if status == "closed" or last:
-            span = tr(lang, f"gyldig {first} – {last}", f"valid {first} – {last}")
+        # the unit's own life (first valid day to its closing day, if it has one) and,
+        # apart from it, the version shown: a version's end is not the unit's end
+        e_unit = reg.entity_index(view["sor_id"])
+        first = show_date(view.get("first_from") or "") or "…"
+        closing = (
+            iso(int(reg.last_day[e_unit]))
+            if e_unit >= 0 and int(reg.last_day[e_unit]) != MAX_DAY
+            else None
+        )
+        end = show_date(closing) if closing else ""
+        if status == "future":
+            span = tr(lang, f"fra {first}", f"from {first}") + (
+                tr(lang, f", lukker {end}", f", closes {end}") if end else ""
+            )
+        elif status == "closed":
+            span = tr(lang, f"gyldig {first} – {end}", f"valid {first} – {end}")
+        elif end:
+            span = tr(lang, f"siden {first}, lukker {end}", f"since {first}, closes {end}")
         else:
             span = tr(lang, f"siden {first}", f"since {first}")
-        version = tr(
-            lang,
-            f"denne version {view.get('valid_from') or '…'} – {last or '…'}",
-            f"this version {view.get('valid_from') or '…'} – {last or '…'}",
-        )
+        v_from = show_date(view.get("valid_from") or "") or "…"
+        v_to = show_date(view.get("valid_to") or "") or "…"
+        version = tr(lang, f"denne version {v_from} – {v_to}", f"this version {v_from} – {v_to}")
         level = attrs.get("OrganisationalLevelName")
         parts = [
             f"<span style='font-size:14pt; font-weight:600'>{escape(view['name'] or '?')}</span>",
@@ -452,7 +466,7 @@ class OverviewPanel(LazyPanel):
                 value = YES_NO[value.lower()][0 if self.lang == "da" else 1]
             if ": " in text and state:  # "Postal address: street" under "Postal address"
                 text = text.split(": ", 1)[1].capitalize()
-            item = QTreeWidgetItem([text, value or ""])
+            item = QTreeWidgetItem([text, show_date(value) if value else ""])
             item.setData(0, COLUMN_ROLE, col)
             item.setData(0, STATE_ROLE, state)
             item.setToolTip(0, col)
@@ -697,7 +711,8 @@ class AllFieldsPanel(LazyPanel):
         ]
         self.table.set_records(ALL_KEYS, labels, records, id_key=None)
         name = values.get("EntityName") or "?"
-        f, t = values.get("FromDate") or "…", values.get("ToDate") or "…"
+        f = show_date(values.get("FromDate") or "") or "…"
+        t = show_date(values.get("ToDate") or "") or "…"
         self.caption.setText(
             tr(
                 lang,

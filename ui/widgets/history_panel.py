@@ -11,9 +11,10 @@ to the version's first day; the diff then shows it beside the version before it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 from sorviewer import schema
 from sorviewer.dates import MAX_DAY, MIN_DAY, from_day, to_day
 from ui.app_state import AppState
+from ui.models.records_model import show_date
 from ui.widgets.details_panel import field_label
 from ui.widgets.table_view import LazyPanel, RecordsView, tr
 
@@ -60,6 +62,7 @@ class HistoryPanel(LazyPanel):
         self._history: list[dict[str, Any]] = []
         self._selected = -1
         self._syncing = False  # True while the panel itself moves the table's selection
+        self._filled_lang = ""  # the language the version table was filled in
         self._pair = (-1, -1)
         self.plot: Any = None  # pyqtgraph PlotWidget, made on first use
         self._bars: Any = None
@@ -158,12 +161,21 @@ class HistoryPanel(LazyPanel):
             return
         self.stack.setCurrentIndex(1)
         lang = self.lang
+        same_table = sid == self._unit and lang == self._filled_lang
         if sid != self._unit:
             self._unit = sid
             self._rows = list(reg.rows_of(e))
             self._history = reg.history(sid)
         day = to_day(self.state.as_of)
         current = self.version_at(day)
+        if same_table:
+            # a date move within the same unit: only the highlighted version changes (no
+            # model reset, which would also pull the rows from under a selection handler)
+            self.versions.records.set_highlight([current] if current >= 0 else [])
+            self._select_version(current if current >= 0 else len(self._rows) - 1)
+            self._draw_timeline(current)
+            return
+        self._filled_lang = lang
         rows = [
             (
                 i + 1,
@@ -191,7 +203,11 @@ class HistoryPanel(LazyPanel):
             + tr(lang, " · vælg en version for at gå til den", " · select a version to go to it")
         )
         self._fill_combos()
-        pick = current if current >= 0 else n - 1
+        self._select_version(current if current >= 0 else n - 1)
+        self._draw_timeline(current)
+
+    def _select_version(self, pick: int) -> None:
+        """Show version `pick` as the selected row and compare it with the one before."""
         self._syncing = True
         try:
             self.versions.select_source_row(pick)
@@ -199,7 +215,6 @@ class HistoryPanel(LazyPanel):
             self._syncing = False
         self._selected = pick
         self.set_pair(pick - 1 if pick > 0 else pick, pick)
-        self._draw_timeline(current)
 
     def version_at(self, day: int) -> int:
         """Index of the version valid on `day` (the later one where they overlap), or -1."""
@@ -213,7 +228,10 @@ class HistoryPanel(LazyPanel):
         return hit
 
     def _fill_combos(self) -> None:
-        items = [f"#{i + 1} ({h['valid_from'] or '…'})" for i, h in enumerate(self._history)]
+        items = [
+            f"#{i + 1} ({show_date(h['valid_from'] or '') or '…'})"
+            for i, h in enumerate(self._history)
+        ]
         for combo in (self.a_combo, self.b_combo):
             combo.blockSignals(True)
             combo.clear()
@@ -307,7 +325,10 @@ class HistoryPanel(LazyPanel):
     def _on_version_current(self, current: Any, _previous: Any) -> None:
         if self._syncing or not current.isValid():
             return
-        self.go_to_version(self.versions.source_row(current))
+        # moved to the event loop: the date move refreshes every panel, this table too,
+        # and that must not happen inside the selection model's own signal
+        row = self.versions.source_row(current)
+        QTimer.singleShot(0, functools.partial(self.go_to_version, row))
 
     def go_to_version(self, i: int) -> None:
         """Move the as-of date to the first day of version `i`."""
