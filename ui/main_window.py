@@ -66,7 +66,7 @@ from ui import actions as act
 from ui import settings as st
 from ui.app_state import AppState
 from ui.load_task import Loader, LoadTask
-from ui.models.tree_model import CHILD_COUNT_ROLE, TreeModel
+from ui.models.tree_model import CHILD_COUNT_ROLE, GROUP_ID, TreeModel
 from ui.widgets.date_bar import DateBar, format_date
 from ui.widgets.start_page import StartPage
 
@@ -79,6 +79,13 @@ DOCKS_DELAY_MS = 30
 RESULT_LIMIT = 200
 #: a filtered tree is expanded fully when it has at most this many matches
 EXPAND_MATCHES = 300
+
+#: what the status bar calls each file format (Danish, English)
+FORMAT_NAMES = {
+    "sor2-zip": ("SOR2 med historik (Sor_complete.zip)", "SOR2 with history (Sor_complete.zip)"),
+    "sor2-csv": ("SOR2 dagsfil (SorEntity_daily.csv)", "SOR2 daily file (SorEntity_daily.csv)"),
+    "sor-xml": ("SOR XML", "SOR XML"),
+}
 
 #: (module under ui.widgets, class name) of the panels docked on the right, tabbed in
 #: this order; a class that the module does not (yet) have is left out
@@ -338,6 +345,7 @@ class MainWindow(QMainWindow):
         self._load_percent = 0
         self._load_clock = QElapsedTimer()
         self._splitter_restored = False
+        self._expanded_before_filter: list[int] = []  # tree rows open before a filter
         self._layout_restored = False
         #: the dock whose tab was in front (hiding all docks for the start page loses it)
         self._front_dock: QDockWidget | None = None
@@ -606,10 +614,15 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def initial_day(self, reg: Any) -> dt.date:
-        """The as-of date a newly opened register starts at (settings choice)."""
+        """The as-of date a newly opened register starts at (settings choice).
+
+        A file without history (the XML snapshot, the daily file) only describes its
+        snapshot date, so it opens there whatever the choice: at today's date every
+        unit of a years-old snapshot would look active."""
         choice = self.settings.get(st.AS_OF_CHOICE)
-        if choice == "snapshot" and reg.source.snapshot_date is not None:
-            return reg.source.snapshot_date
+        snapshot = reg.source.snapshot_date
+        if snapshot is not None and (choice == "snapshot" or not reg.source.has_history):
+            return snapshot
         if choice == "last":
             try:
                 return dt.date.fromisoformat(self.settings.get(st.LAST_AS_OF))
@@ -737,7 +750,15 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_state_as_of_changed(self, day: dt.date) -> None:
+        cur = self.tree.currentIndex()
+        before = self.model.entity_of(self.model.parent(cur)) if cur.isValid() else -1
         self.model.set_day(day)
+        cur = self.tree.currentIndex()
+        if cur.isValid() and self.model.entity_of(self.model.parent(cur)) != before:
+            # the selected unit hangs elsewhere at the new date: open its new path
+            for anc in self.model.ancestors(self.model.entity_of(cur)):
+                self.tree.expand(anc)
+            self.tree.scrollTo(cur, QAbstractItemView.ScrollHint.EnsureVisible)
         self._refresh_results()
         self._update_status()
         self._update_title()
@@ -875,13 +896,47 @@ class MainWindow(QMainWindow):
     def _on_search_timer_timeout(self) -> None:
         self._search_timer.stop()
         text = self.search.text().strip()
+        was = self.model.filter_text
+        if text and not was:
+            self._expanded_before_filter = self._expanded_nodes()
         self.model.set_filter(text)
+        if was and not text:
+            self._restore_expansion()
         if text and 0 < len(self.model.matches) <= EXPAND_MATCHES:
             self.tree.expandAll()
         if text:
             self.tree.scrollToTop()  # a new filter reads from the first match
         self._refresh_results()
         self._update_status()
+
+    def _expanded_nodes(self) -> list[int]:
+        """Internal ids (entity index, or the group's) of the expanded tree rows."""
+        out: list[int] = []
+        stack = [QModelIndex()]
+        while stack:
+            parent = stack.pop()
+            for r in range(self.model.rowCount(parent)):
+                idx = self.model.index(r, 0, parent)
+                if self.tree.isExpanded(idx):
+                    out.append(int(idx.internalId()))
+                    stack.append(idx)
+        return out
+
+    def _restore_expansion(self) -> None:
+        """After a filter: the rows expanded before it, and the path to the selection
+        (the filter opened every branch with a match; they close again)."""
+        self.tree.collapseAll()
+        for key in self._expanded_before_filter:
+            if key != GROUP_ID:
+                self.model.ensure_fetched(key)
+            idx = self.model.index_of_entity(key)
+            if idx.isValid():
+                self.tree.expand(idx)
+        self._expanded_before_filter = []
+        cur = self.tree.currentIndex()
+        if cur.isValid():
+            for anc in self.model.ancestors(self.model.entity_of(cur)):
+                self.tree.expand(anc)
 
     def clear_filter(self) -> None:
         """Esc: empty the search box and show the whole tree again (selection kept)."""
@@ -1203,7 +1258,9 @@ class MainWindow(QMainWindow):
         self.file_label.setText(os.path.basename(self.path) + (" (demo)" if self.is_demo else ""))
         self.file_label.setToolTip(self.path)
         version = f" {src.format_version}" if src.format_version else ""
-        self.format_label.setText(f"{src.format}{version}")
+        kind = FORMAT_NAMES.get(src.format, (src.format, src.format))
+        self.format_label.setText(f"{kind[0 if self.state.language == 'da' else 1]}{version}")
+        self.format_label.setToolTip(src.format)
         snap = format_date(src.snapshot_date) if src.snapshot_date else "-"
         self.snapshot_label.setText(f"{self.tr_('Udtræk', 'Snapshot')}: {snap}")
         units = self.model.active_count()

@@ -141,10 +141,12 @@ def test_date_switch_keeps_selection_and_expansion(qtbot: Any, make_window: Any,
     assert win.model.sor_id_of(cur) == tiny.OE2
     si = win.model.index_of_sor_id(tiny.SI)
     assert win.tree.isExpanded(si)
+    win.tree.collapse(win.model.index_of_sor_id(tiny.OE1))
     win.state.set_as_of(dt.date(2021, 1, 1))  # OE2 now sits under OE1
     cur = win.tree.currentIndex()
     assert win.model.sor_id_of(cur) == tiny.OE2
     assert win.model.sor_id_of(cur.parent()) == tiny.OE1
+    assert win.tree.isExpanded(cur.parent())  # its new path is opened, so it stays in view
     assert win.tree.isExpanded(win.model.index_of_sor_id(tiny.SI))
     assert win.state.current == tiny.OE2
 
@@ -480,6 +482,32 @@ def test_filter_highlights_counts_and_esc_clears(qtbot: Any, make_window: Any, f
     assert win.tree_pane.count.text() == ""
     assert win.model.rowCount() == 2
     assert win.model.sor_id_of(win.tree.currentIndex()) == tiny.OE1  # selection kept
+    # the path to the selection stays open
+    assert win.tree.isExpanded(win.model.index_of_sor_id(tiny.IE))
+    assert win.tree.isExpanded(win.model.index_of_sor_id(tiny.SI))
+
+
+def test_filter_closes_the_branches_it_opened(qtbot: Any, make_window: Any, file: str) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    win.tree.collapseAll()
+    win.tree.expand(win.model.index_of_sor_id(tiny.IE2))
+    win.focus_search()
+    qtbot.keyClicks(win.search, "afdeling")
+    qtbot.waitUntil(lambda: win.model.filter_text == "afdeling", timeout=3000)
+    assert win.tree.isExpanded(win.model.index_of_sor_id(tiny.SI))  # opened to show matches
+    qtbot.keyClick(win.search, Qt.Key.Key_Escape)
+    assert not win.tree.isExpanded(win.model.index_of_sor_id(tiny.IE))
+    assert win.tree.isExpanded(win.model.index_of_sor_id(tiny.IE2))
+
+
+def test_a_snapshot_without_history_opens_at_its_date(make_window: Any) -> None:
+    win = make_window()
+    reg = tiny.tiny_register()
+    reg.source.snapshot_date = dt.date(2010, 1, 26)
+    assert win.initial_day(reg) == dt.date.today()  # a file with history: today
+    reg.source.has_history = False
+    assert win.initial_day(reg) == dt.date(2010, 1, 26)
 
 
 def test_tree_badges_and_child_counts(qtbot: Any, make_window: Any, file: str) -> None:
