@@ -45,7 +45,7 @@ def _choose_memory_pool() -> None:
 _choose_memory_pool()
 
 #: Bump when anything that shapes a loaded Register changes, so old caches are ignored.
-LOADER_VERSION = "3"
+LOADER_VERSION = "4"
 #: progress() is reported in these units (per mille); the build phase takes the last 8 %.
 TOTAL = 1000
 READ_SHARE = 920

@@ -356,13 +356,11 @@ def test_registers_from_every_sample_have_only_known_findings() -> None:
         found[name] = [(r.severity, r.kind, r.sor_id) for r in reg.report.rows]
     for name in ("SYGEHUS", "APOTEK", "PRAKSIS", "ZIP"):
         assert found[name] == [], name
-    # Sor_small: two of the "real" ids fail the Verhoeff check (the samples README says they
-    # pass; they do not), the hand-made node has a malformed id and no SorStatus.
+    # Sor_small: the real ids pass the Verhoeff check (as the samples README says); the
+    # hand-made node has a malformed id and no SorStatus.
     assert sorted(found["SMALL"]) == sorted(
         [
             ("warning", "bad_check_digit", "6984910000160091"),
-            ("warning", "bad_check_digit", "698471000016005"),
-            ("warning", "bad_check_digit", "698491000016009"),
             ("warning", "missing_status", "6984910000160091"),
         ]
     )

@@ -14,7 +14,7 @@ OE1 = "31000016008"
 OE2 = "41000016001"
 OE3 = "51000016003"
 IE2 = "61000016000"
-FUT = "71000016009"
+FUT = "71000016005"
 
 ROWS = [
     # IE: own postal, own EAN, two versions (rename on 2015-01-01)
