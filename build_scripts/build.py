@@ -30,8 +30,8 @@ MB = 2**20
 # links libparquet, libarrow_dataset, libarrow_acero and libarrow_substrait, so those stay
 # although the app never reads Parquet. check_links() catches a mistake here.
 PRUNE = [
-    # Qt: translations (the app translates its own strings), Quick/QML, unused libs
-    "PySide6/Qt/translations",
+    # Qt: translations but the one catalogue the app loads (KEEP), Quick/QML, unused libs
+    "PySide6/Qt/translations/*",
     "PySide6/Qt/qml",
     "PySide6/Qt/lib/libQt6Quick*",
     "PySide6/Qt/lib/libQt6Qml*",
@@ -128,6 +128,10 @@ def size_of(path: str) -> int:
     return folder_size(path) if os.path.isdir(path) else os.path.getsize(path)
 
 
+#: exceptions to PRUNE: Qt's Danish texts for its own dialogs (ui.app.set_qt_language)
+KEEP = ["PySide6/Qt/translations/qtbase_da.qm"]
+
+
 def prune(app: str) -> int:
     """Delete what PRUNE names, then the links that pointed at it; bytes removed."""
     internal = os.path.join(app, "_internal")
@@ -137,6 +141,8 @@ def prune(app: str) -> int:
         for name in list(dirs) + files:
             rel = f"{rel_base}/{name}" if rel_base != "." else name
             if not any(fnmatch.fnmatch(rel, pat) for pat in PRUNE):
+                continue
+            if any(fnmatch.fnmatch(rel, keep) for keep in KEEP):
                 continue
             p = os.path.join(base, name)
             removed += size_of(p)

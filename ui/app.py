@@ -12,7 +12,7 @@ from importlib import resources
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -107,10 +107,16 @@ def install_excepthook() -> None:
             return
         _in_hook = True
         try:
+            # the hook cannot know the window's language: both, Danish first
+            where_da = f" Detaljerne er skrevet i {log}." if log else ""
             where = f" The details were written to {log}." if log else ""
             box = QMessageBox(
                 QMessageBox.Icon.Critical,
                 APP_NAME,
+                f"Der gik noget galt i SOR Viewer ({etype.__name__}: {value}); vinduet kører "
+                "videre, men gem dit arbejde og genstart, hvis det opfører sig mærkeligt."
+                + where_da
+                + "\n\n"
                 f"Something went wrong inside SOR Viewer ({etype.__name__}: {value}); "
                 "the window keeps running, but save your work and restart if it misbehaves."
                 + where,
@@ -121,6 +127,31 @@ def install_excepthook() -> None:
             _in_hook = False
 
     sys.excepthook = hook
+
+
+_qt_translator: QTranslator | None = None
+
+
+def set_qt_language(language: str) -> bool:
+    """Qt's own texts (standard buttons, the calendar, context menus of text fields) in
+    `language`: Qt's Danish catalogue for "da", Qt's built-in English otherwise.
+    Returns whether a catalogue was loaded."""
+    global _qt_translator
+    app = QApplication.instance()
+    if app is None:
+        return False
+    if _qt_translator is not None:
+        app.removeTranslator(_qt_translator)
+        _qt_translator = None
+    if language != "da":
+        return False
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(QLocale(QLocale.Language.Danish), "qtbase", "_", folder):
+        return False
+    app.installTranslator(translator)
+    _qt_translator = translator
+    return True
 
 
 def create_app(argv: list[str]) -> QApplication:
@@ -252,9 +283,12 @@ def exercise(win: Any, app: QApplication, folder: str) -> str:
     for fmt in ("csv", "xlsx"):
         out = os.path.join(folder, f"smoke.{fmt}")
         written.append(write_export(reg, day, out, fmt, subtree=parent))
+    if not set_qt_language("da"):
+        raise RuntimeError("Qt's Danish catalogue (qtbase_da.qm) did not load")
+    set_qt_language("en")
     return (
         f"unit {sor_id} at depth {depth} selected, {len(win.docks)} panels shown, "
-        f"{written[0]} units exported to csv and xlsx"
+        f"{written[0]} units exported to csv and xlsx, Qt's Danish texts load"
     )
 
 
@@ -291,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     from ui.main_window import MainWindow
 
     win = MainWindow(icon=app_icon())
+    set_qt_language(win.state.language)
+    win.state.language_changed.connect(set_qt_language)
     win.show()
     if os.environ.get("SORVIEWER_PROBE_FIRST_WINDOW"):
         # tests/bench/bench_ui.py: the wall-clock moment the window has painted, then exit

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.messages import kind_label
+
 HEADERS = ("Severity", "Table", "Line", "Column", "SOR id", "Kind", "Message")
 HEADERS_DA = ("Alvor", "Tabel", "Linje", "Kolonne", "SOR-kode", "Art", "Besked")
 _SEVERITY_DA = {"error": "fejl", "warning": "advarsel", "info": "info"}
@@ -70,6 +72,8 @@ class ReportModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if field == "severity" and self.language == "da":
                 return _SEVERITY_DA.get(str(value), str(value))
+            if field == "kind":
+                return kind_label(value, self.language)
             return "" if value is None else str(value)
         if role == SORT_ROLE:
             if field == "severity":
