@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import schema
 from .dates import from_day, parse_day_column
@@ -172,7 +173,7 @@ def _read_xml(plan: Plan, progress: Progress | None, cancelled: Cancelled | None
 
 
 def _read_sor2(plan: Plan, progress: Progress | None, cancelled: Cancelled | None) -> RawData:
-    from .formats.sor2_csv import read_table
+    from .formats.sor2_csv import read_table, zip_member_stream
 
     report = LoadReport()
     tables: dict[str, pd.DataFrame] = {}
@@ -189,6 +190,7 @@ def _read_sor2(plan: Plan, progress: Progress | None, cancelled: Cancelled | Non
             size=plan.size,
             progress=meter.member(plan.size),
             cancelled=cancelled,
+            native=functools.partial(pa.OSFile, plan.path, "rb"),
         )
         table_rows[_stem(name)] = len(entities)
     else:
@@ -223,6 +225,7 @@ def _read_sor2(plan: Plan, progress: Progress | None, cancelled: Cancelled | Non
                     size=plan.member_sizes.get(member),
                     progress=meter.member(plan.member_sizes.get(member, 0)),
                     cancelled=cancelled,
+                    native=zip_member_stream(plan.path, zf.getinfo(member)),
                 )
                 tables[table] = frame
                 table_rows[_stem(member)] = len(frame)

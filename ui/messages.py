@@ -66,6 +66,20 @@ _LOAD_ERRORS: tuple[tuple[str, str], ...] = (
         r"zip-bomber er.",
     ),
     (
+        r"(.+) was refused for safety: it unpacks to more than its zip header declares\.",
+        r"\1 blev afvist af sikkerhedshensyn: den fylder mere udpakket, end zip-filen angiver.",
+    ),
+    (
+        r"(.+) was refused for safety: it does not unpack to the size its zip header "
+        r"declares\.",
+        r"\1 blev afvist af sikkerhedshensyn: den fylder ikke det udpakket, som zip-filen "
+        r"angiver.",
+    ),
+    (
+        r"(.+) is damaged and cannot be unpacked \((.*)\)\.",
+        r"\1 er beskadiget og kan ikke pakkes ud (\2).",
+    ),
+    (
         r"(.+) is damaged: (.+) cannot be unpacked \((.*)\)\.",
         r"\1 er beskadiget: \2 kan ikke pakkes ud (\3).",
     ),

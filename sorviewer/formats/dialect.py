@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -83,17 +84,17 @@ def sniff(head: bytes) -> Dialect | None:
 _WRAPPED = r'(?s)^=\s*"(.*)"$'  # (?s): a wrapped value may hold a line break
 _DOT_ZERO = r"^(\d+)\.0+$"
 
-_BLANK = np.zeros(256, dtype=bool)
-_BLANK[[ord(" "), ord("\t"), ord("\r"), ord("\n")]] = True
-_N = np.zeros(256, dtype=bool)
-_N[[ord("N"), ord("n")]] = True
+_BLANK = np.array([ord(" "), ord("\t"), ord("\r"), ord("\n")])
+_NULL_START = np.array([ord("N"), ord("n")])
 
 
 def _edges(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(first byte, last byte, value starts, value ends, the data bytes) of every value,
     read straight off the string array's buffers: one gather per column instead of a
-    compute kernel per question. Bytes of empty or null values read as 0. (A null slot
-    with a non-empty range would only make a check say yes; the kernels then decide.)"""
+    compute kernel per question. For an empty or null value the two bytes are some
+    other value's (a neighbour's first or last byte, clipped at the ends of the data),
+    so counting them over a column finds no byte that no value has there; where it
+    matters per value, `end > start` tells the filled ones."""
     n = len(arr)
     wide = pa.types.is_large_string(arr.type)
     bufs = arr.buffers()
@@ -104,12 +105,8 @@ def _edges(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
         zero = np.zeros(n, dtype=np.uint8)
         return zero, zero, start, end, np.zeros(1, dtype=np.uint8)
     data = np.frombuffer(bufs[2], dtype=np.uint8)
-    filled = end > start
-    top = len(data) - 1
-    first = data[np.minimum(start, top)]
-    last = data[np.clip(end - 1, 0, top)]
-    first[~filled] = 0
-    last[~filled] = 0
+    first = np.take(data, start, mode="clip")
+    last = np.take(data, end - 1, mode="clip")
     return first, last, start, end, data
 
 
@@ -118,27 +115,42 @@ def clean_column(arr: pa.ChunkedArray, *, is_id: bool, stats: dict[str, int]) ->
 
     Returns one large_string array (what pandas' pyarrow strings hold). Columns that
     are entirely null (most of SOREntity's are mostly empty) cost nothing, and each
-    question (a blank edge? a wrapper? a NULL word? a `.0`?) is first asked of the
-    values' first and last bytes, so a column that needs nothing is only looked at.
-    `stats` counts what was changed ("wrapped", "null_word", "dot_zero") for the report.
+    question (a blank edge? a wrapper? a NULL word? a `.0`?) is first asked of a count
+    of the values' first and last bytes, so a column that needs nothing is only looked
+    at. `stats` counts what was changed ("wrapped", "null_word", "dot_zero") for the
+    report.
     """
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     if not pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.large_string())
     if arr.null_count == len(arr):
         return arr
-    first, last, start, end, data = _edges(arr)
-    padded = bool(_BLANK[first].any() or _BLANK[last].any())
+
+    def look(a: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any, Any]:
+        first, last, start, end, data = _edges(a)
+        return (
+            first,
+            last,
+            start,
+            end,
+            data,
+            (np.bincount(first, minlength=256), np.bincount(last, minlength=256)),
+        )
+
+    first, last, start, end, data, (heads, tails) = look(arr)
+    padded = bool(heads[_BLANK].any() or tails[_BLANK].any())
     if padded:
         arr = pc.ascii_trim_whitespace(arr)
-        first, last, start, end, data = _edges(arr)
+        first, last, start, end, data, (heads, tails) = look(arr)
     wrapped_here = 0
-    starts_eq = first == ord("=")
-    if starts_eq.any():
+    if heads[ord("=")]:
+        starts_eq = (first == ord("=")) & (end > start)
         at = np.nonzero(starts_eq)[0]
         second = data[np.minimum(start[at] + 1, len(data) - 1)]
         long_enough = (end[at] - start[at]) >= 3
-        if bool((second == ord('"')).all() and (last[at] == ord('"')).all() and long_enough.all()):
+        if len(at) and bool(
+            (second == ord('"')).all() and (last[at] == ord('"')).all() and long_enough.all()
+        ):
             # the usual ="…" with nothing between = and the quote: cut two and one off
             wrapped_here = len(at)
             cut = pc.utf8_slice_codeunits(arr, 2, -1)
@@ -153,30 +165,29 @@ def clean_column(arr: pa.ChunkedArray, *, is_id: bool, stats: dict[str, int]) ->
                 arr = pc.replace_substring_regex(arr, _WRAPPED, r"\1")
         if wrapped_here:
             stats["wrapped"] = stats.get("wrapped", 0) + wrapped_here
-            first, last, start, end, data = _edges(arr)
-            if _BLANK[first].any() or _BLANK[last].any():
+            first, last, start, end, data, (heads, tails) = look(arr)
+            if heads[_BLANK].any() or tails[_BLANK].any():
                 arr = pc.ascii_trim_whitespace(arr)
                 padded = True
-                first, last, start, end, data = _edges(arr)
+                first, last, start, end, data, (heads, tails) = look(arr)
     # Empty fields are null already (the reader's null_values); only trimming or
     # unwrapping can leave new empty strings behind.
     blank = pc.equal(arr, "") if padded or wrapped_here else None
-    if _N[first].any():
+    if heads[_NULL_START].any():
         words = pc.is_in(arr, value_set=pa.array(NULL_WORDS))
         n_words = pc.sum(words).as_py() or 0
         if n_words:
             stats["null_word"] = stats.get("null_word", 0) + n_words
             blank = words if blank is None else pc.or_kleene(blank, words)
-    if is_id:
-        ends_zero = np.nonzero(last == ord("0"))[0]
-        if len(ends_zero):
-            before = data[np.maximum(end[ends_zero] - 2, 0)]
-            if (before == ord(".")).any():  # some value ends in ".0"
-                dotted = pc.match_substring_regex(arr, _DOT_ZERO)
-                n = pc.sum(dotted).as_py() or 0
-                if n:
-                    stats["dot_zero"] = stats.get("dot_zero", 0) + n
-                    arr = pc.replace_substring_regex(arr, _DOT_ZERO, r"\1")
+    if is_id and tails[ord("0")]:
+        ends_zero = np.nonzero((last == ord("0")) & (end - start >= 2))[0]
+        before = data[end[ends_zero] - 2]
+        if (before == ord(".")).any():  # some value ends in ".0"
+            dotted = pc.match_substring_regex(arr, _DOT_ZERO)
+            n = pc.sum(dotted).as_py() or 0
+            if n:
+                stats["dot_zero"] = stats.get("dot_zero", 0) + n
+                arr = pc.replace_substring_regex(arr, _DOT_ZERO, r"\1")
     if blank is not None and pc.any(blank).as_py():
         arr = pc.if_else(blank, pa.scalar(None, arr.type), arr)
     return arr if pa.types.is_large_string(arr.type) else arr.cast(pa.large_string())

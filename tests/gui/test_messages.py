@@ -46,6 +46,18 @@ def bad_inputs(tmp: Path) -> dict[str, str]:
     put("dtd.xml", EXTERNAL_DTD)
     put("other.xml", b"<?xml version='1.0'?><html><body/></html>")
     put("SHAKSORMap.csv", b"SorShakMapId;ShakId;SorId;IsDirectSorShakMapping\r\n0;1301;1;true\r\n")
+    # a member whose CRC does not match its data, and one declaring a smaller size
+    for name, field_local, field_central, value in (
+        ("badcrc.zip", 14, 16, 0x12345678),
+        ("liar.zip", 22, 24, 1000),
+    ):
+        with zipfile.ZipFile(tmp / name, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("SOREntity.csv", b"SorId;EntityName\r\n" + b"11000016002;A\r\n" * 5000)
+        data = bytearray((tmp / name).read_bytes())
+        for sig, at in ((b"PK\x03\x04", field_local), (b"PK\x01\x02", field_central)):
+            pos = data.index(sig) + at
+            data[pos : pos + 4] = value.to_bytes(4, "little")
+        put(name, bytes(data))
     return out
 
 

@@ -8,11 +8,13 @@ test_synthetic.py and test_e2e_cli.py.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import sorviewer
@@ -285,3 +287,61 @@ def test_unwritable_cache_never_fails_a_load(
     f = tmp_path / "x.csv"
     f.write_bytes(entity_csv())
     same_answers(sorviewer.load(str(f)))
+
+
+def _patch_member_header(path: Path, offset_local: int, offset_central: int, value: int) -> None:
+    """Overwrite one 4-byte field of the (only) member's local and central headers."""
+    data = bytearray(path.read_bytes())
+    local = data.index(b"PK\x03\x04")
+    central = data.index(b"PK\x01\x02")
+    data[local + offset_local : local + offset_local + 4] = value.to_bytes(4, "little")
+    data[central + offset_central : central + offset_central + 4] = value.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+
+
+def test_member_unpacking_to_more_than_it_declares_is_refused(tmp_path: Path) -> None:
+    header, body = entity_csv().split(b"\r\n", 1)
+    csv = header + b"\r\n" + body * 60000  # ~90 MB of rows, compresses ~100:1
+    f = write_zip(tmp_path / "Sor_complete.zip", {"SOREntity.csv": csv})
+    _patch_member_header(f, 22, 24, 1 << 20)  # says 1 MB unpacked: the ratio check passes
+    # refused either as it passes the declared size or, when pyarrow's reader got to the
+    # end first, by zlib's length check: never read whole into memory
+    with pytest.raises(LoadError, match=r"refused for safety: it (unpacks to more than|does not)"):
+        sorviewer.load(str(f), use_cache=False)
+
+
+def test_member_with_a_wrong_crc_is_damaged(tmp_path: Path) -> None:
+    f = write_zip(tmp_path / "Sor_complete.zip", {"SOREntity.csv": entity_csv() * 50})
+    with zipfile.ZipFile(f) as zf:
+        crc = zf.infolist()[0].CRC
+    _patch_member_header(f, 14, 16, crc ^ 0x1)
+    with pytest.raises(LoadError, match="damaged"):
+        sorviewer.load(str(f), use_cache=False)
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_member_read_by_pyarrow_equals_the_zipfile_reading(tmp_path: Path, method: int) -> None:
+    from sorviewer.formats.sor2_csv import read_table, zip_member_stream
+    from sorviewer.report import LoadReport
+
+    rows = [dict(r) for r in tiny.ROWS] * 700
+    f = tmp_path / "Sor_complete.zip"
+    with zipfile.ZipFile(f, "w", method) as zf:
+        zf.writestr("SOREntity.csv", entity_csv(rows=rows))
+    with zipfile.ZipFile(f) as zf:
+        info = zf.getinfo("SOREntity.csv")
+        native = zip_member_stream(str(f), info)
+        assert native is not None
+        frames = [
+            read_table(
+                functools.partial(zf.open, info),
+                table="SOREntity",
+                member="SOREntity.csv",
+                report=LoadReport(),
+                size=info.file_size,
+                native=way,
+            )
+            for way in (None, native)
+        ]
+    assert len(frames[0]) == len(rows)
+    pd.testing.assert_frame_equal(frames[0], frames[1])
