@@ -2,7 +2,9 @@
 
 The window owns the AppState that every panel listens to. It opens files through
 a LoadTask (the register is swapped in only when the new one loaded), builds its
-menus from the action registry and keeps its layout in the settings registry.
+menus from the action registry and keeps its layout in the settings registry: the
+docks (with the tab that was in front) and the tree's columns, whose name column
+never gets narrower than NAME_MIN_CHARS characters however the window is sized.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
+    QChildEvent,
     QElapsedTimer,
     QEvent,
     QModelIndex,
@@ -79,6 +82,14 @@ DOCKS_DELAY_MS = 30
 RESULT_LIMIT = 200
 #: a filtered tree is expanded fully when it has at most this many matches
 EXPAND_MATCHES = 300
+#: the tree's name column keeps room for this many average characters (and 220 px)
+NAME_MIN_CHARS = 24
+NAME_MIN_PX = 220
+#: SOR ids are mostly 14 digits: the id column is not squeezed below that
+ID_MIN_DIGITS = 14
+#: the columns that give up width for the name column, first to last: unit type, SOR
+#: level, SHAK code, SOR id
+SHRINK_ORDER = (3, 2, 4, 1)
 
 #: what the status bar calls each file format (Danish, English)
 FORMAT_NAMES = {
@@ -231,6 +242,91 @@ class OrgTreeView(QTreeView):
         # one chunk (TreeModel.TOP_CHUNK rows) is taller than any screen, so reaching the
         # end of the scroll range is the one moment more rows are needed
         self.verticalScrollBar().valueChanged.connect(self._on_scrollbar_value_changed)
+        #: the widths the other columns are given (defaults, saved state, the user's
+        #: drags); fitting the name column may show them narrower, never changes these
+        self.wanted_widths: dict[int, int] = {}
+        self._fitting = False
+        self.header().sectionResized.connect(self._on_header_section_resized)
+
+    # --- the name column ------------------------------------------------------------
+
+    def name_min_width(self) -> int:
+        """The least width of the name column: NAME_MIN_CHARS average characters beside
+        the level badge and two levels of indentation, and at least NAME_MIN_PX."""
+        text = self.fontMetrics().averageCharWidth() * NAME_MIN_CHARS
+        return max(NAME_MIN_PX, text + self.iconSize().width() + 2 * self.indentation())
+
+    def column_floor(self, col: int) -> int:
+        """How narrow fitting may show column `col`: its header label, the id column its
+        ids too."""
+        floor = self.header().sectionSizeHint(col)
+        if col == 1:
+            floor = max(floor, self.fontMetrics().horizontalAdvance("0" * ID_MIN_DIGITS) + 16)
+        return max(floor, 40)
+
+    def take_column_widths(self) -> None:
+        """Adopt the header's current widths (after restoreState) as the wanted ones, and
+        fit: a saved state may carry another resize mode or a collapsed name column."""
+        header = self.header()
+        header.setStretchLastSection(False)
+        for col in range(header.count()):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        self.wanted_widths = {c: header.sectionSize(c) for c in range(1, header.count())}
+        if self.isVisible():  # else the first resize of the viewport fits them
+            self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """The name column takes the room the other columns leave, but never less than
+        `name_min_width()`. When that does not fit, the other columns are shown narrower
+        first (one after the other, down to their floors); then the header scrolls."""
+        header = self.header()
+        if self._fitting or header.count() == 0:
+            return
+        avail = self.viewport().width()
+        cols = [c for c in range(1, header.count()) if not header.isSectionHidden(c)]
+        widths = {c: self.wanted_widths.get(c, header.sectionSize(c)) for c in cols}
+        need = self.name_min_width()
+        short = need + sum(widths.values()) - avail
+        # the unit type elides gracefully and gives first, the SOR id last
+        for c in sorted(cols, key=lambda c: SHRINK_ORDER.index(c) if c in SHRINK_ORDER else -1):
+            if short <= 0:
+                break
+            give = min(short, max(0, widths[c] - self.column_floor(c)))
+            widths[c] -= give
+            short -= give
+        self._fitting = True
+        try:
+            for c in cols:
+                if header.sectionSize(c) != widths[c]:
+                    header.resizeSection(c, widths[c])
+            header.resizeSection(0, max(need, avail - sum(widths.values())))
+        finally:
+            self._fitting = False
+
+    def _on_header_section_resized(self, col: int, _old: int, new: int) -> None:
+        if self._fitting or col == 0:
+            return
+        # the user (or the code setting defaults) sized a column: it is wanted so, and
+        # the name column takes up what is left
+        self.wanted_widths[col] = new
+        self._fitting = True
+        try:
+            others = sum(
+                self.header().sectionSize(c)
+                for c in range(1, self.header().count())
+                if not self.header().isSectionHidden(c)
+            )
+            self.header().resizeSection(
+                0, max(self.name_min_width(), self.viewport().width() - others)
+            )
+        finally:
+            self._fitting = False
+
+    def viewportEvent(self, event: QEvent) -> bool:  # Qt override
+        handled = super().viewportEvent(event)
+        if event.type() == QEvent.Type.Resize:
+            self.fit_columns()  # the window, or a scroll bar coming or going
+        return handled
 
     def _on_scrollbar_value_changed(self, value: int) -> None:
         model = self.model()
@@ -285,9 +381,11 @@ class TreePane(QWidget):
         self.tree.setIconSize(QSize(22, 14))
         header = self.tree.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # every column Interactive: the view fits the name column itself (a Stretch
+        # section has no minimum of its own and shrank names to a few letters)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         digits = self.fontMetrics().horizontalAdvance("0" * 18)  # SOR ids have up to 18 digits
-        for col, width in ((1, digits + 16), (2, 84), (3, 150), (4, 70)):
+        for col, width in ((1, digits + 16), (2, 84), (3, 150), (4, 80)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         self.results = QListWidget()
@@ -349,6 +447,9 @@ class MainWindow(QMainWindow):
         self._layout_restored = False
         #: the dock whose tab was in front (hiding all docks for the start page loses it)
         self._front_dock: QDockWidget | None = None
+        #: True while the window itself hides or shows the docks: the tabs that come to
+        #: the front meanwhile are not the user's choice
+        self._moving_docks = False
         self.tabifiedDockWidgetActivated.connect(self._on_tabified_dock_activated)
 
         self.load_task = LoadTask(loader, self)
@@ -457,7 +558,7 @@ class MainWindow(QMainWindow):
             holder.addWidget(panel)
             holder.addWidget(QWidget())
             dock.setWidget(holder)
-            dock.visibilityChanged.connect(partial(self._on_dock_visibility_changed, holder))
+            dock.visibilityChanged.connect(partial(self._on_dock_visibility_changed, dock, holder))
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -471,13 +572,23 @@ class MainWindow(QMainWindow):
         self._front_dock = self.docks[0] if self.docks else None
         state = self.settings.get(st.WINDOW_STATE)
         self._layout_restored = False
-        if state is not None and not state.isEmpty():
-            self._layout_restored = self.restoreState(state)
+        self._moving_docks = True
+        try:
+            if state is not None and not state.isEmpty():
+                self._layout_restored = self.restoreState(state)
+        finally:
+            self._moving_docks = False
+        if self._layout_restored:
+            # restoreState makes new tab bars: they elide titles unless told not to
+            self._unelide_tabs()
+            front = self.settings.get(st.FRONT_DOCK)
+            for dock in self.docks:
+                if dock.objectName() == front and not dock.isHidden():
+                    self._front_dock = dock
         self._workspace_docks = {d.objectName(): not d.isHidden() for d in self.docks}
         self._retranslate_docks()
         if self.stack.currentWidget() is not self.workspace:
-            for dock in self.docks:
-                dock.hide()
+            self._hide_docks()
 
     def _place_docks(self) -> None:
         first: QDockWidget | None = None
@@ -496,13 +607,25 @@ class MainWindow(QMainWindow):
     def _size_docks(self) -> None:
         """The docks take two fifths of the window (the tree the rest); their tab titles
         are shown in full, with scroll buttons when they do not fit."""
-        for bar in self.findChildren(QTabBar):
-            bar.setElideMode(Qt.TextElideMode.ElideNone)
-            bar.setUsesScrollButtons(True)
+        self._unelide_tabs()
         shown = [d for d in self.docks if d.isVisibleTo(self) and not d.isFloating()]
         if shown:
             width = max(440, self.width() * 2 // 5)
             self.resizeDocks(shown[:1], [width], Qt.Orientation.Horizontal)
+
+    def _unelide_tabs(self) -> None:
+        """Dock tab titles in full ("Historik", not "His…"), scroll buttons when they do
+        not fit. The main window makes its tab bars as docks get tabbed (and anew on
+        restoreState), so this runs after each of those and for every new tab bar."""
+        for bar in self.findChildren(QTabBar):
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
+
+    def childEvent(self, event: QChildEvent) -> None:  # Qt override
+        super().childEvent(event)
+        child = event.child()
+        if event.polished() and child.isWidgetType() and child.inherits("QTabBar"):
+            self._unelide_tabs()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -582,8 +705,8 @@ class MainWindow(QMainWindow):
         else:
             self.resize(QSize(1280, 800))
         header = s.get(st.TREE_HEADER)
-        if header is not None and not header.isEmpty():
-            self.tree.header().restoreState(header)
+        if header is not None and not header.isEmpty() and self.tree.header().restoreState(header):
+            self.tree.take_column_widths()
         splitter = s.get(st.SPLITTER)
         if splitter is not None and not splitter.isEmpty():
             self._splitter_restored = self.tree_pane.splitter.restoreState(splitter)
@@ -604,6 +727,8 @@ class MainWindow(QMainWindow):
         s.set(st.GEOMETRY, self.saveGeometry())
         if self.stack.currentWidget() is self.workspace and self._docks_built:
             s.set(st.WINDOW_STATE, self.saveState())
+            if self._front_dock is not None:
+                s.set(st.FRONT_DOCK, self._front_dock.objectName())
         s.set(st.TREE_HEADER, self.tree.header().saveState())
         if self.results.isVisible():
             s.set(st.SPLITTER, self.tree_pane.splitter.saveState())
@@ -1197,31 +1322,49 @@ class MainWindow(QMainWindow):
             box.setDetailedText(detail)
         box.exec()
 
-    def _on_dock_visibility_changed(self, holder: QStackedWidget, visible: bool) -> None:
+    def _on_dock_visibility_changed(
+        self, dock: QDockWidget, holder: QStackedWidget, visible: bool
+    ) -> None:
         holder.setCurrentIndex(0 if visible else 1)
+        # a tab that comes to the front (clicked, raised by code, a restored layout) is
+        # the one to bring back; tabifiedDockWidgetActivated misses raise_()
+        if visible and not self._moving_docks and self.tabifiedDockWidgets(dock):
+            self._front_dock = dock
 
     def _on_tabified_dock_activated(self, dock: QDockWidget) -> None:
-        self._front_dock = dock
+        if not self._moving_docks:
+            self._front_dock = dock
 
     def _show_start_page(self) -> None:
         self.stack.setCurrentWidget(self.start_page)
-        for dock in self.docks:
-            dock.hide()
+        self._hide_docks()
+
+    def _hide_docks(self) -> None:
+        # hiding a tab brings another to the front: not a choice to remember
+        self._moving_docks = True
+        try:
+            for dock in self.docks:
+                dock.hide()
+        finally:
+            self._moving_docks = False
 
     def _show_workspace(self) -> None:
         self.ensure_docks()
         if self.stack.currentWidget() is self.workspace:
             return
         self.stack.setCurrentWidget(self.workspace)
-        for dock in self.docks:
-            dock.setVisible(self._workspace_docks.get(dock.objectName(), True))
+        self._moving_docks = True
+        try:
+            for dock in self.docks:
+                dock.setVisible(self._workspace_docks.get(dock.objectName(), True))
+        finally:
+            self._moving_docks = False
         # showing the docks again brings the last one to the front; only the front tab
         # recomputes on date moves, so put back the one the user had
         if self._front_dock is not None and self._front_dock.isVisibleTo(self):
             self._front_dock.raise_()
-            if not self._layout_restored:
-                # after the layout took the shown docks in
-                QTimer.singleShot(0, self._size_docks)
+        # after the layout took the shown docks in (it may make new tab bars)
+        QTimer.singleShot(0, self._unelide_tabs if self._layout_restored else self._size_docks)
 
     def _update_title(self) -> None:
         title = APP_NAME

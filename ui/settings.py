@@ -30,6 +30,9 @@ RECENT_FILES = Setting("files/recent", list, [])
 LAST_DIR = Setting("files/last_dir", str, "")
 GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
 WINDOW_STATE = Setting("window/state", QByteArray, QByteArray())
+#: objectName of the dock whose tab was in front (restoreState alone loses it: the
+#: docks are hidden for the start page and shown again when a file opens)
+FRONT_DOCK = Setting("window/front_dock", str, "")
 #: the splitter between the search results and the tree
 SPLITTER = Setting("window/splitter", QByteArray, QByteArray())
 TREE_HEADER = Setting("window/tree_header", QByteArray, QByteArray())
@@ -45,6 +48,7 @@ ALL: tuple[Setting, ...] = (
     LAST_DIR,
     GEOMETRY,
     WINDOW_STATE,
+    FRONT_DOCK,
     SPLITTER,
     TREE_HEADER,
     REPORT_HEADER,

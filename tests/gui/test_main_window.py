@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QHeaderView, QTabBar
 
 from sorviewer.dates import to_day
 from sorviewer.errors import LoadCancelled, LoadError
@@ -68,6 +68,15 @@ def open_and_wait(qtbot: Any, win: MainWindow, path: str) -> None:
 def test_start_page_until_a_file_is_open(make_window: Any) -> None:
     win = make_window()
     assert win.stack.currentWidget() is win.start_page
+    # the demo button says it is synthetic; the download address is a working link
+    page = win.start_page
+    assert page.demo_button.text() == "Åbn demoregister (syntetiske data)"
+    assert page.hint.openExternalLinks()
+    assert 'href="https://sor-filer.sundhedsdata.dk"' in page.hint.text()
+    assert ">sor-filer.sundhedsdata.dk</a>" in page.hint.text()
+    win.actions["lang_en"].trigger()
+    assert page.demo_button.text() == "Open demo register (synthetic data)"
+    assert 'href="https://sor-filer.sundhedsdata.dk"' in page.hint.text()
     assert win.windowTitle() == "SOR Viewer"
     assert not win.actions["copy"].isEnabled()
     assert not win.actions["export"].isEnabled()
@@ -261,6 +270,49 @@ def test_date_field_takes_danish_and_iso_dates(qtbot: Any) -> None:
     assert state.as_of == dt.date(2015, 3, 30)
     bar.step_buttons[("day", -1)].click()
     assert state.as_of == dt.date(2015, 3, 29)
+
+
+def test_a_bad_date_stays_marked_until_fixed_or_esc(qtbot: Any) -> None:
+    from ui.app_state import AppState
+
+    state = AppState()
+    bar = DateBar(state)
+    qtbot.addWidget(bar)
+    state.set_register(tiny.tiny_register())
+    state.set_as_of(dt.date(2018, 6, 1))
+    bar.edit.setFocus()
+    bar.edit.selectAll()
+    qtbot.keyClicks(bar.edit, "31-02-2019")
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)  # returnPressed, then editingFinished
+    # the text stays, marked, with the hint beside it; the date does not move
+    assert bar.edit.text() == "31-02-2019"
+    assert "border" in bar.edit.styleSheet()
+    assert bar.bad_label.isVisibleTo(bar) and bar.bad_label.text().startswith("Ikke en dato")
+    assert bar.edit.toolTip().startswith("Ikke en dato")
+    assert state.as_of == dt.date(2018, 6, 1)
+    bar.edit.editingFinished.emit()  # leaving the field keeps it too
+    assert bar.edit.text() == "31-02-2019" and bar.bad_label.isVisibleTo(bar)
+    # Esc puts the current date back
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Escape)
+    assert bar.edit.text() == "01-06-2018"
+    assert bar.edit.styleSheet() == "" and not bar.bad_label.isVisibleTo(bar)
+    # fixed by typing: the mark goes once it is a date, Enter applies it
+    bar.edit.selectAll()
+    qtbot.keyClicks(bar.edit, "1-13")
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    assert bar.bad_label.isVisibleTo(bar) and bar.edit.text() == "1-13"
+    bar.edit.selectAll()
+    qtbot.keyClicks(bar.edit, "28-02-2019")
+    assert not bar.bad_label.isVisibleTo(bar)
+    assert state.as_of == dt.date(2018, 6, 1)
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    assert state.as_of == dt.date(2019, 2, 28)
+    assert bar.edit.text() == "28-02-2019"
+    # a date moved some other way replaces a bad text and its mark
+    bar.set_text("nope")
+    assert bar.bad_label.isVisibleTo(bar)
+    bar.step("day", 1)
+    assert bar.edit.text() == "01-03-2019" and not bar.bad_label.isVisibleTo(bar)
 
 
 def test_add_months_clamps_the_day() -> None:
@@ -728,3 +780,90 @@ def test_keyboard_and_scrolling_reach_every_top_row(
     back_to_one_chunk()
     tree.selectAll()
     assert len(tree.selectionModel().selectedRows(0)) == len(roots)
+
+
+# --- the tree's name column and the dock tabs across a restart ---------------------------
+
+
+def _panels_window(qtbot: Any, tmp_path: Path, ini: str = "w.ini") -> MainWindow:
+    """A shown 1024 px window with every panel docked (real panels, tiny register)."""
+    win = MainWindow(settings=st.Settings(str(tmp_path / ini)), loader=tiny_loader)
+    qtbot.addWidget(win)
+    win.resize(1024, 700)
+    win.show()
+    qtbot.waitUntil(lambda: len(win.docks) > 3, timeout=10000)
+    return win
+
+
+@OFFSCREEN_NOISE
+def test_tree_name_column_keeps_its_room(qtbot: Any, tmp_path: Path, file: str) -> None:
+    win = _panels_window(qtbot, tmp_path)
+    open_and_wait(qtbot, win, file)
+    tree, header = win.tree, win.tree.header()
+
+    def fitted() -> bool:
+        return tree.columnWidth(0) >= tree.name_min_width()
+
+    qtbot.waitUntil(fitted, timeout=3000)
+    assert tree.name_min_width() >= 220
+    assert header.sectionResizeMode(0) == QHeaderView.ResizeMode.Interactive
+    # the others gave way first: everything still fits beside the docks, no scrolling
+    total = sum(header.sectionSize(c) for c in range(header.count()))
+    assert total <= tree.viewport().width()
+    assert header.sectionSize(3) < tree.wanted_widths[3]
+    # a saved state with a stretched name column and a wide type column (as the window
+    # saved before): after a restart the name column still does not collapse
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    header.resizeSection(3, 420)
+    win.close()
+    again = _panels_window(qtbot, tmp_path)
+    open_and_wait(qtbot, again, file)
+    tree = again.tree
+    qtbot.waitUntil(lambda: tree.columnWidth(0) >= tree.name_min_width(), timeout=3000)
+    assert tree.header().sectionResizeMode(0) == QHeaderView.ResizeMode.Interactive
+    assert tree.wanted_widths[3] == 420  # the user's width is kept for a wider window
+    again.resize(1600, 700)
+    qtbot.waitUntil(lambda: tree.header().sectionSize(3) == 420, timeout=3000)
+    assert tree.columnWidth(0) >= tree.name_min_width()
+
+
+def _dock_tab_bars(win: MainWindow) -> list[QTabBar]:
+    titles = {d.windowTitle() for d in win.docks}
+    return [
+        bar
+        for bar in win.findChildren(QTabBar)
+        if bar.count() and {bar.tabText(i) for i in range(bar.count())} <= titles
+    ]
+
+
+@OFFSCREEN_NOISE
+def test_dock_tabs_in_full_and_the_front_one_after_a_restart(
+    qtbot: Any, tmp_path: Path, file: str
+) -> None:
+    win = _panels_window(qtbot, tmp_path)
+    open_and_wait(qtbot, win, file)
+    history = next(d for d in win.docks if d.objectName() == "dock_HistoryPanel")
+    history.raise_()
+    qtbot.waitUntil(lambda: win._front_dock is history, timeout=3000)
+    win.close()
+    again = _panels_window(qtbot, tmp_path)
+    open_and_wait(qtbot, again, file)
+
+    def history_in_front() -> bool:
+        bars = _dock_tab_bars(again)
+        return bool(bars) and any(b.tabText(b.currentIndex()) == "Historik" for b in bars)
+
+    qtbot.waitUntil(history_in_front, timeout=3000)
+    assert again._front_dock is not None
+    assert again._front_dock.objectName() == "dock_HistoryPanel"
+    # the restored layout's tab bars show whole titles ("Overblik", not "Ove…")
+    qtbot.waitUntil(
+        lambda: all(b.elideMode() == Qt.TextElideMode.ElideNone for b in _dock_tab_bars(again)),
+        timeout=3000,
+    )
+    assert all(b.usesScrollButtons() for b in _dock_tab_bars(again))
+    # the start page and back (another file) keep the tab in front
+    again.state.set_register(None)
+    again._show_start_page()
+    again._show_workspace()
+    qtbot.waitUntil(history_in_front, timeout=3000)

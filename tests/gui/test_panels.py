@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QGuiApplication, QTextDocumentFragment
+from PySide6.QtGui import QColor, QGuiApplication, QPalette, QTextDocumentFragment
 from PySide6.QtWidgets import QWidget
 
 from sorviewer.register import RawData, Register, SourceInfo, fold_text
@@ -24,6 +26,7 @@ from ui.models.records_model import (
     fold_many,
 )
 from ui.widgets.changes_panel import ChangesPanel
+from ui.widgets.date_bar import contrast
 from ui.widgets.details_panel import COLUMN_ROLE, STATE_ROLE, AllFieldsPanel, OverviewPanel
 from ui.widgets.edi_panel import EanEdiPanel, EdiPanel
 from ui.widgets.history_panel import HistoryPanel
@@ -38,8 +41,9 @@ EAN_OE3 = "5790000141227"
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
-def _register() -> Register:
-    """The tiny register plus the EDI tables (tiny itself has none)."""
+def _register(names: dict[str, str] | None = None) -> Register:
+    """The tiny register plus the EDI tables (tiny itself has none); `names` renames
+    units (SorId -> EntityName)."""
     text = "string[pyarrow]"
     tables = {
         "LocationsCodeEDITypeMap": pd.DataFrame(
@@ -47,6 +51,7 @@ def _register() -> Register:
                 "EanLocationCode": [EAN_IE, EAN_OE3, EAN_OE3],
                 "EdiId": ["11", "11", "22"],
                 "EdifactName": ["REF01 Henvisning", "REF01 Henvisning", "DIS01 Epikrise"],
+                "Direction": ["I", "I", "U"],
             }
         ).astype(text),
         "EDITypes": pd.DataFrame(
@@ -64,6 +69,7 @@ def _register() -> Register:
     rows[2]["PostalAddressStreetName"] = "Gammel vej"
     for r in rows:  # a column the official tables do not know
         r["RegionalNote"] = "udvidet" if r["SorId"] == SI else None
+        r["EntityName"] = (names or {}).get(r["SorId"], r["EntityName"])
     raw = RawData(
         entities=pd.DataFrame(rows).astype(text),
         tables=tables,
@@ -92,6 +98,37 @@ def _shown(qtbot, widget: QWidget) -> QWidget:  # type: ignore[no-untyped-def]
 
 def _clipboard() -> str:
     return QGuiApplication.clipboard().text()
+
+
+def dark_palette() -> QPalette:
+    """A dark palette that leaves Link at Qt's default blue (a dark system theme may)."""
+    pal = QPalette(QGuiApplication.palette())
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#2b2d30"),
+        (QPalette.ColorRole.WindowText, "#e6e6e6"),
+        (QPalette.ColorRole.Base, "#1e1f22"),
+        (QPalette.ColorRole.AlternateBase, "#26282b"),
+        (QPalette.ColorRole.Text, "#e6e6e6"),
+        (QPalette.ColorRole.Button, "#35373b"),
+        (QPalette.ColorRole.ButtonText, "#e6e6e6"),
+        (QPalette.ColorRole.Mid, "#4a4d52"),
+        (QPalette.ColorRole.Link, "#0000f6"),
+    ):
+        pal.setColor(role, QColor(colour))
+    return pal
+
+
+def _link_colours(html: str) -> list[QColor]:
+    """The colour of every link in rich text (each must carry one: Qt's own is stale)."""
+    links = re.findall(r"<a [^>]*>", html)
+    assert links, html
+    found = [re.search(r'style="color:(#[0-9a-fA-F]{6})"', a) for a in links]
+    assert all(found), links
+    return [QColor(m.group(1)) for m in found if m]
+
+
+def _reads_on(colour: QColor, background: QColor, ratio: float = 4.5) -> bool:
+    return contrast(colour, background) >= ratio
 
 
 # --- RecordsModel and RecordsView ------------------------------------------------------
@@ -443,17 +480,17 @@ def test_mapping_unit_codes_direct_and_inherited(qtbot, state: AppState) -> None
     assert panel.unit_stack.currentWidget() is panel.unit_hint
     state.select(OE2)
     assert panel.unit_table.records.records() == [
-        ("123401", None, "inherited", OE1, "Ærø afdeling")
+        ("123401", "inherited", None, OE1, "Ærø afdeling")
     ]
     state.select(SI)
-    assert panel.unit_table.records.records() == [("1234", None, "direct", SI, "Testhospital")]
+    assert panel.unit_table.records.records() == [("1234", "direct", None, SI, "Testhospital")]
     state.select(IE)
     assert panel.unit_table.records.records() == []
     assert "no SHAK code" in panel.unit_caption.text()
     # before OE2 moved under OE1 (2020) it inherited the hospital's code
     state.select(OE2)
     state.set_as_of(dt.date(2015, 1, 1))
-    assert panel.unit_table.records.records()[0][:4] == ("1234", None, "inherited", SI)
+    assert panel.unit_table.records.records()[0][:4] == ("1234", "inherited", None, SI)
 
 
 def test_mapping_code_box_and_whole_frame(qtbot, state: AppState, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -461,7 +498,7 @@ def test_mapping_code_box_and_whole_frame(qtbot, state: AppState, tmp_path: Path
     panel.tabs.setCurrentIndex(1)
     panel.code_edit.setText("1234")
     panel.look_up_code()
-    got = {(r[0], r[1], r[3], r[4]) for r in panel.code_table.records.records()}
+    got = {(r[0], r[1], r[2], r[4]) for r in panel.code_table.records.records()}
     assert got == {
         ("1234", SI, "direct", SI),
         ("1234", OE3, "inherited", SI),
@@ -479,11 +516,11 @@ def test_mapping_code_box_and_whole_frame(qtbot, state: AppState, tmp_path: Path
     panel.tabs.setCurrentIndex(2)
     panel.wait()
     assert panel.frame_table.records.rowCount() == 4
-    assert "4 mappings at 2021-01-01" in panel.frame_caption.text()
+    assert "4 mappings at 01-01-2021" in panel.frame_caption.text()
     panel.prefix_edit.setText("123401")
     assert panel.frame_table.proxy.rowCount() == 2
     panel.kind_combo.setCurrentIndex(2)  # inherited only
-    assert [panel.frame_table.proxy.index(0, 2).data()] == [OE2]
+    assert [panel.frame_table.proxy.index(0, 1).data()] == [OE2]
     assert "1 shown" in panel.frame_caption.text()
     panel.prefix_edit.clear()
     panel.kind_combo.setCurrentIndex(1)  # direct only
@@ -494,8 +531,8 @@ def test_mapping_code_box_and_whole_frame(qtbot, state: AppState, tmp_path: Path
     assert panel.frame_table.proxy.rowCount() == 1
     panel.copy_all.click()
     assert _clipboard().splitlines() == [
-        "SHAK code\tSHAK name\tSOR id\tName\tMapping\tCode held by",
-        f"123401\t\t{OE1}\tÆrø afdeling\tdirect\t{OE1}",
+        "SHAK code\tSOR id\tMapping\tName\tSHAK name\tCode held by",
+        f"123401\t{OE1}\tdirect\tÆrø afdeling\t\t{OE1}",
     ]
     out = tmp_path / "map.csv"
     assert panel.export_csv(str(out)) == 1
@@ -503,10 +540,10 @@ def test_mapping_code_box_and_whole_frame(qtbot, state: AppState, tmp_path: Path
     # a later date drops the closed unit from the whole mapping
     state.set_as_of(dt.date(2023, 1, 1))
     panel.wait()
-    assert OE2 not in {r[2] for r in panel.frame_table.records.records()}
+    assert OE2 not in {r[1] for r in panel.frame_table.records.records()}
     with qtbot.waitSignal(state.selection_changed) as sig:
         panel.frame_table.doubleClicked.emit(panel.frame_table.proxy.index(0, 3))
-    assert sig.args == [panel.frame_table.proxy.index(0, 2).data()]
+    assert sig.args == [panel.frame_table.proxy.index(0, 1).data()]
 
 
 # --- EDI ---------------------------------------------------------------------------
@@ -590,7 +627,7 @@ def test_changes_follow_the_date_then_user_dates(qtbot, state: AppState) -> None
     state.set_as_of(dt.date(2023, 1, 1))  # follows the as-of date
     panel.wait()
     assert panel.views["closed"].records.records() == [(OE2, "Akut afsnit")]
-    assert "2022-01-01" in panel.caption.text() and "2023-01-01" in panel.caption.text()
+    assert panel.caption.text() == "1 changes from 01-01-2022 to 01-01-2023"
     panel.set_dates(dt.date(2019, 1, 1), dt.date(2021, 1, 1))
     panel.wait()
     assert panel.views["moved"].records.records() == [
@@ -688,3 +725,275 @@ def test_model_tester_on_every_panel_table_at_several_dates(  # type: ignore[no-
                     qtmodeltester.check(model)
                     checked += model.rowCount() > 0
     assert checked > 0  # some table had rows
+
+
+# --- colours on a dark palette -------------------------------------------------------
+
+
+def test_history_follows_a_dark_palette(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, HistoryPanel(state))
+    state.select(OE2)
+    panel.only_changes.setChecked(False)
+    light_base = panel.palette().color(QPalette.ColorRole.Base)
+    assert panel.plot.backgroundBrush().color() == light_base
+    dark = dark_palette()
+    panel.setPalette(dark)  # sends the palette change to the panel and its children
+    base, text = dark.color(QPalette.ColorRole.Base), dark.color(QPalette.ColorRole.Text)
+    # the timeline: dark background, axes in the text colour, marks readable on it
+    assert panel.plot.backgroundBrush().color() == base
+    assert panel.plot.getAxis("bottom").textPen().color() == text
+    colours = panel.plot_colours()
+    for key in ("line", "EntityName", "ParentSorId"):
+        assert _reads_on(colours[key], base, 3.0), key
+    assert panel._marker.pen.color() == colours["line"]
+    # the compared versions: the highlighted rows keep the text readable
+    values = panel.values.records
+    row = next(iter(values._highlight))
+    brush = values.index(row, 1).data(Qt.ItemDataRole.BackgroundRole)
+    assert brush.color() != QColor(255, 236, 170)
+    assert _reads_on(text, brush.color())
+    # the legend's swatches read on the window
+    window = dark.color(QPalette.ColorRole.Window)
+    swatches = re.findall(r"color:(#[0-9a-fA-F]{6})", panel.legend.text())
+    assert len(swatches) == 3
+    assert all(_reads_on(QColor(c), window, 3.0) for c in swatches)
+
+
+def test_overview_links_and_muted_text_follow_a_dark_palette(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, OverviewPanel(state))
+    state.select(SI)
+    light = panel.palette()
+    for label in (panel.header, panel.group_links["postal_address"]):
+        for colour in _link_colours(label.text()):
+            assert _reads_on(colour, light.color(QPalette.ColorRole.Base))
+    dark = dark_palette()
+    panel.setPalette(dark)
+    base, window = dark.color(QPalette.ColorRole.Base), dark.color(QPalette.ColorRole.Window)
+    # breadcrumbs and "Inherited from ..." links drawn earlier change colour too
+    for label in (panel.header, panel.group_links["postal_address"]):
+        for colour in _link_colours(label.text()):
+            assert _reads_on(colour, base) and _reads_on(colour, window)
+    # the status word, the inherited (muted) values
+    status = re.search(r"color:(#[0-9a-fA-F]{6}); font-weight:600'>active", panel.header.text())
+    assert status and _reads_on(QColor(status.group(1)), window)
+    street = panel.field_items()["PostalAddressStreetName"]
+    assert street.data(0, STATE_ROLE) == "inherited"
+    muted = street.foreground(1).color()
+    assert _reads_on(muted, base) and muted != dark.color(QPalette.ColorRole.Text)
+    # the contradiction strip: a tint of the window under the window text
+    strip = panel.problems.palette()
+    assert _reads_on(
+        strip.color(QPalette.ColorRole.WindowText), strip.color(QPalette.ColorRole.Window)
+    )
+    assert strip.color(QPalette.ColorRole.Window) != QColor("#fff3cd")
+
+
+def test_edi_link_and_muted_labels_follow_a_dark_palette(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, EanEdiPanel(state))
+    state.select(SI)  # inherits its EAN: a link to the holder
+    dark = dark_palette()
+    panel.setPalette(dark)
+    for colour in _link_colours(panel.ean_label.text()):
+        assert _reads_on(colour, dark.color(QPalette.ColorRole.Window))
+    # the hint and row counts are muted, yet readable, on the light and the dark palette
+    view = RecordsView(state)
+    _shown(qtbot, view.frame)
+    view.set_records(["a"], ["A"], [("x",)], id_key=None)
+    for pal in (QGuiApplication.palette(), dark):
+        view.frame.setPalette(pal)
+        label = view.count_label.palette()
+        assert _reads_on(
+            label.color(QPalette.ColorRole.WindowText), label.color(QPalette.ColorRole.Window)
+        )
+        assert label.color(QPalette.ColorRole.WindowText) != label.color(QPalette.ColorRole.Text)
+
+
+# --- wording -----------------------------------------------------------------------------
+
+
+def test_row_counts_say_rows(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    view = RecordsView(state)
+    _shown(qtbot, view.frame)
+    view.set_records(
+        ["sor_id", "name"], ["SOR id", "Name"], [(SI, "Testhospital"), (OE1, "Ærø afdeling")]
+    )
+    assert view.count_label.text() == "2 rows"
+    view.filter_edit.setText("aero")
+    view.apply_filter()
+    assert view.count_label.text() == "1 of 2 rows"
+    state.set_language("da")
+    assert view.count_label.text() == "1 af 2 rækker"
+    view.filter_edit.clear()
+    view.apply_filter()
+    assert view.count_label.text() == "2 rækker"
+    view.set_records(["sor_id"], ["SOR id"], [(SI,)])
+    assert view.count_label.text() == "1 række"
+    state.set_language("en")
+    assert view.count_label.text() == "1 row"
+    view.set_records(["n"], ["n"], [(str(i),) for i in range(1234)], id_key=None)
+    assert view.count_label.text() == "1,234 rows"
+
+
+def test_changes_moved_headers_and_danish_dates(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    state.set_language("da")
+    panel = _shown(qtbot, ChangesPanel(state))
+    panel.set_dates(dt.date(2019, 1, 1), dt.date(2021, 1, 1))
+    panel.wait()
+    assert panel.views["moved"].records.labels() == [
+        "SOR-kode",
+        "Navn",
+        "Fra (SOR-kode)",
+        "Fra (overordnet)",
+        "Til (SOR-kode)",
+        "Til (overordnet)",
+    ]
+    assert panel.caption.text().endswith("ændringer fra 01-01-2019 til 01-01-2021")
+    state.set_language("en")
+    panel.wait()
+    assert panel.views["moved"].records.labels()[1:] == [
+        "Name",
+        "From (SOR id)",
+        "From (parent)",
+        "To (SOR id)",
+        "To (parent)",
+    ]
+
+
+def test_all_fields_show_codes_in_words(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    state.set_language("da")
+    panel = _shown(qtbot, AllFieldsPanel(state))
+    state.select(SI)
+    model = panel.table.records
+    rows = {r[2]: i for i, r in enumerate(model.records())}
+
+    def cell(col: str, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> object:
+        return model.index(rows[col], 1).data(role)
+
+    assert cell("EanLocationCodeState") == "nedarvet"
+    assert cell("EanLocationCodeState", Qt.ItemDataRole.ToolTipRole) == "inherited"
+    assert cell("PostalAddressInheritanceIndicator") == "Ja"
+    assert cell("PostalAddressInheritanceIndicator", Qt.ItemDataRole.ToolTipRole) == "true"
+    # the column in the file is named as it is; a copy copies what is shown
+    assert model.records()[rows["EanLocationCodeState"]][2] == "EanLocationCodeState"
+    panel.table.selectRow(panel.table.proxy.mapFromSource(model.index(rows["ShakId"], 0)).row())
+    panel.table.copy_selection()
+    assert _clipboard().splitlines()[1].split("\t")[:3] == ["SHAK-kode (SghAfd)", "1234", "ShakId"]
+    source = model.index(rows["EanLocationCodeState"], 0)
+    panel.table.selectRow(panel.table.proxy.mapFromSource(source).row())
+    panel.table.copy_selection()
+    assert _clipboard().splitlines()[1].split("\t")[1] == "nedarvet"
+    state.set_language("en")
+    rows = {r[2]: i for i, r in enumerate(model.records())}
+    assert cell("PostalAddressInheritanceIndicator") == "Yes"
+    state.select(OE1)
+    rows = {r[2]: i for i, r in enumerate(model.records())}
+    assert cell("PostalAddressInheritanceIndicator") == "No"
+    assert cell("EanLocationCodeState") == "none"
+
+
+def test_overview_lists_addresses_in_reading_order(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, OverviewPanel(state))
+    panel.show_empty.setChecked(True)  # every field of each group, filled or not
+    state.select(OE1)
+    order = [
+        "StreetName",
+        "StreetBuildingId",
+        "FloorId",
+        "SuiteId",
+        "AdditionalAddressInfo",
+        "PostCodeId",
+        "DistrictName",
+        "StreetCode",
+        "MunicipalityCode",
+    ]
+    titles = {"Postal address", "Visiting address", "Activity address"}
+    checked = 0
+    for g in range(panel.tree.topLevelItemCount()):
+        group = panel.tree.topLevelItem(g)
+        cols = [group.child(i).data(0, COLUMN_ROLE) for i in range(group.childCount())]
+        cols = [c for c in cols if c]
+        if not any(group.text(0).startswith(t) for t in titles):
+            continue
+        prefix = cols[0][: cols[0].index("Address") + len("Address")]
+        assert [c[len(prefix) :] for c in cols][: len(order)] == order, group.text(0)
+        checked += 1
+    assert checked == 3
+
+
+# --- layout --------------------------------------------------------------------------
+
+
+def test_edi_panel_without_edi_table_keeps_the_form_compact(qtbot) -> None:  # type: ignore[no-untyped-def]
+    st = AppState()
+    st.set_as_of(DAY)
+    st.set_register(tiny.tiny_register())  # no EDI tables, as every XML extract
+    st.set_language("en")
+    panel = _shown(qtbot, EanEdiPanel(st))
+    panel.resize(600, 800)
+    st.select(OE3)  # its own EAN
+    qtbot.waitUntil(lambda: panel.types_note.isVisible())
+    assert "no table of EDI types" in panel.types_note.text()
+    assert not panel.types.frame.isVisibleTo(panel)
+    # the note sits right under the form, in the top part of the panel
+    rows = [w for w in panel.form_values.values() if w.isVisibleTo(panel)]
+    form_bottom = max(w.geometry().bottom() for w in rows)
+    gaps = [b.geometry().top() - a.geometry().bottom() for a, b in itertools.pairwise(rows)]
+    assert max(gaps) < 20  # no rows spread over the height
+    assert panel.types_note.geometry().top() - form_bottom < 60
+    assert panel.types_note.geometry().bottom() < panel.height() // 3
+    note = panel.types_note.palette()
+    assert _reads_on(
+        note.color(QPalette.ColorRole.WindowText), note.color(QPalette.ColorRole.Window)
+    )
+
+
+def test_edi_types_table_reads_in_words(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, EanEdiPanel(state))
+    state.select(OE3)
+    model = panel.types.records
+    assert model.labels()[0] == "EDI type (id)"
+    col = model.column_of("direction")
+    got = {
+        model.record(r)[0]: (
+            model.index(r, col).data(),
+            model.index(r, col).data(Qt.ItemDataRole.ToolTipRole),
+        )
+        for r in range(model.rowCount())
+    }
+    assert got == {"11": ("In", "I"), "22": ("Out", "U")}
+    state.set_language("da")
+    assert model.labels()[0] == "EDI-type (id)"
+    assert {model.index(r, col).data() for r in range(model.rowCount())} == {"Ind", "Ud"}
+
+
+@pytest.mark.parametrize("width", [520, 1000])
+def test_mapping_keeps_code_unit_and_kind_in_view(qtbot, width: int) -> None:  # type: ignore[no-untyped-def]
+    long = "Afdeling for meget lange navne, sengeafsnit og ambulatorium, matrikel 2"
+    st = AppState()
+    st.set_as_of(DAY)
+    st.set_register(_register({OE1: long, SI: long + " (hospital)"}))
+    st.set_language("en")
+    panel = _shown(qtbot, MappingPanel(st))
+    panel.resize(width, 600)
+    st.select(OE2)
+    for i, view in ((0, panel.unit_table), (1, panel.code_table), (2, panel.frame_table)):
+        panel.tabs.setCurrentIndex(i)
+        if i == 1:
+            panel.code_edit.setText("1234")
+            panel.look_up_code()
+        panel.wait()
+        qtbot.waitUntil(lambda v=view: v.records.rowCount() > 0)
+        room = view.viewport().width()
+
+        def right(key: str, v: RecordsView = view) -> int:
+            c = v.records.column_of(key)
+            return v.columnViewportPosition(c) + v.columnWidth(c)
+
+        keys = [k for k in ("shak_id", "sor_id", "mapping") if view.records.column_of(k) >= 0]
+        for key in keys:
+            assert right(key) <= room, (i, key)
+        name = view.records.column_of("name")
+        if name >= 0:  # the name starts in view (and is whole when there is room)
+            assert view.columnViewportPosition(name) < room - 60
+            if width >= 1000:
+                assert right("name") <= room

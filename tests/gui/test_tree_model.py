@@ -111,6 +111,52 @@ def test_orphans_sit_under_missing_parent(model: TreeModel) -> None:
     assert m.ancestors(e) == [top]
 
 
+def test_tooltips_show_dates_in_danish_order(model: TreeModel) -> None:
+    model.set_show_closed(True)
+    model.set_language("da")
+    tip = find(model, tiny.FUT).data(Qt.ItemDataRole.ToolTipRole)
+    assert "(01-01-2030 -)" in tip and "2030-01-01" not in tip
+    model.set_day(dt.date(2023, 1, 1))
+    tip = find(model, tiny.OE2).data(Qt.ItemDataRole.ToolTipRole)
+    assert "(- 30-06-2022)" in tip and "2022-06-30" not in tip
+
+
+def test_shak_column_says_it_holds_the_own_code(model: TreeModel) -> None:
+    col = 4
+    model.set_language("da")
+    assert model.headerData(col, Qt.Orientation.Horizontal) == "Egen SHAK"
+    tip = model.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "nedarvet" in tip.lower() and "Overblik" in tip
+    model.set_language("en")
+    assert model.headerData(col, Qt.Orientation.Horizontal) == "Own SHAK"
+    tip = model.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "inherited" in tip and "Overview" in tip
+    # the header's tooltip only: the other columns have none
+    assert model.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) is None
+
+
+def test_missing_parent_group_reads_on_a_dark_palette(qapp: Any) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    from ui.widgets.date_bar import contrast
+
+    rows = [dict(r, ParentSorId="99999") if r["SorId"] == tiny.OE3 else r for r in tiny.ROWS]
+    m = TreeModel()
+    m.set_register(tiny.tiny_register(rows), dt.date(2018, 6, 1))
+    group = m.index(m.rowCount() - 1, 0)
+    light = qapp.palette()
+    dark = QPalette(light)
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1f22"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#e6e6e6"))
+    try:
+        for pal in (light, dark):
+            qapp.setPalette(pal)
+            colour = group.data(Qt.ItemDataRole.ForegroundRole).color()
+            assert contrast(colour, pal.color(QPalette.ColorRole.Base)) >= 4.5
+    finally:
+        qapp.setPalette(light)
+
+
 def test_language_changes_headers(model: TreeModel) -> None:
     model.set_language("en")
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Name"

@@ -10,6 +10,10 @@ round trips (4.4 s -> well under 0.2 s for 55k rows). The keys (also served as
 zero-padded (ids sort numerically), ISO dates as they are, text by the Danish
 collation key (æ, ø, å after z), empty cells last.
 Filtering is a substring test over a folded per-row text, also built once.
+
+A cell may hold a `Worded` value: a file code shown in words ("I" as "Ind", TRUE as
+"Ja"). It is a `str` of the words, so showing, sorting, filtering and copying all
+use what is shown; the code as the file has it is the cell's tooltip.
 """
 
 from __future__ import annotations
@@ -44,6 +48,17 @@ _ID_WIDTH = 24
 _LAST = "\U0010ffff"  # empty cells sort after everything
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+class Worded(str):
+    """A file value shown in words; `raw` is the value as the file has it."""
+
+    raw: str
+
+    def __new__(cls, words: str, raw: str) -> Worded:
+        obj = super().__new__(cls, words)
+        obj.raw = raw
+        return obj
 
 
 def raw_text(value: object) -> str:
@@ -134,6 +149,8 @@ class RecordsModel(QAbstractTableModel):
         self._sort_cache: dict[int, list[str]] = {}
         self._row_text: list[str] | None = None
         self._italic_rows: frozenset[int] = frozenset()
+        # the view sets it from its palette (and again on a palette change)
+        self._highlight_brush = QBrush(QColor(255, 236, 170))
 
     # --- content ------------------------------------------------------------------
 
@@ -164,6 +181,18 @@ class RecordsModel(QAbstractTableModel):
 
     def set_highlight(self, rows: Sequence[int]) -> None:
         self._highlight = frozenset(rows)
+        self._highlight_changed()
+
+    def set_highlight_brush(self, brush: QBrush) -> None:
+        """The background of highlighted rows (the view picks it from its palette)."""
+        self._highlight_brush = brush
+        if self._highlight:
+            self._highlight_changed()
+
+    def highlight_brush(self) -> QBrush:
+        return self._highlight_brush
+
+    def _highlight_changed(self) -> None:
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, 0),
@@ -250,7 +279,10 @@ class RecordsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return display_text(self._rows[r][c])
         if role == Qt.ItemDataRole.ToolTipRole:
-            text = display_text(self._rows[r][c])
+            value = self._rows[r][c]
+            if isinstance(value, Worded):
+                return value.raw
+            text = display_text(value)
             return text if len(text) > LONG_TEXT else None
         if role == SORT_ROLE:
             return self.sort_keys(c)[r]
@@ -263,7 +295,7 @@ class RecordsModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.BackgroundRole and r in self._highlight:
-            return QBrush(QColor(255, 236, 170))
+            return self._highlight_brush
         return None
 
     def headerData(

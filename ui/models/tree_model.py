@@ -19,6 +19,9 @@ to the end; revealing a unit, type-ahead, select-all and End fetch what they nee
 first. The "Missing parent" group is always the last row. (Not Qt's
 canFetchMore/fetchMore: QTreeView calls fetchMore on every relayout, so each date move
 would have fetched another chunk.)
+
+The SHAK column shows a unit's own code only ("Egen SHAK"): an inherited code would
+mean walking up the tree per row; the header's tooltip says where those are.
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ from PySide6.QtGui import (
 
 from sorviewer import schema
 from sorviewer.asof import INACTIVE, ORPHAN, ROOT, Snapshot, day_number
-from sorviewer.dates import MAX_DAY, iso
+from sorviewer.dates import MAX_DAY, from_day
+from ui.widgets.date_bar import format_date, readable
 
 if TYPE_CHECKING:  # the register module pulls pandas; the window starts without it
     from sorviewer.register import Register
@@ -70,6 +74,18 @@ MATCH_ROLE = Qt.ItemDataRole.UserRole + 5
 LEVEL_COLOURS = {"IE": "#7b5ea7", "SI": "#2e7d9a", "OE": "#4f8a3c"}
 
 COLUMNS = ("EntityName", "SorId", "SorType", "EntityTypeName", "ShakId")
+
+#: the "Missing parent" group's text colour, made readable on the palette's base
+GROUP_COLOUR = "#aa3c28"
+
+#: the SHAK column's header and its tooltip (the column shows the unit's own code only)
+_SHAK_HEADER = {"da": "Egen SHAK", "en": "Own SHAK"}
+_SHAK_TIP = {
+    "da": "Enhedens egen SHAK-kode. En nedarvet kode (fra en overordnet enhed) står i"
+    " Overblik og under SHAK/SOR.",
+    "en": "The unit's own SHAK code. An inherited code (from a unit above) is shown in"
+    " the Overview and under SHAK/SOR.",
+}
 
 _GROUP_LABEL = {"da": "Mangler overordnet enhed", "en": "Missing parent"}
 _GROUP_TIP = {
@@ -100,6 +116,12 @@ TOP_CHUNK = 1000
 
 def _palette() -> QPalette:
     return QGuiApplication.palette()
+
+
+def _shown_day(n: int) -> str:
+    """A day number as the window shows dates (dd-mm-yyyy); "" for an open end."""
+    d = from_day(n)
+    return format_date(d) if d is not None else ""
 
 
 def level_badge(level: str, active: bool = True) -> QIcon:
@@ -497,11 +519,14 @@ class TreeModel(QAbstractItemModel):
     ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
+        col = COLUMNS[section]
+        lang = self.language if self.language in _SHAK_HEADER else "en"
         if role == Qt.ItemDataRole.DisplayRole:
-            col = COLUMNS[section]
             if col == "ShakId":
-                return "SHAK"
+                return _SHAK_HEADER[lang]
             return schema.label(col, self.language)
+        if role == Qt.ItemDataRole.ToolTipRole and col == "ShakId":
+            return _SHAK_TIP[lang]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -588,9 +613,9 @@ class TreeModel(QAbstractItemModel):
         text = f"{_LEVEL_TEXT.get(self.language, _LEVEL_TEXT['en']).get(str(level), level)} - "
         text += f"{words[status]}"
         if status == "future":
-            text += f" ({iso(int(self.reg.first_day[e]))} -)"
+            text += f" ({_shown_day(int(self.reg.first_day[e]))} -)"
         elif status == "closed":
-            text += f" (- {iso(int(self.reg.last_day[e]))})"
+            text += f" (- {_shown_day(int(self.reg.last_day[e]))})"
         snap = self._snap
         if snap is not None and bool(snap.gap[e]):
             text += (
@@ -611,7 +636,7 @@ class TreeModel(QAbstractItemModel):
             font.setItalic(True)
             return font
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(QColor(170, 60, 40))
+            return QBrush(readable(GROUP_COLOUR, _palette().color(QPalette.ColorRole.Base)))
         if role == SOR_ID_ROLE:
             return ""
         if role == ENTITY_ROLE:

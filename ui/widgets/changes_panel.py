@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.app_state import AppState
+from ui.widgets.date_bar import format_date
 from ui.widgets.details_panel import field_label, unit_name
 from ui.widgets.table_view import BackgroundJob, LazyPanel, RecordsView, tr
 
@@ -192,8 +193,8 @@ class ChangesPanel(LazyPanel):
         self.caption.setText(
             tr(
                 lang,
-                f"Sammenligner {d1:%Y-%m-%d} med {d2:%Y-%m-%d} …",
-                f"Comparing {d1:%Y-%m-%d} with {d2:%Y-%m-%d} …",
+                f"Sammenligner {format_date(d1)} med {format_date(d2)} …",
+                f"Comparing {format_date(d1)} with {format_date(d2)} …",
             )
         )
         self.job.request(key, lambda: self._records(reg, d1, d2, lang))
@@ -244,8 +245,8 @@ class ChangesPanel(LazyPanel):
         self.caption.setText(
             tr(
                 lang,
-                f"{total} ændringer fra {d1:%Y-%m-%d} til {d2:%Y-%m-%d}",
-                f"{total} changes from {d1:%Y-%m-%d} to {d2:%Y-%m-%d}",
+                f"{total} ændringer fra {format_date(d1)} til {format_date(d2)}",
+                f"{total} changes from {format_date(d1)} to {format_date(d2)}",
             )
         )
         self._fill(result)
@@ -268,13 +269,14 @@ class ChangesPanel(LazyPanel):
             "closed": (("sor_id", "name"), (sor_id, name)),
             "moved": (
                 ("sor_id", "name", "from_parent", "from_name", "to_parent", "to_name"),
+                # the parents' ids and names: each header says which it is
                 (
                     sor_id,
                     name,
-                    tr(lang, "Fra overordnet", "From parent"),
-                    tr(lang, "Navn", "Name"),
-                    tr(lang, "Til overordnet", "To parent"),
-                    tr(lang, "Navn", "Name"),
+                    tr(lang, "Fra (SOR-kode)", "From (SOR id)"),
+                    tr(lang, "Fra (overordnet)", "From (parent)"),
+                    tr(lang, "Til (SOR-kode)", "To (SOR id)"),
+                    tr(lang, "Til (overordnet)", "To (parent)"),
                 ),
             ),
             "renamed": (

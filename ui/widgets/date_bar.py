@@ -19,8 +19,8 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QDate, QEvent, Qt, QTimer
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QColor, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
@@ -47,6 +47,8 @@ DAY_S = 86400.0
 #: colours of the timeline: active units, and created / closed / changed per month
 ACTIVE_COLOUR = "#3d7ab8"
 BAR_COLOURS = {"created": "#4f9a4a", "closed": "#c0504d", "changed": "#d09a2c"}
+#: the red of the date line and of a date that is not a date
+ALERT_COLOUR = "#d0352b"
 
 _TEXT = {
     "da": {
@@ -55,7 +57,7 @@ _TEXT = {
         "snapshot": "Udtræksdato",
         "calendar": "Vælg i kalender",
         "field_tip": "Skriv en dato som dd-mm-åååå (eller åååå-mm-dd) og tryk Enter",
-        "bad": "Ikke en dato: skriv dd-mm-åååå, fx 01-06-2020",
+        "bad": "Ikke en dato: skriv dd-mm-åååå, fx 01-06-2020 (Esc: tilbage)",
         "back": "Tilbage 1 {unit}",
         "forward": "Frem 1 {unit}",
         "year": "år",
@@ -77,7 +79,7 @@ _TEXT = {
         "snapshot": "Snapshot date",
         "calendar": "Pick from a calendar",
         "field_tip": "Type a date as dd-mm-yyyy (or yyyy-mm-dd) and press Enter",
-        "bad": "Not a date: type dd-mm-yyyy, e.g. 01-06-2020",
+        "bad": "Not a date: type dd-mm-yyyy, e.g. 01-06-2020 (Esc: undo)",
         "back": "Back 1 {unit}",
         "forward": "Forward 1 {unit}",
         "year": "year",
@@ -99,6 +101,72 @@ _TEXT = {
 def format_date(d: dt.date) -> str:
     """The Danish display form dd-mm-yyyy."""
     return f"{d.day:02d}-{d.month:02d}-{d.year:04d}"
+
+
+# --- colours that read on any palette --------------------------------------------------
+# Here rather than beside the panels: the start page and the tree use them too, and
+# this module loads with the window (the panels' modules pull in pandas and pyarrow).
+
+
+def luminance(colour: QColor) -> float:
+    """Relative luminance (WCAG 2) of an opaque colour: 0 black, 1 white."""
+
+    def channel(v: float) -> float:
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(colour.redF())
+        + 0.7152 * channel(colour.greenF())
+        + 0.0722 * channel(colour.blueF())
+    )
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two colours, 1 (the same) to 21 (black on white)."""
+    la, lb = luminance(a), luminance(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+def mix(a: QColor, b: QColor, share: float) -> QColor:
+    """`a` with `share` (0..1) of `b` mixed in, opaque."""
+    return QColor.fromRgbF(
+        a.redF() + (b.redF() - a.redF()) * share,
+        a.greenF() + (b.greenF() - a.greenF()) * share,
+        a.blueF() + (b.blueF() - a.blueF()) * share,
+    )
+
+
+def readable(colour: QColor | str, background: QColor, ratio: float = 4.5) -> QColor:
+    """`colour` as it is when it reads on `background` (contrast at least `ratio`),
+    else the same hue moved towards white (on a dark background) or black, just far
+    enough: a fixed red or blue keeps its meaning on a light and a dark palette."""
+    c = QColor(colour)
+    c.setAlpha(255)
+    if contrast(c, background) >= ratio:
+        return c
+    white, black = QColor(255, 255, 255), QColor(0, 0, 0)
+    target = white if contrast(white, background) > contrast(black, background) else black
+    for step in range(1, 21):
+        out = mix(c, target, step / 20)
+        if contrast(out, background) >= ratio:
+            return out
+    return target
+
+
+def muted_colour(
+    pal: QPalette, background: QPalette.ColorRole = QPalette.ColorRole.Window
+) -> QColor:
+    """Secondary text (hints, counts, inherited values): the text colour part-way to the
+    background, still readable on it (palette(mid) is about 2:1 on a light window).
+    Mixed from the Text role, which a label that shows it muted leaves alone."""
+    bg = pal.color(background)
+    return readable(mix(pal.color(QPalette.ColorRole.Text), bg, 0.38), bg)
+
+
+def link_colour(pal: QPalette) -> QColor:
+    """The palette's link colour, made readable on both its window and its base."""
+    c = readable(pal.color(QPalette.ColorRole.Link), pal.color(QPalette.ColorRole.Base))
+    return readable(c, pal.color(QPalette.ColorRole.Window))
 
 
 def add_months(d: dt.date, months: int) -> dt.date:
@@ -188,6 +256,7 @@ class DateBar(QWidget):
         self._bars: dict[str, Any] = {}
         self._graph: Any = None
         self._lang = "da"
+        self._bad = False  # the field holds text that is not a date (kept until fixed)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -202,6 +271,12 @@ class DateBar(QWidget):
         self.edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.edit.returnPressed.connect(self._on_edit_return)
         self.edit.editingFinished.connect(self._on_edit_finished)
+        self.edit.textEdited.connect(self._on_edit_text_edited)
+        self.edit.installEventFilter(self)  # Esc puts the current date back
+        #: says what is wrong with a typed date, beside the buttons (a tooltip is unseen)
+        self.bad_label = QLabel()
+        self.bad_label.setObjectName("DateHint")
+        self.bad_label.hide()
         self.calendar = QCalendarWidget()
         self.calendar.setGridVisible(False)
         self.calendar.clicked.connect(self._on_calendar_clicked)
@@ -252,6 +327,8 @@ class DateBar(QWidget):
         row.addSpacing(8)
         row.addWidget(self.today_button)
         row.addWidget(self.snapshot_button)
+        row.addSpacing(8)
+        row.addWidget(self.bad_label)
         row.addStretch(1)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(6, 4, 6, 2)
@@ -297,7 +374,10 @@ class DateBar(QWidget):
         self.flush()
 
     def set_text(self, text: str) -> bool:
-        """Apply a typed date (dd-mm-yyyy or ISO); False, with the field marked, when bad."""
+        """Apply a typed date (dd-mm-yyyy or ISO); False, with the field marked, when bad.
+
+        A bad text stays in the field, marked red with the hint beside it, until it is
+        fixed, Esc puts the current date back, or the date moves some other way."""
         try:
             day = parse_user_date(text)
         except ValueError:
@@ -330,7 +410,7 @@ class DateBar(QWidget):
             if i == 0:
                 plot.getAxis("bottom").setStyle(showValues=False)
                 plot.getAxis("bottom").setHeight(2)
-            line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#d0352b", width=2))
+            line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(ALERT_COLOUR, width=2))
             line.setHoverPen(pg.mkPen("#ff5a4a", width=3))
             line.sigPositionChanged.connect(self._on_line_moved)
             plot.addItem(line)
@@ -419,7 +499,8 @@ class DateBar(QWidget):
             tip = format_date(self.snapshot_date)
         self.snapshot_button.setToolTip(tip)
         self.edit.setPlaceholderText("dd-mm-åååå" if self._lang == "da" else "dd-mm-yyyy")
-        self.edit.setToolTip(t["field_tip"])
+        self.edit.setToolTip(t["bad"] if self._bad else t["field_tip"])
+        self.bad_label.setText(t["bad"])
         self.calendar_button.setToolTip(t["calendar"])
         for (unit, sign), b in self.step_buttons.items():
             arrow = "◂" if sign < 0 else "▸"
@@ -438,16 +519,38 @@ class DateBar(QWidget):
         self.set_text(self.edit.text())
 
     def _on_edit_finished(self) -> None:
-        # leaving the field with a bad date puts the current one back
+        # Enter or leaving the field: a date applies; anything else stays as typed, marked,
+        # so the hint is seen (putting the old date back would hide what went wrong)
         text = self.edit.text().strip()
-        if text != format_date(self.current()):
+        if text == format_date(self.current()):
+            self._mark_bad(False)
+        else:
+            self.set_text(text)
+
+    def _on_edit_text_edited(self, text: str) -> None:
+        # the mark goes as soon as the text is a date again; Enter applies it
+        if self._bad:
             try:
                 parse_user_date(text)
             except ValueError:
-                self._mark_bad(False)
-                self._show(self.current())
                 return
-            self.set_text(text)
+            self._mark_bad(False)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt override
+        if (
+            obj is self.edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            self.restore_field()
+            return True
+        return super().eventFilter(obj, event)
+
+    def restore_field(self) -> None:
+        """Put the current date back in the field and drop the bad-date mark (Esc)."""
+        self._mark_bad(False)
+        self.edit.setText(format_date(self.current()))
 
     def _on_calendar_about_to_show(self) -> None:
         self.calendar.setSelectedDate(_qdate(self.current()))
@@ -489,10 +592,12 @@ class DateBar(QWidget):
             day, self._pending = self._pending, None
             self.state.set_as_of(day)
 
-    def changeEvent(self, event: QEvent) -> None:
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self._apply_palette()
+            if self._bad:  # the red of the mark and the hint, for the new background
+                self._mark_bad(True)
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -512,15 +617,27 @@ class DateBar(QWidget):
                 ax.setTextPen(pg.mkPen(fg))
 
     def _mark_bad(self, bad: bool) -> None:
-        self.edit.setStyleSheet("border: 2px solid #d0352b;" if bad else "")
+        self._bad = bad
+        pal = self.palette()
+        border = readable(ALERT_COLOUR, pal.color(QPalette.ColorRole.Base), 3.0)
+        self.edit.setStyleSheet(f"border: 2px solid {border.name()};" if bad else "")
         t = _TEXT[self._lang]
         self.edit.setToolTip(t["bad"] if bad else t["field_tip"])
+        hint = self.bad_label.palette()
+        hint.setColor(
+            QPalette.ColorRole.WindowText,
+            readable(ALERT_COLOUR, pal.color(QPalette.ColorRole.Window)),
+        )
+        self.bad_label.setPalette(hint)
+        self.bad_label.setVisible(bad)
 
     def _show(self, day: dt.date) -> None:
         """Put `day` into the field and the lines without feeding back into the timer."""
         self._shown = day
         if not self.edit.hasFocus() or self.edit.text() != format_date(day):
             self.edit.setText(format_date(day))
+            if self._bad:  # the date moved some other way: the typed text is gone
+                self._mark_bad(False)
         for line in self._lines:
             line.blockSignals(True)
             line.setValue(to_day(day) * DAY_S)

@@ -5,10 +5,13 @@ path as breadcrumb links), any contradictions, and the fields in groups. Every
 inheritable group carries a coloured badge - own, inherited or none - and, when
 inherited, a row naming the source unit as a link that shows it in the tree.
 Inherited values are drawn italic and muted so they never pass for the unit's
-own data. Empty fields hide behind a toggle.
+own data. Empty fields hide behind a toggle. Address groups list their fields in
+reading order (street, number, floor, door, postcode, town, then the codes), not in
+the file's column order.
 
 `AllFieldsPanel` lists every column of the version valid at the date, the
-unknown extra columns of the file included, as a copyable table.
+unknown extra columns of the file included, as a copyable table; file codes
+(own/inherited/none, TRUE/FALSE) read as words, the code itself in the tooltip.
 """
 
 from __future__ import annotations
@@ -22,14 +25,15 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import (
     QAction,
     QBrush,
-    QColor,
     QFont,
     QKeyEvent,
     QKeySequence,
+    QPalette,
     QTextDocumentFragment,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -46,8 +50,18 @@ from sorviewer import codes, schema
 from sorviewer.dates import MAX_DAY, iso
 from sorviewer.register import Register
 from ui.app_state import AppState
-from ui.models.records_model import show_date
-from ui.widgets.table_view import LazyPanel, RecordsView, connect_link, set_clipboard, to_tsv, tr
+from ui.models.records_model import Worded, show_date
+from ui.widgets.date_bar import mix, muted_colour, readable
+from ui.widgets.table_view import (
+    HIGHLIGHT_TINT,
+    LazyPanel,
+    RecordsView,
+    connect_link,
+    set_clipboard,
+    set_link_text,
+    to_tsv,
+    tr,
+)
 
 #: item data: the SOR2 column of a field row
 COLUMN_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -55,8 +69,6 @@ COLUMN_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 #: item data on group and source rows: the unit the values come from
 FROM_ROLE = Qt.ItemDataRole.UserRole + 3
-
-MUTED = QColor(110, 110, 120)
 
 _SPECIALITY_COLS = tuple(
     f"PrioritizedEntitySpeciality{n}{k}" for n in range(1, 9) for k in ("Id", "Name")
@@ -125,6 +137,29 @@ HIDDEN = frozenset(g.indicator for g in schema.FIELD_GROUPS.values() if g.indica
 }
 ID_COLUMNS = frozenset(schema.ID_COLUMNS_ENTITY)
 
+#: the order address fields are read in: where (street, number, floor, door, extra
+#: line), the postcode and town, then the codes and coordinates
+ADDRESS_ORDER = (
+    "StreetName",
+    "StreetBuildingId",
+    "FloorId",
+    "SuiteId",
+    "AdditionalAddressInfo",
+    "PostCodeId",
+    "DistrictName",
+    "StreetCode",
+    "MunicipalityCode",
+    "RegionCode",
+    "CountryIdCode",
+    "CoordETRS89z32NMeasure",
+    "CoordETRS89z32EMeasure",
+)
+ADDRESS_GROUPS = {
+    "postal_address": "PostalAddress",
+    "visiting_address": "VisitingAddress",
+    "activity_address": "ActivityAddress",
+}
+
 #: labels the official field tables lack (code columns beside their names)
 EXTRA_LABELS = {
     "InstitutionOwnerEntityTypeId": ("Ejertype (kode)", "Owner type (code)"),
@@ -160,13 +195,21 @@ STATUS_WORDS = {
     "closed": ("lukket", "closed"),
     "future": ("fremtidig", "future"),
 }
+#: status colours, made readable on the window colour when they are not (dark palettes)
 STATUS_COLOURS = {"active": "#2e7d32", "closed": "#b71c1c", "future": "#1565c0"}
 
-#: badge words and colours per provenance state
+#: badge words and colours per provenance state (white text on each: 4.5:1 or more)
 BADGES = {
     "own": (("EGEN", "OWN"), "#2e7d32"),
     "inherited": (("NEDARVET", "INHERITED"), "#6a3fb5"),
-    "none": (("INGEN", "NONE"), "#8a8a8a"),
+    "none": (("INGEN", "NONE"), "#737373"),
+}
+
+#: how the EanLocationCodeState codes read in the All fields table
+STATE_WORDS = {
+    "own": ("egen", "own"),
+    "inherited": ("nedarvet", "inherited"),
+    "none": ("ingen", "none"),
 }
 
 
@@ -207,10 +250,31 @@ def unit_link(reg: Register, sor_id: str, day: dt.date) -> str:
 
 
 def group_columns(key: str) -> tuple[str, ...]:
+    """The columns the overview lists for a field group, in reading order."""
     cols = schema.FIELD_GROUPS[key].columns
     if key == "ean_location_code":
         return tuple(c for c in OVERVIEW_EAN if c in cols)
-    return tuple(c for c in cols if c not in HIDDEN)
+    shown = [c for c in cols if c not in HIDDEN]
+    prefix = ADDRESS_GROUPS.get(key)
+    if prefix:
+        # parts the order does not know keep their file order, after the known ones
+        rank = {prefix + part: i for i, part in enumerate(ADDRESS_ORDER)}
+        shown.sort(key=lambda c: rank.get(c, len(rank)))
+    return tuple(shown)
+
+
+def value_in_words(column: str, value: Any, lang: str) -> Any:
+    """A file code as words (own -> egen, TRUE -> Ja) holding the code as `raw`; any
+    other value as it is."""
+    if not isinstance(value, str):
+        return value
+    key = value.strip().lower()
+    i = 0 if lang == "da" else 1
+    if column.endswith("State") and key in STATE_WORDS:
+        return Worded(STATE_WORDS[key][i], value)
+    if key in ("true", "false") or (column.endswith("Indicator") and key in YES_NO):
+        return Worded(YES_NO[key][i].capitalize(), value)
+    return value
 
 
 def source_text(
@@ -249,12 +313,14 @@ class OverviewPanel(LazyPanel):
         self.problems = QLabel(self)
         self.problems.setWordWrap(True)
         self.problems.setTextFormat(Qt.TextFormat.RichText)
-        self.problems.setStyleSheet(
-            "background: #fff3cd; color: #664d03; border: 1px solid #e0c060;"
-            " border-radius: 3px; padding: 4px;"
-        )
+        # an amber strip from the palette (not a style sheet: that keeps the palette of
+        # the moment it was applied), light on a light window and dark on a dark one
+        self.problems.setFrameShape(QFrame.Shape.StyledPanel)
+        self.problems.setAutoFillBackground(True)
+        self.problems.setMargin(4)
         self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problems.hide()
+        self._colour_problems()
 
         self.show_empty = QCheckBox(self)
         self.show_empty.toggled.connect(self._on_show_empty_toggled)
@@ -304,6 +370,18 @@ class OverviewPanel(LazyPanel):
         self.show_empty.setText(tr(lang, "Vis tomme felter", "Show empty fields"))
         self.copy_button.setText(tr(lang, "Kopiér enheden (TSV)", "Copy unit (TSV)"))
         self.tree.setHeaderLabels([tr(lang, "Felt", "Field"), tr(lang, "Værdi", "Value")])
+
+    def palette_changed(self) -> None:
+        self._colour_problems()
+        super().palette_changed()  # the refill picks the status, link and muted colours
+
+    def _colour_problems(self) -> None:
+        pal = self.palette()
+        window = pal.color(QPalette.ColorRole.Window)
+        strip = self.problems.palette()
+        strip.setColor(QPalette.ColorRole.Window, mix(window, HIGHLIGHT_TINT, 0.25))
+        strip.setColor(QPalette.ColorRole.WindowText, pal.color(QPalette.ColorRole.WindowText))
+        self.problems.setPalette(strip)
 
     def refresh(self) -> None:
         reg, sid = self.state.register, self.state.current
@@ -378,13 +456,16 @@ class OverviewPanel(LazyPanel):
         v_to = show_date(view.get("valid_to") or "") or "…"
         version = tr(lang, f"denne version {v_from} – {v_to}", f"this version {v_from} – {v_to}")
         level = attrs.get("OrganisationalLevelName")
+        status_colour = readable(
+            STATUS_COLOURS.get(status, "#000000"), self.palette().color(QPalette.ColorRole.Window)
+        ).name()
         parts = [
             f"<span style='font-size:14pt; font-weight:600'>{escape(view['name'] or '?')}</span>",
             f"{tr(lang, 'SOR-kode', 'SOR id')} <b>{escape(view['sor_id'])}</b>"
             f" · {escape(view.get('sor_type') or '')}"
             + (f" – {escape(type_text)}" if type_text else "")
             + (f" · {escape(level)}" if level else ""),
-            f"<span style='color:{STATUS_COLOURS.get(status, '#000')}; font-weight:600'>"
+            f"<span style='color:{status_colour}; font-weight:600'>"
             f"{escape(word)}</span> ({escape(span)}; {escape(version)})",
         ]
         e = reg.entity_index(view["sor_id"])
@@ -397,7 +478,7 @@ class OverviewPanel(LazyPanel):
             parts.append(f"{tr(lang, 'Overordnet', 'Parent')}: {unit_link(reg, pid, day)}")
         elif attrs.get("SorType") != "IE":
             parts.append(tr(lang, "Ingen overordnet enhed", "No parent unit"))
-        self.header.setText("<br>".join(parts))
+        set_link_text(self.header, "<br>".join(parts))
 
     def _fill_tree(self, reg: Register, view: dict[str, Any]) -> None:
         self.tree.setUpdatesEnabled(False)
@@ -457,6 +538,9 @@ class OverviewPanel(LazyPanel):
     ) -> None:
         italic = QFont(self.tree.font())
         italic.setItalic(True)
+        # the panel's palette: on a palette change the panel refills before its children
+        # have heard of it
+        muted = QBrush(muted_colour(self.palette(), QPalette.ColorRole.Base))
         for col in columns:
             value = attrs.get(col)
             if (value is None or value == "") and not show_empty:
@@ -475,9 +559,9 @@ class OverviewPanel(LazyPanel):
             if state == "inherited":
                 for c in (0, 1):
                     item.setFont(c, italic)
-                    item.setForeground(c, QBrush(MUTED))
+                    item.setForeground(c, muted)
             elif not value:
-                item.setForeground(1, QBrush(MUTED))
+                item.setForeground(1, muted)
             group.addChild(item)
 
     def _describe_group(
@@ -702,7 +786,7 @@ class AllFieldsPanel(LazyPanel):
                 continue
             extra = col not in known
             note = tr(lang, "ekstra kolonne i filen", "extra column in the file") if extra else ""
-            records.append((field_label(col, lang), value, col, note))
+            records.append((field_label(col, lang), value_in_words(col, value, lang), col, note))
         labels = [
             tr(lang, "Felt", "Field"),
             tr(lang, "Værdi", "Value"),

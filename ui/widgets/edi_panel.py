@@ -6,6 +6,10 @@ unit, as a link) or absent, with the location's system supplier, VANS
 `EdiPanel` answers "which units under this one can receive message type T",
 through their own or an inherited EAN; senders are meant to prefer own EANs,
 so the table says which is which.
+
+EDI directions read as words ("I" as "Ind", "U" as "Ud"), the file's letter in the
+tooltip; a file without the EDI table (every XML extract) keeps the form compact at
+the top with the note saying so right under it.
 """
 
 from __future__ import annotations
@@ -28,10 +32,21 @@ from PySide6.QtWidgets import (
 from sorviewer import edi
 from sorviewer.asof import Snapshot
 from ui.app_state import AppState
+from ui.models.records_model import Worded
 from ui.widgets.details_panel import badge_html, unit_link, unit_name
-from ui.widgets.table_view import LazyPanel, RecordsView, connect_link, tr
+from ui.widgets.table_view import (
+    LazyPanel,
+    MutedLabel,
+    RecordsView,
+    connect_link,
+    set_link_text,
+    tr,
+)
 
 TYPE_KEYS = ("edi_id", "name", "message_type", "direction", "version")
+
+#: how the direction letters of the EDI tables read
+DIRECTIONS = {"I": ("Ind", "In"), "U": ("Ud", "Out")}
 RECIPIENT_KEYS = ("sor_id", "name", "ean_state", "ean", "holder")
 
 #: LocationsCode columns shown as a form, with Danish and English labels
@@ -44,6 +59,14 @@ LOCATION_FIELDS = (
     ("EanLocationCodeOnlyInternalIndicator", ("Kun intern", "Internal only")),
     ("EanLocationCodeSorNote", ("Note", "Note")),
 )
+
+
+def direction_words(value: str | None, lang: str) -> str | Worded | None:
+    """An EDI direction letter in words (the letter kept as `raw`), else as it is."""
+    words = DIRECTIONS.get((value or "").strip().upper())
+    if words is None or value is None:
+        return value
+    return Worded(words[0 if lang == "da" else 1], value)
 
 
 def _selectable(label: QLabel) -> QLabel:
@@ -75,12 +98,11 @@ class EanEdiPanel(LazyPanel):
             self.form_names[col] = name
             self.form_values[col] = value
             self.form.addRow(name, value)
-        self.no_location = QLabel(self)
-        self.no_location.setStyleSheet("color: palette(mid);")
+        self.no_location = MutedLabel(self)
         self.types_caption = QLabel(self)
+        # the note says why there is no table: plain text colour, it is the answer
         self.types_note = QLabel(self)
         self.types_note.setWordWrap(True)
-        self.types_note.setStyleSheet("color: palette(mid);")
         self.types = RecordsView(state, filterable=False)
 
         content = QWidget(self)
@@ -92,6 +114,9 @@ class EanEdiPanel(LazyPanel):
         lay.addWidget(self.types_caption)
         lay.addWidget(self.types_note)
         lay.addWidget(self.types.frame, 1)
+        # without the table (hidden) the space goes here, not between the form's rows
+        self.tail = QWidget(self)
+        lay.addWidget(self.tail, 1)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.hint)
         self.stack.addWidget(content)
@@ -134,14 +159,14 @@ class EanEdiPanel(LazyPanel):
                 + f"<b>{escape(self.ean)}</b> {badge_html('inherited', lang)}<br>"
                 + f"<i>{tr(lang, 'nedarvet fra', 'inherited from')} {where}</i>"
             )
-        self.ean_label.setText(text)
+        set_link_text(self.ean_label, text)
         self._fill_location(lang, day, view["attributes"])
 
     def _fill_location(self, lang: str, day: dt.date, attrs: dict[str, str | None]) -> None:
         reg = self.state.register
         assert reg is not None
         labels = [
-            "EdiId",
+            tr(lang, "EDI-type (id)", "EDI type (id)"),
             tr(lang, "EDIFACT-navn", "EDIFACT name"),
             tr(lang, "Meddelelsestype", "Message type"),
             tr(lang, "Retning", "Direction"),
@@ -178,7 +203,14 @@ class EanEdiPanel(LazyPanel):
         self.no_location.setVisible(bool(self.no_location.text()))
         types = edi.ean_edi_types(reg, self.ean, day) if self.ean else []
         rows = [
-            (t["edi_id"], t["name"], t["message_type"], t["direction"], t["version"]) for t in types
+            (
+                t["edi_id"],
+                t["name"],
+                t["message_type"],
+                direction_words(t["direction"], lang),
+                t["version"],
+            )
+            for t in types
         ]
         self.types.set_records(TYPE_KEYS, labels, rows, id_key=None)
         self.types.resizeColumnsToContents()
@@ -205,6 +237,7 @@ class EanEdiPanel(LazyPanel):
         self.types_note.setText(note)
         self.types_note.setVisible(bool(note))
         self.types.frame.setVisible(bool(rows))
+        self.tail.setVisible(not rows)
 
     def location_text(self) -> str:
         """The shown location fields as `label: value` lines (for tests and copying)."""
@@ -323,7 +356,9 @@ class EdiPanel(LazyPanel):
         ]
         edi_id = self.type_combo.currentData()
         if reg is not None and sid:
-            self.root_label.setText(tr(lang, "Under: ", "Under: ") + unit_link(reg, sid, day))
+            set_link_text(
+                self.root_label, tr(lang, "Under: ", "Under: ") + unit_link(reg, sid, day)
+            )
         else:
             self.root_label.setText(self.select_hint() if reg is not None else "")
         if reg is None or not sid or edi_id is None:

@@ -6,6 +6,8 @@ changed fields) with the one valid at the as-of date highlighted; and a diff of
 two chosen versions side by side with the differing fields highlighted.
 Selecting a version (click, keyboard, or a click on its bar) moves the as-of date
 to the version's first day; the diff then shows it beside the version before it.
+The timeline's background, axes and marks come from the palette (and are picked
+again when it changes), so a dark system theme gets a dark timeline.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import functools
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,6 +34,7 @@ from sorviewer import schema
 from sorviewer.dates import MAX_DAY, MIN_DAY, from_day, to_day
 from ui.app_state import AppState
 from ui.models.records_model import show_date
+from ui.widgets.date_bar import mix, readable
 from ui.widgets.details_panel import field_label
 from ui.widgets.table_view import LazyPanel, RecordsView, tr
 
@@ -39,9 +43,32 @@ DIFF_KEYS = ("field", "a", "b", "column")
 
 #: columns whose change is marked on the timeline: (column, symbol, colour, da, en)
 MARKS = (
-    ("EntityName", "t", (200, 40, 40), "navn", "name"),
-    ("ParentSorId", "s", (30, 120, 30), "flyttet", "moved"),
+    ("EntityName", "t", "#c82828", "navn", "name"),
+    ("ParentSorId", "s", "#1e781e", "flyttet", "moved"),
 )
+#: the line at the as-of date, and the bars of the versions (the one at the date apart);
+#: mid-tones, made readable on the palette's base where they are not
+DATE_LINE = "#c81e1e"
+BAR = "#7896c8"
+BAR_CURRENT = "#e6a028"
+
+
+def timeline_colours(pal: QPalette) -> dict[str, QColor]:
+    """The timeline's colours for a palette: background, axes, and every mark readable
+    on the background (3:1, as for lines and symbols)."""
+    base = pal.color(QPalette.ColorRole.Base)
+    text = pal.color(QPalette.ColorRole.Text)
+    out = {
+        "background": base,
+        "axis": text,
+        "outline": mix(text, base, 0.35),  # the bars' edge: the text colour, softened
+        "line": readable(DATE_LINE, base, 3.0),
+        "bar": readable(BAR, base, 1.0),
+        "current": readable(BAR_CURRENT, base, 1.0),
+    }
+    for col, _symbol, colour, _da, _en in MARKS:
+        out[col] = readable(colour, base, 3.0)
+    return out
 
 
 def _year(day: dt.date) -> float:
@@ -137,14 +164,36 @@ class HistoryPanel(LazyPanel):
         self.values.filter_edit.setPlaceholderText(tr(lang, "Filtrér felter", "Filter fields"))
         self.a_title.setText(tr(lang, "Sammenlign", "Compare"))
         self.b_title.setText(tr(lang, "med", "with"))
+        self._fill_legend()
+
+    def _fill_legend(self) -> None:
+        # the legend sits on the window colour, the marks on the plot's base: readable on both
+        lang = self.lang
+        window = self.palette().color(QPalette.ColorRole.Window)
+        colours = timeline_colours(self.palette())
+
+        def swatch(key: str, symbol: str) -> str:
+            c = readable(colours[key], window, 3.0).name()
+            return f"<span style='color:{c}'>{symbol}</span>"
+
         self.legend.setText(
-            "<span style='color:#c82828'>▲</span> "
+            swatch("EntityName", "▲")
+            + " "
             + tr(lang, "nyt navn", "renamed")
-            + " &nbsp; <span style='color:#1e781e'>■</span> "
+            + " &nbsp; "
+            + swatch("ParentSorId", "■")
+            + " "
             + tr(lang, "flyttet (ny overordnet)", "moved (new parent)")
-            + " &nbsp; <span style='color:#c81e1e'>|</span> "
+            + " &nbsp; "
+            + swatch("line", "|")
+            + " "
             + tr(lang, "valgt dato", "chosen date")
         )
+
+    def palette_changed(self) -> None:
+        self._fill_legend()
+        self._apply_plot_palette()
+        super().palette_changed()  # the refresh draws the timeline in the new colours
 
     def register_changed(self) -> None:
         self._unit = ""
@@ -350,7 +399,7 @@ class HistoryPanel(LazyPanel):
         if self.plot is None:
             import pyqtgraph as pg  # lazy: only when a history is first drawn
 
-            self.plot = pg.PlotWidget(background="w")
+            self.plot = pg.PlotWidget()
             self.plot.setMenuEnabled(False)
             self.plot.hideButtons()
             self.plot.invertY(True)  # oldest on top, as in the table
@@ -360,7 +409,25 @@ class HistoryPanel(LazyPanel):
             self.plot.showGrid(x=True, y=False, alpha=0.2)
             self.plot.scene().sigMouseClicked.connect(self._on_plot_clicked)
             self._timeline_layout.insertWidget(0, self.plot, 1)
+            self._apply_plot_palette()
         return self.plot
+
+    def _apply_plot_palette(self) -> None:
+        """The plot's background and axes from the palette."""
+        if self.plot is None:
+            return
+        import pyqtgraph as pg
+
+        colours = timeline_colours(self.palette())
+        self.plot.setBackground(colours["background"])
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(colours["axis"]))
+            axis.setTextPen(pg.mkPen(colours["axis"]))
+
+    def plot_colours(self) -> dict[str, QColor]:
+        """The colours the timeline is drawn in (for tests)."""
+        return timeline_colours(self.palette())
 
     def _draw_timeline(self, current: int) -> None:
         reg = self.state.register
@@ -370,6 +437,7 @@ class HistoryPanel(LazyPanel):
 
         plot = self._ensure_plot()
         plot.clear()
+        colours = timeline_colours(self.palette())
         as_of = _year(self.state.as_of)
         today = _year(dt.date.today())
         x0s, widths, ys, brushes = [], [], [], []
@@ -386,13 +454,18 @@ class HistoryPanel(LazyPanel):
             x0s.append(start)
             widths.append(max(end - start, 1 / 365.25))
             ys.append(i)
-            brushes.append(pg.mkBrush(230, 160, 40) if i == current else pg.mkBrush(120, 150, 200))
+            brushes.append(pg.mkBrush(colours["current" if i == current else "bar"]))
         self._bars = pg.BarGraphItem(
-            x0=x0s, width=widths, y=ys, height=0.6, brushes=brushes, pen=pg.mkPen(60, 60, 60)
+            x0=x0s,
+            width=widths,
+            y=ys,
+            height=0.6,
+            brushes=brushes,
+            pen=pg.mkPen(colours["outline"]),
         )
         plot.addItem(self._bars)
         self._marks = {}
-        for col, symbol, colour, _da, _en in MARKS:
+        for col, symbol, _colour, _da, _en in MARKS:
             hits = [i for i, h in enumerate(self._history) if col in h["changed"]]
             self._marks[col] = hits
             if hits:
@@ -402,11 +475,11 @@ class HistoryPanel(LazyPanel):
                         y=[i - 0.45 for i in hits],
                         symbol=symbol,
                         size=11,
-                        brush=pg.mkBrush(*colour),
-                        pen=pg.mkPen(255, 255, 255),
+                        brush=pg.mkBrush(colours[col]),
+                        pen=pg.mkPen(colours["background"]),
                     )
                 )
-        self._marker = pg.InfiniteLine(pos=as_of, angle=90, pen=pg.mkPen(200, 30, 30, width=2))
+        self._marker = pg.InfiniteLine(pos=as_of, angle=90, pen=pg.mkPen(colours["line"], width=2))
         plot.addItem(self._marker)
         plot.setXRange(lo - 0.5, hi + 0.5, padding=0)
         plot.setYRange(-0.9, max(len(self._rows), 3) - 0.4, padding=0)

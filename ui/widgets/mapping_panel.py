@@ -6,6 +6,9 @@ mapped to it, direct vs inherited); and the whole mapping at the date, filterabl
 by SHAK code prefix, by SOR id or name, and by direct/inherited, copyable and
 exportable. The whole mapping is built only when its tab is shown, on a worker
 thread (a date move must not freeze the window), and is kept for recent dates.
+The short columns (codes, direct/inherited) come before the long names, and the
+names are capped, so a dock of normal width shows the code, the unit and how it
+is mapped without scrolling.
 """
 
 from __future__ import annotations
@@ -33,16 +36,29 @@ from PySide6.QtWidgets import (
 from sorviewer import mapping
 from sorviewer.export import neutralise
 from ui.app_state import AppState
+from ui.widgets.date_bar import format_date
 from ui.widgets.details_panel import unit_name
 from ui.widgets.table_view import BackgroundJob, LazyPanel, RecordsView, set_clipboard, tr
 
-UNIT_KEYS = ("shak_id", "shak_name", "mapping", "direct_sor_id", "holder")
-CODE_KEYS = ("shak_id", "sor_id", "name", "mapping", "direct_sor_id")
-FRAME_KEYS = ("shak_id", "shak_name", "sor_id", "name", "mapping", "direct_sor_id")
+UNIT_KEYS = ("shak_id", "mapping", "shak_name", "direct_sor_id", "holder")
+CODE_KEYS = ("shak_id", "sor_id", "mapping", "name", "direct_sor_id")
+FRAME_KEYS = ("shak_id", "sor_id", "mapping", "name", "shak_name", "direct_sor_id")
+#: widest a name column is made by fitting it to its contents (longer names elide)
+NAME_WIDTH = 240
 
 
 def _mapping_word(direct: bool, lang: str) -> str:
     return tr(lang, "direkte", "direct") if direct else tr(lang, "nedarvet", "inherited")
+
+
+def _fit_columns(view: RecordsView, names: tuple[str, ...]) -> None:
+    """Columns fitted to their contents, the name columns `names` no wider than
+    NAME_WIDTH (they elide), so the columns after them stay in view."""
+    view.resizeColumnsToContents()
+    for key in names:
+        col = view.records.column_of(key)
+        if col >= 0 and col < view.records.columnCount() - 1:
+            view.setColumnWidth(col, min(view.columnWidth(col), NAME_WIDTH))
 
 
 class MappingPanel(LazyPanel):
@@ -212,8 +228,8 @@ class MappingPanel(LazyPanel):
         records = [
             (
                 r["shak_id"],
-                r["name"],
                 _mapping_word(r["direct"], lang),
+                r["name"],
                 r["direct_sor_id"],
                 unit_name(reg, r["direct_sor_id"], day),
             )
@@ -221,13 +237,13 @@ class MappingPanel(LazyPanel):
         ]
         labels = [
             tr(lang, "SHAK-kode", "SHAK code"),
-            tr(lang, "SHAK-navn", "SHAK name"),
             tr(lang, "Tilknytning", "Mapping"),
+            tr(lang, "SHAK-navn", "SHAK name"),
             tr(lang, "Koden sidder på", "Code held by"),
             tr(lang, "Navn", "Name"),
         ]
         self.unit_table.set_records(UNIT_KEYS, labels, records, id_key="direct_sor_id")
-        self.unit_table.resizeColumnsToContents()
+        _fit_columns(self.unit_table, ("shak_name",))
 
     def look_up_code(self) -> None:
         """SOR units mapped at the date to the code in the box, or to codes starting so."""
@@ -237,8 +253,8 @@ class MappingPanel(LazyPanel):
         labels = [
             tr(lang, "SHAK-kode", "SHAK code"),
             tr(lang, "SOR-kode", "SOR id"),
-            tr(lang, "Navn", "Name"),
             tr(lang, "Tilknytning", "Mapping"),
+            tr(lang, "Navn", "Name"),
             tr(lang, "Koden sidder på", "Code held by"),
         ]
         if reg is None or not code:
@@ -258,27 +274,24 @@ class MappingPanel(LazyPanel):
         assert frame is not None
         sel = frame.loc[frame["shak_id"].astype(str).str.startswith(code).to_numpy(dtype=bool)]
         records = [
-            (r.shak_id, r.sor_id, r.name, _mapping_word(bool(r.direct), lang), r.direct_sor_id)
+            (r.shak_id, r.sor_id, _mapping_word(bool(r.direct), lang), r.name, r.direct_sor_id)
             for r in sel.itertuples(index=False)
         ]
+        day = format_date(self.state.as_of)
         self.code_caption.setText(
-            tr(
-                lang,
-                f"{len(records)} SOR-enheder på {self.state.as_of:%Y-%m-%d}",
-                f"{len(records)} SOR units on {self.state.as_of:%Y-%m-%d}",
-            )
+            tr(lang, f"{len(records)} SOR-enheder den {day}", f"{len(records)} SOR units on {day}")
         )
         self.code_table.set_records(CODE_KEYS, labels, records)
-        self.code_table.resizeColumnsToContents()
+        _fit_columns(self.code_table, ("name",))
 
     def _frame_labels(self) -> list[str]:
         lang = self.lang
         return [
             tr(lang, "SHAK-kode", "SHAK code"),
-            tr(lang, "SHAK-navn", "SHAK name"),
             tr(lang, "SOR-kode", "SOR id"),
-            tr(lang, "Navn", "Name"),
             tr(lang, "Tilknytning", "Mapping"),
+            tr(lang, "Navn", "Name"),
+            tr(lang, "SHAK-navn", "SHAK name"),
             tr(lang, "Koden sidder på", "Code held by"),
         ]
 
@@ -297,7 +310,11 @@ class MappingPanel(LazyPanel):
         reg.snapshot(day)  # made here: the worker only reads the register's cache
         cached = self._frames.get(day)
         self.frame_caption.setText(
-            tr(lang, f"Henter mappingen pr. {day:%Y-%m-%d} …", f"Loading the map at {day} …")
+            tr(
+                lang,
+                f"Henter mappingen pr. {format_date(day)} …",
+                f"Loading the map at {format_date(day)} …",
+            )
         )
         self.frame_job.request(key, lambda: self._frame_records(reg, day, lang, cached))
 
@@ -312,10 +329,10 @@ class MappingPanel(LazyPanel):
         records = list(
             zip(
                 frame["shak_id"].tolist(),
-                frame["shak_name"].tolist(),
                 frame["sor_id"].tolist(),
-                frame["name"].tolist(),
                 [direct if d else inherited for d in frame["direct"].tolist()],
+                frame["name"].tolist(),
+                frame["shak_name"].tolist(),
                 frame["direct_sor_id"].tolist(),
                 strict=True,
             )
@@ -328,10 +345,7 @@ class MappingPanel(LazyPanel):
         self._keep_frame(day, frame)
         self._frame_key = key
         self.frame_table.set_records(FRAME_KEYS, self._frame_labels(), records)
-        table = self.frame_table
-        for col, cap in ((0, 110), (1, 150), (2, 140), (3, 220), (4, 100)):
-            table.resizeColumnToContents(col)
-            table.setColumnWidth(col, min(table.columnWidth(col), cap))
+        _fit_columns(self.frame_table, ("name", "shak_name"))
         self._apply_frame_filters()  # the mapping words follow the language
 
     def _apply_frame_filters(self, *_args: object) -> None:
@@ -339,11 +353,12 @@ class MappingPanel(LazyPanel):
         proxy = self.frame_table.proxy
         proxy.set_column_test(0, (lambda v: str(v or "").startswith(prefix)) if prefix else None)
         kind = self.kind_combo.currentIndex()
+        column = FRAME_KEYS.index("mapping")
         if kind == 0:
-            proxy.set_column_test(4, None)
+            proxy.set_column_test(column, None)
         else:
             word = _mapping_word(kind == 1, self.lang)
-            proxy.set_column_test(4, lambda v: v == word)
+            proxy.set_column_test(column, lambda v: v == word)
         self._update_frame_caption()
 
     def _update_frame_caption(self) -> None:
@@ -352,12 +367,12 @@ class MappingPanel(LazyPanel):
         day, lang = self._frame_key
         shown = self.frame_table.proxy.rowCount()
         total = self.frame_table.records.rowCount()
+        when = format_date(day)
         self.frame_caption.setText(
             tr(
                 lang,
-                f"{total} tilknytninger pr. {day:%Y-%m-%d}"
-                + (f", {shown} vist" * (shown != total)),
-                f"{total} mappings at {day:%Y-%m-%d}" + (f", {shown} shown" * (shown != total)),
+                f"{total} tilknytninger pr. {when}" + (f", {shown} vist" * (shown != total)),
+                f"{total} mappings at {when}" + (f", {shown} shown" * (shown != total)),
             )
         )
 

@@ -1,11 +1,17 @@
-"""What the window shows before a file is open: open, recent files, the demo."""
+"""What the window shows before a file is open: open, recent files, the demo.
+
+The demo button says in its own text that the demo is synthetic; the download
+address is a link that opens in the browser. Its colour, and the grey of recent
+files that are gone, come from the palette and follow a palette change.
+"""
 
 from __future__ import annotations
 
 import os
+from html import escape
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QIcon, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -17,17 +23,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.date_bar import link_colour, muted_colour
+
+#: where the register is published; {link} in the hint texts stands for it
+DOWNLOAD_HOST = "sor-filer.sundhedsdata.dk"
+DOWNLOAD_URL = f"https://{DOWNLOAD_HOST}"
+
 _TEXT = {
     "en": {
         "title": "SOR Viewer",
         "subtitle": "Offline viewer for the Danish health-organisation register "
         "(Sundhedsvæsenets Organisationsregister)",
         "open": "Open a SOR file...",
-        "demo": "Open the demo register",
+        "demo": "Open demo register (synthetic data)",
         "demo_tip": "Synthetic demo data - not the real SOR",
         "recent": "Recent files",
         "none": "No recent files yet.",
-        "hint": "Download the register from sor-filer.sundhedsdata.dk (Sor_complete.zip, "
+        "hint": "Download the register from {link} (Sor_complete.zip, "
         "SorEntity_daily.csv or the XML sor.zip) and open it here, or drop the file on "
         "this window. Nothing is sent anywhere.",
     },
@@ -35,11 +47,11 @@ _TEXT = {
         "title": "SOR Viewer",
         "subtitle": "Offline visning af Sundhedsvæsenets Organisationsregister (SOR)",
         "open": "Åbn en SOR-fil...",
-        "demo": "Åbn demo-registeret",
+        "demo": "Åbn demoregister (syntetiske data)",
         "demo_tip": "Syntetiske demodata - ikke det rigtige SOR",
         "recent": "Seneste filer",
         "none": "Ingen seneste filer endnu.",
-        "hint": "Hent registeret fra sor-filer.sundhedsdata.dk (Sor_complete.zip, "
+        "hint": "Hent registeret fra {link} (Sor_complete.zip, "
         "SorEntity_daily.csv eller XML-filen sor.zip) og åbn det her, eller træk filen "
         "ind i vinduet. Intet sendes nogen steder hen.",
     },
@@ -84,6 +96,9 @@ class StartPage(QWidget):
         self.hint = QLabel()
         self.hint.setObjectName("StartHint")
         self.hint.setWordWrap(True)
+        self.hint.setTextFormat(Qt.TextFormat.RichText)
+        self.hint.setOpenExternalLinks(True)  # the download address opens in the browser
+        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
 
         head = QHBoxLayout()
         head.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignTop)
@@ -127,8 +142,22 @@ class StartPage(QWidget):
         self.demo_button.setText(t["demo"])
         self.demo_button.setToolTip(t["demo_tip"])
         self.recent_label.setText(t["recent"])
-        self.hint.setText(t["hint"])
+        self._fill_hint()
         self.set_recent(self._paths)
+
+    def _fill_hint(self) -> None:
+        # the link colour is set here: Qt's own is the application palette's at parse time.
+        # From the page's palette: on a palette change the page hears first, its labels
+        # later (and a label styled by the style sheet keeps the palette it had).
+        colour = link_colour(self.palette()).name()
+        link = f'<a style="color:{colour}" href="{DOWNLOAD_URL}">{DOWNLOAD_HOST}</a>'
+        self.hint.setText(escape(_TEXT[self._lang]["hint"]).replace("{link}", link))
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._fill_hint()
+            self.set_recent(self._paths)
 
     def set_recent(self, paths: list[str]) -> None:
         self._paths = list(paths)
@@ -137,8 +166,8 @@ class StartPage(QWidget):
             item = QListWidgetItem(f"{os.path.basename(p)}    {os.path.dirname(p)}")
             item.setData(Qt.ItemDataRole.UserRole, p)
             item.setToolTip(p)
-            if not os.path.exists(p):
-                item.setForeground(Qt.GlobalColor.gray)
+            if not os.path.exists(p):  # gone: muted, still readable
+                item.setForeground(QBrush(muted_colour(self.palette(), QPalette.ColorRole.Base)))
             self.recent.addItem(item)
         if not self._paths:
             item = QListWidgetItem(_TEXT[self._lang]["none"])

@@ -8,17 +8,33 @@ to CSV/XLSX through the core exporter) and double-click to select the row's unit
 `LazyPanel` is the base of the dock panels: it listens to the `AppState` and
 recomputes only while visible; a hidden panel just remembers it is stale and
 catches up when shown, so moving the date with five panels docked costs the
-visible ones only.
+visible ones only. A palette change (a dark system theme) makes it stale too, so
+every colour a panel picked from the palette is picked again.
+
+Colours come from the widget's palette, never from style sheets (a widget's own
+style sheet keeps the palette it was polished with) nor from Qt's rich-text link
+blue (baked in from the application palette when the text is parsed): `MutedLabel`
+and `set_link_text` redo their colours on every palette change.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QContextMenuEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -34,6 +50,11 @@ from PySide6.QtWidgets import (
 
 from ui.app_state import AppState
 from ui.models.records_model import RecordsModel, RecordsProxy, display_text
+from ui.widgets.date_bar import contrast, link_colour, mix, muted_colour
+
+#: the tint of highlighted rows (the version valid at the date, differing fields): amber
+#: mixed into the base colour, so it is a pale yellow on white and a dark amber on black
+HIGHLIGHT_TINT = QColor(240, 180, 0)
 
 
 def to_tsv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -60,6 +81,65 @@ def tr(lang: str, da: str, en: str) -> str:
 
 def set_clipboard(text: str) -> None:
     QGuiApplication.clipboard().setText(text)
+
+
+def count_text(lang: str, shown: int, total: int) -> str:
+    """ "8 rækker", "1 række", "3 af 8 rækker" (English "8 rows", "3 of 8 rows")."""
+
+    def number(n: int) -> str:
+        return f"{n:,}".replace(",", "." if lang == "da" else ",")
+
+    noun = tr(lang, "række" if total == 1 else "rækker", "row" if total == 1 else "rows")
+    if shown != total:
+        return tr(lang, f"{number(shown)} af ", f"{number(shown)} of ") + f"{number(total)} {noun}"
+    return f"{number(total)} {noun}"
+
+
+def highlight_colour(pal: QPalette) -> QColor:
+    """The background of highlighted rows: a tint of the base that keeps the text readable."""
+    base, text = pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
+    for share in (0.3, 0.22, 0.15, 0.08):
+        tint = mix(base, HIGHLIGHT_TINT, share)
+        if contrast(tint, text) >= 4.5:
+            return tint
+    return base
+
+
+class MutedLabel(QLabel):
+    """Secondary text (a row count, a hint) in a muted colour that stays readable and
+    follows palette changes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._apply_palette()
+
+    def changeEvent(self, ev: QEvent) -> None:  # Qt override
+        super().changeEvent(ev)
+        if ev.type() == QEvent.Type.PaletteChange:
+            # only WindowText is ours; the Text and Window it is mixed from follow the
+            # parent, and setting the same colour again sends no further change
+            self._apply_palette()
+
+    def _apply_palette(self) -> None:
+        pal = self.palette()
+        pal.setColor(QPalette.ColorRole.WindowText, muted_colour(pal))
+        self.setPalette(pal)
+
+
+_LINK_START = re.compile(r"<a (?:style=\"color:#[0-9a-fA-F]{6}\" )?href=")
+
+
+def colour_links(html: str, colour: QColor) -> str:
+    """`html` with every `<a href=...>` drawn in `colour` (replacing an earlier colour)."""
+    return _LINK_START.sub(f'<a style="color:{colour.name()}" href=', html)
+
+
+def set_link_text(label: QLabel, html: str) -> None:
+    """Rich text with its links in the label's palette link colour, made readable.
+
+    Qt colours links from the application palette when it parses the text and keeps
+    that colour; labels wired with `connect_link` call this again on a palette change."""
+    label.setText(colour_links(html, link_colour(label.palette())))
 
 
 class RecordsView(QTableView):
@@ -107,8 +187,7 @@ class RecordsView(QTableView):
         self._debounce.setInterval(150)
         self._debounce.timeout.connect(self.apply_filter)
         self.filter_edit.textChanged.connect(self._debounce.start)
-        self.count_label = QLabel(self.frame)
-        self.count_label.setStyleSheet("color: palette(mid);")
+        self.count_label = MutedLabel(self.frame)
         self.proxy.rowsInserted.connect(self._update_count)
         self.proxy.rowsRemoved.connect(self._update_count)
         self.proxy.modelReset.connect(self._update_count)
@@ -122,6 +201,8 @@ class RecordsView(QTableView):
         lay.addWidget(self.count_label)
         self.filter_edit.setVisible(filterable)
         self.count_label.setVisible(filterable)
+        self.records.set_highlight_brush(QBrush(highlight_colour(self.palette())))
+        state.language_changed.connect(self._update_count)
 
     # --- content ----------------------------------------------------------------
 
@@ -156,7 +237,7 @@ class RecordsView(QTableView):
 
     def _update_count(self, *_args: object) -> None:
         shown, total = self.proxy.rowCount(), self.records.rowCount()
-        self.count_label.setText(f"{shown} / {total}" if shown != total else str(total))
+        self.count_label.setText(count_text(self.state.language, shown, total))
 
     def source_row(self, proxy_index: QModelIndex) -> int:
         return self.proxy.mapToSource(proxy_index).row()
@@ -313,6 +394,11 @@ class RecordsView(QTableView):
             ev.accept()
             return True
         return super().event(ev)
+
+    def changeEvent(self, ev: QEvent) -> None:  # Qt override
+        super().changeEvent(ev)
+        if ev.type() == QEvent.Type.PaletteChange:
+            self.records.set_highlight_brush(QBrush(highlight_colour(self.palette())))
 
     def keyPressEvent(self, ev: QKeyEvent) -> None:  # Qt override
         if ev.matches(QKeySequence.StandardKey.Copy):
@@ -506,16 +592,25 @@ class LazyPanel(QWidget):
         super().showEvent(ev)
         self.update_now()
 
+    def changeEvent(self, ev: QEvent) -> None:  # Qt override
+        super().changeEvent(ev)
+        if ev.type() == QEvent.Type.PaletteChange:
+            self.palette_changed()
+
+    def palette_changed(self) -> None:
+        """The palette changed: fill again, so every colour is picked from the new one."""
+        self.mark_stale()
+
     @property
     def lang(self) -> str:
         return self.state.language
 
     def hint_label(self) -> QLabel:
-        """The grey centred "select a unit" hint the panels show when empty."""
-        lab = QLabel(self)
+        """The muted centred "select a unit" hint the panels show when empty."""
+        lab = MutedLabel(self)
         lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lab.setWordWrap(True)
-        lab.setStyleSheet("color: palette(mid); padding: 12px;")
+        lab.setMargin(12)
         return lab
 
     def select_hint(self) -> str:
@@ -529,12 +624,24 @@ class LazyPanel(QWidget):
 
 
 def connect_link(label: QLabel, state: AppState, reveal: bool = True) -> None:
-    """Links of the form `sor:<id>` in `label` select that unit (and show it in the tree)."""
+    """Links of the form `sor:<id>` in `label` select that unit (and show it in the tree);
+    the links are drawn in the palette's link colour and follow palette changes."""
     label.setTextInteractionFlags(
         Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
     )
     label.setOpenExternalLinks(False)
     label.linkActivated.connect(lambda href: _follow(href, state, reveal))
+    label.installEventFilter(_LinkRecolourer(label))
+    set_link_text(label, label.text())
+
+
+class _LinkRecolourer(QObject):
+    """Event filter on a link label (its child): a palette change redraws the links."""
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:  # Qt override
+        if ev.type() == QEvent.Type.PaletteChange and isinstance(obj, QLabel):
+            set_link_text(obj, obj.text())
+        return False
 
 
 def _follow(href: str, state: AppState, reveal: bool = True) -> None:
