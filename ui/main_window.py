@@ -69,6 +69,7 @@ from ui import actions as act
 from ui import settings as st
 from ui.app_state import AppState
 from ui.load_task import Loader, LoadTask
+from ui.messages import load_error_text
 from ui.models.tree_model import CHILD_COUNT_ROLE, GROUP_ID, TreeModel
 from ui.widgets.date_bar import DateBar, format_date
 from ui.widgets.start_page import StartPage
@@ -848,7 +849,7 @@ class MainWindow(QMainWindow):
     def _on_load_failed(self, message: str, path: str) -> None:
         self._end_loading()
         detail = self.load_task.last_detail
-        self.error(message, detail=detail)
+        self.error(load_error_text(message, self.state.language), detail=detail)
 
     def _on_load_cancelled(self, path: str) -> None:
         self._end_loading()

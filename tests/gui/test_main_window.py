@@ -98,7 +98,7 @@ def test_open_file_shows_tree_and_status(qtbot: Any, make_window: Any, file: str
 
 def test_failed_load_keeps_the_open_register(qtbot: Any, make_window: Any, file: str) -> None:
     def failing(path: str, progress: Any, cancelled: Any) -> Any:
-        raise LoadError("This file is not a SOR register.")
+        raise LoadError("notes.zip holds no SOR tables: expected SOREntity.csv or Sor.xml.")
 
     win = make_window()
     open_and_wait(qtbot, win, file)
@@ -106,9 +106,16 @@ def test_failed_load_keeps_the_open_register(qtbot: Any, make_window: Any, file:
     win.load_task.loader = failing
     with qtbot.waitSignal(win.load_task.failed, timeout=10000):
         win.open_path(file)
-    assert win.errors == ["This file is not a SOR register."]
+    # the core's sentence, in the window's language
+    assert win.errors == [
+        "notes.zip indeholder ingen SOR-tabeller: forventet SOREntity.csv eller Sor.xml."
+    ]
     assert win.state.register is reg
     assert not win.progress.isVisibleTo(win)
+    win.state.set_language("en")
+    with qtbot.waitSignal(win.load_task.failed, timeout=10000):
+        win.open_path(file)
+    assert win.errors[-1] == "notes.zip holds no SOR tables: expected SOREntity.csv or Sor.xml."
 
 
 def test_missing_file_is_one_sentence(make_window: Any, tmp_path: Path) -> None:
