@@ -167,6 +167,7 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "overlapping_versions": ("Overlappende versioner", "Overlapping versions"),
     "ragged_row": ("Række med forkert antal felter", "Row with wrong field count"),
     "too_many_specialities": ("For mange specialer", "Too many specialities"),
+    "truncated": ("Flere af samme slags", "More of the same kind"),
     "unexpected_nesting": ("Uventet placering i XML", "Unexpected nesting in XML"),
     "unknown_column": ("Ukendt kolonne", "Unknown column"),
     "unknown_element": ("Ukendt XML-element", "Unknown XML element"),

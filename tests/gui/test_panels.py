@@ -389,6 +389,26 @@ def test_all_fields_lists_every_column_of_the_version(qtbot, state: AppState) ->
     ]
 
 
+def test_details_name_the_load_reports_findings_about_the_unit(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import sorviewer
+    from tests.conftest import SAMPLES
+
+    small = SAMPLES / "sor_xml_v2.0.0" / "Sor_small.xml"
+    if not small.is_file():
+        pytest.skip("the real SOR XML cuts (../shared/samples) are not on this machine")
+    st = AppState()
+    st.set_register(sorviewer.load(str(small), use_cache=False))
+    st.set_as_of(dt.date(2019, 4, 12))
+    st.set_language("da")
+    panel = _shown(qtbot, OverviewPanel(st))
+    st.select("6984910000160091")  # the hand-made node: no SorStatus, a bad check digit
+    assert panel.problems.isVisible()
+    text = panel.problems.text()
+    assert "Manglende status" in text and "Forkert kontrolciffer" in text
+    st.select("698491000016009")  # a real unit the report has nothing about
+    assert panel.problems.isHidden()
+
+
 def test_details_problem_strip(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
     panel = _shown(qtbot, OverviewPanel(state))
     state.select(IE2)

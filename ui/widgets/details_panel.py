@@ -50,6 +50,7 @@ from sorviewer import codes, schema
 from sorviewer.dates import MAX_DAY, iso
 from sorviewer.register import Register
 from ui.app_state import AppState
+from ui.messages import kind_label
 from ui.models.records_model import Worded, show_date
 from ui.widgets.date_bar import mix, muted_colour, readable
 from ui.widgets.table_view import (
@@ -214,6 +215,20 @@ STATE_WORDS = {
 
 
 @functools.lru_cache(maxsize=4096)
+def unit_report_rows(reg: Register, sor_id: str) -> list[Any]:
+    """The load report's warnings and errors about one unit (indexed once per register)."""
+
+    def make() -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {}
+        for row in reg.report.rows:
+            if row.sor_id and row.severity in ("warning", "error"):
+                out.setdefault(str(row.sor_id), []).append(row)
+        return out
+
+    index: dict[str, list[Any]] = reg.cache("ui_report_by_unit", make)
+    return index.get(str(sor_id), [])
+
+
 def field_label(column: str, lang: str) -> str:
     """The official (Danish) or English label of a column."""
     if column in EXTRA_LABELS:
@@ -393,7 +408,11 @@ class OverviewPanel(LazyPanel):
             return
         self.stack.setCurrentIndex(1)
         self._fill_header(reg, self.view)
-        problems = self.view.get("problems") or []
+        problems = list(self.view.get("problems") or [])
+        # what the load report says about this very unit (a bad check digit, a missing
+        # status in the XML, ...): shown where the unit is looked at, not only in the report
+        for row in unit_report_rows(reg, sid):
+            problems.append(f"{kind_label(row.kind, self.lang)}: {row.message}")
         self.problems.setText("⚠ " + "<br>⚠ ".join(escape(p) for p in problems))
         self.problems.setVisible(bool(problems))
         self._fit_header()
