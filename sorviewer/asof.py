@@ -333,8 +333,10 @@ def tree(
 ) -> list[dict[str, Any]]:
     """The `tree` CLI document: nested dicts, children sorted by name.
 
-    `depth=1` gives the roots only. Orphans are listed under a final group node
-    whose `sor_id` is null and whose name is "Missing parent".
+    `depth=1` gives the roots only. Orphans (units whose parent does not exist at the
+    day, or that sit in a parent cycle) follow the roots as top-level entries of their
+    own, by name, each with the extra key `"missing_parent": True`, so that every
+    entry is a real unit with a string `sor_id` (ARCHITECTURE.md: ids are strings).
     """
     snap = Snapshot(reg, day_number(day), include_all) if include_all else reg.snapshot(day)
 
@@ -356,17 +358,9 @@ def tree(
             return []
         if not snap.present[e]:
             return []
-        return [node(e, 1)]
+        top = node(e, 1)
+        return [{**top, "missing_parent": True} if snap.parent_of[e] == ORPHAN else top]
     out = [node(int(e), 1) for e in snap.roots()]
-    if len(snap.orphans()):
-        out.append(
-            {
-                "sor_id": None,
-                "name": MISSING_PARENT_LABEL,
-                "sor_type": None,
-                "children": [node(int(e), 2) for e in snap.orphans()]
-                if depth is None or depth > 1
-                else [],
-            }
-        )
+    for e in snap.orphans():
+        out.append({**node(int(e), 1), "missing_parent": True})
     return out

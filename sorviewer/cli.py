@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .dates import parse_user_date
 from .errors import LoadCancelled, LoadError
 
 if TYPE_CHECKING:
@@ -36,18 +37,35 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_SHAK_CODE = re.compile(r"[A-Za-z0-9]{4,7}", re.ASCII)
+_SHAK_PREFIX = re.compile(r"[A-Za-z0-9]{1,7}", re.ASCII)
+
+
 def _date(text: str) -> dt.date:
+    """A date argument: strictly YYYY-MM-DD (the contract's only form; the window's date
+    box is where Danish dd-mm-yyyy is accepted)."""
+    if _ISO_DATE.fullmatch(text) is None:
+        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}")
     try:
-        return parse_user_date(text)
-    except (ValueError, TypeError) as exc:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from exc
 
 
 def _sor_id(text: str) -> str:
     t = text.strip()
-    if not t.isdigit() or len(t) > 18:
+    if not (t.isascii() and t.isdigit()) or len(t) > 18:
         raise argparse.ArgumentTypeError(f"not a SOR id (up to 18 digits): {text!r}")
     return t
+
+
+def _sor_ids(text: str) -> list[str]:
+    """`--ids A,B,...`: checked while the arguments are parsed, before the file is read."""
+    parts = [p for p in (x.strip() for x in text.split(",")) if p]
+    if not parts:
+        raise argparse.ArgumentTypeError(f"no SOR ids in {text!r} (use --ids A,B)")
+    return [_sor_id(p) for p in parts]
 
 
 def _positive(text: str) -> int:
@@ -58,6 +76,23 @@ def _positive(text: str) -> int:
     if n < 0:
         raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
     return n
+
+
+def _depth(text: str) -> int:
+    n = _positive(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (1 = roots only): {text!r}")
+    return n
+
+
+def _check_shak_code(args: argparse.Namespace) -> None:
+    """A SHAK code is 4-7 letters or digits (SOR_FORMATS §8.3); a --prefix 1-7."""
+    code = args.shak_id.strip()
+    pattern = _SHAK_PREFIX if args.prefix else _SHAK_CODE
+    if pattern.fullmatch(code) is None:
+        what = "a SHAK code prefix (1-7" if args.prefix else "a SHAK code (4-7"
+        raise CliError(EXIT_USAGE, f"{args.shak_id!r} is not {what} letters or digits).")
+    args.shak_id = code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd("info", "what the file is: format, tables, units, dates, warnings")
     c = cmd("tree", "the organisational tree at the date")
     c.add_argument("--root", type=_sor_id, help="only the subtree of this SOR id")
-    c.add_argument("--depth", type=_positive, help="levels to show (1 = roots only)")
+    c.add_argument("--depth", type=_depth, help="levels to show (1 = roots only)")
     c.add_argument("--all", action="store_true", help="include closed and future units")
     c = cmd("show", "one unit at the date: attributes and where inherited values come from")
     c.add_argument("sor_id", type=_sor_id)
@@ -112,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = cmd("export", "write units at the date to CSV, XLSX or JSON")
     c.add_argument("-o", "--output", required=True)
     c.add_argument("--subtree", type=_sor_id)
-    c.add_argument("--ids", help="comma-separated SOR ids")
+    c.add_argument("--ids", type=_sor_ids, help="comma-separated SOR ids")
     c.add_argument("--format", choices=("csv", "xlsx", "json"), default=None)
     c.add_argument("--all", action="store_true", help="include closed and future units")
 
@@ -151,12 +186,48 @@ def _emit(doc: Any, as_json: bool, human: Callable[[Any], str]) -> None:
         sys.stdout.write(text + ("\n" if text and not text.endswith("\n") else ""))
 
 
-def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
+#: plain-text lines are wrapped to about this many characters (lists of column names)
+TEXT_WIDTH = 100
+
+
+def _wrap(text: str, first: int, indent: int) -> list[str]:
+    """`text` (a comma-separated list) in lines of at most TEXT_WIDTH characters: the
+    first line starts at column `first`, the others are indented by `indent`. A list
+    item is never split."""
+    if first + len(text) <= TEXT_WIDTH:
+        return [text]
+    lines = textwrap.wrap(
+        text,
+        width=TEXT_WIDTH,
+        initial_indent=" " * first,
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return [lines[0][first:], *lines[1:]] if lines else [""]
+
+
+def _table(rows: Sequence[Sequence[object]], header: Sequence[str], wrap_last: bool = False) -> str:
+    """Columns padded to their widths; with `wrap_last` the last column (a list) wraps
+    onto indented lines so no line is much longer than TEXT_WIDTH."""
     if not rows:
         return "(nothing)"
     cells = [[("" if v is None else str(v)) for v in r] for r in [header, *rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    if not wrap_last:
+        lines = [
+            "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells
+        ]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+    start = sum(w + 2 for w in widths[:-1])
+    widths[-1] = min(widths[-1], max(TEXT_WIDTH - start, len(header[-1])))
+    lines = []
+    for r in cells:
+        lead = "".join(v.ljust(w + 2) for v, w in zip(r[:-1], widths[:-1], strict=True))
+        parts = _wrap(r[-1], start, start)
+        lines.append((lead + parts[0]).rstrip())
+        lines += [p.rstrip() for p in parts[1:]]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -195,6 +266,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"wrote {args.output}: {stats}")
         return EXIT_OK
 
+    # usage errors before the file is read: loading a full register takes seconds
+    if args.command == "shak":
+        _check_shak_code(args)
     reg = _load(args.file, use_cache=not args.no_cache)
     day: dt.date = args.as_of or dt.date.today()
     handler = _HANDLERS[args.command]
@@ -205,6 +279,43 @@ def _dispatch(args: argparse.Namespace) -> int:
 # --- command handlers -------------------------------------------------------------
 
 
+#: table names that report rows read from an XML member carry: the XML reader's own,
+#: and the register's checks of the unit rows (formats.sor_xml._TABLE, register.py)
+_XML_REPORT_TABLES = ("Sor.xml", "SOREntity")
+
+
+def _xml_member_stem(reg: Register) -> str:
+    """The stem of the XML member as found (`Sor` for sor.zip's Sor.xml), or of the XML
+    file itself; the reader keeps only the path of what was opened."""
+    from .formats.detect import inspect
+
+    path = reg.source.path
+    base = path.replace("\\", "/").rsplit("/", 1)[-1]
+    if base.lower().endswith(".xml"):
+        return base[:-4]
+    try:
+        member = inspect(path).xml_member
+    except (LoadError, OSError):
+        member = None
+    if not member:
+        return "Sor"
+    name = member.replace("\\", "/").rsplit("/", 1)[-1]
+    return name[:-4] if name.lower().endswith(".xml") else name
+
+
+def _tables(reg: Register) -> dict[str, int]:
+    """`info`'s tables: the member files as found with their rows. An XML download is one
+    member (Sor.xml) holding the units; the reader's derived tables (LocationsCode,
+    SORReplacedEntities) are not files of the download and are not listed."""
+    src = reg.source
+    if src.format != "sor-xml":
+        return dict(src.table_rows)
+    stem = _xml_member_stem(reg)
+    # the reader counts the units under the file's stem, or "Sor" inside a zip
+    rows = src.table_rows.get(stem, src.table_rows.get("Sor", len(reg.entities)))
+    return {stem: rows}
+
+
 def _info(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
     src = reg.source
     lo, hi = reg.date_range()
@@ -213,7 +324,7 @@ def _info(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
         "format_version": src.format_version,
         "snapshot_date": src.snapshot_date.isoformat() if src.snapshot_date else None,
         "has_history": src.has_history,
-        "tables": dict(src.table_rows),
+        "tables": _tables(reg),
         "entities": len(reg.ids),
         "date_range": [lo.isoformat() if lo else None, hi.isoformat() if hi else None],
         "warnings": reg.report.warnings,
@@ -237,6 +348,10 @@ def _info(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
     _emit(doc, args.json, human)
 
 
+#: heading of the orphans in the plain-text tree
+MISSING_PARENT_HEADING = "Missing parent (parent not in the file at this date)"
+
+
 def _tree(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
     from .asof import tree
 
@@ -248,13 +363,23 @@ def _tree(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
         out: list[str] = []
 
         def walk(n: dict[str, Any], indent: int) -> None:
-            sid = n["sor_id"] or "-"
-            out.append(f"{'  ' * indent}{n['name']}  [{n['sor_type'] or ''} {sid}]")
+            out.append(f"{'  ' * indent}{n['name']}  [{n['sor_type'] or ''} {n['sor_id']}]")
             for c in n["children"]:
                 walk(c, indent + 1)
 
+        orphans = [n for n in nodes if n.get("missing_parent")]
         for n in nodes:
-            walk(n, 0)
+            if not n.get("missing_parent"):
+                walk(n, 0)
+        if orphans:
+            out.append(MISSING_PARENT_HEADING)
+            for n in orphans:
+                walk(n, 1)
+            print(
+                f"sorviewer: {len(orphans)} unit{'s have' if len(orphans) != 1 else ' has'} "
+                "a missing parent at this date.",
+                file=sys.stderr,
+            )
         return "\n".join(out) if out else "(no units at this date)"
 
     _emit(doc, args.json, human)
@@ -273,7 +398,7 @@ def _show(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
             f"Status on {day.isoformat()}: {d['status']}  "
             f"(version {d['valid_from']} .. {d['valid_to'] or 'open'}; first {d['first_from']})",
             f"Parent: {d['parent_sor_id'] or '-'}",
-            "Inherited groups:",
+            "Provenance:",
         ]
         for g, p in d["provenance"].items():
             src = ""
@@ -303,6 +428,7 @@ def _history(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
         lambda d: _table(
             [(v["valid_from"], v["valid_to"] or "open", ", ".join(v["changed"])) for v in d],
             ("from", "to", "changed"),
+            wrap_last=True,
         ),
     )
 
@@ -371,16 +497,18 @@ def _search(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
 
 
 def _edi(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
-    from .edi import recipients
+    from .edi import known_edi_ids, recipients
 
     doc = recipients(reg, args.under, args.edi_type, day)
     if doc is None:
         raise _unknown(f"SOR id {args.under}")
+    if args.edi_type.strip() not in known_edi_ids(reg):
+        raise _unknown(f"EDI type {args.edi_type.strip()!r}")
     _emit(
         doc,
         args.json,
         lambda d: _table(
-            [(r["sor_id"], r["ean"], r["ean_state"]) for r in d], ("sor_id", "ean", "ean")
+            [(r["sor_id"], r["ean"], r["ean_state"]) for r in d], ("sor_id", "ean", "ean_state")
         ),
     )
 
@@ -402,9 +530,16 @@ def _changes(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
                     extra = f"  {item['from_parent']} -> {item['to_parent']}"
                 elif key == "renamed":
                     extra = f"  (was {item['old_name']})"
-                elif key == "changed":
-                    extra = "  " + ", ".join(item["columns"])
-                out.append(f"  {item['sor_id']}  {item.get('name') or ''}{extra}")
+                line = f"  {item['sor_id']}  {item.get('name') or ''}"
+                if key == "changed":
+                    # the column list on its own wrapped lines: it can name dozens of columns
+                    parts = _wrap(", ".join(item["columns"]), 6, 6)
+                    out += [line, "      " + parts[0], *parts[1:]]
+                    continue
+                if len(line) + len(extra) > TEXT_WIDTH:  # a long name: the move on its own line
+                    out += [line, "      " + extra.strip()]
+                else:
+                    out.append(line + extra)
             if len(d[key]) > 50:
                 out.append(f"  ... {len(d[key]) - 50} more (use --json)")
         return "\n".join(out)
@@ -427,7 +562,11 @@ def _quality(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
 
 
 def _report(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
-    doc = reg.report.as_json()
+    names = None
+    if reg.source.format == "sor-xml":
+        stem = _xml_member_stem(reg)
+        names = dict.fromkeys(_XML_REPORT_TABLES, stem)
+    doc = reg.report.as_json(names)
     _emit(
         doc,
         args.json,
@@ -442,16 +581,25 @@ def _report(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
 
 
 def _export(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
-    from .export import write_export
+    from .export import inactive_ids, write_export
 
     fmt = args.format
     if fmt is None:
         suffix = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else ""
         fmt = suffix if suffix in ("csv", "xlsx", "json") else "csv"
-    ids = [_sor_id(x) for x in args.ids.split(",") if x.strip()] if args.ids else None
+    ids: list[str] | None = args.ids
     for sid in [*(ids or []), *([args.subtree] if args.subtree else [])]:
         if reg.entity_index(sid) < 0:
             raise _unknown(f"SOR id {sid}")
+    if ids and not args.all:
+        left_out = inactive_ids(reg, day, ids)
+        if left_out:
+            n_out = len(left_out)
+            print(
+                f"sorviewer: {n_out} of the ids {'are' if n_out != 1 else 'is'} not active on "
+                f"{day.isoformat()}; add --all to include {'them' if n_out != 1 else 'it'}.",
+                file=sys.stderr,
+            )
     try:
         n = write_export(
             reg, day, args.output, fmt, sor_ids=ids, subtree=args.subtree, include_all=args.all

@@ -71,6 +71,25 @@ def edi_types(reg: Register) -> list[dict[str, Any]]:
     return sorted(seen.values(), key=lambda t: ((t["name"] or "").lower(), t["edi_id"]))
 
 
+def known_edi_ids(reg: Register) -> set[str]:
+    """Every EdiId the file mentions, in the EDI map or in EDITypes (trimmed text)."""
+
+    def make() -> set[str]:
+        ids: set[str] = set()
+        m = edi_map(reg)
+        if m is not None:
+            ids.update(str(v) for v in m["EdiId"].dropna().unique())
+        df = reg.tables.get("EDITypes")
+        if df is not None and "EdiId" in df.columns:
+            col = df["EdiId"].astype("string[pyarrow]").str.strip().dropna()
+            ids.update(str(v) for v in col.unique())
+        ids.discard("")
+        return ids
+
+    result: set[str] = reg.cache("edi_ids", make)
+    return result
+
+
 def _type_record(rec: dict[str, Any], name_col: str) -> dict[str, Any]:
     return {
         "edi_id": (_text(rec.get("EdiId")) or "").strip(),

@@ -25,7 +25,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
@@ -158,6 +158,9 @@ class BulkView:
     the entity index holding the value (-1 when none, or for SHAK a code
     attached to a unit that is not in the file); `from_group[g]` the holder's
     group. `shak_code` is the SHAK code of each unit at the day (None if none).
+    The SHAK holder is checked against the tree as `inheritance.checked_shak_holder`
+    does; units where the file's answer was not taken as it stands have a sentence in
+    `shak_problems`, and `shak_holder_ids` the SorId text of a holder not in the file.
     """
 
     snap: Snapshot
@@ -168,6 +171,8 @@ class BulkView:
     holder: dict[str, np.ndarray]
     from_group: dict[str, np.ndarray]
     shak_code: np.ndarray
+    shak_problems: dict[int, str] = field(default_factory=dict)
+    shak_holder_ids: dict[int, str] = field(default_factory=dict)
 
     def holder_rows(self, key: str) -> np.ndarray:
         h = self.holder[key]
@@ -216,14 +221,16 @@ def resolve_chain(state: np.ndarray, parent: np.ndarray) -> np.ndarray:
     return holder
 
 
-def _shak_sources(reg: Register, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+def _shak_sources(reg: Register, snap: Snapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per unit: (SHAK code or None, entity index it is attached to, -1 when not in file,
-    -2 when the unit has no code), as `mapping.shak_for_entity` answers."""
+    -2 when the unit has no code; the SorId the file attaches it to, 0 when none), as
+    `mapping.shak_source` answers."""
     from .mapping import _derived_sources, map_table
 
     n = len(reg.ids)
     code = np.full(n, None, dtype=object)
     attached = np.full(n, -2, dtype=np.int64)
+    named = np.zeros(n, dtype=np.int64)
     table = map_table(reg)
     if table is not None:
         hit = np.nonzero((table.from_day <= snap.day) & (table.to_day >= snap.day))[0]
@@ -247,13 +254,66 @@ def _shak_sources(reg: Register, snap: Snapshot) -> tuple[np.ndarray, np.ndarray
             d = np.minimum(np.searchsorted(reg.ids, dsor), n - 1)
             att = np.where(reg.ids[d] == dsor, d, -1)
             attached[e] = np.where(dsor == 0, e, att)
-        return code, attached
+            named[e] = np.where(dsor == 0, reg.ids[e], dsor)
+        return code, attached, named
     codes, src = _derived_sources(reg, snap)
     ok = snap.present & (src >= 0)
     idx = np.nonzero(ok)[0]
     code[idx] = [str(c).strip() for c in codes[src[idx]]]
     attached[idx] = src[idx]
-    return code, attached
+    named[idx] = reg.ids[src[idx]]
+    return code, attached, named
+
+
+def _is_above(parent: np.ndarray, ents: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Per unit of `ents`: whether `targets` (same length) is one of its ancestors along
+    `parent` (-1 = none); pointer walking, at most 64 levels (cycles end there)."""
+    found = np.zeros(len(ents), dtype=bool)
+    cur = parent[ents] if len(ents) else np.zeros(0, dtype=np.int64)
+    for _ in range(64):
+        live = cur >= 0
+        if not live.any():
+            break
+        found |= live & (cur == targets)
+        cur = np.where(live, parent[np.maximum(cur, 0)], -1)
+    return found
+
+
+def _checked_shak(
+    reg: Register,
+    snap: Snapshot,
+    parent: np.ndarray,
+    code: np.ndarray,
+    attached: np.ndarray,
+    named: np.ndarray,
+) -> tuple[np.ndarray, dict[int, str], dict[int, str]]:
+    """SHAK holders with the file's answer checked against the tree: (holder per unit,
+    -1 when none or not in the file; problem sentences; SorId texts of holders not in
+    the file). Only the few units the file gets wrong go through the per-unit rule."""
+    from .inheritance import checked_shak_holder
+
+    n = len(reg.ids)
+    holder = np.where(attached >= 0, attached, -1)
+    problems: dict[int, str] = {}
+    ids: dict[int, str] = {}
+    inh = np.nonzero((attached != -2) & (attached != np.arange(n)))[0]
+    wrong = inh[~_is_above(parent, inh, attached[inh])]
+    for e in wrong.tolist():
+        h, hid, prob = checked_shak_holder(
+            reg,
+            snap,
+            e,
+            str(code[e]),
+            int(named[e]),
+            int(attached[e]),
+            lambda x: int(parent[x]),
+        )
+        holder[e] = -1 if h is None else h
+        if hid is not None:
+            ids[e] = hid
+        if prob is not None:
+            problems[e] = prob
+    return holder, problems, ids
 
 
 def bulk_view(reg: Register, day: dt.date) -> BulkView:
@@ -287,14 +347,18 @@ def bulk_view(reg: Register, day: dt.date) -> BulkView:
         state[key] = np.where(
             holder[key] < 0, NONE, np.where(own & (claim[key] == OWN), OWN, INHERITED)
         ).astype(np.int8)
-    code, attached = _shak_sources(reg, snap)
+    code, attached, named = _shak_sources(reg, snap)
     state["shak"] = np.where(
         attached == -2, NONE, np.where(attached == np.arange(n), OWN, INHERITED)
     ).astype(np.int8)
-    holder["shak"] = np.where(attached >= 0, attached, -1)
+    holder["shak"], shak_problems, shak_ids = _checked_shak(
+        reg, snap, parent, code, attached, named
+    )
     from_group["shak"] = np.full(n, "shak", dtype=object)
     claim["shak"] = state["shak"]
-    view = BulkView(snap, rows, parent, claim, state, holder, from_group, code)
+    view = BulkView(
+        snap, rows, parent, claim, state, holder, from_group, code, shak_problems, shak_ids
+    )
     snap.memo["bulk_view"] = view
     return view
 
@@ -345,6 +409,10 @@ def effective(reg: Register, day: dt.date, ents: np.ndarray) -> Effective:
             hit = code != None  # noqa: E711 - element-wise on an object array
             if "ShakId" in values:
                 values["ShakId"] = np.where(hit, code, values["ShakId"])
+            if bv.shak_problems:
+                flagged = np.asarray(list(bv.shak_problems), dtype=np.int64)
+                for pos in np.nonzero(np.isin(ents, flagged))[0].tolist():
+                    notes.append((pos, gi * 1000, bv.shak_problems[int(ents[pos])]))
             continue
         group = schema.FIELD_GROUPS[key]
         st = bv.state[key][ents]
@@ -422,9 +490,14 @@ def select_units(
 ) -> np.ndarray:
     """Entity indices to export, in export order.
 
-    A subtree gives its units at the day in tree order (depth first, children by
-    name); otherwise units come by name. Listed `sor_ids` are taken whatever their
-    status (the user picked them); with a subtree too, only listed units in it.
+    Only units active at the day take part unless `include_all` (then closed and
+    future units too), whichever way they are chosen (ARCHITECTURE.md, "export"). A
+    subtree gives its units at the day in tree order (depth first, children by name);
+    otherwise units come by name. Listed `sor_ids` narrow the choice to those units
+    (ids not in the file are skipped; `inactive_ids` tells which listed ones the day
+    leaves out); with a subtree too, only listed units in it. The window passes
+    `include_all` as its "show closed" switch stands, so what it lists is what it
+    exports.
     """
     n = day_number(day)
     bv = bulk_view(reg, day)
@@ -432,6 +505,8 @@ def select_units(
     if sor_ids is not None:
         idx = [reg.entity_index(s) for s in sor_ids]
         wanted = np.unique(np.asarray([i for i in idx if i >= 0], dtype=np.int64))
+        if not include_all:
+            wanted = wanted[bv.snap.active_mask[wanted]]
     if subtree is not None:
         root = reg.entity_index(subtree)
         tsnap = Snapshot(reg, n, include_all=True) if include_all else reg.snapshot(day)
@@ -449,6 +524,18 @@ def select_units(
         ents = np.nonzero(bv.snap.active_mask)[0]
     rank = reg.name_rank[bv.rows[ents]] if len(ents) else np.zeros(0, dtype=np.int32)
     return ents[np.lexsort((reg.ids[ents], rank))]
+
+
+def inactive_ids(reg: Register, day: dt.date, sor_ids: Iterable[int | str]) -> list[str]:
+    """The listed ids that are in the file but not active at the day (so `select_units`
+    leaves them out unless `include_all`), in the order given, without repeats."""
+    active = reg.snapshot(day).active_mask
+    out: dict[str, None] = {}
+    for s in sor_ids:
+        e = reg.entity_index(s)
+        if e >= 0 and not active[e]:
+            out.setdefault(str(reg.ids[e]), None)
+    return list(out)
 
 
 def export_columns_at(
@@ -507,9 +594,12 @@ def export_views(reg: Register, day: dt.date, ents: np.ndarray) -> list[dict[str
             st = int(bv.state[k][e])
             h = int(bv.holder[k][e])
             fg = bv.from_group[k][e]
+            from_id = str(reg.ids[h]) if st != NONE and h >= 0 else None
+            if k == "shak" and st == INHERITED and h < 0:
+                from_id = bv.shak_holder_ids.get(e)
             prov[k] = {
                 "state": state_names[st],
-                "from_sor_id": str(reg.ids[h]) if st != NONE and h >= 0 else None,
+                "from_sor_id": from_id,
                 "from_group": fg if st != NONE and fg != k else None,
             }
         view: dict[str, Any] = {
@@ -663,7 +753,17 @@ def _column_width(title: str, col: np.ndarray) -> int:
     return min(max(longest + 2, 8), 50)
 
 
-def _write_xlsx(fh: IO[bytes], header: list[str], cols: list[np.ndarray], tick: _Ticker) -> None:
+#: name of the XLSX sheet that says what the export is (with `stamp`)
+ABOUT_SHEET = "Om udtrækket"
+
+
+def _write_xlsx(
+    fh: IO[bytes],
+    header: list[str],
+    cols: list[np.ndarray],
+    tick: _Ticker,
+    about: list[tuple[str, object]] | None = None,
+) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -700,8 +800,35 @@ def _write_xlsx(fh: IO[bytes], header: list[str], cols: list[np.ndarray], tick: 
             ws.close()
             ws._writer.cleanup()
         raise
+    if about is not None:
+        _xlsx_about(wb, about, bold)
     wb.save(fh)
     tick(n)
+
+
+def _xlsx_about(wb: Any, about: list[tuple[str, object]], bold: Any) -> None:
+    """The second sheet: label/value rows. Text cells are forced to strings (a source
+    file name may start with "="); numbers stay numbers."""
+    from openpyxl.cell import WriteOnlyCell
+
+    ws = wb.create_sheet(ABOUT_SHEET)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 40
+    for label, value in about:
+        cells = []
+        for i, v in enumerate((label, value)):
+            if v is None:
+                continue
+            text = v if isinstance(v, int) else _xlsx_column(np.array([str(v)], dtype=object))[0][0]
+            cell = WriteOnlyCell(ws, text)
+            if not isinstance(v, int):
+                cell.data_type = "s"  # never a formula
+                if needs_neutralising(str(v)):
+                    cell.quotePrefix = True
+            if i == 0 and value is not None:
+                cell.font = bold
+            cells.append(cell)
+        ws.append(cells)
 
 
 def _xlsx_rows(
@@ -756,6 +883,7 @@ def write_export(
     subtree: int | str | None = None,
     include_all: bool = False,
     progress: Progress | None = None,
+    stamp: bool = False,
 ) -> int:
     """Write the export to `path` as csv, xlsx or json; returns the number of units.
 
@@ -763,21 +891,48 @@ def write_export(
     the rows are written, and once with `(total, total)` when the file is complete.
     An exception raised in `progress` stops the export and leaves no file behind (a
     way to cancel).
+
+    With `stamp` (the window sets it; the CLI keeps the contract's columns) the as-of
+    date travels inside the file, so it survives renaming the file: a last column
+    `AsOfDate` (CSV, XLSX), an `as_of` key on every object (JSON), and in XLSX a second
+    sheet "Om udtrækket" with the date, the source file, the export time and the
+    number of units.
     """
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}; use csv, xlsx or json.")
+    as_of = day.isoformat()
     if fmt == "json":
         ents = select_units(reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all)
         total = len(ents)
         # views in large chunks: each costs ~0.1 s of column work whatever its size
         step = 10_000
-        chunks = (export_views(reg, day, ents[lo : lo + step]) for lo in range(0, total, step))
+        chunks: Iterable[list[dict[str, Any]]] = (
+            export_views(reg, day, ents[lo : lo + step]) for lo in range(0, total, step)
+        )
+        if stamp:
+            chunks = ([{**v, "as_of": as_of} for v in views] for views in chunks)
         _atomic_write(path, lambda fh: _write_json(fh, chunks, total, _Ticker(progress, total)))
         return total
     header, cols = export_columns_at(
         reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all
     )
     total = len(cols[0])
-    writer = _write_csv if fmt == "csv" else _write_xlsx
-    _atomic_write(path, lambda fh: writer(fh, header, cols, _Ticker(progress, total)))
+    about: list[tuple[str, object]] | None = None
+    if stamp:
+        header = [*header, "AsOfDate"]
+        cols = [*cols, np.full(total, as_of, dtype=object)]
+        about = [
+            (f"Værdier som de var gældende på {day:%d-%m-%Y}", None),
+            ("", None),
+            ("Gældende dato", as_of),
+            ("Kildefil", os.path.basename(reg.source.path)),
+            ("Udtrukket", dt.datetime.now().astimezone().isoformat(timespec="seconds")),
+            ("Antal enheder", total),
+        ]
+    if fmt == "csv":
+        _atomic_write(path, lambda fh: _write_csv(fh, header, cols, _Ticker(progress, total)))
+    else:
+        _atomic_write(
+            path, lambda fh: _write_xlsx(fh, header, cols, _Ticker(progress, total), about)
+        )
     return total

@@ -6,11 +6,17 @@ address is the unit's own postal address, a missing activity address its own
 visiting address. Inherited values are always resolved by walking up the
 parents *at the date* (a child gets no new version when its parent changes), so
 the holder is the nearest ancestor whose group is its own at that date.
+
+SHAK is the exception: SHAKSORMap names the unit an inherited code is attached
+to. That unit is checked against the parents at the date; when it is not above
+the unit (or not in the file) the view carries a problem sentence saying so, and
+the nearest unit above that has the code itself is shown as the holder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,11 +36,13 @@ class Provenance:
     holder: int | None  # entity index that holds the value
     holder_row: int | None
     from_group: str | None  # the holder's group when it is another group
+    holder_id: str | None = None  # the SorId the file names when that unit is not in it
+    problem: str | None = None  # why the file's own answer was not taken as it stands
 
     def as_json(self, reg: Register, group: str) -> dict[str, Any]:
         return {
             "state": self.state,
-            "from_sor_id": None if self.holder is None else str(reg.ids[self.holder]),
+            "from_sor_id": self.holder_id if self.holder is None else str(reg.ids[self.holder]),
             "from_group": self.from_group if self.from_group != group else None,
         }
 
@@ -134,17 +142,64 @@ class Resolver:
         return Provenance("inherited", src.holder, src.holder_row, src.from_group)
 
     def _shak(self, e: int, row: int) -> Provenance:
-        from .mapping import shak_for_entity
+        from .mapping import shak_source
 
-        hit = shak_for_entity(self.reg, self.snap, e)
+        hit = shak_source(self.reg, self.snap, e)
         if hit is None:
             return Provenance("none", None, None, None)
-        _code, direct_e = hit
-        if direct_e == e:
+        code, named_id, named_e = hit
+        if named_e == e:
             return Provenance("own", e, row, "shak")
-        if direct_e < 0:
-            return Provenance("inherited", None, None, "shak")
-        return Provenance("inherited", direct_e, self.snap.row(direct_e), "shak")
+        holder, holder_id, problem = checked_shak_holder(
+            self.reg, self.snap, e, code, named_id, named_e, self._parent
+        )
+        return Provenance(
+            "inherited",
+            holder,
+            None if holder is None else self.snap.row(holder),
+            "shak",
+            holder_id,
+            problem,
+        )
+
+
+def checked_shak_holder(
+    reg: Register,
+    snap: Snapshot,
+    e: int,
+    code: str,
+    named_id: int,
+    named_e: int,
+    parent: Callable[[int], int],
+) -> tuple[int | None, str | None, str | None]:
+    """The unit an inherited SHAK code of `e` comes from: (entity index or None, the
+    SorId text when the unit is not in the file, a problem sentence or None).
+
+    The file names the unit the code is attached to (SHAKSORMap `ShakIdsDirectSorId`).
+    It is taken when it is above `e` at the day (`parent` walks up as the resolver
+    does). Otherwise the nearest unit above that has the code itself is taken; failing
+    that, the file's unit. Either way the view says so: a value is never shown as
+    inherited from a unit that is not an ancestor without a word about it.
+    """
+    from .mapping import holds_code_directly
+
+    above: list[int] = []
+    seen = {e}
+    p = parent(e)
+    while p >= 0 and p not in seen:
+        above.append(p)
+        seen.add(p)
+        p = parent(p)
+    if named_e >= 0 and named_e in seen:
+        return named_e, None, None
+    why = "is not in the file" if named_e < 0 else "is not above this unit on this date"
+    said = f"The SHAK map attaches code {code} to {named_id}, which {why}"
+    for a in above:
+        if holds_code_directly(reg, snap, a, code):
+            return a, None, f"{said}; the nearest unit above with the code, {reg.ids[a]}, is shown."
+    if named_e >= 0:
+        return named_e, None, f"{said}, and no unit above has the code itself."
+    return None, str(named_id), f"{said}, and no unit above has the code itself."
 
 
 def effective_attributes(
@@ -170,6 +225,8 @@ def effective_attributes(
             hit = shak_for_entity(reg, res.snap, e)
             if hit is not None:
                 attrs["ShakId"] = hit[0]
+            if p.problem:
+                problems.append(p.problem)
             continue
         if p.state != "inherited" or p.holder_row is None:
             continue

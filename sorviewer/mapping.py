@@ -60,6 +60,10 @@ def map_table(reg: Register) -> MapTable | None:
         fr = parse_day_column(df["FromDate"], MIN_DAY)[0] if "FromDate" in df.columns else None
         to = parse_day_column(df["ToDate"], MAX_DAY)[0] if "ToDate" in df.columns else None
         n = len(df)
+        if to is None:
+            to = np.full(n, MAX_DAY, dtype=np.int32)
+        if fr is not None:
+            to = _end_superseded(shak[keep].to_numpy(dtype=object), sor, fr, to)
         names = (
             df["ShakName"].astype(object).where(df["ShakName"].notna(), None).to_numpy()
             if "ShakName" in df.columns
@@ -71,12 +75,34 @@ def map_table(reg: Register) -> MapTable | None:
             direct=direct,
             direct_sor=np.where(direct, sor, dsor),
             from_day=fr if fr is not None else np.full(n, MIN_DAY, dtype=np.int32),
-            to_day=to if to is not None else np.full(n, MAX_DAY, dtype=np.int32),
+            to_day=to,
             shak_name=names,
         )
 
     result: MapTable | None = reg.cache("shak_map", make)
     return result
+
+
+def _end_superseded(
+    shak: np.ndarray, sor: np.ndarray, fr: np.ndarray, to: np.ndarray
+) -> np.ndarray:
+    """NSP style (SOR_FORMATS §4.2): a row of a (ShakId, SorId) key without ToDate that
+    is followed by a later row of the same key ends the day before that row starts, so
+    an old holder of an inherited code does not stay valid beside the new one."""
+    if len(to) < 2:
+        return to
+    code = pd.factorize(pd.Series(shak, dtype=object))[0]
+    order = np.lexsort((fr, sor, code))
+    c, s, f = code[order], sor[order], fr[order]
+    same_next = (c[1:] == c[:-1]) & (s[1:] == s[:-1]) & (f[1:] > f[:-1])
+    open_end = np.zeros(len(to), dtype=bool)
+    open_end[:-1] = same_next & (to[order][:-1] == MAX_DAY)
+    if not open_end.any():
+        return to
+    out = to.copy()
+    rows = order[open_end]
+    out[rows] = f[1:][open_end[:-1]] - 1
+    return out
 
 
 def _derived_sources(reg: Register, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
@@ -112,13 +138,41 @@ def shak_for_entity(reg: Register, snap: Snapshot, e: int) -> tuple[str, int] | 
     """(SHAK code, entity index it is directly attached to) for a unit at the day.
 
     Direct mappings win over inherited ones. The attached index is -1 when the
-    map names a unit that is not in the file.
+    map names a unit that is not in the file. This is what the file says; the
+    provenance in `inheritance` checks it against the tree at the day.
     """
+    hit = shak_source(reg, snap, e)
+    return None if hit is None else (hit[0], hit[2])
+
+
+def shak_source(reg: Register, snap: Snapshot, e: int) -> tuple[str, int, int] | None:
+    """(SHAK code, the SorId the file attaches it to, that unit's entity index or -1 when
+    it is not in the file) for a unit at the day; None when the unit has no code."""
     rows = sor_to_shak_rows(reg, snap, int(reg.ids[e]))
     if not rows:
         return None
     code, _name, _direct, dsor = rows[0]
-    return code, reg.entity_index(dsor) if dsor else e
+    if not dsor:
+        return code, int(reg.ids[e]), e
+    return code, dsor, reg.entity_index(dsor)
+
+
+def holds_code_directly(reg: Register, snap: Snapshot, e: int, code: str) -> bool:
+    """Whether unit `e` has SHAK code `code` itself at the day: a direct SHAKSORMap row
+    valid at the day, or (without a map, or besides it) its own ShakId."""
+    table = map_table(reg)
+    if table is not None:
+        rows = np.nonzero(table.sor == reg.ids[e])[0]
+        day = snap.day
+        for i in rows.tolist():
+            if (
+                table.direct[i]
+                and table.from_day[i] <= day <= table.to_day[i]
+                and str(table.shak[i]) == code
+            ):
+                return True
+    own = reg.value(snap.row(e), "ShakId")
+    return own is not None and own.strip() == code
 
 
 def sor_to_shak_rows(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -74,12 +75,32 @@ class LoadReport:
         """Rows of severity warning or error (as `info` reports them)."""
         return sum(1 for r in self.rows if r.severity in ("warning", "error"))
 
-    def as_json(self) -> list[dict[str, object]]:
-        return [
+    def as_json(self, table_names: Mapping[str, str] | None = None) -> list[dict[str, object]]:
+        """The `report` CLI document: rows sorted by (table, line, severity), stable.
+
+        Rows without a line (about a whole table or file) come first in their table;
+        severities go error, warning, info. `table_names` renames tables (the CLI gives
+        every row from an XML member that member's name)."""
+        names = table_names or {}
+        docs = [
             {
-                k: v
+                k: (names.get(v, v) if k == "table" and isinstance(v, str) else v)
                 for k, v in asdict(r).items()
                 if k in ("severity", "table", "line", "column", "message")
             }
             for r in self.rows
         ]
+        return sorted(docs, key=_report_order)
+
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def _report_order(doc: dict[str, object]) -> tuple[str, int, int, int]:
+    line = doc["line"]
+    return (
+        str(doc["table"]),
+        0 if line is None else 1,
+        line if isinstance(line, int) else 0,
+        _SEVERITY_ORDER.get(str(doc["severity"]), 3),
+    )

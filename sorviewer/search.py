@@ -1,10 +1,11 @@
 """One search box over names, ids, codes, postcodes and towns, at a date.
 
-Text is folded once per register (lower case, æ->ae, ø->oe, å->aa, accents
-dropped) so that "Aeroe", "ærø" and "AERØ" find the same unit. A query is
-vectorised pyarrow string work over the units existing at the date; results
-come in tiers (exact id matches, then name prefixes, then everything else),
-each tier sorted by Danish name order.
+Text is folded once per register exactly as `register.fold_text` folds the query
+(lower case, æ->ae, ø->oe, å->aa, ä->ae, ö->oe, ü->u, other accents dropped), so
+that "Aeroe", "ærø" and "AERØ" find the same unit and "François" is found as
+typed. A query is vectorised pyarrow string work over the units existing at the
+date; results come in three tiers (exact id matches, then name prefixes, then
+everything else), each tier sorted by Danish name order (ARCHITECTURE.md).
 """
 
 from __future__ import annotations
@@ -29,15 +30,39 @@ ID_COLUMNS = ("SorId", "ShakId", "EanLocationCode", "ProviderId", "PharmacyId")
 TEXT_COLUMNS = ("EntityName", "PostalAddressDistrictName", "VisitingAddressDistrictName")
 CODE_PREFIX_COLUMNS = ("PostalAddressPostCodeId", "VisitingAddressPostCodeId")
 
-_FOLD = (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ä", "ae"), ("ö", "oe"), ("ü", "u"), ("é", "e"))
+#: The letters `fold_text` spells out before its accent stripping (same order).
+_FOLD = (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ä", "ae"), ("ö", "oe"), ("ü", "u"))
+#: Text outside Latin-1, where pyarrow's lower case and Unicode tables may differ from
+#: Python's casefold and `unicodedata.combining` (ß, ligatures, Greek, marks that are
+#: not \p{Mn}); such values, and any that still hold a non-ASCII letter after
+#: the kernels, are refolded with `fold_text` itself (few distinct values).
+_BEYOND_LATIN1 = r"[^\x00-\x{ff}]"
 
 
 def _fold_array(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """`fold_text` over a whole string array: pyarrow kernels for the common case,
+    `fold_text` on the distinct values the kernels cannot be trusted with."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
     out = pc.utf8_lower(arr)
     for a, b in _FOLD:
         out = pc.replace_substring(out, a, b)
-    if isinstance(out, pa.ChunkedArray):
-        out = out.combine_chunks()
+    # Decomposing and dropping marks only where something is left to decompose: most
+    # Danish text is plain ASCII once æ, ø and å are spelled out.
+    accented = pc.fill_null(pc.invert(pc.string_is_ascii(out)), False)
+    if pc.any(accented).as_py():
+        part = pc.utf8_normalize(pc.filter(out, accented), form="NFKD")
+        part = pc.replace_substring_regex(part, r"\p{Mn}", "")
+        out = pc.replace_with_mask(out, accented, part)
+    odd = pc.fill_null(
+        pc.or_(pc.invert(pc.string_is_ascii(out)), pc.match_substring_regex(arr, _BEYOND_LATIN1)),
+        False,
+    )
+    if pc.any(odd).as_py():
+        values = pc.filter(arr, odd)
+        uniques = pc.unique(values)
+        folded = pa.array([fold_text(u) for u in uniques.to_pylist()], type=pa.string())
+        out = pc.replace_with_mask(out, odd, pc.take(folded, pc.index_in(values, uniques)))
     return out
 
 
@@ -60,7 +85,6 @@ def _base(reg: Register) -> dict[str, pa.Array]:
             cols[c] = pc.utf8_lower(a) if c in ("ShakId", "PharmacyId") else a
         for c in TEXT_COLUMNS:
             cols[c] = _fold_array(_column_array(reg, c))
-        cols["__words__"] = pc.binary_join_element_wise(" ", cols["EntityName"], "")
         return cols
 
     result: dict[str, pa.Array] = reg.cache("search_base", make)
@@ -101,17 +125,25 @@ def find(reg: Register, snap: Snapshot, text: str) -> tuple[np.ndarray, list[str
     return ents.copy(), list(cols)
 
 
+#: Result tiers (ARCHITECTURE.md, "search"): exact id matches, name prefixes, the rest.
+TIER_EXACT_ID, TIER_NAME_PREFIX, TIER_OTHER = 0, 1, 2
+
+
 def _find(reg: Register, snap: Snapshot, q: str) -> tuple[np.ndarray, list[str]]:
     qf = fold_text(q)
     idx = _day_index(reg, snap)
     n = len(idx.ents)
-    tier = np.full(n, 99, dtype=np.int8)
+    # `level` ranks how well each unit matched, to pick its `matched` column: exact id,
+    # name prefix, a word of the name starting with the query, an id/postcode/town
+    # prefix, the name containing it, a town containing it. Levels 2 and up are all the
+    # third tier; they only choose the column.
+    level = np.full(n, 99, dtype=np.int8)
     matched = np.full(n, "", dtype=object)
 
-    def mark(mask: pa.Array | pa.ChunkedArray, level: int, col: str) -> None:
+    def mark(mask: pa.Array | pa.ChunkedArray, lv: int, col: str) -> None:
         m = np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
-        m &= tier > level
-        tier[m] = level
+        m &= level > lv
+        level[m] = lv
         matched[m] = col
 
     q_low = q.lower()
@@ -128,9 +160,10 @@ def _find(reg: Register, snap: Snapshot, q: str) -> tuple[np.ndarray, list[str]]
     mark(pc.match_substring(idx.cols["EntityName"], qf), 4, "EntityName")
     for c in TEXT_COLUMNS[1:]:
         mark(pc.match_substring(idx.cols[c], qf), 5, c)
-    hit = np.nonzero(tier < 99)[0]
+    hit = np.nonzero(level < 99)[0]
+    tier = np.minimum(level[hit], TIER_OTHER)
     # idx.ents is name-sorted, so a stable sort by tier keeps name order inside tiers
-    hit = hit[np.argsort(tier[hit], kind="stable")]
+    hit = hit[np.argsort(tier, kind="stable")]
     return idx.ents[hit], [str(m) for m in matched[hit]]
 
 

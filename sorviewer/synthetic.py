@@ -1226,14 +1226,73 @@ def _ean_source(e: _Ent, day: int) -> _Ent | None:
 
 
 def _shak_source(e: _Ent, day: int) -> _Ent | None:
+    return _shak_walk(e, day)[0]
+
+
+def _shak_walk(e: _Ent, day: int) -> tuple[_Ent | None, list[_Ent]]:
+    """(the unit holding the SHAK code `e` has on `day`, or None; the units above `e`
+    whose versions on `day` the walk read, up to and including that holder)."""
+    seen: list[_Ent] = []
     for _ in range(12):
         if e.shak:
-            return e
+            return e, seen
         p = _at(e, day)[V_PARENT]
         if p is None:
-            return None
+            return None, seen
         e = p
-    return None
+        seen.append(e)
+    return None, seen
+
+
+_NO_END = 10**7  # a day number after every generated date: an open version's end
+
+
+def _next_start(units: list[_Ent], day: int) -> int:
+    """The first version start after `day` among `units` (after _NO_END when none)."""
+    nxt = _NO_END + 1
+    for u in units:
+        i = bisect.bisect_right(u.vdays, day)
+        if i < len(u.vdays) and u.vdays[i] < nxt:
+            nxt = u.vdays[i]
+    return nxt
+
+
+def _moves_on(units: list[_Ent], day: int) -> bool:
+    """Whether a version of one of `units` starting on `day` has another parent."""
+    for u in units:
+        i = bisect.bisect_left(u.vdays, day)
+        if (
+            0 < i < len(u.vdays)
+            and u.vdays[i] == day
+            and u.versions[i][V_PARENT] is not u.versions[i - 1][V_PARENT]
+        ):
+            return True
+    return False
+
+
+def _shak_pieces(e: _Ent, start: int, stop: int) -> Iterator[tuple[int, int, _Ent]]:
+    """Split the days start..stop (inclusive; one version of `e`) into (from, to, holder)
+    pieces for SHAKSORMap: a new piece starts at every version start of the holder, as
+    the real map does, and wherever the holder changes because a unit on the way up
+    moved; days without a holder give no piece."""
+    t = start
+    while t <= stop:
+        src, above = _shak_walk(e, t)
+        nxt = _next_start(above, t)
+        # other version starts on the way up continue the piece, unless a move there
+        # changes the holder (the walk is redone only at moves: they are rare)
+        while nxt <= stop:
+            if src is not None and src is not e and nxt in src.vdays:
+                break
+            if _moves_on(above, nxt):
+                src2, above2 = _shak_walk(e, nxt)
+                if src2 is not src:
+                    break
+                above = above2
+            nxt = _next_start(above, nxt)
+        if src is not None:
+            yield t, min(nxt - 1, stop), src
+        t = nxt
 
 
 # --------------------------------------------------------------------------------------
@@ -1523,24 +1582,25 @@ class _Writer:
     def shak_rows(self, e: _Ent) -> Iterator[str]:
         if not e.hosp or e.level == "IE":
             return
-        d = self.d
-        last = e.versions[-1]
-        for v in e.versions:
-            day = v[V_FROM]
-            src = _shak_source(e, day)
-            if src is None:
-                continue
-            direct = src is e
-            # A new row starts at every SOR change, also the inherited ones (seed 003).
-            starts = [day]
-            if not direct:
-                stop = v[V_TO] or 10**7
-                starts += [x for x in src.vdays if day < x <= stop]
-            for k, a in enumerate(starts):
-                b = starts[k + 1] - 1 if k + 1 < len(starts) else v[V_TO]
-                if d.nsp_open and (k + 1 < len(starts) or v is not last):
-                    b = 0
-                yield self.shak_row(e, v, src, direct, a, b)
+        # A new row starts at every SOR change, also the inherited ones (seed 003), and
+        # wherever the unit the code is attached to changes: a move of the unit or of
+        # any unit above it can put the unit under another direct SHAK holder.
+        pieces = [
+            (v, a, b, src)
+            for v in e.versions
+            for a, b, src in _shak_pieces(e, v[V_FROM], v[V_TO] or _NO_END)
+        ]
+        for k, (v, a, b, src) in enumerate(pieces):
+            # NSP: no ToDate unless the mapping ends (the next row carries the same code
+            # straight on)
+            follows = (
+                k + 1 < len(pieces)
+                and pieces[k + 1][1] == b + 1
+                and pieces[k + 1][3].shak == src.shak
+            )
+            if b == _NO_END or (self.d.nsp_open and follows):
+                b = 0
+            yield self.shak_row(e, v, src, src is e, a, b)
 
     def shak_row(self, e: _Ent, v: list[Any], src: _Ent, direct: bool, a: int, b: int) -> str:
         d = self.d

@@ -313,3 +313,240 @@ def test_real_v1_zip(capsys: pytest.CaptureFixture[str], cache_dir: Path) -> Non
     assert code == 0 and info["format"] == "sor-xml"
     code, tree, _ = cli(capsys, "tree", f, "--as-of", info["snapshot_date"], "--json", "--all")
     assert code == 0 and len(tree) == 3
+
+
+# --- contract details: orphans, usage errors, export selection, XML tables, text output ----
+
+
+def _csv_file(path: Path, rows: list[dict[str, str]]) -> Path:
+    """A SorEntity_daily-style file from row dicts (the loader takes it like the real one)."""
+    import csv
+    import io
+
+    from sorviewer import schema
+
+    cols = schema.SOR_ENTITY_COLUMNS
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    w.writerow(cols)
+    for r in rows:
+        w.writerow([r.get(c, "") for c in cols])
+    path.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
+    return path
+
+
+def _orphan_file(tmp_path: Path) -> tuple[Path, str, str, str, str]:
+    from sorviewer.ids import make_sor_id
+    from tests.unit import tiny
+
+    lost, kid, c1, c2, nowhere = (make_sor_id(n) for n in (8, 9, 10, 11, 20))
+
+    def unit(sid: str, name: str, parent: str) -> dict[str, str]:
+        return dict(
+            SorId=sid,
+            SorType="OE",
+            EntityName=name,
+            FirstFromDate="2010-01-01",
+            FromDate="2010-01-01",
+            ParentSorId=parent,
+        )
+
+    rows = [
+        *tiny.ROWS,
+        unit(lost, "Zulu afsnit", nowhere),
+        unit(kid, "Under zulu", lost),
+        unit(c1, "Cyklus A", c2),
+        unit(c2, "Cyklus B", c1),
+    ]
+    return _csv_file(tmp_path / "SorEntity_daily.csv", rows), lost, kid, c1, c2
+
+
+def test_tree_lists_orphans_after_the_roots(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, cache_dir: Path
+) -> None:
+    from tests.unit.tiny import IE, IE2
+
+    f, lost, kid, c1, c2 = _orphan_file(tmp_path)
+    code, doc, err = cli(capsys, "tree", str(f), "--as-of", "2021-01-01", "--json")
+    assert code == 0 and err == ""
+    assert [n["sor_id"] for n in doc] == [IE, IE2, c1, c2, lost]
+    assert [n.get("missing_parent") for n in doc] == [None, None, True, True, True]
+    assert all(isinstance(n["sor_id"], str) for n in walk(doc))
+    assert [c["sor_id"] for c in doc[-1]["children"]] == [kid]
+    code, text, err = cli(capsys, "tree", str(f), "--as-of", "2021-01-01")
+    assert code == 0
+    lines = text.splitlines()
+    head = lines.index("Missing parent (parent not in the file at this date)")
+    assert lines[head + 1].startswith("  Cyklus A  [OE ") and lines[-1].startswith("    Under zulu")
+    assert "None" not in text and "[ -]" not in text
+    assert err == "sorviewer: 3 units have a missing parent at this date.\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["tree", "--as-of", "20200101"],
+        ["tree", "--as-of", "2020-1-5"],
+        ["tree", "--as-of", "2020-01-01T10:00"],
+        ["tree", "--as-of", "01-02-2020"],
+        ["tree", "--as-of", "2020-02-30"],
+        ["tree", "--depth", "0"],
+        ["tree", "--depth", "-1"],
+        ["changes", "--from", "01-01-2020", "--to", "2021-01-01"],
+        ["shak", ""],
+        ["shak", "123"],
+        ["shak", "12345678"],
+        ["shak", "12-45"],
+        ["shak", " ", "--prefix"],
+        ["export", "-o", "x.csv", "--ids", "1,abc"],
+        ["export", "-o", "x.csv", "--ids", ","],
+    ],
+)
+def test_usage_errors_exit_2_before_the_file_is_read(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str]
+) -> None:
+    # the file does not exist: reading it would exit 3, so 2 means it was never opened
+    missing = str(tmp_path / "missing.zip")
+    code, _, err = cli(capsys, args[0], missing, *args[1:])
+    assert code == 2, args
+    assert "Traceback" not in err and err.strip()
+
+
+def test_shak_prefix_may_be_short(capsys: pytest.CaptureFixture[str], generated: Path) -> None:
+    reg = sorviewer.load(str(generated))
+    code_text = str(reg.entities["ShakId"].dropna().iloc[0])
+    code, doc, _ = cli(
+        capsys, "shak", str(generated), code_text[:2], "--prefix", "--as-of", DAY, "--json"
+    )
+    assert code == 0 and isinstance(doc, list)
+
+
+def test_edi_unknown_type_exits_4_known_type_may_have_no_recipients(
+    capsys: pytest.CaptureFixture[str], generated: Path
+) -> None:
+    reg = sorviewer.load(str(generated))
+    day = dt.date.fromisoformat(DAY)
+    root = reg.roots(day)[0]
+    code, _, err = cli(
+        capsys, "edi", str(generated), "--under", root, "--type", "NOPE", "--as-of", DAY
+    )
+    assert code == 4 and err.count("\n") == 1 and "NOPE" in err
+    # a type only EDITypes knows (or one nobody under a leaf accepts): [] and exit 0
+    types = [str(t) for t in reg.tables["EDITypes"]["EdiId"].dropna()]
+    leaf = next(str(reg.ids[e]) for e in reg.snapshot(day).active_entities()[::-1])
+    empty = 0
+    for t in types:
+        code, doc, _ = cli(
+            capsys, "edi", str(generated), "--under", leaf, "--type", t, "--as-of", DAY, "--json"
+        )
+        assert code == 0 and isinstance(doc, list)
+        empty += doc == []
+    assert empty > 0
+
+
+def test_export_ids_follow_the_date_unless_all(
+    capsys: pytest.CaptureFixture[str], generated: Path, tmp_path: Path
+) -> None:
+    reg = sorviewer.load(str(generated))
+    day = dt.date.fromisoformat(DAY)
+    snap = reg.snapshot(day)
+    active = str(reg.ids[snap.active_entities()[0]])
+    closed = [str(reg.ids[e]) for e in range(len(reg.ids)) if snap.status(e) != "active"][:2]
+    assert len(closed) == 2
+    out = tmp_path / "sel.json"
+    ids = ",".join([active, *closed])
+    code, _, err = cli(
+        capsys, "export", str(generated), "-o", str(out), "--as-of", DAY, "--ids", ids
+    )
+    assert code == 0
+    assert [v["sor_id"] for v in json.loads(out.read_text("utf-8"))] == [active]
+    assert err == (f"sorviewer: 2 of the ids are not active on {DAY}; add --all to include them.\n")
+    code, _, err = cli(
+        capsys, "export", str(generated), "-o", str(out), "--as-of", DAY, "--ids", ids, "--all"
+    )
+    assert code == 0 and err == ""
+    docs = json.loads(out.read_text("utf-8"))
+    assert sorted(v["sor_id"] for v in docs) == sorted([active, *closed])
+    assert all("as_of" not in v for v in docs)  # the CLI never stamps its exports
+    csv_out = tmp_path / "sel.csv"
+    code, _, _ = cli(capsys, "export", str(generated), "-o", str(csv_out), "--ids", active)
+    header = csv_out.read_bytes().decode("utf-8-sig").split("\r\n")[0].split(";")
+    assert code == 0 and header[-1] == "Status" and "AsOfDate" not in header
+
+
+@pytest.fixture(scope="session")
+def generated_xml(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
+    from sorviewer.synthetic import generate
+
+    out = tmp_path_factory.mktemp("genxml") / "sor.zip"
+    generate(str(out), entities=1500, seed=3, fmt="sor-xml", dialect="defects")
+    return out
+
+
+def test_info_and_report_name_the_xml_member(
+    capsys: pytest.CaptureFixture[str], generated_xml: Path, tmp_path: Path
+) -> None:
+    code, info, _ = cli(capsys, "info", str(generated_xml), "--json")
+    assert code == 0 and info["tables"] == {"Sor": 1500}
+    code, rows, _ = cli(capsys, "report", str(generated_xml), "--json")
+    assert code == 0 and rows
+    assert {r["table"] for r in rows} == {"Sor"}
+    # a bare XML file: its own stem
+    import zipfile as zf
+
+    with zf.ZipFile(generated_xml) as z:
+        (tmp_path / "Sor_small.xml").write_bytes(z.read("Sor.xml"))
+    code, info, _ = cli(capsys, "info", str(tmp_path / "Sor_small.xml"), "--json")
+    assert code == 0 and info["tables"] == {"Sor_small": 1500}
+    code, rows, _ = cli(capsys, "report", str(tmp_path / "Sor_small.xml"), "--json")
+    assert {r["table"] for r in rows} == {"Sor_small"}
+
+
+def test_report_rows_sorted_by_table_line_severity(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, cache_dir: Path
+) -> None:
+    from sorviewer.synthetic import generate
+
+    f = tmp_path / "Sor_complete.zip"
+    generate(str(f), entities=1500, seed=4, dialect="defects,no-replaced")
+    code, rows, _ = cli(capsys, "report", str(f), "--json")
+    assert code == 0 and len({r["table"] for r in rows}) > 1
+    rank = {"error": 0, "warning": 1, "info": 2}
+
+    def key(r: dict[str, Any]) -> tuple[str, int, int, int]:
+        return (r["table"], r["line"] is not None, r["line"] or 0, rank[r["severity"]])
+
+    assert rows == sorted(rows, key=key)
+    code, text, _ = cli(capsys, "report", str(f))
+    body = text.splitlines()[2:]
+    assert [line.split()[:2] for line in body] == [[r["severity"], r["table"]] for r in rows]
+
+
+def test_plain_text_headers_and_wrapping(
+    capsys: pytest.CaptureFixture[str], generated: Path
+) -> None:
+    reg = sorviewer.load(str(generated))
+    day = dt.date.fromisoformat(DAY)
+    edi_id = str(reg.tables["LocationsCodeEDITypeMap"]["EdiId"].dropna().iloc[0])
+    for r in reg.roots(day):
+        code, text, _ = cli(
+            capsys, "edi", str(generated), "--under", r, "--type", edi_id, "--as-of", DAY
+        )
+        if text.strip() != "(nothing)":
+            assert text.splitlines()[0].split() == ["sor_id", "ean", "ean_state"]
+            break
+    else:
+        pytest.fail("no EDI recipients under any root")
+    code, text, _ = cli(capsys, "show", str(generated), reg.roots(day)[0], "--as-of", DAY)
+    assert "Provenance:" in text and "Inherited groups:" not in text
+    # the unit with the most versions: its changed-column lists wrap
+    e = int(max(range(len(reg.ids)), key=lambda i: reg.id_start[i + 1] - reg.id_start[i]))
+    code, text, _ = cli(capsys, "history", str(generated), str(reg.ids[e]))
+    hist = reg.history(str(reg.ids[e]))
+    assert code == 0 and max(len(line) for line in text.splitlines()) <= 100
+    cols = [c for h in hist for c in h["changed"]]
+    assert sum(c in text for c in set(cols)) == len(set(cols))  # nothing lost in wrapping
+    code, text, _ = cli(
+        capsys, "changes", str(generated), "--from", "2010-01-01", "--to", "2026-01-01"
+    )
+    assert code == 0 and max(len(line) for line in text.splitlines()) <= 100

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sorviewer.asof import MISSING_PARENT_LABEL, tree
+from sorviewer.register import Register
 from tests.unit.tiny import FUT, IE, IE2, OE1, OE2, OE3, SI, tiny_register
 
 D = dt.date
@@ -67,11 +69,62 @@ def test_tree_depth_and_all() -> None:
     assert sub[0]["children"][0]["sor_id"] == OE2
 
 
-def test_orphans_go_under_missing_parent_group() -> None:
-    reg = tiny_register()
-    # OE2's parent OE1 exists; make a day where OE2 exists but its parent does not:
-    # none in tiny, so check the empty case and the API shape.
-    assert all(n["name"] != MISSING_PARENT_LABEL for n in tree(reg, D(2021, 1, 1)))
+def _with_orphans() -> tuple[Register, list[str]]:
+    """The tiny register plus a unit whose parent is not in the file, with a child, and a
+    two-unit parent cycle."""
+    from sorviewer.ids import make_sor_id
+    from tests.unit import tiny
+
+    lost, kid, c1, c2, nowhere = (make_sor_id(n) for n in (8, 9, 10, 11, 20))
+
+    def unit(sid: str, name: str, parent: str) -> dict[str, str]:
+        return dict(
+            SorId=sid,
+            SorType="OE",
+            EntityName=name,
+            FirstFromDate="2010-01-01",
+            FromDate="2010-01-01",
+            ParentSorId=parent,
+        )
+
+    rows = [
+        *tiny.ROWS,
+        unit(lost, "Zulu afsnit", nowhere),
+        unit(kid, "Under zulu", lost),
+        unit(c1, "Cyklus A", c2),
+        unit(c2, "Cyklus B", c1),
+    ]
+    return tiny_register(rows), [lost, kid, c1, c2]
+
+
+def test_orphans_follow_the_roots_as_flagged_top_level_entries() -> None:
+    reg, (lost, kid, c1, c2) = _with_orphans()
+    day = D(2021, 1, 1)
+    doc = tree(reg, day)
+    assert [n["sor_id"] for n in doc] == [IE, IE2, c1, c2, lost]  # roots, then orphans by name
+    assert all("missing_parent" not in n for n in doc[:2])
+    assert all(n["missing_parent"] is True for n in doc[2:])
+    assert all(n["name"] != MISSING_PARENT_LABEL for n in doc)
+    assert [c["sor_id"] for c in doc[-1]["children"]] == [kid]
+    assert "missing_parent" not in doc[-1]["children"][0]
+
+    def ids(nodes: list[dict[str, Any]]) -> list[Any]:
+        out: list[Any] = []
+        for n in nodes:
+            out.append(n["sor_id"])
+            out += ids(n["children"])
+        return out
+
+    assert all(isinstance(i, str) for i in ids(doc))
+    # depth counts orphans as top level, like roots
+    flat = tree(reg, day, depth=1)
+    assert [n["sor_id"] for n in flat][-3:] == [c1, c2, lost]
+    assert all(n["children"] == [] for n in flat)
+    # an orphan asked for as the root keeps its flag; a normal unit gets none
+    assert tree(reg, day, root=lost)[0]["missing_parent"] is True
+    assert "missing_parent" not in tree(reg, day, root=SI)[0]
+    # the tiny register itself has none
+    assert all("missing_parent" not in n for n in tree(tiny_register(), day))
 
 
 def test_date_before_and_after_all_data() -> None:

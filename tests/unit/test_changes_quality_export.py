@@ -399,8 +399,15 @@ def test_export_subtree_in_tree_order_and_selected_ids() -> None:
     assert [(r[0], r[-1]) for r in rows] == [(IE2, "active"), (FUT, "future")]
     _h, rows = export_rows(reg, DAY, sor_ids=[IE, OE3])
     assert [r[0] for r in rows] == [OE3, IE]
-    _h, rows = export_rows(reg, DAY, sor_ids=[FUT])  # picked by the user: kept
-    assert [(r[0], r[-1]) for r in rows] == [(FUT, "future")]
+    # listed ids follow the date like everything else: a future unit only with include_all
+    _h, rows = export_rows(reg, DAY, sor_ids=[FUT, IE2])
+    assert [(r[0], r[-1]) for r in rows] == [(IE2, "active")]
+    _h, rows = export_rows(reg, DAY, sor_ids=[FUT, IE2], include_all=True)
+    assert [(r[0], r[-1]) for r in rows] == [(FUT, "future"), (IE2, "active")]
+    assert export.inactive_ids(reg, DAY, [FUT, IE2, FUT, "999"]) == [FUT]
+    closed = dt.date(2023, 1, 1)
+    assert [r[0] for r in export_rows(reg, closed, sor_ids=[OE2, OE1])[1]] == [OE1]
+    assert len(select_units(reg, closed, sor_ids=[OE2], include_all=True)) == 1
     _h, rows = export_rows(reg, DAY, subtree=IE, sor_ids=[OE1, IE2])
     assert [r[0] for r in rows] == [OE1]
 
@@ -752,3 +759,92 @@ def test_bulk_views_equal_entity_view_on_generated(tmp_path: Path, fmt: str) -> 
         assert views == [reg.entity(str(sid), d) for sid in reg.ids]
     header, rows = export_rows(reg, snapshot, include_all=True)
     assert len(rows) == len(reg.ids) and header[-1] == "Status"
+
+
+# --- the as-of stamp (for the window; the CLI never sets it) -----------------------------
+
+
+def _stamped_register(path: str = "/data/Sor_complete.zip") -> Register:
+    reg = planted_for_files()
+    reg.source.path = path
+    return reg
+
+
+@pytest.mark.parametrize("stamp", [False, True])
+def test_csv_stamp(tmp_path: Path, stamp: bool) -> None:
+    reg = _stamped_register()
+    out = tmp_path / "out.csv"
+    assert write_export(reg, DAY, str(out), "csv", stamp=stamp) == 3
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    if stamp:
+        assert rows[0][-2:] == ["Status", "AsOfDate"]
+        assert [r[-1] for r in rows[1:]] == ["2021-01-01"] * 3
+    else:
+        assert rows[0][-1] == "Status" and "AsOfDate" not in rows[0]
+    # the neutralising of formula-like cells is the same either way
+    assert any(r[2] == '\'=HYPERLINK("x")' for r in rows[1:])
+
+
+@pytest.mark.parametrize("stamp", [False, True])
+def test_xlsx_stamp(tmp_path: Path, stamp: bool) -> None:
+    import re
+
+    reg = _stamped_register("/data/=SUM(A1).zip")  # a file name that looks like a formula
+    out = tmp_path / "out.xlsx"
+    assert write_export(reg, DAY, str(out), "xlsx", stamp=stamp) == 3
+    wb = openpyxl.load_workbook(out)
+    data = wb["SOR"]
+    header = [c.value for c in data[1]]
+    formula_cell = data.cell(row=3, column=header.index("EntityName") + 1)
+    assert formula_cell.value == '=HYPERLINK("x")' and formula_cell.quotePrefix
+    if not stamp:
+        assert wb.sheetnames == ["SOR"] and header[-1] == "Status"
+        return
+    assert wb.sheetnames == ["SOR", "Om udtrækket"]
+    assert header[-2:] == ["Status", "AsOfDate"]
+    assert [data.cell(row=r, column=len(header)).value for r in (2, 3, 4)] == ["2021-01-01"] * 3
+    about = wb["Om udtrækket"]
+    cells = {r[0].value: r[1].value if len(r) > 1 else None for r in about.iter_rows()}
+    assert "Værdier som de var gældende på 01-01-2021" in cells
+    assert cells["Gældende dato"] == "2021-01-01"
+    assert cells["Kildefil"] == "=SUM(A1).zip"
+    assert cells["Antal enheder"] == 3
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", cells["Udtrukket"])
+    source = next(r[1] for r in about.iter_rows() if r[0].value == "Kildefil")
+    assert source.data_type == "s" and source.quotePrefix  # never run as a formula
+
+
+@pytest.mark.parametrize("stamp", [False, True])
+def test_json_stamp(tmp_path: Path, stamp: bool) -> None:
+    reg = tiny_register()
+    out = tmp_path / "out.json"
+    write_export(reg, DAY, str(out), "json", subtree=SI, stamp=stamp)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    shows = [reg.entity(s, DAY) for s in (SI, OE3, OE1, OE2)]
+    if stamp:
+        assert doc == [{**v, "as_of": "2021-01-01"} for v in shows]
+    else:
+        assert doc == shows
+
+
+def test_load_report_rows_sorted_and_renamed() -> None:
+    rep = LoadReport()
+    rep.add("info", "SOREntity", "c", line=9)
+    rep.add("warning", "Sor.xml", "b", line=3)
+    rep.add("warning", "SOREntity", "a", line=9)
+    rep.add("error", "SOREntity", "d", line=9)
+    rep.add("info", "SOREntity", "e")
+    rep.add("warning", "SOREntity", "f", line=2)
+    doc = rep.as_json()
+    assert [(r["table"], r["line"], r["message"]) for r in doc] == [
+        ("SOREntity", None, "e"),
+        ("SOREntity", 2, "f"),
+        ("SOREntity", 9, "d"),
+        ("SOREntity", 9, "a"),
+        ("SOREntity", 9, "c"),
+        ("Sor.xml", 3, "b"),
+    ]
+    renamed = rep.as_json({"SOREntity": "Sor", "Sor.xml": "Sor"})
+    assert [r["message"] for r in renamed] == ["e", "f", "b", "d", "a", "c"]
+    assert {r["table"] for r in renamed} == {"Sor"}
+    assert [r.message for r in rep.rows] == ["c", "b", "a", "d", "e", "f"]  # rows untouched

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
+from sorviewer.register import Register
 from tests.unit.tiny import IE, OE1, OE2, OE3, SI, tiny_register
 
 DAY = dt.date(2021, 1, 1)
@@ -77,3 +80,116 @@ def test_virtual_inherited_from_owner() -> None:
     oe2 = reg.entity(OE2, DAY)
     assert oe2["provenance"]["virtual_address"]["from_sor_id"] == IE
     assert oe2["attributes"]["VirtualAddressTelephoneNumber"] == "11111111"
+
+
+# --- SHAK provenance checked against the tree --------------------------------------------
+
+
+def _mapped_register() -> tuple[Register, list[str]]:
+    """An owner with two hospitals; SHAKSORMap rows that name the right direct unit, one
+    that is not above the unit, and ones that name a unit that is not in the file."""
+    from sorviewer.ids import make_sor_id
+    from sorviewer.register import RawData, SourceInfo
+    from sorviewer.report import LoadReport
+
+    ie, h1, h2, a1, a2, a3, a4, a5, gone = (make_sor_id(n) for n in range(40, 49))
+
+    def unit(sid: str, parent: str | None, name: str) -> dict[str, str]:
+        row = dict(SorId=sid, EntityName=name, FirstFromDate="2010-01-01", FromDate="2010-01-01")
+        row["SorType"] = "IE" if parent is None else ("SI" if parent == ie else "OE")
+        if parent:
+            row["ParentSorId"] = parent
+        return row
+
+    ents = [
+        unit(ie, None, "Region"),
+        unit(h1, ie, "Hospital 1"),
+        unit(h2, ie, "Hospital 2"),
+        unit(a1, h1, "Afd 1"),  # inherits 1111 from h1: the map says so
+        unit(a2, h1, "Afd 2"),  # the map says 1111 comes from h2: wrong, h1 has it
+        unit(a3, h2, "Afd 3"),  # the map says 1111 comes from h1: wrong, and h2 lacks it
+        unit(a4, h2, "Afd 4"),  # 2222 from a unit not in the file; h2 has 2222 itself
+        unit(a5, h1, "Afd 5"),  # 3333 from a unit not in the file; nobody has 3333
+    ]
+
+    def m(code: str, sor: str, direct_sor: str | None) -> dict[str, str | None]:
+        return dict(
+            ShakId=code,
+            SorId=sor,
+            IsDirectSorShakMapping="FALSE" if direct_sor else "TRUE",
+            ShakIdsDirectSorId=direct_sor,
+            FromDate="2010-01-01",
+            ToDate=None,
+        )
+
+    rows = [
+        m("1111", h1, None),
+        m("2222", h2, None),
+        m("1111", a1, h1),
+        m("1111", a2, h2),
+        m("1111", a3, h1),
+        m("2222", a4, gone),
+        m("3333", a5, gone),
+    ]
+    raw = RawData(
+        entities=pd.DataFrame(ents).astype("string[pyarrow]"),
+        tables={"SHAKSORMap": pd.DataFrame(rows).astype("string[pyarrow]")},
+        source=SourceInfo(path="mapped", format="sor2-zip", has_history=True),
+        report=LoadReport(),
+        inheritance="sor2",
+    )
+    return Register.build(raw), [h1, h2, a1, a2, a3, a4, a5, gone]
+
+
+def test_shak_holder_named_by_the_file_is_checked_against_the_tree() -> None:
+    reg, (h1, h2, a1, a2, a3, _a4, _a5, _gone) = _mapped_register()
+    assert reg.entity(h1, DAY)["provenance"]["shak"]["state"] == "own"
+    v1 = reg.entity(a1, DAY)
+    assert v1["provenance"]["shak"] == {"state": "inherited", "from_sor_id": h1, "from_group": None}
+    assert "problems" not in v1
+    # the file names h2, which is not above a2; h1 above it has the code itself
+    v2 = reg.entity(a2, DAY)
+    assert v2["provenance"]["shak"]["from_sor_id"] == h1
+    assert v2["problems"] == [
+        f"The SHAK map attaches code 1111 to {h2}, which is not above this unit on this "
+        f"date; the nearest unit above with the code, {h1}, is shown."
+    ]
+    # nothing above a3 has 1111: the file's unit is kept, and the problem is said
+    v3 = reg.entity(a3, DAY)
+    assert v3["provenance"]["shak"]["from_sor_id"] == h1
+    assert v3["attributes"]["ShakId"] == "1111"
+    assert v3["problems"] == [
+        f"The SHAK map attaches code 1111 to {h1}, which is not above this unit on this "
+        "date, and no unit above has the code itself."
+    ]
+
+
+def test_shak_holder_not_in_the_file_is_never_a_null_inheritance() -> None:
+    reg, (_h1, h2, _a1, _a2, _a3, a4, a5, gone) = _mapped_register()
+    v4 = reg.entity(a4, DAY)
+    assert v4["provenance"]["shak"]["from_sor_id"] == h2  # h2 has 2222 itself
+    assert v4["problems"] == [
+        f"The SHAK map attaches code 2222 to {gone}, which is not in the file; the nearest "
+        f"unit above with the code, {h2}, is shown."
+    ]
+    v5 = reg.entity(a5, DAY)
+    assert v5["provenance"]["shak"] == {
+        "state": "inherited",
+        "from_sor_id": gone,
+        "from_group": None,
+    }
+    assert v5["problems"] == [
+        f"The SHAK map attaches code 3333 to {gone}, which is not in the file, and no "
+        "unit above has the code itself."
+    ]
+
+
+def test_shak_checks_agree_with_the_bulk_export() -> None:
+    import numpy as np
+
+    from sorviewer.export import export_views
+
+    reg, _ids = _mapped_register()
+    views = export_views(reg, DAY, np.arange(len(reg.ids)))
+    assert views == [reg.entity(str(sid), DAY) for sid in reg.ids]
+    assert sum("problems" in v for v in views) == 4

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sorviewer.mapping import shak_to_sor, sor_to_shak
 from sorviewer.search import match_with_ancestors
-from tests.unit.tiny import IE, OE1, OE2, OE3, SI, tiny_register
+from tests.unit.tiny import IE, IE2, OE1, OE2, OE3, SI, tiny_register
 
 DAY = dt.date(2021, 1, 1)
 
@@ -55,3 +55,153 @@ def test_shak_both_directions() -> None:
     ]
     assert sor_to_shak(reg, IE, DAY) == []
     assert sor_to_shak(reg, "123", DAY) is None
+
+
+# --- folding and tiers -----------------------------------------------------------------
+
+FOLD_CASES = [
+    "François",
+    "Zoë",
+    "Crème brûlée",
+    "ÆRØ Ålborg",
+    "Øster Åby",
+    "Müller-Lüdenscheidt",
+    "Straße",
+    "ﬁnn",
+    "Ångström",
+    "ΣΟΦΊΑ ς",
+    "İstanbul",
+    "½ pris",
+    "\u212aelvin",  # the Kelvin sign lowers to a plain k
+    "Ærø\u2019s – ﬃ",  # curly apostrophe, en dash, a ligature beside Danish letters
+    "Cafe\u0301",  # e + combining acute, already decomposed
+    "x\u034fy",  # a combining grapheme joiner: not a combining class mark
+    "",
+    "plain ascii 123",
+]
+
+
+def test_data_folding_equals_query_folding() -> None:
+    import pyarrow as pa
+
+    from sorviewer.register import fold_text
+    from sorviewer.search import _fold_array
+
+    got = _fold_array(pa.array(FOLD_CASES, type=pa.string())).to_pylist()
+    assert got == [fold_text(t) for t in FOLD_CASES]
+    chunked = pa.chunked_array([FOLD_CASES[:5], FOLD_CASES[5:]], type=pa.string())
+    assert _fold_array(chunked).to_pylist() == [fold_text(t) for t in FOLD_CASES]
+
+
+def _renamed(names: dict[str, str]) -> list[dict[str, str]]:
+    from tests.unit import tiny
+
+    rows = [dict(r) for r in tiny.ROWS]
+    for r in rows:
+        if r["SorId"] in names:
+            r["EntityName"] = names[r["SorId"]]
+    return rows
+
+
+def test_search_finds_accented_names_typed_exactly_or_plain() -> None:
+    reg = tiny_register(_renamed({OE1: "François Klinik", OE3: "Zoë Praksis", SI: "Crème Afsnit"}))
+    for text, want in (
+        ("François", OE1),
+        ("francois", OE1),
+        ("FRANÇOIS KLINIK", OE1),
+        ("Zoë", OE3),
+        ("zoe", OE3),
+        ("Crème", SI),
+        ("creme afsnit", SI),
+    ):
+        assert [r["sor_id"] for r in reg.search(text, DAY)] == [want], text
+
+
+def test_search_has_three_tiers_each_by_danish_name() -> None:
+    reg = tiny_register(
+        _renamed(
+            {
+                IE: "Sygehus Klinik",  # a word of the name starts with the query
+                SI: "Klinikken",  # name prefix
+                OE1: "Poliklinik",  # the name contains the query
+                OE3: "Ældre klinik",  # word start; æ sorts after z
+            }
+        )
+    )
+    res = reg.search("klinik", DAY)
+    assert [(r["sor_id"], r["matched"]) for r in res] == [
+        (SI, "EntityName"),
+        (OE1, "EntityName"),
+        (IE, "EntityName"),
+        (OE3, "EntityName"),
+        (IE2, "EntityName"),  # "Øster Klinik" of the tiny register
+    ]
+    # exact ids first, then name prefixes, then the rest (a SHAK prefix, a name that
+    # merely contains the code), each tier by name
+    reg = tiny_register(_renamed({OE3: "Afsnit 1234", IE: "1234 Region"}))
+    res = reg.search("1234", DAY)
+    assert [(r["sor_id"], r["matched"]) for r in res] == [
+        (SI, "ShakId"),
+        (IE, "EntityName"),
+        (OE3, "EntityName"),
+        (OE1, "ShakId"),
+    ]
+    # the answer is memoised per snapshot, and a copy is handed out each time
+    snap = reg.snapshot(DAY)
+    from sorviewer.search import find
+
+    first, _ = find(reg, snap, "1234")
+    first[:] = -1
+    again, cols = find(reg, snap, "1234")
+    assert [str(reg.ids[e]) for e in again] == [SI, IE, OE3, OE1]
+    assert snap.memo["find"][0] == "1234" and cols[0] == "ShakId"
+
+
+def test_nsp_style_open_shak_rows_end_when_the_next_row_of_the_key_starts() -> None:
+    """NSP copies leave ToDate empty on superseded SHAKSORMap rows (SOR_FORMATS §4.2): the
+    old row ends the day before the next row of the same (ShakId, SorId) starts."""
+    import pandas as pd
+
+    from sorviewer.register import RawData, Register, SourceInfo
+    from sorviewer.report import LoadReport
+    from tests.unit import tiny
+
+    rows = [dict(r) for r in tiny.ROWS]
+    for r in rows:  # OE3 moves from SI to OE1 on 2020-01-01
+        if r["SorId"] == OE3:
+            r["ToDate"] = "2019-12-31"
+    rows.append({**next(r for r in rows if r["SorId"] == OE3), "FromDate": "2020-01-01"})
+    rows[-1].pop("ToDate")
+    rows[-1]["ParentSorId"] = OE1
+    shak = pd.DataFrame(
+        [
+            dict(ShakId="1234", SorId=SI, IsDirectSorShakMapping="TRUE", FromDate="2010-01-01"),
+            dict(ShakId="9999", SorId=OE1, IsDirectSorShakMapping="TRUE", FromDate="2010-01-01"),
+            dict(
+                ShakId="7777",
+                SorId=OE3,
+                IsDirectSorShakMapping="FALSE",
+                ShakIdsDirectSorId=SI,
+                FromDate="2010-01-01",
+            ),
+            dict(
+                ShakId="7777",
+                SorId=OE3,
+                IsDirectSorShakMapping="FALSE",
+                ShakIdsDirectSorId=OE1,
+                FromDate="2020-01-01",
+            ),
+        ]
+    ).astype("string[pyarrow]")
+    raw = RawData(
+        entities=pd.DataFrame(rows).astype("string[pyarrow]"),
+        tables={"SHAKSORMap": shak},
+        source=SourceInfo(path="nsp", format="sor2-zip", has_history=True),
+        report=LoadReport(),
+        inheritance="sor2",
+    )
+    reg = Register.build(raw)
+    assert [r["direct_sor_id"] for r in sor_to_shak(reg, OE3, dt.date(2019, 6, 1)) or []] == [SI]
+    assert [r["direct_sor_id"] for r in sor_to_shak(reg, OE3, DAY) or []] == [OE1]
+    assert reg.entity(OE3, DAY)["provenance"]["shak"]["from_sor_id"] == OE1
+    assert "problems" not in reg.entity(OE3, DAY)

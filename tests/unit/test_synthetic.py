@@ -232,6 +232,63 @@ def test_shak_codes_direct_and_inherited(default_zip: Path, entity_rows) -> None
     assert {_unwrap(r["SorId"]) for r in rows} <= ids
 
 
+@pytest.mark.parametrize("dialect", ["default", "nsp-open"])
+def test_inherited_shak_rows_name_an_ancestor_all_through(small, dialect: str) -> None:
+    """An inherited SHAKSORMap row's ShakIdsDirectSorId is above its unit on every day
+    of the row, also after the unit or a unit above it moved (a row ends there)."""
+    path = small(dialect, entities=2000)
+    with zipfile.ZipFile(path) as zf:
+        _, ent_rows = _table(zf, "SOREntity.csv")
+        _, map_rows = _table(zf, "SHAKSORMap.csv")
+    far = dt.date(9999, 12, 31)
+    versions = collections.defaultdict(list)  # SorId -> [(from, to or None, parent)]
+    for r in ent_rows:
+        to = _day(r["ToDate"]) if r["ToDate"] else None
+        versions[_unwrap(r["SorId"])].append((_day(r["FromDate"]), to, _unwrap(r["ParentSorId"])))
+    for v in versions.values():
+        v.sort()
+
+    def parent_at(sid: str, day: dt.date) -> str | None:
+        found = None
+        for i, (fr, to, par) in enumerate(versions.get(sid, [])):
+            # NSP style: a superseded version without ToDate ends when the next starts
+            nxt = versions[sid][i + 1][0] if i + 1 < len(versions[sid]) else None
+            end = to or (nxt - dt.timedelta(days=1) if nxt else far)
+            if fr <= day <= end:
+                found = par or None
+        return found
+
+    def above(sid: str, day: dt.date) -> list[str]:
+        out: list[str] = []
+        p = parent_at(sid, day)
+        while p and p not in out and len(out) < 20:
+            out.append(p)
+            p = parent_at(p, day)
+        return out
+
+    keys = collections.defaultdict(list)
+    for r in map_rows:
+        keys[(r["ShakId"], _unwrap(r["SorId"]))].append(r)
+    checked = 0
+    for rows in keys.values():
+        rows.sort(key=lambda r: r["FromDate"])
+        for i, r in enumerate(rows):
+            if r["IsDirectSorShakMapping"] != "FALSE":
+                continue
+            sid, direct = _unwrap(r["SorId"]), _unwrap(r["ShakIdsDirectSorId"])
+            start = _day(r["FromDate"])
+            nxt = _day(rows[i + 1]["FromDate"]) - dt.timedelta(days=1) if i + 1 < len(rows) else far
+            end = _day(r["ToDate"]) if r["ToDate"] else nxt
+            chain = [sid, *above(sid, start)]
+            # the first change of the way up is a version start of a unit on it
+            days = {start, min(end, dt.date(2030, 1, 1))}
+            days |= {fr for u in chain for fr, _t, _p in versions[u] if start < fr <= end}
+            for day in sorted(days):
+                assert direct in above(sid, day), (r["ShakId"], sid, direct, day)
+            checked += 1
+    assert checked > 100
+
+
 def test_replacements_point_at_real_units(default_zip: Path, entity_rows) -> None:
     ids = {_unwrap(r["SorId"]) for r in entity_rows}
     with zipfile.ZipFile(default_zip) as zf:
