@@ -4,8 +4,9 @@ A `Snapshot` is pure array work over the loaded columns (no file access, no
 per-row Python loop): which version row each entity has at the day, each
 entity's parent at the day, and the children of every node as one CSR index
 sorted by Danish name order. Units whose parent does not exist at the day (or
-that sit in a parent cycle) are gathered as "orphans" and shown under a
-"Missing parent" group instead of vanishing.
+that sit in a parent cycle) are gathered as "orphans" instead of vanishing: the
+window shows them under a "Missing parent" group, the `tree` document lists them
+after the roots, flagged `missing_parent`.
 """
 
 from __future__ import annotations

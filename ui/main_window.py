@@ -1147,6 +1147,8 @@ class MainWindow(QMainWindow):
             scope=scope,
             language=self.state.language,
             include_all=self.model.show_closed,
+            filtered=[str(reg.ids[e]) for e in self.model.matches.tolist()],
+            filter_text=self.model.filter_text,
         )
         if dlg.exec() and dlg.written:
             self.statusBar().showMessage(

@@ -395,13 +395,18 @@ def test_panels_are_docked_and_follow_the_tree(qtbot: Any, tmp_path: Path, file:
 
 
 def test_export_dialog_writes_the_selection(qtbot: Any, tmp_path: Path) -> None:
-    pytest.importorskip("sorviewer.export")
     from ui.widgets.export_dialog import ExportDialog
 
     reg = tiny.tiny_register()
     dlg = ExportDialog(reg, dt.date(2018, 6, 1), [tiny.OE1, tiny.OE3], str(tmp_path))
     qtbot.addWidget(dlg)
-    assert dlg.options() == {"fmt": "csv", "include_all": False, "sor_ids": [tiny.OE1, tiny.OE3]}
+    assert dlg.options() == {
+        "fmt": "csv",
+        "include_all": False,
+        "stamp": True,
+        "sor_ids": [tiny.OE1, tiny.OE3],
+    }
+    assert not dlg.scope_filtered.isVisibleTo(dlg)  # no filter, no such choice
     dlg.format.setCurrentIndex(dlg.format.findData("json"))
     assert dlg.path.text().endswith(".json")
     dlg.format.setCurrentIndex(dlg.format.findData("csv"))
@@ -409,6 +414,29 @@ def test_export_dialog_writes_the_selection(qtbot: Any, tmp_path: Path) -> None:
         dlg.start_export()
     text = Path(dlg.written).read_text(encoding="utf-8-sig")
     assert tiny.OE1 in text and tiny.OE3 in text and tiny.IE2 not in text
+    # the as-of date is in the file, not only in its name
+    header, first = text.splitlines()[:2]
+    assert header.split(";")[-1] == "AsOfDate" and first.split(";")[-1] == "2018-06-01"
+
+
+def test_export_dialog_offers_the_units_matching_the_filter(qtbot: Any, tmp_path: Path) -> None:
+    from ui.widgets.export_dialog import ExportDialog
+
+    reg = tiny.tiny_register()
+    dlg = ExportDialog(
+        reg,
+        dt.date(2018, 6, 1),
+        [tiny.OE1],
+        str(tmp_path),
+        language="da",
+        filtered=[tiny.OE1, tiny.OE3],
+        filter_text="afd",
+        scope="filtered",
+    )
+    qtbot.addWidget(dlg)
+    assert dlg.scope_filtered.isVisibleTo(dlg) and dlg.scope_filtered.isChecked()
+    assert "De 2 enheder, der passer på søgningen »afd«" in dlg.scope_filtered.text()
+    assert dlg.options()["sor_ids"] == [tiny.OE1, tiny.OE3]
 
 
 def test_dropping_a_file_opens_it(qtbot: Any, make_window: Any, file: str) -> None:
@@ -612,11 +640,10 @@ def test_export_subtree_writes_the_expected_rows(qtbot: Any, tmp_path: Path) -> 
     )
     qtbot.addWidget(dlg)
     assert dlg.scope_subtree.isChecked()
-    assert dlg.options() == {"fmt": "csv", "include_all": False, "subtree": tiny.SI}
+    assert dlg.options() == {"fmt": "csv", "include_all": False, "stamp": True, "subtree": tiny.SI}
     with qtbot.waitSignal(dlg.accepted, timeout=10000):
         dlg.start_export()
     text = Path(dlg.written).read_text(encoding="utf-8-sig")
-    ids = [line.split(";")[0].strip('"') for line in text.splitlines()[1:]]
     header = text.splitlines()[0].split(";")
     sor_col = header.index("SorId") if "SorId" in header else 0
     ids = [line.split(";")[sor_col].strip('"') for line in text.splitlines()[1:]]

@@ -244,6 +244,11 @@ def test_records_view_copy_ean_and_export_selection(qtbot, state: AppState, tmp_
     assert {OE3, IE, SI} <= set(text.replace(";", "\n").replace(",", "\n").split())
     assert view.export_selection(str(tmp_path / "sel.xlsx"), "xlsx") == 3
     assert (tmp_path / "sel.xlsx").read_bytes()[:2] == b"PK"
+    # a row the user picked is exported whatever its status at the date (FUT opens 2030)
+    view.set_records(["sor_id", "name", "ean"], ["SOR id", "Name", "EAN"], [(FUT, "Ny", "")])
+    view.selectAll()
+    assert view.export_selection(str(out), "csv") == 1
+    assert FUT in out.read_bytes().decode("utf-8-sig")
 
 
 def test_records_view_header_sort_survives_new_rows(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]
@@ -1017,3 +1022,15 @@ def test_mapping_keeps_code_unit_and_kind_in_view(qtbot, width: int) -> None:  #
             assert view.columnViewportPosition(name) < room - 60
             if width >= 1000:
                 assert right("name") <= room
+
+
+def test_source_not_in_the_file_is_named_without_a_link() -> None:
+    from ui.widgets.details_panel import source_text
+
+    reg = tiny.tiny_register()
+    view = {"sor_id": OE1}
+    prov = {"state": "inherited", "from_sor_id": "99999", "from_group": None}
+    text = source_text(reg, view, prov, "da", DAY)
+    assert "99999 (enheden findes ikke i filen)" in text and "href" not in text
+    prov = {"state": "inherited", "from_sor_id": SI, "from_group": None}
+    assert f'href="sor:{SI}"' in source_text(reg, view, prov, "en", DAY)

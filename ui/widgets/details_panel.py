@@ -306,6 +306,12 @@ def source_text(
         via = tr(lang, f" (fra {glabel[0].lower()})", f" (from the {glabel[1].lower()})")
     if src == view["sor_id"]:
         return tr(lang, "fra enhedens egen", "from the unit's own") + escape(via)
+    if src and reg.entity_index(src) < 0:  # the file names a holder it does not hold
+        return tr(
+            lang,
+            f"fra {escape(src)} (enheden findes ikke i filen)",
+            f"from {escape(src)} (that unit is not in the file)",
+        ) + escape(via)
     if src:
         return tr(lang, "fra ", "from ") + unit_link(reg, src, day) + escape(via)
     return tr(lang, "kilden er ikke i filen", "the source is not in the file")

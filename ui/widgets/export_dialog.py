@@ -9,7 +9,6 @@ carried to the GUI thread by a queued signal); otherwise it is a busy bar.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import os
 from typing import Any
 
@@ -50,14 +49,6 @@ def _day_text(day: dt.date) -> str:
     return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
 
 
-def accepts_progress(fn: Any) -> bool:
-    """Whether `fn` takes a `progress` keyword (the core's exporter gained one later)."""
-    try:
-        return "progress" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 class _Progress(QObject):
     """Carries progress calls from the worker thread to the GUI thread."""
 
@@ -80,7 +71,11 @@ class ExportDialog(QDialog):
         scope: str = "",
         language: str = "en",
         include_all: bool = False,
+        filtered: list[str] | None = None,
+        filter_text: str = "",
     ) -> None:
+        """`selected`: the selected units' SorIds; `filtered`: the units matching the
+        tree's filter `filter_text` (offered as a scope when there is a filter)."""
         super().__init__(parent)
         lang = self.lang = language
         self.setWindowTitle(_tr(lang, "Eksportér", "Export"))
@@ -108,14 +103,27 @@ class ExportDialog(QDialog):
         self.scope_all = QRadioButton(
             _tr(lang, f"Alle enheder den {day_text}", f"Every unit on {day_text}")
         )
+        self.filtered = list(filtered or [])
+        m = len(self.filtered)
+        self.scope_filtered = QRadioButton(
+            _tr(
+                lang,
+                f"De {m} enheder, der passer på søgningen »{filter_text}«",
+                f"The {m} units matching the search “{filter_text}”",
+            )
+        )
+        self.scope_filtered.setVisible(bool(filter_text))
+        self.scope_filtered.setEnabled(bool(self.filtered))
         self.scopes = QButtonGroup(self)
-        for b in (self.scope_selection, self.scope_subtree, self.scope_all):
+        for b in (self.scope_selection, self.scope_subtree, self.scope_filtered, self.scope_all):
             self.scopes.addButton(b)
         has_sel = bool(self.selected)
         self.scope_selection.setEnabled(has_sel)
         self.scope_subtree.setEnabled(n == 1)
         if scope == "subtree" and n == 1:
             self.scope_subtree.setChecked(True)
+        elif scope == "filtered" and self.filtered:
+            self.scope_filtered.setChecked(True)
         elif scope == "all" or not has_sel:
             self.scope_all.setChecked(True)
         else:
@@ -156,12 +164,14 @@ class ExportDialog(QDialog):
             QLabel(
                 _tr(
                     lang,
-                    f"Værdierne som de var den {day_text} (datoen står i filnavnet).",
-                    f"Values as they stood on {day_text} (the date is in the file name).",
+                    f"Værdierne som de var den {day_text}; datoen står i filnavnet og i "
+                    "filen (kolonnen AsOfDate).",
+                    f"Values as they stood on {day_text}; the date is in the file name and "
+                    "in the file (the AsOfDate column).",
                 )
             )
         )
-        for b in (self.scope_selection, self.scope_subtree, self.scope_all):
+        for b in (self.scope_selection, self.scope_subtree, self.scope_filtered, self.scope_all):
             layout.addWidget(b)
         layout.addWidget(self.include_all)
         layout.addLayout(form)
@@ -171,9 +181,17 @@ class ExportDialog(QDialog):
     def options(self) -> dict[str, Any]:
         """The keyword arguments for write_export that the dialog stands for."""
         fmt = str(self.format.currentData())
-        opts: dict[str, Any] = {"fmt": fmt, "include_all": self.include_all.isChecked()}
+        # stamp: the as-of date goes into the file too (a column, and an XLSX sheet about
+        # the export), so it survives renaming the file
+        opts: dict[str, Any] = {
+            "fmt": fmt,
+            "include_all": self.include_all.isChecked(),
+            "stamp": True,
+        }
         if self.scope_selection.isChecked():
             opts["sor_ids"] = list(self.selected)
+        elif self.scope_filtered.isChecked():
+            opts["sor_ids"] = list(self.filtered)
         elif self.scope_subtree.isChecked():
             opts["subtree"] = self.selected[0]
         return opts
@@ -211,22 +229,10 @@ class ExportDialog(QDialog):
                 _tr(lang, f"Mappen {folder} findes ikke.", f"The folder {folder} does not exist."),
             )
             return
-        try:
-            from sorviewer.export import write_export
-        except ImportError:
-            QMessageBox.warning(
-                self,
-                title,
-                _tr(
-                    lang,
-                    "Eksport findes ikke i denne version.",
-                    "Export is not available in this version.",
-                ),
-            )
-            return
+        from sorviewer.export import write_export
+
         opts = self.options()
-        if accepts_progress(write_export):
-            opts["progress"] = self._progress
+        opts["progress"] = self._progress
         reg, day = self.reg, self.day
 
         def run() -> str:

@@ -354,7 +354,13 @@ class RecordsView(QTableView):
         ids = self.selected_sor_ids()
         if reg is None or not ids:
             return 0
-        return int(write_export(reg, self.state.as_of, path, fmt, sor_ids=ids))
+        # the rows asked for, whatever their status at the date (a closed unit in a list
+        # of changes is still the row the user picked); the as-of date goes into the file
+        return int(
+            write_export(
+                reg, self.state.as_of, path, fmt, sor_ids=ids, include_all=True, stamp=True
+            )
+        )
 
     def _ask_export(self, fmt: str) -> None:
         lang = self.state.language
