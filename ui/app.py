@@ -217,7 +217,7 @@ def smoke_test(path: str) -> int:
             if win.open_path(path):
                 loop.exec()
             app.processEvents()
-            rows = win.model.rowCount()
+            rows = win.model.top_level_count()
             units = win.model.active_count()
             if outcome.get("ok") and rows:
                 outcome["checked"] = exercise(win, app, tmp)

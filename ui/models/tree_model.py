@@ -223,6 +223,10 @@ class TreeModel(QAbstractItemModel):
             self._set_top(want)
             self.endInsertRows()
 
+    def top_level_count(self) -> int:
+        """Rows of the top level with every chunk fetched (roots, and the group row)."""
+        return len(self._roots) + int(self._orphans_shown)
+
     def fetched_all(self) -> bool:
         return self._fetched >= len(self._roots)
 
