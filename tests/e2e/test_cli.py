@@ -336,28 +336,9 @@ def _csv_file(path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def _orphan_file(tmp_path: Path) -> tuple[Path, str, str, str, str]:
-    from sorviewer.ids import make_sor_id
     from tests.unit import tiny
 
-    lost, kid, c1, c2, nowhere = (make_sor_id(n) for n in (8, 9, 10, 11, 20))
-
-    def unit(sid: str, name: str, parent: str) -> dict[str, str]:
-        return dict(
-            SorId=sid,
-            SorType="OE",
-            EntityName=name,
-            FirstFromDate="2010-01-01",
-            FromDate="2010-01-01",
-            ParentSorId=parent,
-        )
-
-    rows = [
-        *tiny.ROWS,
-        unit(lost, "Zulu afsnit", nowhere),
-        unit(kid, "Under zulu", lost),
-        unit(c1, "Cyklus A", c2),
-        unit(c2, "Cyklus B", c1),
-    ]
+    rows, (lost, kid, c1, c2) = tiny.orphan_rows()
     return _csv_file(tmp_path / "SorEntity_daily.csv", rows), lost, kid, c1, c2
 
 

@@ -72,29 +72,10 @@ def test_tree_depth_and_all() -> None:
 def _with_orphans() -> tuple[Register, list[str]]:
     """The tiny register plus a unit whose parent is not in the file, with a child, and a
     two-unit parent cycle."""
-    from sorviewer.ids import make_sor_id
     from tests.unit import tiny
 
-    lost, kid, c1, c2, nowhere = (make_sor_id(n) for n in (8, 9, 10, 11, 20))
-
-    def unit(sid: str, name: str, parent: str) -> dict[str, str]:
-        return dict(
-            SorId=sid,
-            SorType="OE",
-            EntityName=name,
-            FirstFromDate="2010-01-01",
-            FromDate="2010-01-01",
-            ParentSorId=parent,
-        )
-
-    rows = [
-        *tiny.ROWS,
-        unit(lost, "Zulu afsnit", nowhere),
-        unit(kid, "Under zulu", lost),
-        unit(c1, "Cyklus A", c2),
-        unit(c2, "Cyklus B", c1),
-    ]
-    return tiny_register(rows), [lost, kid, c1, c2]
+    rows, ids = tiny.orphan_rows()
+    return tiny_register(rows), ids
 
 
 def test_orphans_follow_the_roots_as_flagged_top_level_entries() -> None:

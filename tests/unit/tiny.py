@@ -148,3 +148,30 @@ def tiny_register(rows: list[dict[str, str]] | None = None) -> Register:
         inheritance="sor2",
     )
     return Register.build(raw)
+
+
+def orphan_rows() -> tuple[list[dict[str, str]], list[str]]:
+    """The tiny rows plus a unit whose parent is not in the file (with a child of its
+    own) and a two-unit parent cycle; also their ids: [lost, kid, cycle A, cycle B]."""
+    from sorviewer.ids import make_sor_id
+
+    lost, kid, c1, c2, nowhere = (make_sor_id(n) for n in (8, 9, 10, 11, 20))
+
+    def unit(sid: str, name: str, parent: str) -> dict[str, str]:
+        return dict(
+            SorId=sid,
+            SorType="OE",
+            EntityName=name,
+            FirstFromDate="2010-01-01",
+            FromDate="2010-01-01",
+            ParentSorId=parent,
+        )
+
+    rows = [
+        *ROWS,
+        unit(lost, "Zulu afsnit", nowhere),
+        unit(kid, "Under zulu", lost),
+        unit(c1, "Cyklus A", c2),
+        unit(c2, "Cyklus B", c1),
+    ]
+    return rows, [lost, kid, c1, c2]
