@@ -226,6 +226,7 @@ def _read_sor2(plan: Plan, progress: Progress | None, cancelled: Cancelled | Non
                     progress=meter.member(plan.member_sizes.get(member, 0)),
                     cancelled=cancelled,
                     native=zip_member_stream(plan.path, zf.getinfo(member)),
+                    declared=plan.member_sizes.get(member),
                 )
                 tables[table] = frame
                 table_rows[_stem(member)] = len(frame)

@@ -33,6 +33,16 @@ class MapTable:
     from_day: np.ndarray
     to_day: np.ndarray
     shak_name: np.ndarray  # object array of str | None
+    by_sor: np.ndarray | None = None  # row numbers in SorId order (rows_of_sor)
+    sor_sorted: np.ndarray | None = None  # `sor` in that order
+
+    def rows_of_sor(self, sor_id: int) -> np.ndarray:
+        """The map rows of one SorId, in file order: two binary searches, no scan."""
+        if self.by_sor is None or self.sor_sorted is None:
+            self.by_sor = np.argsort(self.sor, kind="stable")
+            self.sor_sorted = self.sor[self.by_sor]
+        lo, hi = np.searchsorted(self.sor_sorted, [sor_id, sor_id + 1])
+        return self.by_sor[lo:hi]
 
 
 def map_table(reg: Register) -> MapTable | None:
@@ -162,7 +172,7 @@ def holds_code_directly(reg: Register, snap: Snapshot, e: int, code: str) -> boo
     valid at the day, or (without a map, or besides it) its own ShakId."""
     table = map_table(reg)
     if table is not None:
-        rows = np.nonzero(table.sor == reg.ids[e])[0]
+        rows = table.rows_of_sor(int(reg.ids[e]))
         day = snap.day
         for i in rows.tolist():
             if (
@@ -182,7 +192,8 @@ def sor_to_shak_rows(
     table = map_table(reg)
     day = snap.day
     if table is not None:
-        hit = np.nonzero((table.sor == sor_id) & (table.from_day <= day) & (table.to_day >= day))[0]
+        mine = table.rows_of_sor(int(sor_id))
+        hit = mine[(table.from_day[mine] <= day) & (table.to_day[mine] >= day)]
         out = [
             (
                 str(table.shak[i]),

@@ -81,6 +81,7 @@ def read_table(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     native: NativeOpener | None = None,
+    declared: int | None = None,
 ) -> pd.DataFrame:
     """Read one CSV table into text columns with canonical names.
 
@@ -90,7 +91,9 @@ def read_table(
     decompresses and parses on its own threads while this thread only collects batches
     (progress and cancel between them). Without it the member is decompressed into
     one buffer first, then parsed: parsing through a Python file object was four
-    times slower. Raises LoadError when the member is not readable CSV.
+    times slower. `declared` is the size a zip header promises: reading past it is
+    refused (a zip bomb lies about it); a plain file has none. Raises LoadError when
+    the member is not readable CSV.
     """
     total = size or 0
 
@@ -105,7 +108,6 @@ def read_table(
             head = raw.read(1 << 16)
         source: Callable[[], pa.NativeFile] = native
         parse_progress = phase(0.0, 0.85, lambda d: d / max(total, 1))
-        limit: int | None = size + 2 * PARSE_BLOCK
     else:
         data = _slurp(opener, size, phase(0.0, 0.4, lambda d: d / max(total, 1)), cancelled)
         total = len(data)
@@ -114,7 +116,7 @@ def read_table(
         del data
         source = functools.partial(pa.BufferReader, buffer)
         parse_progress = phase(0.4, 0.85, lambda d: d / max(total, 1))
-        limit = None
+        declared = None  # zipfile itself stops at the declared size
     dialect = sniff(head)
     if dialect is None or not any(dialect.header):
         raise LoadError(f"{member} is not a readable CSV table.")
@@ -122,14 +124,27 @@ def read_table(
     if dialect.encoding == "cp1252":
         _say_cp1252(report, table, member)
     read = functools.partial(
-        _read_arrow, dialect=dialect, progress=parse_progress, cancelled=cancelled, limit=limit
+        _read_arrow, dialect=dialect, progress=parse_progress, cancelled=cancelled
     )
+
+    def limit(encoding: str) -> int | None:
+        # the reader counts text after decoding: a cp1252 byte may become 3 UTF-8 bytes
+        if declared is None:
+            return None
+        return declared * (3 if encoding == "cp1252" else 1) + 2 * PARSE_BLOCK
+
     try:
-        tab = read(source(), encoding=dialect.encoding, ragged=ragged, member=member)
+        tab = read(
+            source(),
+            encoding=dialect.encoding,
+            ragged=ragged,
+            member=member,
+            limit=limit(dialect.encoding),
+        )
     except _BadEncoding:
         _say_cp1252(report, table, member)
         ragged = _Ragged()
-        tab = read(source(), encoding="cp1252", ragged=ragged, member=member)
+        tab = read(source(), encoding="cp1252", ragged=ragged, member=member, limit=limit("cp1252"))
     source = None  # type: ignore[assignment]  # the decompressed buffer goes
     n_cols = tab.num_columns
     clean_progress = phase(0.85, 1.0, lambda k: k / max(n_cols, 1))
@@ -239,9 +254,10 @@ def _read_arrow(
 ) -> pa.Table:
     """Parse the stream batch by batch, so progress moves and cancel is honoured.
 
-    Each batch is one parse block of input, so batches x block size is how far the
-    reader got; past `limit` (the size the zip header declared, plus slack) the member
-    is refused: a member that unpacks to more than it declares is a zip bomb."""
+    Each batch is one parse block of (decoded) input, so batches x block size is how far
+    the reader got; past `limit` (what the zip header declared, with room for decoding
+    and slack) the member is refused: a member that unpacks to more than it declares is
+    a zip bomb."""
     names = _unique_names(dialect.header)
     read = pacsv.ReadOptions(
         column_names=names,

@@ -304,10 +304,58 @@ def test_member_unpacking_to_more_than_it_declares_is_refused(tmp_path: Path) ->
     csv = header + b"\r\n" + body * 60000  # ~90 MB of rows, compresses ~100:1
     f = write_zip(tmp_path / "Sor_complete.zip", {"SOREntity.csv": csv})
     _patch_member_header(f, 22, 24, 1 << 20)  # says 1 MB unpacked: the ratio check passes
-    # refused either as it passes the declared size or, when pyarrow's reader got to the
-    # end first, by zlib's length check: never read whole into memory
-    with pytest.raises(LoadError, match=r"refused for safety: it (unpacks to more than|does not)"):
+    # refused: as it passes the declared size, or (when pyarrow's read-ahead reached the
+    # end of this small member first) by zlib's length check
+    with pytest.raises(LoadError, match=r"refused for safety: it (unpacks to more|does not)"):
         sorviewer.load(str(f), use_cache=False)
+
+
+def test_reading_stops_once_past_the_declared_size() -> None:
+    """The early refusal itself, on a stream far longer than declared: a bomb is not read
+    whole."""
+    import pyarrow as pa
+
+    from sorviewer.formats import sor2_csv
+    from sorviewer.formats.dialect import sniff
+
+    header, body = entity_csv().split(b"\r\n", 1)
+    chunk = body * 500
+
+    class Endless(io.RawIOBase):
+        def __init__(self) -> None:
+            self.served = 0
+            self.pending = header + b"\r\n"
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b: memoryview) -> int:  # type: ignore[override]
+            if self.served > 100 * sor2_csv.PARSE_BLOCK:
+                return 0  # (only so that a broken limit fails this test instead of hanging)
+            if not self.pending:
+                self.pending = chunk
+            n = min(len(b), len(self.pending))
+            b[:n] = self.pending[:n]
+            self.pending = self.pending[n:]
+            self.served += n
+            return n
+
+    source = Endless()
+    dialect = sniff(header + b"\r\n" + body)
+    assert dialect is not None
+    declared = 1 << 20
+    with pytest.raises(LoadError, match="refused for safety: it unpacks to more than"):
+        sor2_csv._read_arrow(
+            pa.PythonFile(source, mode="r"),
+            dialect=dialect,
+            encoding="utf8",
+            ragged=sor2_csv._Ragged(),
+            member="SOREntity.csv",
+            progress=None,
+            cancelled=None,
+            limit=declared + 2 * sor2_csv.PARSE_BLOCK,
+        )
+    assert source.served < 40 * sor2_csv.PARSE_BLOCK  # stopped, not read to the end
 
 
 def test_member_with_a_wrong_crc_is_damaged(tmp_path: Path) -> None:
@@ -315,8 +363,27 @@ def test_member_with_a_wrong_crc_is_damaged(tmp_path: Path) -> None:
     with zipfile.ZipFile(f) as zf:
         crc = zf.infolist()[0].CRC
     _patch_member_header(f, 14, 16, crc ^ 0x1)
-    with pytest.raises(LoadError, match="damaged"):
+    # pyarrow's inflating (zlib checks the CRC at the end), not the zipfile fallback
+    with pytest.raises(LoadError, match=r"damaged and cannot be unpacked \(zlib"):
         sorviewer.load(str(f), use_cache=False)
+
+
+def test_cp1252_text_growing_when_decoded_is_not_a_zip_bomb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sorviewer.formats import sor2_csv
+
+    monkeypatch.setattr(sor2_csv, "PARSE_BLOCK", 1 << 16)  # little slack over the size
+    rows = [dict(r, EntityName="Ærø Øst Åbenrå æøå " * 8) for r in tiny.ROWS] * 1500
+    data = entity_csv(rows=rows, encoding="cp1252", bom=False)
+    assert len(data.decode("cp1252").encode("utf-8")) > len(data) + 2 * (1 << 16)
+    plain = tmp_path / "SorEntity_daily.csv"
+    plain.write_bytes(data)
+    zipped = write_zip(tmp_path / "Sor_complete.zip", {"SOREntity.csv": data})
+    for f in (plain, zipped):
+        reg = sorviewer.load(str(f), use_cache=False)
+        assert reg.report.count("encoding") == 1
+        assert len(reg.entities) == len(rows)
 
 
 @pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
