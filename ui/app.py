@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import faulthandler
+import gc
 import os
 import sys
 import tempfile
@@ -12,7 +13,7 @@ from importlib import resources
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -129,6 +130,57 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
+class GuiThreadCollector(QObject):
+    """Python's cycle collector, run from the GUI thread only.
+
+    CPython collects in whichever thread crosses the allocation threshold; here that is
+    often a worker (the loader, a panel's background job). A cycle holding Qt objects
+    (widgets of a closed dialog, a slot's closure) is then destroyed from the wrong
+    thread, which crashed the GUI tests now and then (a segfault inside "Garbage-
+    collecting" on the load worker). So automatic collection is off and a timer on the
+    GUI thread collects, by the same thresholds Python would use."""
+
+    INTERVAL_MS = 500
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.INTERVAL_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self.start()
+
+    def start(self) -> None:
+        gc.disable()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Let Python collect on its own again (tests do between cases: no worker runs)."""
+        self._timer.stop()
+        gc.enable()
+
+    def _on_timer_timeout(self) -> None:
+        self.collect()
+
+    @staticmethod
+    def collect() -> int:
+        """Collect the generations whose counts passed their thresholds (as Python's
+        automatic collection would); the number of objects found unreachable."""
+        counts, limits = gc.get_count(), gc.get_threshold()
+        generation = -1
+        for g in range(3):
+            if counts[g] > limits[g]:
+                generation = g
+        return gc.collect(generation) if generation >= 0 else 0
+
+
+def pin_gc_to_gui_thread(app: QApplication) -> GuiThreadCollector:
+    """Install the collector once per application (see GuiThreadCollector)."""
+    existing = app.findChild(GuiThreadCollector)
+    if isinstance(existing, GuiThreadCollector):
+        return existing
+    return GuiThreadCollector(app)
+
+
 _qt_translator: QTranslator | None = None
 
 
@@ -168,6 +220,7 @@ def create_app(argv: list[str]) -> QApplication:
     qss = resource_text("style.qss")
     if qss:
         app.setStyleSheet(qss)
+    pin_gc_to_gui_thread(app)
     return app
 
 

@@ -112,3 +112,31 @@ def test_qt_standard_buttons_follow_the_language(qapp: object) -> None:
     finally:
         set_qt_language("en")
     assert close_text() == "Close"
+
+
+def test_cycles_are_collected_on_the_gui_thread_only(qapp: object) -> None:
+    import gc
+    import threading
+
+    from ui.app import GuiThreadCollector, pin_gc_to_gui_thread
+
+    collector = pin_gc_to_gui_thread(qapp)  # type: ignore[arg-type]
+    assert isinstance(collector, GuiThreadCollector)
+    assert not gc.isenabled()  # no collection starts in a worker thread
+    seen: list[str] = []
+
+    class Cycle:
+        def __del__(self) -> None:
+            seen.append(threading.current_thread().name)
+
+    def make_garbage() -> None:
+        for _ in range(5000):  # far past the first generation's threshold
+            a = Cycle()
+            a.me = a  # type: ignore[attr-defined]
+
+    worker = threading.Thread(target=make_garbage, name="worker")
+    worker.start()
+    worker.join()
+    assert seen == []  # the worker crossed the threshold, but nothing was collected there
+    assert collector.collect() > 0
+    assert set(seen) == {threading.main_thread().name}
