@@ -181,6 +181,7 @@ class TreeModel(QAbstractItemModel):
             self._clear_structure()
         else:
             self._compute()
+            self._scrolled = 0
             self._set_top(TOP_CHUNK)
         self.endResetModel()
 
@@ -216,12 +217,14 @@ class TreeModel(QAbstractItemModel):
             self.endInsertRows()
 
     def fetch_more(self) -> None:
-        """Hand the view the next chunk of top rows (it is scrolled to the end)."""
+        """Hand the view the next chunk of top rows (it is scrolled to the end). What was
+        scrolled to stays fetched through date moves, so the view keeps its place."""
         if self._fetched < len(self._roots):
             want = min(len(self._roots), self._fetched + TOP_CHUNK)
             self.beginInsertRows(QModelIndex(), self._fetched, want - 1)
             self._set_top(want)
             self.endInsertRows()
+            self._scrolled = want
 
     def top_level_count(self) -> int:
         """Rows of the top level with every chunk fetched (roots, and the group row)."""
@@ -335,6 +338,7 @@ class TreeModel(QAbstractItemModel):
         self._topl: list[int] = []
         self._roots = np.array([], dtype=np.int64)
         self._fetched = 0
+        self._scrolled = 0  # top rows reached by scrolling (kept through date moves)
         self._orph = np.array([], dtype=np.int64)
         self._kids = np.array([], dtype=np.int64)
         self._start = np.zeros(1, dtype=np.int64)
@@ -431,21 +435,24 @@ class TreeModel(QAbstractItemModel):
         """Apply `change`, rebuild, and remap persistent indexes by entity index.
 
         Enough top rows are fetched for every persistent index (selection, expansion)
-        to stay valid; a date move keeps at least what the view had fetched."""
+        to stay valid, with half a chunk below the last; a date move also keeps what was
+        scrolled to. What a type-ahead or select-all fetched in bulk is let go again:
+        14,000 top rows would make every later date move lay them all out."""
         if self.reg is None:
             change()
             return
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         keys = [(int(p.internalId()), p.column()) for p in old]
-        before = self._fetched
         change()
         self._compute()
+        if not keep_fetched:
+            self._scrolled = 0
         ents = np.array([e for e, _ in keys if e != GROUP_ID], dtype=np.int64)
         shown = ents[self._parent[ents] != INACTIVE] if len(ents) else ents
         rows = self._top_rows(shown)
-        need = int(rows.max()) + 1 if len(rows) else 0
-        self._set_top(max(TOP_CHUNK, need, before if keep_fetched else 0))
+        need = int(rows.max()) + 1 + TOP_CHUNK // 2 if len(rows) else 0
+        self._set_top(max(TOP_CHUNK, need, self._scrolled))
         new = [self.index_of_entity(e, col) for e, col in keys]
         self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
