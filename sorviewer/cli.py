@@ -499,11 +499,15 @@ def _search(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
 def _edi(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
     from .edi import known_edi_ids, recipients
 
-    doc = recipients(reg, args.under, args.edi_type, day)
-    if doc is None:
+    # both checks before the walk under the unit (a type no table in the file knows is
+    # unknown in the whole file: an XML or daily file has no EDI table at all)
+    if reg.entity_index(args.under) < 0:
         raise _unknown(f"SOR id {args.under}")
     if args.edi_type.strip() not in known_edi_ids(reg):
         raise _unknown(f"EDI type {args.edi_type.strip()!r}")
+    doc = recipients(reg, args.under, args.edi_type, day)
+    if doc is None:
+        raise _unknown(f"SOR id {args.under}")
     _emit(
         doc,
         args.json,

@@ -1034,3 +1034,17 @@ def test_source_not_in_the_file_is_named_without_a_link() -> None:
     assert "99999 (enheden findes ikke i filen)" in text and "href" not in text
     prov = {"state": "inherited", "from_sor_id": SI, "from_group": None}
     assert f'href="sor:{SI}"' in source_text(reg, view, prov, "en", DAY)
+
+
+def test_history_version_click_does_not_move_the_date_for_another_unit(
+    qtbot, state: AppState
+) -> None:  # type: ignore[no-untyped-def]
+    panel = _shown(qtbot, HistoryPanel(state))
+    state.select(OE2)
+    before = state.as_of
+    panel.versions.select_source_row(0)  # asks (from the event loop) for OE2's first version
+    state.select(IE)  # ... but a click in the tree comes first
+    qtbot.wait(50)
+    assert state.as_of == before
+    panel.versions.select_source_row(0)  # IE's own first version does move it
+    qtbot.waitUntil(lambda: state.as_of == dt.date(2010, 1, 1), timeout=3000)

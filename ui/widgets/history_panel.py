@@ -377,7 +377,13 @@ class HistoryPanel(LazyPanel):
         # moved to the event loop: the date move refreshes every panel, this table too,
         # and that must not happen inside the selection model's own signal
         row = self.versions.source_row(current)
-        QTimer.singleShot(0, functools.partial(self.go_to_version, row))
+        # the panel as context: the call is dropped when the panel is gone; and it goes
+        # only to the unit it was chosen for (a click in the tree may come first)
+        QTimer.singleShot(0, self, functools.partial(self._go_to_version_of, self._unit, row))
+
+    def _go_to_version_of(self, unit: str, i: int) -> None:
+        if unit == self._unit:
+            self.go_to_version(i)
 
     def go_to_version(self, i: int) -> None:
         """Move the as-of date to the first day of version `i`."""
