@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.load_task import Job
+from ui.widgets.date_bar import format_date
 
 FORMATS = (
     ("csv", "CSV (semikolon, UTF-8)", "CSV (semicolon, UTF-8)"),
@@ -43,10 +44,6 @@ FORMATS = (
 
 def _tr(lang: str, da: str, en: str) -> str:
     return da if lang == "da" else en
-
-
-def _day_text(day: dt.date) -> str:
-    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
 
 
 class _Progress(QObject):
@@ -88,7 +85,7 @@ class ExportDialog(QDialog):
         self._progress = _Progress(self)
         self._progress.moved.connect(self._on_progress_moved)
 
-        day_text = _day_text(day)
+        day_text = format_date(day)
         n = len(self.selected)
         self.scope_selection = QRadioButton(
             _tr(lang, f"De markerede enheder ({n})", f"The selected units ({n})")
