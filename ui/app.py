@@ -147,6 +147,7 @@ class GuiThreadCollector(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(self.INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
+        self._last_full = time.monotonic()
         self.start()
 
     def start(self) -> None:
@@ -161,15 +162,24 @@ class GuiThreadCollector(QObject):
     def _on_timer_timeout(self) -> None:
         self.collect()
 
-    @staticmethod
-    def collect() -> int:
-        """Collect the generations whose counts passed their thresholds (as Python's
-        automatic collection would); the number of objects found unreachable."""
+    #: the least time between two full collections: a full one walks the whole heap
+    #: (~100 ms with a register loaded), and Python itself runs one only when the heap
+    #: has grown by a quarter since the last, a count it does not expose
+    FULL_EVERY_S = 60.0
+
+    def collect(self) -> int:
+        """Collect the young generations whose counts passed their thresholds, as
+        Python's automatic collection would, and the whole heap at most once per
+        FULL_EVERY_S; the number of objects found unreachable."""
         counts, limits = gc.get_count(), gc.get_threshold()
         generation = -1
-        for g in range(3):
+        for g in range(2):
             if counts[g] > limits[g]:
                 generation = g
+        now = time.monotonic()
+        if counts[2] > limits[2] and now - self._last_full >= self.FULL_EVERY_S:
+            self._last_full = now
+            return gc.collect(2)
         return gc.collect(generation) if generation >= 0 else 0
 
 
