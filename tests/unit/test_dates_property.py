@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from sorviewer.asof import Snapshot, entity_status
 from sorviewer.dates import MAX_DAY, MIN_DAY, parse_date_text, parse_day_column, to_day
 from sorviewer.ids import make_ean, make_sor_id
-from sorviewer.register import RawData, Register, SourceInfo
-from sorviewer.report import LoadReport
+from tests.unit.tiny import tiny_register
 
 dates = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
 
@@ -98,13 +97,7 @@ def registers(draw: st.DrawFn) -> tuple[list[dict[str, str]], list[list[tuple[in
 @given(registers(), st.integers(-200, 9000))
 def test_snapshot_agrees_with_brute_force(data: tuple, offset: int) -> None:
     rows, spans = data
-    raw = RawData(
-        entities=pd.DataFrame(rows).astype("string[pyarrow]"),
-        tables={},
-        source=SourceInfo(path="prop", format="sor2-csv", has_history=True),
-        report=LoadReport(),
-    )
-    reg = Register.build(raw)
+    reg = tiny_register(rows)  # type: ignore[arg-type]
     day = to_day(START) + offset
     snap = Snapshot(reg, day)
     for u, mine in enumerate(spans):
@@ -212,13 +205,7 @@ def test_tree_at_a_date_is_a_forest_matching_brute_force(
 ) -> None:
     from sorviewer.register import name_sort_key
 
-    raw = RawData(
-        entities=pd.DataFrame(rows).astype("string[pyarrow]"),
-        tables={},
-        source=SourceInfo(path="prop", format="sor2-csv", has_history=True),
-        report=LoadReport(),
-    )
-    reg = Register.build(raw)
+    reg = tiny_register(rows)  # type: ignore[arg-type]
     day = START + dt.timedelta(days=offset)
     snap = reg.snapshot(day)
     kept, roots, orphans = brute_force_tree(rows, day)
