@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from .messages import Language, Message, render
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -16,9 +18,17 @@ class ReportRow:
     table: str
     line: int | None  # 1-based line in the file (header = 1), or None
     column: str | None
-    message: str
+    message: str  # the English sentence (the `report` CLI document carries it)
     sor_id: str | None = None
     kind: str = "other"  # machine-readable category, e.g. "bad_date", "unknown_parent"
+    code: str | None = None  # messages.CATALOGUE code, when the row was added as a Message
+    params: dict[str, object] | None = None
+
+    def text(self, lang: Language = "en") -> str:
+        """The row's sentence in `lang` (rows added as plain text keep their text)."""
+        if self.code is None:
+            return self.message
+        return render(self.code, self.params, lang)
 
 
 @dataclass
@@ -37,7 +47,7 @@ class LoadReport:
         self,
         severity: Severity,
         table: str,
-        message: str,
+        message: Message | str,
         *,
         line: int | None = None,
         column: str | None = None,
@@ -47,7 +57,12 @@ class LoadReport:
         key = (table, kind, column)
         self._counts[key] += 1
         if self._counts[key] <= self.per_kind_limit:
-            self.rows.append(ReportRow(severity, table, line, column, message, sor_id, kind))
+            code, params = None, None
+            if isinstance(message, Message):
+                code, params = message.code, dict(message.params)
+            self.rows.append(
+                ReportRow(severity, table, line, column, str(message), sor_id, kind, code, params)
+            )
 
     def finish(self) -> None:
         """Add one summary row for every capped kind. Call once when loading ends."""

@@ -1,0 +1,140 @@
+"""Every sentence the core says to a person, by code, in Danish and English.
+
+The core never builds a user-facing sentence by gluing text together in one
+language. It raises or records a `Message`: a code from `CATALOGUE` plus the
+values that fill it. Whoever shows it picks the language: the CLI renders
+English (its output is a contract other tools read), the window renders the
+language the user chose. Adding a sentence means adding one catalogue entry
+with both renderings to `CATALOGUE` below (in the section of its area); a unit
+test fails when an entry lacks either, or when a code is used that the
+catalogue does not hold.
+
+Template syntax is `str.format` with named fields. Values are formatted per
+language by `format_value`: whole numbers get the language's thousands
+separator, dates read dd-mm-yyyy in Danish and yyyy-mm-dd in English. A field
+written `{n:plural:enhed:enheder}` picks the singular or the plural by the
+number `n` (the number itself is not printed by that field).
+
+Values that come from a file (names, member names, header cells) are passed
+through `clean_text` before they reach a template, so a file cannot put line
+breaks or terminal control sequences into a sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Language = Literal["da", "en"]
+LANGUAGES: tuple[Language, ...] = ("da", "en")
+
+# --- the catalogue: code -> (Danish, English), one section per area ----------------
+# Each area keeps its own dict so that work on one area does not touch another's lines.
+
+#: opening a file: reasons a file cannot be read at all (LoadError)
+_LOAD: dict[str, tuple[str, str]] = {
+    "load.cancelled": ("Indlæsningen blev afbrudt.", "Loading was cancelled."),
+    "load.no_memory": (
+        "Der er ikke hukommelse nok til at åbne denne fil.",
+        "There is not enough memory to open this file.",
+    ),
+}
+
+#: the load report: problems found in rows of a file that still opened
+_REPORT: dict[str, tuple[str, str]] = {}
+
+#: provenance, effective values and quality findings
+_QUERY: dict[str, tuple[str, str]] = {}
+
+#: `find` and the Units view
+_FIND: dict[str, tuple[str, str]] = {}
+
+#: `diff` and the Differences panel
+_DIFF: dict[str, tuple[str, str]] = {}
+
+#: the command line's own sentences
+_CLI: dict[str, tuple[str, str]] = {}
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    **_LOAD,
+    **_REPORT,
+    **_QUERY,
+    **_FIND,
+    **_DIFF,
+    **_CLI,
+}
+
+# Control characters (C0 except tab, DEL, C1) and the Unicode line/paragraph separators.
+_CONTROL = {c: " " for c in [*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F, *range(0x80, 0xA0)]}
+_CONTROL.update({0x2028: " ", 0x2029: " "})
+
+
+def clean_text(value: object, limit: int = 200) -> str:
+    """A value from a file made safe to print inside one line: control characters
+    (including escape sequences' ESC and line breaks) become spaces, and a very long
+    value is cut with an ellipsis."""
+    text = str(value).translate(_CONTROL)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def format_value(value: object, lang: Language) -> str:
+    """One template value in the conventions of `lang`."""
+    if isinstance(value, bool):
+        return ("ja" if value else "nej") if lang == "da" else ("yes" if value else "no")
+    if isinstance(value, int):
+        text = f"{value:,}"
+        return text.replace(",", ".") if lang == "da" else text
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y") if lang == "da" else value.isoformat()
+    if isinstance(value, Message):
+        return value.render(lang)
+    return str(value)
+
+
+class _Formatter(string.Formatter):
+    def __init__(self, lang: Language) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("plural:"):
+            _, one, many = format_spec.split(":", 2)
+            return one if int(value) == 1 else many
+        if format_spec:
+            return format(value, format_spec)
+        return format_value(value, self.lang)
+
+
+def render(code: str, params: Mapping[str, object] | None = None, lang: Language = "en") -> str:
+    """The sentence `code` in `lang`, filled with `params`.
+
+    An unknown code renders as the code itself plus its parameters, so a missing entry
+    shows up as an odd sentence (and fails the catalogue test) rather than a crash."""
+    entry = CATALOGUE.get(code)
+    if entry is None:
+        extra = ", ".join(f"{k}={v}" for k, v in (params or {}).items())
+        return f"{code} ({extra})" if extra else code
+    template = entry[0] if lang == "da" else entry[1]
+    return _Formatter(lang).vformat(template, (), dict(params or {}))
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence by code and values; `str()` gives the English rendering."""
+
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def render(self, lang: Language = "en") -> str:
+        return render(self.code, self.params, lang)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+def msg(code: str, **params: object) -> Message:
+    """Shorthand: `msg(code, name=...)` for `Message(code, {"name": ...})`."""
+    return Message(code, params)
