@@ -5,6 +5,7 @@
 #   bash build_scripts/bootstrap.sh run [FILE]   set up, then open the window
 #   bash build_scripts/bootstrap.sh test         set up, then lint, type-check and test
 #   bash build_scripts/bootstrap.sh setup        set up only
+#   bash build_scripts/bootstrap.sh system       only the system libraries Qt needs (CI)
 #
 # System libraries Qt needs are installed with apt only when dpkg says they are
 # missing; the Python side lives in .venv beside this repo and is reinstalled
@@ -69,6 +70,11 @@ setup_python() {
   fi
 }
 
+if [ "$mode" = "system" ]; then
+  install_system_packages
+  exit 0
+fi
+
 install_system_packages
 setup_python
 
@@ -85,7 +91,7 @@ case "$mode" in
     echo "== pytest"; exec .venv/bin/python -m pytest "$@"
     ;;
   *)
-    echo "usage: bash build_scripts/bootstrap.sh run [FILE] | test | setup" >&2
+    echo "usage: bash build_scripts/bootstrap.sh run [FILE] | test | setup | system" >&2
     exit 2
     ;;
 esac

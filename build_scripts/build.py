@@ -25,86 +25,82 @@ DIST = os.path.join(ROOT, "dist")
 APP = os.path.join(DIST, "SORViewer")
 MB = 2**20
 
-# Paths (globs, relative to the app folder's _internal/, "/" separated) that the app
-# never loads. A library another kept library links against must stay: libarrow_python
+# What the app never loads, as globs relative to the app folder's _internal/ ("/"
+# separated). A library another kept library links against must stay: libarrow_python
 # links libparquet, libarrow_dataset, libarrow_acero and libarrow_substrait, so those stay
-# although the app never reads Parquet. check_links() catches a mistake here.
-PRUNE = [
-    # Qt: translations but the one catalogue the app loads (KEEP), Quick/QML, unused libs
-    "PySide6/Qt/translations/*",
-    "PySide6/Qt/qml",
-    "PySide6/Qt/lib/libQt6Quick*",
-    "PySide6/Qt/lib/libQt6Qml*",
-    "PySide6/Qt/lib/libQt6Pdf*",
-    "PySide6/Qt/lib/libQt6VirtualKeyboard*",
-    "PySide6/Qt/lib/libQt6ShaderTools*",
-    "PySide6/Qt/lib/libQt6Designer*",
-    "PySide6/Qt/lib/libQt6Sql*",
-    "PySide6/Qt/lib/libQt6Test*",
-    "PySide6/Qt/lib/libQt6Help*",
-    "PySide6/Qt/lib/libQt6LabsStyleKit*",
-    "PySide6/Qt/lib/libQt6Network*",
-    "PySide6/Qt/lib/libQt6EglF*",
-    "PySide6/Qt/lib/libQt6Wayland*",
-    "PySide6/Qt/lib/libQt6WlShell*",
-    # Qt plugins: keep xcb, offscreen (smoke test), image formats the icons use, svg
-    "PySide6/Qt/plugins/qmltooling",
-    "PySide6/Qt/plugins/sqldrivers",
-    "PySide6/Qt/plugins/designer",
-    "PySide6/Qt/plugins/networkinformation",
-    "PySide6/Qt/plugins/tls",
-    "PySide6/Qt/plugins/platforminputcontexts",
-    "PySide6/Qt/plugins/generic",
-    "PySide6/Qt/plugins/egldeviceintegrations",
-    "PySide6/Qt/plugins/wayland-*",
-    # the GTK theme plugin needs the system's GTK 3, which is not bundled anyway
-    "PySide6/Qt/plugins/platformthemes/libqgtk3*",
-    "PySide6/Qt/plugins/platforms/libqwayland*",
-    "PySide6/Qt/plugins/platforms/libqvnc*",
-    "PySide6/Qt/plugins/platforms/libqeglfs*",
-    "PySide6/Qt/plugins/platforms/libqlinuxfb*",
-    "PySide6/Qt/plugins/platforms/libqminimal*",
-    "PySide6/Qt/plugins/platforms/libqvkkhrdisplay*",
-    "PySide6/Qt/plugins/imageformats/libqtiff*",
-    "PySide6/Qt/plugins/imageformats/libqwebp*",
-    "PySide6/Qt/plugins/imageformats/libqjpeg*",
-    "PySide6/Qt/plugins/imageformats/libqgif*",
-    "PySide6/Qt/plugins/imageformats/libqtga*",
-    "PySide6/Qt/plugins/imageformats/libqwbmp*",
-    "PySide6/Qt/plugins/imageformats/libqicns*",
-    "PySide6/Qt/plugins/imageformats/libqpdf*",
-    # pyarrow: Flight, S3/GCS/Azure/HDFS file systems, ORC, Substrait, Parquet encryption
-    "pyarrow/libarrow_flight*",
-    "pyarrow/libarrow_python_flight*",
-    "pyarrow/libarrow_python_parquet_encryption*",
-    "pyarrow/libarrow_s3*",
-    "pyarrow/_flight*",
-    "pyarrow/_s3fs*",
-    "pyarrow/_gcsfs*",
-    "pyarrow/_azurefs*",
-    "pyarrow/_hdfs*",
-    "pyarrow/_orc*",
-    "pyarrow/_dataset_orc*",
-    "pyarrow/_substrait*",
-    "pyarrow/_parquet_encryption*",
-    "pyarrow/_dataset_parquet_encryption*",
-    "pyarrow/include",
-    "pyarrow/src",
-    "pyarrow/tests",
-    "pyarrow/libarrow_python.so",  # the loader asks for libarrow_python.so.<N>
-    "pyarrow/libarrow_python.so.*.*.*",
-    "pyarrow/*.pxd",
-    "pyarrow/*.pyx",
-    "pyarrow/*.pxi",
-    "pyarrow/*.h",
-    "pyarrow/*.cc",
-    "pandas/tests",
-    "numpy/tests",
-    "numpy/*/tests",
-    "numpy/_core/include",
-    "numpy/_core/lib",
-    "*/__pycache__",
-]
+# although the app never reads Parquet. On Linux check_links() catches a mistake here; on
+# Windows and macOS the workflow's smoke test of the frozen program is the check, so the
+# lists for those platforms prune only what is plainly unused.
+
+#: Qt modules the app never uses (QtCore, QtGui, QtWidgets, QtOpenGL, QtSvg stay)
+QT_UNUSED = ("Quick", "Qml", "Pdf", "VirtualKeyboard", "ShaderTools", "Designer", "Sql",
+             "Test", "Help", "LabsStyleKit")  # fmt: skip
+#: more that is safe to drop on Linux, where the link check proves it
+QT_UNUSED_LINUX = ("Network", "EglF", "Wayland", "WlShell")
+#: Qt plugin folders, platform plugins and image formats the app never loads
+QT_PLUGINS = ("qmltooling", "sqldrivers", "designer", "networkinformation", "tls",
+              "platforminputcontexts", "generic", "egldeviceintegrations", "wayland-*")  # fmt: skip
+QT_PLATFORMS_LINUX = ("libqwayland*", "libqvnc*", "libqeglfs*", "libqlinuxfb*", "libqminimal*",
+                      "libqvkkhrdisplay*", "../platformthemes/libqgtk3*")  # fmt: skip
+QT_IMAGE_FORMATS = ("tiff", "webp", "jpeg", "gif", "tga", "wbmp", "icns", "pdf")
+PYARROW_UNUSED = ("_flight*", "_s3fs*", "_gcsfs*", "_azurefs*", "_hdfs*", "_orc*",
+                  "_dataset_orc*", "_substrait*", "_parquet_encryption*",
+                  "_dataset_parquet_encryption*", "include", "src", "tests", "*.pxd", "*.pyx",
+                  "*.pxi", "*.h", "*.cc")  # fmt: skip
+COMMON_UNUSED = ("pandas/tests", "numpy/tests", "numpy/*/tests", "numpy/_core/include",
+                 "numpy/_core/lib", "*/__pycache__")  # fmt: skip
+
+
+def qt_layout(platform: str) -> tuple[str, str, str]:
+    """(Qt's folder, its library pattern with {m} for the module name, its plugin folder)
+    under _internal/, as PyInstaller's PySide6 hooks lay them out on each platform."""
+    if platform == "win32":
+        return "PySide6", "PySide6/Qt6{m}*.dll", "PySide6/plugins"
+    if platform == "darwin":
+        return "PySide6/Qt", "PySide6/Qt/lib/Qt{m}*.framework", "PySide6/Qt/plugins"
+    return "PySide6/Qt", "PySide6/Qt/lib/libQt6{m}*", "PySide6/Qt/plugins"
+
+
+def prune_patterns(platform: str = sys.platform) -> list[str]:
+    """The PRUNE globs for `platform` ("linux", "win32" or "darwin")."""
+    qt, lib, plugins = qt_layout(platform)
+    linux = platform.startswith("linux")
+    modules = QT_UNUSED + (QT_UNUSED_LINUX if linux else ())
+    out = [f"{qt}/translations/*", f"{qt}/qml"]
+    out += [lib.format(m=m) for m in modules]
+    out += [f"{plugins}/{name}" for name in QT_PLUGINS]
+    # image formats: libqtiff.so on Linux, qtiff.dll on Windows, libqtiff.dylib on macOS
+    prefix = "" if platform == "win32" else "lib"
+    out += [f"{plugins}/imageformats/{prefix}q{f}*" for f in QT_IMAGE_FORMATS]
+    if linux:
+        out += [f"{plugins}/platforms/{name}" for name in QT_PLATFORMS_LINUX]
+        # the loader asks for libarrow_python.so.<N>: the other two names are copies
+        out += ["pyarrow/libarrow_python.so", "pyarrow/libarrow_python.so.*.*.*"]
+    # Arrow's Flight and S3 libraries: libarrow_flight.so.N / arrow_flight.dll
+    for name in ("arrow_flight", "arrow_python_flight", "arrow_python_parquet_encryption",
+                 "arrow_s3"):  # fmt: skip
+        out.append(f"pyarrow/{'' if platform == 'win32' else 'lib'}{name}*")
+    out += [f"pyarrow/{p}" for p in PYARROW_UNUSED]
+    out += list(COMMON_UNUSED)
+    return [os.path.normpath(p).replace(os.sep, "/") for p in out]
+
+
+PRUNE = prune_patterns()
+#: exceptions to PRUNE: Qt's Danish texts for its own dialogs (ui.app.set_qt_language)
+KEEP = [f"{qt_layout(sys.platform)[0]}/translations/qtbase_da.qm"]
+
+
+def is_pruned(rel: str, patterns: list[str] = PRUNE) -> bool:
+    """Whether `rel` (a "/"-separated path under _internal/) or a folder above it is
+    named by `patterns`, and it is not one of KEEP."""
+    if any(fnmatch.fnmatch(rel, keep) for keep in KEEP):
+        return False
+    parts = rel.split("/")
+    return any(
+        fnmatch.fnmatch("/".join(parts[:i]), pat)
+        for i in range(1, len(parts) + 1)
+        for pat in patterns
+    )
 
 
 def version() -> str:
@@ -128,21 +124,19 @@ def size_of(path: str) -> int:
     return folder_size(path) if os.path.isdir(path) else os.path.getsize(path)
 
 
-#: exceptions to PRUNE: Qt's Danish texts for its own dialogs (ui.app.set_qt_language)
-KEEP = ["PySide6/Qt/translations/qtbase_da.qm"]
-
-
 def prune(app: str) -> int:
-    """Delete what PRUNE names, then the links that pointed at it; bytes removed."""
+    """Delete what PRUNE names, then the links that pointed at it; bytes removed.
+
+    On macOS the spec already left these out of the .app (BUNDLE copies the folder
+    while PyInstaller runs, so pruning afterwards would miss it); the folder beside
+    it is pruned the same way here."""
     internal = os.path.join(app, "_internal")
     removed = 0
     for base, dirs, files in os.walk(internal, topdown=True):
         rel_base = os.path.relpath(base, internal).replace(os.sep, "/")
         for name in list(dirs) + files:
             rel = f"{rel_base}/{name}" if rel_base != "." else name
-            if not any(fnmatch.fnmatch(rel, pat) for pat in PRUNE):
-                continue
-            if any(fnmatch.fnmatch(rel, keep) for keep in KEEP):
+            if not is_pruned(rel):
                 continue
             p = os.path.join(base, name)
             removed += size_of(p)
@@ -284,9 +278,19 @@ def by_package(app: str) -> list[tuple[int, str]]:
     return sorted(((s, k) for k, s in sizes.items()), reverse=True)
 
 
+def bundle(app: str = APP) -> str:
+    """The macOS .app PyInstaller makes beside the folder (the thing users get there)."""
+    return os.path.join(os.path.dirname(app), "SORViewer.app")
+
+
 def executable(app: str = APP) -> str:
-    exe = "SORViewer.exe" if sys.platform == "win32" else "SORViewer"
-    return os.path.join(app, exe)
+    """The program to run: SORViewer.exe on Windows, the one inside the .app on macOS."""
+    if sys.platform == "win32":
+        return os.path.join(app, "SORViewer.exe")
+    inside = os.path.join(bundle(app), "Contents", "MacOS", "SORViewer")
+    if sys.platform == "darwin" and os.path.exists(inside):
+        return inside
+    return os.path.join(app, "SORViewer")
 
 
 #: what Qt's offscreen platform prints for every window; noise in the smoke output
@@ -308,11 +312,21 @@ def smoke(file: str, app: str = APP) -> int:
 
 
 def archive(app: str) -> str:
-    """Pack the folder beside it as SORViewer-<version>-<platform>; path and size."""
+    """Pack what users download beside the folder as SORViewer-<version>-<platform>:
+    a .tar.gz of the folder on Linux (it keeps the library links), a .zip of the folder
+    on Windows, and on macOS a .zip of the .app made by `ditto`, which keeps the
+    frameworks' symbolic links and the bundle's metadata. Returns path and size."""
     plat = {"win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
     base = os.path.join(os.path.dirname(app), f"SORViewer-{version()}-{plat}")
-    fmt = "gztar" if sys.platform == "linux" else "zip"
-    path = shutil.make_archive(base, fmt, os.path.dirname(app), os.path.basename(app))
+    if sys.platform == "darwin" and os.path.isdir(bundle(app)) and shutil.which("ditto"):
+        path = base + ".zip"
+        subprocess.run(
+            ["ditto", "-c", "-k", "--sequesterRsrc", "--keepParent", bundle(app), path],
+            check=True,
+        )
+    else:
+        fmt = "gztar" if sys.platform.startswith("linux") else "zip"
+        path = shutil.make_archive(base, fmt, os.path.dirname(app), os.path.basename(app))
     return f"{path} ({os.path.getsize(path) / MB:.1f} MB)"
 
 

@@ -1,7 +1,8 @@
 """Draw the application icon with QPainter and write it into resources/.
 
 Run from the repository root: `python build_scripts/make_icon.py`. Writes
-app_icon_<size>.png for the usual sizes, and app_icon.ico when Qt can write ICO.
+app_icon_<size>.png for the usual sizes, and app_icon.ico / app_icon.icns (the Windows
+and macOS program icons) when Qt can write those formats.
 The picture: an organisation chart (one node over three) on a blue rounded
 square, with a red marker line for "as of a date".
 """
@@ -69,8 +70,12 @@ def main() -> int:
     OUT.mkdir(exist_ok=True)
     for size in SIZES:
         draw(size).save(str(OUT / f"app_icon_{size}.png"))
-    if b"ico" in [bytes(f.data()) for f in QImageWriter.supportedImageFormats()]:
-        draw(256).save(str(OUT / "app_icon.ico"))
+    formats = [bytes(f.data()) for f in QImageWriter.supportedImageFormats()]
+    # Windows wants .ico for the exe, macOS .icns for the .app bundle (build_scripts/
+    # sorviewer.spec); Qt's image plugins write both from the 256 px drawing.
+    for fmt in ("ico", "icns"):
+        if fmt.encode() in formats:
+            draw(256).save(str(OUT / f"app_icon.{fmt}"))
     print(f"icons written to {OUT}")
     return 0
 
