@@ -1,9 +1,14 @@
-"""Application start-up: QApplication, crash hygiene, the window, the smoke test."""
+"""Application start-up: logging, QApplication, crash hygiene, the window, the smoke test.
+
+Start-up order: the log (ui.logs), faulthandler, the QApplication with the guard
+against the binding's reference-count defect (ui.refcounts) and the GUI-thread
+cycle collector (ui.collector), the uncaught-exception hook, then the window.
+"""
 
 from __future__ import annotations
 
 import faulthandler
-import gc
+import logging
 import os
 import sys
 import tempfile
@@ -13,9 +18,15 @@ from importlib import resources
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
+
+from ui.collector import install_collector
+from ui.logs import crash_log_path, log_file, setup_logging
+from ui.refcounts import guard_singletons
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "SOR Viewer"
 SMOKE_TIMEOUT_S = 900
@@ -55,140 +66,48 @@ def enable_faulthandler() -> None:
         pass
 
 
-def crash_log_path() -> str:
-    """crash.log in the user log folder (platformdirs); the temp folder if that fails."""
-    try:
-        from ui.settings import log_dir
-
-        folder = log_dir()
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        folder = os.path.join(tempfile.gettempdir(), "sorviewer")
-        os.makedirs(folder, exist_ok=True)
-    return os.path.join(folder, "crash.log")
-
-
-def log_crash(text: str) -> str:
-    """Append a traceback with a time stamp to the crash log; its path, or "" on failure."""
-    try:
-        path = crash_log_path()
-        with open(path, "a", encoding="utf-8") as fh:
-            stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-            fh.write(f"--- {stamp} SOR Viewer {_version()} ---\n{text}\n")
-        return path
-    except OSError:
-        return ""
-
-
-def _version() -> str:
-    try:
-        import sorviewer
-
-        return str(sorviewer.__version__)
-    except (ImportError, AttributeError):
-        return "?"
-
-
 _in_hook = False
 
 
 def install_excepthook() -> None:
-    """Show an error dialog for an exception nobody caught (PySide6 only prints those)."""
+    """An exception nobody caught (PySide6 only prints those from slots) is a bug in
+    the program: logged with its traceback, and shown as one (the window goes on)."""
 
     def hook(etype: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         global _in_hook
-        text = "".join(traceback.format_exception(etype, value, tb))
-        if sys.stderr is not None:
-            sys.stderr.write(text)
         if issubclass(etype, KeyboardInterrupt):
             QApplication.quit()
             return
-        log = log_crash(text)
+        log.critical("uncaught exception", exc_info=(etype, value, tb))
+        if sys.stderr is not None and not logging.getLogger().handlers:
+            sys.stderr.write("".join(traceback.format_exception(etype, value, tb)))
         if _in_hook or QApplication.instance() is None:
             return
         _in_hook = True
         try:
-            # the hook cannot know the window's language: both, Danish first
-            where_da = f" Detaljerne er skrevet i {log}." if log else ""
-            where = f" The details were written to {log}." if log else ""
-            box = QMessageBox(
-                QMessageBox.Icon.Critical,
-                APP_NAME,
-                f"Der gik noget galt i SOR Viewer ({etype.__name__}: {value}); vinduet kører "
-                "videre, men gem dit arbejde og genstart, hvis det opfører sig mærkeligt."
-                + where_da
-                + "\n\n"
-                f"Something went wrong inside SOR Viewer ({etype.__name__}: {value}); "
-                "the window keeps running, but save your work and restart if it misbehaves."
-                + where,
+            from ui.i18n import tr
+            from ui.widgets.error_dialog import (
+                ErrorDialog,
+                error_details,
+                excepthook_language,
+                internal_error_text,
             )
-            box.setDetailedText(text)
-            box.exec()
+
+            lang = excepthook_language()
+            what = tr(
+                lang,
+                f"udførte en handling ({etype.__name__})",
+                f"doing an action ({etype.__name__})",
+            )
+            if value.__traceback__ is None:
+                value = value.with_traceback(tb)
+            ErrorDialog(
+                internal_error_text(lang, what, log_file()), error_details(what, value), lang
+            ).exec()
         finally:
             _in_hook = False
 
     sys.excepthook = hook
-
-
-class GuiThreadCollector(QObject):
-    """Python's cycle collector, run from the GUI thread only.
-
-    CPython collects in whichever thread crosses the allocation threshold; here that is
-    often a worker (the loader, a panel's background job). A cycle holding Qt objects
-    (widgets of a closed dialog, a slot's closure) is then destroyed from the wrong
-    thread, which crashed the GUI tests now and then (a segfault inside "Garbage-
-    collecting" on the load worker). So automatic collection is off and a timer on the
-    GUI thread collects, by the same thresholds Python would use."""
-
-    INTERVAL_MS = 500
-
-    def __init__(self, parent: QObject) -> None:
-        super().__init__(parent)
-        self._timer = QTimer(self)
-        self._timer.setInterval(self.INTERVAL_MS)
-        self._timer.timeout.connect(self._on_timer_timeout)
-        self._last_full = time.monotonic()
-        self.start()
-
-    def start(self) -> None:
-        gc.disable()
-        self._timer.start()
-
-    def stop(self) -> None:
-        """Let Python collect on its own again (tests do between cases: no worker runs)."""
-        self._timer.stop()
-        gc.enable()
-
-    def _on_timer_timeout(self) -> None:
-        self.collect()
-
-    #: the least time between two full collections: a full one walks the whole heap
-    #: (~100 ms with a register loaded), and Python itself runs one only when the heap
-    #: has grown by a quarter since the last, a count it does not expose
-    FULL_EVERY_S = 60.0
-
-    def collect(self) -> int:
-        """Collect the young generations whose counts passed their thresholds, as
-        Python's automatic collection would, and the whole heap at most once per
-        FULL_EVERY_S; the number of objects found unreachable."""
-        counts, limits = gc.get_count(), gc.get_threshold()
-        generation = -1
-        for g in range(2):
-            if counts[g] > limits[g]:
-                generation = g
-        now = time.monotonic()
-        if counts[2] > limits[2] and now - self._last_full >= self.FULL_EVERY_S:
-            self._last_full = now
-            return gc.collect(2)
-        return gc.collect(generation) if generation >= 0 else 0
-
-
-def pin_gc_to_gui_thread(app: QApplication) -> GuiThreadCollector:
-    """Install the collector once per application (see GuiThreadCollector)."""
-    existing = app.findChild(GuiThreadCollector)
-    if isinstance(existing, GuiThreadCollector):
-        return existing
-    return GuiThreadCollector(app)
 
 
 _qt_translator: QTranslator | None = None
@@ -230,7 +149,8 @@ def create_app(argv: list[str]) -> QApplication:
     qss = resource_text("style.qss")
     if qss:
         app.setStyleSheet(qss)
-    pin_gc_to_gui_thread(app)
+    guard_singletons()
+    install_collector(app)
     return app
 
 
@@ -247,19 +167,23 @@ def smoke_test(path: str) -> int:
         outcome: dict[str, Any] = {}
         loop = QEventLoop()
 
-        def finished(_reg: Any, _path: str) -> None:
+        def finished(_path: str, _reg: Any) -> None:
             outcome["ok"] = True
             loop.quit()
 
-        def failed(message: str, _path: str) -> None:
-            outcome["error"] = message
+        def failed(message: str) -> None:
+            outcome.setdefault("error", message)
             loop.quit()
 
+        def internal(what: str, exc: BaseException) -> None:
+            traceback.print_exception(exc, file=sys.stderr)
+            failed(f"an internal error while {what}: {type(exc).__name__}: {exc}")
+
         win.load_task.finished.connect(finished)
-        win.load_task.failed.connect(failed)
-        win.load_task.cancelled.connect(lambda _p: failed("the load was cancelled", _p))
+        win.load_task.cancelled.connect(lambda _p: failed("the load was cancelled"))
         # errors go to stdout, never to a modal dialog nobody can click
-        win.error = lambda message, detail="": outcome.setdefault("error", message)  # type: ignore[method-assign]
+        win.error = failed  # type: ignore[method-assign]
+        win.internal_error = internal  # type: ignore[method-assign]
         if not os.path.isfile(path):
             what = "is a folder, not a file" if os.path.isdir(path) else "does not exist"
             print(f"smoke test failed: {path} {what}.", file=sys.stderr)
@@ -361,6 +285,8 @@ USAGE = "usage: main.py [FILE] | main.py --smoke-test FILE"
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     args = argv[1:]
+    setup_logging()
+    log_start()
     enable_faulthandler()
     if args and args[0] in ("-h", "--help"):
         print(USAGE)
@@ -402,7 +328,29 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("SORVIEWER_PROBE_OPENED"):
             probe_opened(win, app)
         QTimer.singleShot(0, lambda: win.open_path(path))
-    return int(app.exec())
+    code = int(app.exec())
+    log.info("quit with exit code %d", code)
+    return code
+
+
+def log_start() -> None:
+    import platform
+
+    import PySide6
+
+    try:
+        import sorviewer
+
+        version = str(sorviewer.__version__)
+    except (ImportError, AttributeError):
+        version = "?"
+    log.info(
+        "SOR Viewer %s starting (Python %s, PySide6 %s, %s)",
+        version,
+        platform.python_version(),
+        PySide6.__version__,
+        platform.platform(),
+    )
 
 
 def probe_opened(win: Any, app: QApplication) -> None:
@@ -410,7 +358,7 @@ def probe_opened(win: Any, app: QApplication) -> None:
     loaded to ("Open with" and file associations start the program that way), then exit;
     a failure prints its sentence and exits 1 instead of showing a dialog."""
 
-    def opened(_reg: Any, path: str) -> None:
+    def opened(path: str, _reg: Any) -> None:
         print(f"opened {os.path.basename(path)}: {win.model.rowCount()} top rows", flush=True)
         app.quit()
 
@@ -418,6 +366,7 @@ def probe_opened(win: Any, app: QApplication) -> None:
         print(f"failed: {message}", flush=True)
         app.exit(1)
 
-    # a failed load and a missing file both end in win.error
-    win.error = lambda message, detail="": failed(message)
+    # a failed load and a missing file both end in win.error (a bug in internal_error)
+    win.error = failed
+    win.internal_error = lambda what, exc: failed(f"internal error while {what}: {exc!r}")
     win.load_task.finished.connect(opened)

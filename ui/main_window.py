@@ -1,19 +1,24 @@
 """The main window: start page, tree with search, date bar, docked panels, status bar.
 
-The window owns the AppState that every panel listens to. It opens files through
-a LoadTask (the register is swapped in only when the new one loaded), builds its
-menus from the action registry and keeps its layout in the settings registry: the
-docks (with the tab that was in front) and the tree's columns, whose name column
-never gets narrower than NAME_MIN_CHARS characters however the window is sized.
+The window owns the AppState that every panel listens to. It opens files through a
+`ui.tasks.TaskRunner` running `ui.loading.load_register` (the register is swapped in
+only when the new one loaded), builds its menus from the action registry and keeps
+its layout in the settings registry: the docks (with the tab that was in front) and
+the tree's columns (`ui.widgets.tree_view`).
+
+Errors: a file that cannot be read is one sentence in the window's language (the
+core's message, rendered); anything else raised while loading is a bug in the
+program, logged with its traceback and shown as such (`ui.widgets.error_dialog`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
+import logging
 import os
+from collections.abc import Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QChildEvent,
@@ -21,7 +26,6 @@ from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSize,
     Qt,
     QTimer,
@@ -31,11 +35,8 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QFont,
     QIcon,
     QKeyEvent,
-    QPainter,
-    QPalette,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -43,24 +44,16 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTabBar,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -68,29 +61,33 @@ from PySide6.QtWidgets import (
 from ui import actions as act
 from ui import settings as st
 from ui.app_state import AppState
-from ui.load_task import Loader, LoadTask
-from ui.messages import load_error_text
-from ui.models.tree_model import CHILD_COUNT_ROLE, GROUP_ID, TreeModel
-from ui.widgets.date_bar import DateBar, format_date
+from ui.clipboard import set_clipboard, to_tsv
+from ui.collector import settle_heap
+from ui.formatting import format_date
+from ui.i18n import number, pick, tr
+from ui.loading import DemoError, Loader, default_loader, demo_loader, demo_path, load_register
+from ui.models.tree_model import GROUP_ID, TreeModel
+from ui.tasks import TaskRunner
+from ui.widgets.date_bar import DateBar
+from ui.widgets.error_dialog import show_internal_error, show_user_error
 from ui.widgets.start_page import StartPage
+from ui.widgets.tree_view import TreePane
+
+if TYPE_CHECKING:  # the panels pull in pandas: imported when the docks are built
+    from ui.widgets.panel import LazyPanel
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "SOR Viewer"
 DEMO_NOTICE = "Synthetic demo data - not the real SOR"
-DEMO_FILE = "sor_demo_1500_seed7.zip"
 SEARCH_DEBOUNCE_MS = 200
 #: the panels are built this long after the window first shows (they import pandas)
 DOCKS_DELAY_MS = 30
 RESULT_LIMIT = 200
 #: a filtered tree is expanded fully when it has at most this many matches
 EXPAND_MATCHES = 300
-#: the tree's name column keeps room for this many average characters (and 220 px)
-NAME_MIN_CHARS = 24
-NAME_MIN_PX = 220
-#: SOR ids are mostly 14 digits: the id column is not squeezed below that
-ID_MIN_DIGITS = 14
-#: the columns that give up width for the name column, first to last: unit type, SOR
-#: level, SHAK code, SOR id
-SHRINK_ORDER = (3, 2, 4, 1)
+#: how long quitting waits for a running load or panel task to stop
+QUIT_WAIT_MS = 15_000
 
 #: what the status bar calls each file format (Danish, English)
 FORMAT_NAMES = {
@@ -99,30 +96,26 @@ FORMAT_NAMES = {
     "sor-xml": ("SOR XML", "SOR XML"),
 }
 
-#: (module under ui.widgets, class name) of the panels docked on the right, tabbed in
-#: this order; a class that the module does not (yet) have is left out
-PANELS: tuple[tuple[str, str], ...] = (
-    ("details_panel", "OverviewPanel"),
-    ("details_panel", "DetailsPanel"),
-    ("history_panel", "HistoryPanel"),
-    ("edi_panel", "EanEdiPanel"),
-    ("details_panel", "AllFieldsPanel"),
-    ("mapping_panel", "MappingPanel"),
-    ("edi_panel", "EdiPanel"),
-    ("changes_panel", "ChangesPanel"),
-)
 
-#: dock titles (Danish, English) by panel class; a panel's own `title` is the fallback
-DOCK_TITLES = {
-    "OverviewPanel": ("Overblik", "Overview"),
-    "DetailsPanel": ("Detaljer", "Details"),
-    "HistoryPanel": ("Historik", "History"),
-    "EanEdiPanel": ("EAN/EDI", "EAN/EDI"),
-    "AllFieldsPanel": ("Alle felter", "All fields"),
-    "MappingPanel": ("SHAK/SOR", "SHAK/SOR"),
-    "EdiPanel": ("EDI-modtagere", "EDI recipients"),
-    "ChangesPanel": ("Ændringer", "Changes"),
-}
+def default_panels() -> tuple[type[LazyPanel], ...]:
+    """The panels docked on the right, tabbed in this order. Imported here, when the
+    docks are built after the first paint: they pull in pandas and pyarrow."""
+    from ui.widgets.changes_panel import ChangesPanel
+    from ui.widgets.details_panel import AllFieldsPanel, OverviewPanel
+    from ui.widgets.edi_panel import EanEdiPanel, EdiPanel
+    from ui.widgets.history_panel import HistoryPanel
+    from ui.widgets.mapping_panel import MappingPanel
+
+    return (
+        OverviewPanel,
+        HistoryPanel,
+        EanEdiPanel,
+        AllFieldsPanel,
+        MappingPanel,
+        EdiPanel,
+        ChangesPanel,
+    )
+
 
 #: the load stages shown beside the progress bar
 _STAGES = {
@@ -149,273 +142,9 @@ Sundhedsdatastyrelsen; for decisions, check the official register.</p>
 <p>The demo register is synthetic: made-up names, ids and addresses in the shape of SOR.</p>"""
 
 
-def demo_path() -> str:
-    """Where the generated demo register is kept (made once, then reused)."""
-    import platformdirs
-
-    return os.path.join(platformdirs.user_cache_dir("sorviewer", appauthor=False), DEMO_FILE)
-
-
-def demo_loader(path: str, progress: Any, cancelled: Any) -> Any:
-    """Generate the demo register on first use, then load it like any file."""
-    import sorviewer
-    from sorviewer.errors import LoadError
-
-    if not os.path.exists(path):
-        try:
-            from sorviewer import synthetic
-        except ImportError as exc:
-            raise LoadError("The demo register is not available in this version.") from exc
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = path + ".part"
-        try:
-            synthetic.generate(tmp, entities=1500, seed=7)
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise LoadError(f"The demo register could not be written: {exc.strerror}.") from exc
-    return sorviewer.load(path, progress=progress, cancelled=cancelled)
-
-
-def tsv(header: list[str], rows: list[list[str]]) -> str:
-    """Tab-separated text for the clipboard (sorviewer.export.to_tsv when present)."""
-    try:
-        from sorviewer.export import to_tsv
-    except ImportError:
-
-        def clean(v: str) -> str:
-            return v.replace("\t", " ").replace("\r", " ").replace("\n", " ")
-
-        lines = ["\t".join(clean(v) for v in r) for r in [header, *rows]]
-        return "\n".join(lines) + "\n"
-    return str(to_tsv(header, rows))
-
-
-def tr(lang: str, da: str, en: str) -> str:
-    """The Danish or English wording of a window string."""
-    return da if lang == "da" else en
-
-
-class TreeDelegate(QStyledItemDelegate):
-    """Draws each unit's number of children, greyed and right-aligned, in the name column."""
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        count = index.data(CHILD_COUNT_ROLE)
-        if not count:
-            super().paint(painter, option, index)
-            return
-        text = f"{count:,}".replace(",", ".")
-        font = QFont(option.font)  # type: ignore[attr-defined]
-        font.setPointSizeF(max(font.pointSizeF() * 0.85, 6.0))
-        width = option.fontMetrics.horizontalAdvance(text) + 12  # type: ignore[attr-defined]
-        widget = option.widget  # type: ignore[attr-defined]
-        style = widget.style() if widget is not None else QApplication.style()
-        # the row background across the whole cell, then the item in the narrowed cell
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
-        narrow = QStyleOptionViewItem(option)
-        narrow.rect = option.rect.adjusted(0, 0, -width, 0)  # type: ignore[attr-defined]
-        super().paint(painter, narrow, index)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        role = (
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
-        )
-        painter.save()
-        painter.setFont(font)
-        painter.setPen(option.palette.color(role))  # type: ignore[attr-defined]
-        rect = option.rect.adjusted(0, 0, -6, 0)  # type: ignore[attr-defined]
-        painter.drawText(
-            rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text
-        )
-        painter.restore()
-
-
-class OrgTreeView(QTreeView):
-    """The organisational tree. Its model hands over the top level in chunks: scrolled
-    to the end, the view asks for the next one; type-ahead, select-all and End look at
-    every top row, so they fetch the rest first."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        # one chunk (TreeModel.TOP_CHUNK rows) is taller than any screen, so reaching the
-        # end of the scroll range is the one moment more rows are needed
-        self.verticalScrollBar().valueChanged.connect(self._on_scrollbar_value_changed)
-        #: the widths the other columns are given (defaults, saved state, the user's
-        #: drags); fitting the name column may show them narrower, never changes these
-        self.wanted_widths: dict[int, int] = {}
-        self._fitting = False
-        self.header().sectionResized.connect(self._on_header_section_resized)
-
-    # --- the name column ------------------------------------------------------------
-
-    def name_min_width(self) -> int:
-        """The least width of the name column: NAME_MIN_CHARS average characters beside
-        the level badge and two levels of indentation, and at least NAME_MIN_PX."""
-        text = self.fontMetrics().averageCharWidth() * NAME_MIN_CHARS
-        return max(NAME_MIN_PX, text + self.iconSize().width() + 2 * self.indentation())
-
-    def column_floor(self, col: int) -> int:
-        """How narrow fitting may show column `col`: its header label, the id column its
-        ids too."""
-        floor = self.header().sectionSizeHint(col)
-        if col == 1:
-            floor = max(floor, self.fontMetrics().horizontalAdvance("0" * ID_MIN_DIGITS) + 16)
-        return max(floor, 40)
-
-    def take_column_widths(self) -> None:
-        """Adopt the header's current widths (after restoreState) as the wanted ones, and
-        fit: a saved state may carry another resize mode or a collapsed name column."""
-        header = self.header()
-        header.setStretchLastSection(False)
-        for col in range(header.count()):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        self.wanted_widths = {c: header.sectionSize(c) for c in range(1, header.count())}
-        if self.isVisible():  # else the first resize of the viewport fits them
-            self.fit_columns()
-
-    def fit_columns(self) -> None:
-        """The name column takes the room the other columns leave, but never less than
-        `name_min_width()`. When that does not fit, the other columns are shown narrower
-        first (one after the other, down to their floors); then the header scrolls."""
-        header = self.header()
-        if self._fitting or header.count() == 0:
-            return
-        avail = self.viewport().width()
-        cols = [c for c in range(1, header.count()) if not header.isSectionHidden(c)]
-        widths = {c: self.wanted_widths.get(c, header.sectionSize(c)) for c in cols}
-        need = self.name_min_width()
-        short = need + sum(widths.values()) - avail
-        # the unit type elides gracefully and gives first, the SOR id last
-        for c in sorted(cols, key=lambda c: SHRINK_ORDER.index(c) if c in SHRINK_ORDER else -1):
-            if short <= 0:
-                break
-            give = min(short, max(0, widths[c] - self.column_floor(c)))
-            widths[c] -= give
-            short -= give
-        self._fitting = True
-        try:
-            for c in cols:
-                if header.sectionSize(c) != widths[c]:
-                    header.resizeSection(c, widths[c])
-            header.resizeSection(0, max(need, avail - sum(widths.values())))
-        finally:
-            self._fitting = False
-
-    def _on_header_section_resized(self, col: int, _old: int, new: int) -> None:
-        if self._fitting or col == 0:
-            return
-        # the user (or the code setting defaults) sized a column: it is wanted so, and
-        # the name column takes up what is left
-        self.wanted_widths[col] = new
-        self._fitting = True
-        try:
-            others = sum(
-                self.header().sectionSize(c)
-                for c in range(1, self.header().count())
-                if not self.header().isSectionHidden(c)
-            )
-            self.header().resizeSection(
-                0, max(self.name_min_width(), self.viewport().width() - others)
-            )
-        finally:
-            self._fitting = False
-
-    def viewportEvent(self, event: QEvent) -> bool:  # Qt override
-        handled = super().viewportEvent(event)
-        if event.type() == QEvent.Type.Resize:
-            self.fit_columns()  # the window, or a scroll bar coming or going
-        return handled
-
-    def _on_scrollbar_value_changed(self, value: int) -> None:
-        model = self.model()
-        if value >= self.verticalScrollBar().maximum() and isinstance(model, TreeModel):
-            model.fetch_more()
-
-    def _fetch_all(self) -> None:
-        model = self.model()
-        if isinstance(model, TreeModel) and not model.fetched_all():
-            model.ensure_fetched(-1)
-
-    def keyboardSearch(self, search: str) -> None:  # Qt override
-        self._fetch_all()
-        super().keyboardSearch(search)
-
-    def selectAll(self) -> None:  # Qt override
-        self._fetch_all()
-        super().selectAll()
-
-    def expandAll(self) -> None:  # Qt override
-        self._fetch_all()
-        super().expandAll()
-
-    def moveCursor(  # Qt override
-        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
-    ) -> QModelIndex:
-        if cursorAction == QAbstractItemView.CursorAction.MoveEnd:
-            self._fetch_all()
-        return super().moveCursor(cursorAction, modifiers)
-
-
-class TreePane(QWidget):
-    """Search box with its match count, the search results above the tree, the tree."""
-
-    def __init__(self, model: TreeModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        self.search = QLineEdit()
-        self.search.setObjectName("SearchBox")
-        self.search.setClearButtonEnabled(True)
-        self.tree = OrgTreeView()
-        self.tree.setObjectName("OrgTree")
-        self.tree.setModel(model)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        # only the name column draws counts: the other columns keep Qt's own delegate, so
-        # a repaint calls no Python paint() for them
-        self.tree.setItemDelegateForColumn(0, TreeDelegate(self.tree))
-        self.tree.setIconSize(QSize(22, 14))
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        # every column Interactive: the view fits the name column itself (a Stretch
-        # section has no minimum of its own and shrank names to a few letters)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        digits = self.fontMetrics().horizontalAdvance("0" * 18)  # SOR ids have up to 18 digits
-        for col, width in ((1, digits + 16), (2, 84), (3, 150), (4, 80)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        self.results = QListWidget()
-        self.results.setObjectName("SearchResults")
-        self.results.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.results.hide()
-        self.count = QLabel()
-        self.count.setObjectName("TreeCount")
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("TreeSplitter")
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.results)
-        self.splitter.addWidget(self.tree)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([150, 600])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 0)
-        layout.setSpacing(3)
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        top.addWidget(self.count)
-        layout.addLayout(top)
-        layout.addWidget(self.splitter, 1)
-
-
 class MainWindow(QMainWindow):
-    """See the module docstring. `loader` replaces sorviewer.load (tests)."""
+    """See the module docstring. `loader` replaces sorviewer.load and `panels` the
+    docked panels (tests)."""
 
     def __init__(
         self,
@@ -423,6 +152,7 @@ class MainWindow(QMainWindow):
         loader: Loader | None = None,
         state: AppState | None = None,
         icon: QIcon | None = None,
+        panels: Sequence[type[LazyPanel]] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
@@ -433,9 +163,11 @@ class MainWindow(QMainWindow):
             self.setWindowIcon(self.icon)
         self.path = ""
         self.is_demo = False
-        self.panels: dict[str, QWidget] = {}
+        self.loader: Loader = loader or default_loader
+        self._panel_classes = panels
+        self.panels: dict[str, LazyPanel] = {}
         self.docks: list[QDockWidget] = []
-        self._dock_classes: dict[QDockWidget, str] = {}
+        self._dock_titles: dict[QDockWidget, tuple[str, str]] = {}
         self._docks_built = False
         self._report_dialog: Any = None
         self._workspace_docks: dict[str, bool] = {}
@@ -453,7 +185,9 @@ class MainWindow(QMainWindow):
         self._moving_docks = False
         self.tabifiedDockWidgetActivated.connect(self._on_tabified_dock_activated)
 
-        self.load_task = LoadTask(loader, self)
+        #: the one load at a time: finished(path, register), failed(path, exception),
+        #: cancelled(path)
+        self.load_task = TaskRunner(self)
         self.load_task.started.connect(self._on_load_started)
         self.load_task.progressed.connect(self._on_load_progressed)
         self.load_task.staged.connect(self._on_load_staged)
@@ -467,7 +201,7 @@ class MainWindow(QMainWindow):
         self.model = TreeModel(self)
         self._build_central()
         self._build_status_bar()
-        self.actions = act.build_actions(self)
+        self.action_map = act.build_actions(self)
         self._build_menus()
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -535,20 +269,11 @@ class MainWindow(QMainWindow):
         if self._docks_built:
             return
         self._docks_built = True
-        for module, cls_name in PANELS:
-            name = f"ui.widgets.{module}"
-            try:
-                mod = importlib.import_module(name)
-            except ImportError as exc:
-                # the panel is not there yet; any other import failure is a real error
-                if exc.name == name:
-                    continue
-                raise
-            cls = getattr(mod, cls_name, None)
-            if cls is None:
-                continue
+        classes = self._panel_classes
+        for cls in default_panels() if classes is None else classes:
+            cls_name = cls.__name__
             panel = cls(self.state, self)
-            dock = QDockWidget(str(getattr(panel, "title", cls_name)), self)
+            dock = QDockWidget(pick(cls.titles, self.state.language), self)
             dock.setObjectName(f"dock_{cls_name}")
             # A dock behind another tab stays "visible" to Qt (it is only moved away), and
             # the panels recompute on every date move while visible: so each panel sits
@@ -567,7 +292,7 @@ class MainWindow(QMainWindow):
             )
             self.panels[cls_name] = panel
             self.docks.append(dock)
-            self._dock_classes[dock] = cls_name
+            self._dock_titles[dock] = cls.titles
             self.panels_menu.addAction(dock.toggleViewAction())
         self._place_docks()
         self._front_dock = self.docks[0] if self.docks else None
@@ -663,18 +388,18 @@ class MainWindow(QMainWindow):
         self.language_menu = QMenu("&Language", self)
         group = QActionGroup(self)
         for aid in ("lang_da", "lang_en"):
-            group.addAction(self.actions[aid])
-            self.language_menu.addAction(self.actions[aid])
+            group.addAction(self.action_map[aid])
+            self.language_menu.addAction(self.action_map[aid])
         self.asof_menu = QMenu("&Open files at", self)
         group = QActionGroup(self)
         for aid in ("asof_today", "asof_snapshot", "asof_last"):
-            group.addAction(self.actions[aid])
-            self.asof_menu.addAction(self.actions[aid])
+            group.addAction(self.action_map[aid])
+            self.asof_menu.addAction(self.action_map[aid])
         self.panels_menu = QMenu("&Panels", self)
         self.panels_menu.aboutToShow.connect(self.ensure_docks)
         self.menus = act.build_menus(
             self.menuBar(),
-            self.actions,
+            self.action_map,
             {
                 "@recent": self.recent_menu,
                 "@language": self.language_menu,
@@ -682,7 +407,7 @@ class MainWindow(QMainWindow):
                 "@panels": self.panels_menu,
             },
         )
-        for a in self.actions.values():
+        for a in self.action_map.values():
             self.addAction(a)  # shortcuts work while the menu bar is hidden too
 
     def _fill_recent_menu(self) -> None:
@@ -713,14 +438,13 @@ class MainWindow(QMainWindow):
             self._splitter_restored = self.tree_pane.splitter.restoreState(splitter)
         lang = s.get(st.LANGUAGE)
         lang = lang if lang in ("da", "en") else "da"
-        self.actions["lang_" + lang].setChecked(True)
+        self.action_map["lang_" + lang].setChecked(True)
         self.state.set_language(lang)
         self._on_state_language_changed(lang)
-        self.actions["show_closed"].setChecked(bool(s.get(st.SHOW_CLOSED)))
+        self.action_map["show_closed"].setChecked(bool(s.get(st.SHOW_CLOSED)))
         choice = s.get(st.AS_OF_CHOICE)
-        self.actions["asof_" + (choice if choice in ("snapshot", "last") else "today")].setChecked(
-            True
-        )
+        choice = choice if choice in ("snapshot", "last") else "today"
+        self.action_map["asof_" + choice].setChecked(True)
         self.start_page.set_recent(s.recent_files())
 
     def save_settings(self) -> None:
@@ -796,7 +520,8 @@ class MainWindow(QMainWindow):
                 self.start_page.set_recent(self.settings.remove_recent(path))
             return False
         self._loading_demo = demo
-        return self.load_task.start(path, demo_loader if demo else None)
+        task = partial(load_register, path=path, loader=demo_loader if demo else self.loader)
+        return self.load_task.start(task, key=path)
 
     def _on_load_started(self, path: str) -> None:
         self._load_stage = "read"
@@ -832,7 +557,7 @@ class MainWindow(QMainWindow):
         self.start_page.setEnabled(True)
         self.statusBar().clearMessage()
 
-    def _on_load_finished(self, reg: Any, path: str) -> None:
+    def _on_load_finished(self, path: str, reg: Any) -> None:
         self._end_loading()
         self.path = path
         self.is_demo = self._loading_demo
@@ -845,14 +570,38 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             self.tr_(f"Åbnede {os.path.basename(path)}", f"Opened {os.path.basename(path)}"), 5000
         )
+        # after the first paint: the old register's cycles go, the new one is frozen
+        QTimer.singleShot(0, self, settle_heap)
 
-    def _on_load_failed(self, message: str, path: str) -> None:
+    def _on_load_failed(self, path: str, exc: BaseException) -> None:
+        """A file that cannot be read is the user's: its sentence. Anything else is a
+        bug in the program: logged, and said to be one."""
+        from sorviewer.errors import LoadError
+        from sorviewer.messages import render
+        from ui.messages import load_error_message
+
         self._end_loading()
-        detail = self.load_task.last_detail
-        self.error(load_error_text(message, self.state.language), detail=detail)
+        lang = self.state.language
+        if isinstance(exc, LoadError):
+            log.warning("%s could not be opened: %s", path, exc)
+            self.error(load_error_message(exc, lang))
+        elif isinstance(exc, DemoError):
+            self.error(exc.render(lang))
+        elif isinstance(exc, MemoryError):
+            log.warning("out of memory opening %s", path)
+            self.error(render("load.no_memory", None, "da" if lang == "da" else "en"))
+        else:
+            self.internal_error(
+                self.tr_(
+                    f"indlæste filen {os.path.basename(path)}",
+                    f"loading the file {os.path.basename(path)}",
+                ),
+                exc,
+            )
 
     def _on_load_cancelled(self, path: str) -> None:
         self._end_loading()
+        log.info("loading %s cancelled", path)
         self.statusBar().showMessage(self.tr_("Indlæsning annulleret.", "Loading cancelled."), 5000)
 
     # --- state -> window --------------------------------------------------------------------
@@ -899,7 +648,7 @@ class MainWindow(QMainWindow):
             )
         )
         if hasattr(self, "menus"):
-            act.retranslate(self.actions, self.menus, lang)
+            act.retranslate(self.action_map, self.menus, lang)
             self.recent_menu.setTitle(self.tr_("Åbn &seneste", "Open &recent"))
             self.language_menu.setTitle(self.tr_("&Sprog", "&Language"))
             self.asof_menu.setTitle(self.tr_("Åbn filer &på", "&Open files at"))
@@ -914,10 +663,7 @@ class MainWindow(QMainWindow):
     def _retranslate_docks(self) -> None:
         lang = self.state.language
         for dock in self.docks:
-            cls_name = self._dock_classes.get(dock, "")
-            titles = DOCK_TITLES.get(cls_name)
-            if titles is not None:
-                dock.setWindowTitle(titles[0] if lang == "da" else titles[1])
+            dock.setWindowTitle(pick(self._dock_titles[dock], lang))
 
     def _on_state_selection_changed(self, sor_id: str) -> None:
         if sor_id and self.model.sor_id_of(self.tree.currentIndex()) != sor_id:
@@ -975,10 +721,10 @@ class MainWindow(QMainWindow):
 
     def _on_tree_context_menu(self, pos: Any) -> None:
         menu = QMenu(self)
-        act.fill_menu(menu, act.TREE_CONTEXT_MENU, self.actions)
+        act.fill_menu(menu, act.TREE_CONTEXT_MENU, self.action_map)
         single = len(self.selected_indexes()) == 1
-        self.actions["export_subtree"].setEnabled(single)
-        self.actions["copy_row"].setEnabled(bool(self.selected_indexes()))
+        self.action_map["export_subtree"].setEnabled(single)
+        self.action_map["copy_row"].setEnabled(bool(self.selected_indexes()))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
         self._update_actions()
 
@@ -987,7 +733,7 @@ class MainWindow(QMainWindow):
         if item is None or item.data(Qt.ItemDataRole.UserRole) is None:
             return
         menu = QMenu(self)
-        act.fill_menu(menu, act.RESULTS_CONTEXT_MENU, self.actions)
+        act.fill_menu(menu, act.RESULTS_CONTEXT_MENU, self.action_map)
         menu.exec(self.results.viewport().mapToGlobal(pos))
 
     def selected_indexes(self) -> list[QModelIndex]:
@@ -1202,7 +948,7 @@ class MainWindow(QMainWindow):
         if not ents:
             return
         rows = [self.model.entity_values(e) for e in ents]
-        QApplication.clipboard().setText(tsv(self.model.header_labels(), rows))
+        set_clipboard(to_tsv(self.model.header_labels(), rows))
         self.statusBar().showMessage(
             self.tr_(f"Kopierede {len(rows)} rækker.", f"Copied {len(rows)} rows."), 4000
         )
@@ -1212,7 +958,7 @@ class MainWindow(QMainWindow):
         ents = self.target_entities()
         if reg is None or not ents:
             return
-        QApplication.clipboard().setText("\n".join(str(reg.ids[e]) for e in ents))
+        set_clipboard("\n".join(str(reg.ids[e]) for e in ents))
 
     def copy_ean(self) -> None:
         """The effective EAN (own or inherited) of each target unit, one a line."""
@@ -1231,14 +977,14 @@ class MainWindow(QMainWindow):
                 self.tr_("Ingen EAN-nummer på datoen.", "No EAN number at the date."), 5000
             )
             return
-        QApplication.clipboard().setText("\n".join(eans))
+        set_clipboard("\n".join(eans))
 
     def copy_row(self) -> None:
         ents = self.target_entities()
         if not ents:
             return
         row = self.model.entity_values(ents[0])
-        QApplication.clipboard().setText(tsv(self.model.header_labels(), [row]))
+        set_clipboard(to_tsv(self.model.header_labels(), [row]))
 
     def show_current_in_tree(self) -> None:
         reg = self.state.register
@@ -1315,15 +1061,27 @@ class MainWindow(QMainWindow):
 
     # --- window helpers ----------------------------------------------------------------
 
+    def stop_tasks(self, timeout_ms: int = QUIT_WAIT_MS) -> bool:
+        """Cancel the load and every panel's task and wait for their threads (quitting
+        must not leave a worker running while the window's objects are freed)."""
+        ok = True
+        for runner in self.findChildren(TaskRunner):
+            if not runner.wait(timeout_ms):
+                log.warning("a task did not stop within %d ms", timeout_ms)
+                ok = False
+        return ok
+
     def tr_(self, da: str, en: str) -> str:
         return tr(self.state.language, da, en)
 
-    def error(self, message: str, detail: str = "") -> None:
-        """One sentence for the user; the technical detail is behind a button."""
-        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, message, parent=self)
-        if detail:
-            box.setDetailedText(detail)
-        box.exec()
+    def error(self, message: str) -> None:
+        """One sentence about the user's file or action, in the window's language."""
+        show_user_error(self, message)
+
+    def internal_error(self, what: str, exc: BaseException) -> None:
+        """A bug in the program: logged with its traceback, and said to be one. `what`
+        ends "... while ..." (see `show_internal_error`)."""
+        show_internal_error(self, self.state.language, what, exc)
 
     def _on_dock_visibility_changed(
         self, dock: QDockWidget, holder: QStackedWidget, visible: bool
@@ -1382,7 +1140,7 @@ class MainWindow(QMainWindow):
         has = self.state.register is not None
         for spec in act.SPECS:
             if spec.needs_register:
-                self.actions[spec.id].setEnabled(has)
+                self.action_map[spec.id].setEnabled(has)
 
     def _update_status(self) -> None:
         reg = self.state.register
@@ -1405,30 +1163,26 @@ class MainWindow(QMainWindow):
         self.file_label.setToolTip(self.path)
         version = f" {src.format_version}" if src.format_version else ""
         kind = FORMAT_NAMES.get(src.format, (src.format, src.format))
-        self.format_label.setText(f"{kind[0 if self.state.language == 'da' else 1]}{version}")
+        self.format_label.setText(f"{pick(kind, self.state.language)}{version}")
         self.format_label.setToolTip(src.format)
         snap = format_date(src.snapshot_date) if src.snapshot_date else "-"
         self.snapshot_label.setText(f"{self.tr_('Udtræk', 'Snapshot')}: {snap}")
-        units = self.model.active_count()
+        lang = self.state.language
+        units = number(self.model.active_count(), lang)
         day = format_date(self.state.as_of)
-        if self.state.language == "da":
-            self.units_label.setText(f"{units:,} enheder den {day}".replace(",", "."))
-        else:
-            self.units_label.setText(f"{units:,} units on {day}")
+        self.units_label.setText(self.tr_(f"{units} enheder den {day}", f"{units} units on {day}"))
         if self.model.filter_text:
-            n = len(self.model.matches)
-            if n:
-                self.tree_pane.count.setText(
-                    self.tr_(f"{n:,} fundet".replace(",", "."), f"{n:,} matches")
-                )
+            n = number(len(self.model.matches), lang)
+            if len(self.model.matches):
+                self.tree_pane.count.setText(self.tr_(f"{n} fundet", f"{n} matches"))
             else:
                 self.tree_pane.count.setText(self.tr_("Ingen fundet", "No matches"))
         else:
             self.tree_pane.count.setText("")
-        warnings = reg.report.warnings
+        warnings = number(reg.report.warnings, lang)
         self.warnings_button.setText(
-            self.tr_(f"{warnings:,} datavarsler".replace(",", "."), f"{warnings:,} data warnings")
-            if warnings
+            self.tr_(f"{warnings} datavarsler", f"{warnings} data warnings")
+            if reg.report.warnings
             else self.tr_("Ingen datavarsler", "No data warnings")
         )
         self.warnings_button.setToolTip(
@@ -1470,9 +1224,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.open_path(path))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.load_task.running:
-            self.load_task.cancel()
-            self.load_task.wait()
+        self.stop_tasks()
         self.save_settings()
         if self._report_dialog is not None:
             self._report_dialog.close()

@@ -1,15 +1,22 @@
-"""Danish wording of what the core says in English: load errors and report kinds.
+"""The window's wording of what the core reports: load errors and report kinds.
 
-The core (`sorviewer`) writes one English sentence per problem, because the CLI and
-other tools read it. The window speaks Danish by default, so the sentences a user can
-meet when a file fails to open are rendered here from patterns of the core's wording;
-a sentence no pattern knows is shown as the core wrote it. The load report keeps the
-core's message text, and names each kind of problem in the window's language.
+A `LoadError` carries its sentence as a `sorviewer.messages` code with Danish and
+English text; `load_error_message` renders it in the window's language.
+
+TO BE REMOVED: `_LOAD_ERRORS` and `load_error_text` translate the core's English
+sentences back into Danish with regular expressions. They are only the fallback for
+load errors the core still raises as plain English strings (the core's sentences are
+being converted to catalogue codes); once every `LoadError` carries a code, delete
+them and the fallback branch in `load_error_message`.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sorviewer.errors import LoadError
 
 #: (pattern over the core's English sentence, Danish template with the same groups)
 _LOAD_ERRORS: tuple[tuple[str, str], ...] = (
@@ -131,8 +138,18 @@ _LOAD_ERRORS: tuple[tuple[str, str], ...] = (
 _COMPILED = tuple((re.compile(p, re.DOTALL), t) for p, t in _LOAD_ERRORS)
 
 
+def load_error_message(exc: LoadError, language: str) -> str:
+    """The sentence of a failed load in `language` ("da" or "en")."""
+    from sorviewer.messages import Message
+
+    if isinstance(exc.message, Message):
+        return exc.render(language)
+    return load_error_text(str(exc), language)  # TO BE REMOVED with _LOAD_ERRORS
+
+
 def load_error_text(message: str, language: str) -> str:
-    """The sentence for a failed load in `language` ("da" or "en")."""
+    """TO BE REMOVED (see the module docstring): a plain English sentence from the core
+    in `language`, by the patterns above; a sentence no pattern knows stays English."""
     if language != "da":
         return message
     for pattern, template in _COMPILED:

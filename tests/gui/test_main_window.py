@@ -17,15 +17,10 @@ from tests.unit import tiny
 from ui import actions as act
 from ui import main_window as mw
 from ui import settings as st
+from ui.formatting import format_date
 from ui.main_window import MainWindow
 from ui.models.tree_model import CHILD_COUNT_ROLE, MATCH_ROLE
-from ui.widgets.date_bar import (
-    DateBar,
-    active_per_month,
-    add_months,
-    changes_per_month,
-    format_date,
-)
+from ui.widgets.date_bar import DateBar, active_per_month, add_months, changes_per_month
 from ui.widgets.report_dialog import ReportDialog
 
 #: the offscreen platform says so when a window is shown or raised; not a failure
@@ -47,12 +42,11 @@ def file(tmp_path: Path) -> str:
 
 @pytest.fixture
 def make_window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setattr(mw, "PANELS", ())  # panels have their own tests
-
     def make(loader: Any = tiny_loader, ini: str = "settings.ini") -> MainWindow:
-        win = MainWindow(settings=st.Settings(str(tmp_path / ini)), loader=loader)
+        # the panels have their own tests
+        win = MainWindow(settings=st.Settings(str(tmp_path / ini)), loader=loader, panels=())
         win.errors = []  # type: ignore[attr-defined]
-        win.error = lambda msg, detail="": win.errors.append(msg)  # type: ignore[method-assign,attr-defined]
+        win.error = win.errors.append  # type: ignore[method-assign,attr-defined]
         qtbot.addWidget(win)
         return win
 
@@ -74,13 +68,13 @@ def test_start_page_until_a_file_is_open(make_window: Any) -> None:
     assert page.hint.openExternalLinks()
     assert 'href="https://sor-filer.sundhedsdata.dk"' in page.hint.text()
     assert ">sor-filer.sundhedsdata.dk</a>" in page.hint.text()
-    win.actions["lang_en"].trigger()
+    win.action_map["lang_en"].trigger()
     assert page.demo_button.text() == "Open demo register (synthetic data)"
     assert 'href="https://sor-filer.sundhedsdata.dk"' in page.hint.text()
     assert win.windowTitle() == "SOR Viewer"
-    assert not win.actions["copy"].isEnabled()
-    assert not win.actions["export"].isEnabled()
-    assert win.actions["open"].shortcut().toString() != ""
+    assert not win.action_map["copy"].isEnabled()
+    assert not win.action_map["export"].isEnabled()
+    assert win.action_map["open"].shortcut().toString() != ""
 
 
 def test_open_file_shows_tree_and_status(qtbot: Any, make_window: Any, file: str) -> None:
@@ -89,7 +83,7 @@ def test_open_file_shows_tree_and_status(qtbot: Any, make_window: Any, file: str
     assert win.stack.currentWidget() is win.workspace
     assert win.state.register is not None
     assert win.model.rowCount() == 2
-    assert win.actions["copy"].isEnabled()
+    assert win.action_map["copy"].isEnabled()
     assert "SorEntity_daily.csv" in win.windowTitle()
     assert win.units_label.text().startswith("6 ")  # all but the future unit
     assert win.settings.recent_files() == [file]
@@ -103,7 +97,7 @@ def test_failed_load_keeps_the_open_register(qtbot: Any, make_window: Any, file:
     win = make_window()
     open_and_wait(qtbot, win, file)
     reg = win.state.register
-    win.load_task.loader = failing
+    win.loader = failing
     with qtbot.waitSignal(win.load_task.failed, timeout=10000):
         win.open_path(file)
     # the core's sentence, in the window's language
@@ -138,7 +132,7 @@ def test_cancel_keeps_the_open_register(qtbot: Any, make_window: Any, file: str)
     win = make_window()
     open_and_wait(qtbot, win, file)
     reg = win.state.register
-    win.load_task.loader = slow
+    win.loader = slow
     with qtbot.waitSignal(win.load_task.cancelled, timeout=10000):
         win.open_path(file)
         assert started.wait(5)
@@ -207,21 +201,21 @@ def test_show_closed_action_reveals_closed_units(qtbot: Any, make_window: Any, f
     open_and_wait(qtbot, win, file)
     win.state.set_as_of(dt.date(2023, 1, 1))
     assert not win.reveal(tiny.OE2)
-    win.actions["show_closed"].setChecked(True)
+    win.action_map["show_closed"].setChecked(True)
     assert win.reveal(tiny.OE2)
 
 
 def test_settings_survive_a_restart(qtbot: Any, make_window: Any, file: str) -> None:
     win = make_window()
     open_and_wait(qtbot, win, file)
-    win.actions["lang_en"].trigger()
-    win.actions["show_closed"].setChecked(True)
+    win.action_map["lang_en"].trigger()
+    win.action_map["show_closed"].setChecked(True)
     assert win.model.headerData(0, Qt.Orientation.Horizontal) == "Name"
     win.close()
     again = make_window()
     assert again.state.language == "en"
-    assert again.actions["lang_en"].isChecked()
-    assert again.actions["show_closed"].isChecked()
+    assert again.action_map["lang_en"].isChecked()
+    assert again.action_map["show_closed"].isChecked()
     assert again.settings.recent_files() == [file]
 
 
@@ -461,12 +455,11 @@ def test_dropping_a_file_opens_it(qtbot: Any, make_window: Any, file: str) -> No
 def test_uncaught_exception_shows_a_dialog(monkeypatch: pytest.MonkeyPatch, qapp: Any) -> None:
     import sys
 
-    from PySide6.QtWidgets import QMessageBox
-
     from ui import app
+    from ui.widgets.error_dialog import ErrorDialog
 
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
+    shown: list[ErrorDialog] = []
+    monkeypatch.setattr(ErrorDialog, "exec", lambda self: shown.append(self) or 0)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     monkeypatch.setattr(sys, "stderr", None)
     app.install_excepthook()
@@ -474,16 +467,17 @@ def test_uncaught_exception_shows_a_dialog(monkeypatch: pytest.MonkeyPatch, qapp
         raise RuntimeError("boom")
     except RuntimeError as exc:
         sys.excepthook(RuntimeError, exc, exc.__traceback__)
-    assert len(shown) == 1 and "boom" in shown[0]
+    assert len(shown) == 1 and "RuntimeError: boom" in shown[0].details
+    assert "fejl i programmet" in shown[0].message.text()
 
 
 def test_open_at_last_date_choice(qtbot: Any, make_window: Any, file: str) -> None:
     win = make_window()
-    win.actions["asof_last"].trigger()
+    win.action_map["asof_last"].trigger()
     open_and_wait(qtbot, win, file)  # ends at 2018-06-01
     win.close()
     again = make_window()
-    assert again.actions["asof_last"].isChecked()
+    assert again.action_map["asof_last"].isChecked()
     with qtbot.waitSignal(again.load_task.finished, timeout=10000):
         again.open_path(file)
     assert again.state.as_of == dt.date(2018, 6, 1)
@@ -505,9 +499,8 @@ def generated_zip(tmp_path_factory: pytest.TempPathFactory) -> str:
 def test_generated_zip_loads_through_the_worker(
     qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, generated_zip: str
 ) -> None:
-    monkeypatch.setattr(mw, "PANELS", ())
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no shared load cache
-    win = MainWindow(settings=st.Settings(str(tmp_path / "s.ini")))
+    win = MainWindow(settings=st.Settings(str(tmp_path / "s.ini")), panels=())
     qtbot.addWidget(win)
     stages: list[str] = []
     win.load_task.staged.connect(stages.append)
@@ -515,7 +508,8 @@ def test_generated_zip_loads_through_the_worker(
         assert win.open_path(generated_zip)
         assert win.progress.isVisibleTo(win)
         assert "%" in win.progress.format()
-    reg = blocker.args[0]
+    assert blocker.args[0] == generated_zip
+    reg = blocker.args[1]
     assert win.state.register is reg
     assert len(reg.ids) >= 1500
     assert stages[0] == "read" and stages[-1] == "prepare"
@@ -613,22 +607,22 @@ def test_context_menu_copies(qtbot: Any, make_window: Any, file: str) -> None:
     clip = QApplication.clipboard()
     win.reveal(tiny.IE)
     win.tree.setFocus()
-    win.actions["copy_id"].trigger()
+    win.action_map["copy_id"].trigger()
     assert clip.text() == tiny.IE
-    win.actions["copy_ean"].trigger()
+    win.action_map["copy_ean"].trigger()
     assert clip.text() == "5790000173624"
     win.reveal(tiny.OE1)  # inherits its EAN from above
-    win.actions["copy_ean"].trigger()
+    win.action_map["copy_ean"].trigger()
     assert clip.text() == "5790000173624"
-    win.actions["copy_row"].trigger()
+    win.action_map["copy_row"].trigger()
     lines = clip.text().splitlines()
     assert len(lines) == 2 and lines[1].split("\t")[1] == tiny.OE1
     for aid in ("copy", "copy_id", "copy_ean", "copy_row", "export_subtree"):
-        assert win.actions[aid] in _menu_actions(act.TREE_CONTEXT_MENU, win)
+        assert win.action_map[aid] in _menu_actions(act.TREE_CONTEXT_MENU, win)
 
 
 def _menu_actions(ids: tuple[str, ...], win: MainWindow) -> list[Any]:
-    return [win.actions[i] for i in ids if i != "-"]
+    return [win.action_map[i] for i in ids if i != "-"]
 
 
 def test_export_subtree_writes_the_expected_rows(qtbot: Any, tmp_path: Path) -> None:
@@ -660,16 +654,16 @@ def test_language_switch_covers_menus_docks_and_status(
     open_and_wait(qtbot, win, file)
     titles = [m.title() for m in win.menus.values()]
     assert titles[0] == "&Filer"
-    assert win.actions["open"].text() == "&Åbn..."
-    win.actions["lang_en"].trigger()
+    assert win.action_map["open"].text() == "&Åbn..."
+    win.action_map["lang_en"].trigger()
     assert next(m.title() for m in win.menus.values()) == "&File"
-    assert win.actions["open"].text() == "&Open..."
+    assert win.action_map["open"].text() == "&Open..."
     assert win.units_label.text().endswith("units on 01-06-2018")
     assert "warnings" in win.warnings_button.text()
     if win.docks:
         dock_titles = {d.windowTitle() for d in win.docks}
         assert "Details" in dock_titles or "Overview" in dock_titles
-        win.actions["lang_da"].trigger()
+        win.action_map["lang_da"].trigger()
         dock_titles = {d.windowTitle() for d in win.docks}
         assert "Detaljer" in dock_titles or "Overblik" in dock_titles
 
@@ -723,33 +717,41 @@ def test_crash_is_logged_to_the_user_log_folder(
 ) -> None:
     import sys
 
-    from PySide6.QtWidgets import QMessageBox
+    from ui import app, logs
+    from ui.widgets.error_dialog import ErrorDialog
 
-    from ui import app
-
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()) or 0)
+    shown: list[ErrorDialog] = []
+    monkeypatch.setattr(ErrorDialog, "exec", lambda self: shown.append(self) or 0)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     monkeypatch.setattr(sys, "stderr", None)
     monkeypatch.setattr(st, "log_dir", lambda: str(tmp_path / "logs"))
-    app.install_excepthook()
+    log = logs.setup_logging()
     try:
-        raise ValueError("kaboom")
-    except ValueError as exc:
-        sys.excepthook(ValueError, exc, exc.__traceback__)
-    log = tmp_path / "logs" / "crash.log"
-    assert "ValueError: kaboom" in log.read_text(encoding="utf-8")
-    assert str(log) in shown[0]
+        app.install_excepthook()
+        try:
+            raise ValueError("kaboom")
+        except ValueError as exc:
+            sys.excepthook(ValueError, exc, exc.__traceback__)
+    finally:
+        logs.teardown_logging()
+    assert log == str(tmp_path / "logs" / "sorviewer.log")
+    text = (tmp_path / "logs" / "sorviewer.log").read_text(encoding="utf-8")
+    assert "ValueError: kaboom" in text and "Traceback" in text
+    # the dialog says it is the program's error, names the log file, offers the details
+    assert len(shown) == 1
+    assert "fejl i programmet" in shown[0].message.text()
+    assert "ikke en fejl i din fil" in shown[0].message.text()
+    assert log in shown[0].message.text()
+    assert "ValueError: kaboom" in shown[0].details
 
 
 @OFFSCREEN_NOISE
 def test_docks_are_built_after_the_first_paint(
     qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        mw, "PANELS", (("details_panel", "NoSuchPanel"), ("history_panel", "HistoryPanel"))
-    )
-    win = MainWindow(settings=st.Settings(str(tmp_path / "d.ini")))
+    from ui.widgets.history_panel import HistoryPanel
+
+    win = MainWindow(settings=st.Settings(str(tmp_path / "d.ini")), panels=(HistoryPanel,))
     qtbot.addWidget(win)
     assert win.docks == []
     win.show()

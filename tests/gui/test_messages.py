@@ -1,4 +1,4 @@
-"""Danish wording of the core's load errors and report kinds (ui.messages)."""
+"""The window's wording of the core's load errors and report kinds (ui.messages)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 import sorviewer
 from sorviewer import LoadError
-from ui.messages import KIND_LABELS, kind_label, load_error_text
+from ui.messages import KIND_LABELS, kind_label, load_error_message, load_error_text
 
 ENTITY_BOMB = b"""<?xml version="1.0"?>
 <!DOCTYPE SorTree [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>
@@ -66,9 +66,9 @@ def test_every_load_error_a_user_can_meet_reads_in_danish(tmp_path: Path) -> Non
         with pytest.raises(LoadError) as err:
             sorviewer.load(path, use_cache=False)
         english = str(err.value)
-        danish = load_error_text(english, "da")
+        danish = load_error_message(err.value, "da")
         assert danish != english, (name, english)
-        assert load_error_text(english, "en") == english
+        assert load_error_message(err.value, "en") == english
         # the file name the sentence names survives the translation
         base = os.path.basename(path)
         if base in english:
@@ -112,31 +112,3 @@ def test_qt_standard_buttons_follow_the_language(qapp: object) -> None:
     finally:
         set_qt_language("en")
     assert close_text() == "Close"
-
-
-def test_cycles_are_collected_on_the_gui_thread_only(qapp: object) -> None:
-    import gc
-    import threading
-
-    from ui.app import GuiThreadCollector, pin_gc_to_gui_thread
-
-    collector = pin_gc_to_gui_thread(qapp)  # type: ignore[arg-type]
-    assert isinstance(collector, GuiThreadCollector)
-    assert not gc.isenabled()  # no collection starts in a worker thread
-    seen: list[str] = []
-
-    class Cycle:
-        def __del__(self) -> None:
-            seen.append(threading.current_thread().name)
-
-    def make_garbage() -> None:
-        for _ in range(5000):  # far past the first generation's threshold
-            a = Cycle()
-            a.me = a  # type: ignore[attr-defined]
-
-    worker = threading.Thread(target=make_garbage, name="worker")
-    worker.start()
-    worker.join()
-    assert seen == []  # the worker crossed the threshold, but nothing was collected there
-    assert collector.collect() > 0
-    assert set(seen) == {threading.main_thread().name}

@@ -18,6 +18,7 @@ from sorviewer.report import LoadReport
 from tests.unit import tiny
 from tests.unit.tiny import FUT, IE, IE2, OE1, OE2, OE3, SI
 from ui.app_state import AppState
+from ui.colours import contrast
 from ui.models.records_model import (
     SOR_ID_ROLE,
     SORT_ROLE,
@@ -26,7 +27,6 @@ from ui.models.records_model import (
     fold_many,
 )
 from ui.widgets.changes_panel import ChangesPanel
-from ui.widgets.date_bar import contrast
 from ui.widgets.details_panel import COLUMN_ROLE, STATE_ROLE, AllFieldsPanel, OverviewPanel
 from ui.widgets.edi_panel import EanEdiPanel, EdiPanel
 from ui.widgets.history_panel import HistoryPanel
@@ -700,7 +700,7 @@ def test_hidden_panel_waits_until_shown(qtbot, state: AppState) -> None:  # type
 )
 def test_every_panel_renders_to_png(qtbot, state: AppState, tmp_path: Path, panel_class) -> None:  # type: ignore[no-untyped-def]
     panel = _shown(qtbot, panel_class(state))
-    assert isinstance(panel_class.title, str) and panel_class.title
+    assert all(isinstance(t, str) and t for t in panel_class.titles)
     blank = panel.grab().toImage()
     state.select(OE2)
     state.set_as_of(dt.date(2015, 6, 1))

@@ -138,7 +138,7 @@ def test_shak_column_says_it_holds_the_own_code(model: TreeModel) -> None:
 def test_missing_parent_group_reads_on_a_dark_palette(qapp: Any) -> None:
     from PySide6.QtGui import QColor, QPalette
 
-    from ui.widgets.date_bar import contrast
+    from ui.colours import contrast
 
     rows = [dict(r, ParentSorId="99999") if r["SorId"] == tiny.OE3 else r for r in tiny.ROWS]
     m = TreeModel()

@@ -34,6 +34,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from sorviewer.register import fold_text, name_sort_key
+from ui.formatting import display_text, raw_text
 
 #: the SorId of a row (str) or None when the row has none
 SOR_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -59,39 +60,6 @@ class Worded(str):
         obj = super().__new__(cls, words)
         obj.raw = raw
         return obj
-
-
-def raw_text(value: object) -> str:
-    """A record value as text, dates left in ISO form (for sorting)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "✓" if value else ""
-    return str(value)
-
-
-def show_date(text: str) -> str:
-    """An ISO date (or date-time) in the Danish order the whole window uses:
-    2024-03-01 -> 01-03-2024, 2024-03-01T08:15:00 -> 01-03-2024 08:15:00; anything else
-    comes back as it is."""
-    if (
-        len(text) >= 10
-        and text[4] == "-"
-        and text[7] == "-"
-        and text[:4].isdigit()
-        and text[5:7].isdigit()
-        and text[8:10].isdigit()
-        and (len(text) == 10 or text[10] in "T ")
-    ):
-        rest = text[11:] if len(text) > 10 else ""
-        return f"{text[8:10]}-{text[5:7]}-{text[:4]}" + (f" {rest}" if rest else "")
-    return text
-
-
-def display_text(value: object) -> str:
-    """How a record value is shown: None as empty, booleans as ja/nej-free ✓/blank,
-    dates as dd-mm-yyyy."""
-    return show_date(raw_text(value))
 
 
 _FOLDS = (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ä", "ae"), ("ö", "oe"), ("ü", "u"))

@@ -52,8 +52,9 @@ from PySide6.QtGui import (
 
 from sorviewer import schema
 from sorviewer.asof import INACTIVE, ORPHAN, ROOT, Snapshot, day_number
-from sorviewer.dates import MAX_DAY, from_day
-from ui.widgets.date_bar import format_date, readable
+from sorviewer.dates import MAX_DAY
+from ui.colours import readable
+from ui.formatting import format_day
 
 if TYPE_CHECKING:  # the register module pulls pandas; the window starts without it
     from sorviewer.register import Register
@@ -116,12 +117,6 @@ TOP_CHUNK = 1000
 
 def _palette() -> QPalette:
     return QGuiApplication.palette()
-
-
-def _shown_day(n: int) -> str:
-    """A day number as the window shows dates (dd-mm-yyyy); "" for an open end."""
-    d = from_day(n)
-    return format_date(d) if d is not None else ""
 
 
 def level_badge(level: str, active: bool = True) -> QIcon:
@@ -624,9 +619,9 @@ class TreeModel(QAbstractItemModel):
         text = f"{_LEVEL_TEXT.get(self.language, _LEVEL_TEXT['en']).get(str(level), level)} - "
         text += f"{words[status]}"
         if status == "future":
-            text += f" ({_shown_day(int(self.reg.first_day[e]))} -)"
+            text += f" ({format_day(int(self.reg.first_day[e]))} -)"
         elif status == "closed":
-            text += f" (- {_shown_day(int(self.reg.last_day[e]))})"
+            text += f" (- {format_day(int(self.reg.last_day[e]))})"
         snap = self._snap
         if snap is not None and bool(snap.gap[e]):
             text += (

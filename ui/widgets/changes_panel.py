@@ -11,6 +11,8 @@ window; only the newest pair of dates is shown.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QDate, QTimer
@@ -24,15 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sorviewer.changes import changes as compute_changes
 from ui.app_state import AppState
-from ui.widgets.date_bar import format_date
-from ui.widgets.details_panel import field_label, unit_name
-from ui.widgets.table_view import BackgroundJob, LazyPanel, RecordsView, tr
+from ui.formatting import format_date, from_qdate, to_qdate
+from ui.i18n import tr
+from ui.tasks import TaskRunner, TaskState
+from ui.unit_labels import field_label, unit_name
+from ui.widgets.error_dialog import show_internal_error
+from ui.widgets.panel import LazyPanel
+from ui.widgets.table_view import RecordsView
 
-try:
-    from sorviewer.changes import changes as compute_changes
-except ImportError:  # pragma: no cover - the module lands separately
-    compute_changes = None
+log = logging.getLogger(__name__)
 
 KINDS = ("created", "closed", "moved", "renamed", "changed")
 KIND_LABELS = {
@@ -42,14 +46,6 @@ KIND_LABELS = {
     "renamed": ("Omdøbt", "Renamed"),
     "changed": ("Ændret", "Changed"),
 }
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(q: QDate) -> dt.date:
-    return dt.date(q.year(), q.month(), q.day())
 
 
 def year_before(day: dt.date) -> dt.date:
@@ -62,7 +58,7 @@ def year_before(day: dt.date) -> dt.date:
 class ChangesPanel(LazyPanel):
     """Units created, closed, moved, renamed or changed between two dates."""
 
-    title = "Changes"
+    titles = ("Ændringer", "Changes")
     follows_selection = False
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -70,8 +66,9 @@ class ChangesPanel(LazyPanel):
         self._user_dates = False
         self._result: dict[str, list[dict[str, Any]]] | None = None
         self._key: tuple[dt.date, dt.date, str] | None = None  # what the tables show
-        self.job = BackgroundJob(self)
-        self.job.done.connect(self._on_job_done)
+        #: the comparison runs here; only the newest pair of dates counts
+        self.job = TaskRunner(self, latest_only=True)
+        self.job.finished.connect(self._on_job_finished)
         self.job.failed.connect(self._on_job_failed)
 
         self.from_edit = QDateEdit(self)
@@ -140,12 +137,12 @@ class ChangesPanel(LazyPanel):
     # --- dates -----------------------------------------------------------------------
 
     def dates(self) -> tuple[dt.date, dt.date]:
-        return _pydate(self.from_edit.date()), _pydate(self.to_edit.date())
+        return from_qdate(self.from_edit.date()), from_qdate(self.to_edit.date())
 
     def _set_dates(self, d1: dt.date, d2: dt.date) -> None:
         for edit, day in ((self.from_edit, d1), (self.to_edit, d2)):
             edit.blockSignals(True)
-            edit.setDate(_qdate(day))
+            edit.setDate(to_qdate(day))
             edit.blockSignals(False)
 
     def set_dates(self, d1: dt.date, d2: dt.date) -> None:
@@ -179,9 +176,6 @@ class ChangesPanel(LazyPanel):
             self.caption.setText(self.select_hint())
             self._fill({k: ([], []) for k in KINDS})
             return
-        if compute_changes is None:
-            self.caption.setText(tr(lang, "Ikke tilgængelig.", "Not available."))
-            return
         d1, d2 = self.dates()
         key = (d1, d2, lang)
         if key == self._key:
@@ -197,47 +191,9 @@ class ChangesPanel(LazyPanel):
                 f"Comparing {format_date(d1)} with {format_date(d2)} …",
             )
         )
-        self.job.request(key, lambda: self._records(reg, d1, d2, lang))
+        self.job.request(key, partial(compare_records, reg, d1, d2, lang))
 
-    @staticmethod
-    def _records(
-        reg: Any, d1: dt.date, d2: dt.date, lang: str
-    ) -> dict[str, tuple[list[tuple[Any, ...]], list[dict[str, Any]]]]:
-        """Per kind: the table rows and the raw items (runs on the worker thread)."""
-        assert compute_changes is not None
-        doc = compute_changes(reg, d1, d2)
-        out: dict[str, tuple[list[tuple[Any, ...]], list[dict[str, Any]]]] = {}
-        for kind in ("created", "closed"):
-            items = doc.get(kind, [])
-            out[kind] = ([(r["sor_id"], r["name"]) for r in items], items)
-        items = doc.get("moved", [])
-        out["moved"] = (
-            [
-                (
-                    r["sor_id"],
-                    r["name"],
-                    r.get("from_parent"),
-                    unit_name(reg, r.get("from_parent"), d1),
-                    r.get("to_parent"),
-                    unit_name(reg, r.get("to_parent"), d2),
-                )
-                for r in items
-            ],
-            items,
-        )
-        items = doc.get("renamed", [])
-        out["renamed"] = ([(r["sor_id"], r.get("old_name"), r["name"]) for r in items], items)
-        items = doc.get("changed", [])
-        out["changed"] = (
-            [
-                (r["sor_id"], r["name"], ", ".join(field_label(c, lang) for c in r["columns"]))
-                for r in items
-            ],
-            items,
-        )
-        return out
-
-    def _on_job_done(self, key: Any, result: Any) -> None:
+    def _on_job_finished(self, key: Any, result: Any) -> None:
         d1, d2, lang = key
         self._key = key
         self._result = {k: items for k, (_rows, items) in result.items()}
@@ -251,14 +207,22 @@ class ChangesPanel(LazyPanel):
         )
         self._fill(result)
 
-    def _on_job_failed(self, _key: Any, error: str) -> None:
+    def _on_job_failed(self, _key: Any, exc: BaseException) -> None:
+        lang = self.lang
         self.caption.setText(
-            tr(self.lang, f"Sammenligningen fejlede: {error}", f"The comparison failed: {error}")
+            tr(
+                lang,
+                "Sammenligningen stoppede på grund af en fejl i programmet.",
+                "The comparison stopped because of an error in the program.",
+            )
+        )
+        show_internal_error(
+            self, lang, tr(lang, "sammenlignede to datoer", "comparing two dates"), exc
         )
 
     def wait(self) -> None:
         """Block until the comparison asked for has been shown (tests, scripts)."""
-        self.job.wait()
+        self.job.wait_done()
 
     def _fill(self, result: dict[str, tuple[list[tuple[Any, ...]], Any]]) -> None:
         lang = self.lang
@@ -303,3 +267,42 @@ class ChangesPanel(LazyPanel):
         for n, kind in enumerate(KINDS):
             count = self.views[kind].records.rowCount()
             self.tabs.setTabText(n, f"{KIND_LABELS[kind][i]} ({count})")
+
+
+def compare_records(
+    reg: Any, d1: dt.date, d2: dt.date, lang: str, state: TaskState
+) -> dict[str, tuple[list[tuple[Any, ...]], list[dict[str, Any]]]]:
+    """Per kind of change: the table rows and the raw items (a task: runs on a worker,
+    touches no Qt object)."""
+    doc = compute_changes(reg, d1, d2)
+    state.check()
+    out: dict[str, tuple[list[tuple[Any, ...]], list[dict[str, Any]]]] = {}
+    for kind in ("created", "closed"):
+        items = doc.get(kind, [])
+        out[kind] = ([(r["sor_id"], r["name"]) for r in items], items)
+    items = doc.get("moved", [])
+    out["moved"] = (
+        [
+            (
+                r["sor_id"],
+                r["name"],
+                r.get("from_parent"),
+                unit_name(reg, r.get("from_parent"), d1),
+                r.get("to_parent"),
+                unit_name(reg, r.get("to_parent"), d2),
+            )
+            for r in items
+        ],
+        items,
+    )
+    items = doc.get("renamed", [])
+    out["renamed"] = ([(r["sor_id"], r.get("old_name"), r["name"]) for r in items], items)
+    items = doc.get("changed", [])
+    out["changed"] = (
+        [
+            (r["sor_id"], r["name"], ", ".join(field_label(c, lang) for c in r["columns"]))
+            for r in items
+        ],
+        items,
+    )
+    return out

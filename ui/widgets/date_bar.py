@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QColor, QKeyEvent, QPalette
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
 
 from sorviewer.dates import MAX_DAY, MIN_DAY, from_day, parse_user_date, to_day
 from ui.app_state import AppState
+from ui.colours import readable
+from ui.formatting import format_date, to_qdate
 
 #: the newest dragged position is applied at most this often
 SCRUB_MS = 40
@@ -96,77 +98,6 @@ _TEXT = {
         "plot_tip": "Drag the red line, or click, to choose the date",
     },
 }
-
-
-def format_date(d: dt.date) -> str:
-    """The Danish display form dd-mm-yyyy."""
-    return f"{d.day:02d}-{d.month:02d}-{d.year:04d}"
-
-
-# --- colours that read on any palette --------------------------------------------------
-# Here rather than beside the panels: the start page and the tree use them too, and
-# this module loads with the window (the panels' modules pull in pandas and pyarrow).
-
-
-def luminance(colour: QColor) -> float:
-    """Relative luminance (WCAG 2) of an opaque colour: 0 black, 1 white."""
-
-    def channel(v: float) -> float:
-        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
-
-    return (
-        0.2126 * channel(colour.redF())
-        + 0.7152 * channel(colour.greenF())
-        + 0.0722 * channel(colour.blueF())
-    )
-
-
-def contrast(a: QColor, b: QColor) -> float:
-    """The WCAG contrast ratio of two colours, 1 (the same) to 21 (black on white)."""
-    la, lb = luminance(a), luminance(b)
-    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
-
-
-def mix(a: QColor, b: QColor, share: float) -> QColor:
-    """`a` with `share` (0..1) of `b` mixed in, opaque."""
-    return QColor.fromRgbF(
-        a.redF() + (b.redF() - a.redF()) * share,
-        a.greenF() + (b.greenF() - a.greenF()) * share,
-        a.blueF() + (b.blueF() - a.blueF()) * share,
-    )
-
-
-def readable(colour: QColor | str, background: QColor, ratio: float = 4.5) -> QColor:
-    """`colour` as it is when it reads on `background` (contrast at least `ratio`),
-    else the same hue moved towards white (on a dark background) or black, just far
-    enough: a fixed red or blue keeps its meaning on a light and a dark palette."""
-    c = QColor(colour)
-    c.setAlpha(255)
-    if contrast(c, background) >= ratio:
-        return c
-    white, black = QColor(255, 255, 255), QColor(0, 0, 0)
-    target = white if contrast(white, background) > contrast(black, background) else black
-    for step in range(1, 21):
-        out = mix(c, target, step / 20)
-        if contrast(out, background) >= ratio:
-            return out
-    return target
-
-
-def muted_colour(
-    pal: QPalette, background: QPalette.ColorRole = QPalette.ColorRole.Window
-) -> QColor:
-    """Secondary text (hints, counts, inherited values): the text colour part-way to the
-    background, still readable on it (palette(mid) is about 2:1 on a light window).
-    Mixed from the Text role, which a label that shows it muted leaves alone."""
-    bg = pal.color(background)
-    return readable(mix(pal.color(QPalette.ColorRole.Text), bg, 0.38), bg)
-
-
-def link_colour(pal: QPalette) -> QColor:
-    """The palette's link colour, made readable on both its window and its base."""
-    c = readable(pal.color(QPalette.ColorRole.Link), pal.color(QPalette.ColorRole.Base))
-    return readable(c, pal.color(QPalette.ColorRole.Window))
 
 
 def add_months(d: dt.date, months: int) -> dt.date:
@@ -232,10 +163,6 @@ def register_changes(
     first_row = np.zeros(len(reg.from_day), dtype=bool)
     first_row[reg.id_start[:-1][reg.id_start[:-1] < len(first_row)]] = True
     return changes_per_month(reg.first_day, reg.last_day, reg.from_day, first_row, lo, hi)
-
-
-def _qdate(d: dt.date) -> QDate:
-    return QDate(d.year, d.month, d.day)
 
 
 class DateBar(QWidget):
@@ -455,7 +382,7 @@ class DateBar(QWidget):
             self.lo, self.hi = min(lo, today), hi
             self.setEnabled(True)
         self.snapshot_button.setEnabled(self.snapshot_date is not None)
-        self.calendar.setDateRange(_qdate(self.lo), _qdate(self.hi))
+        self.calendar.setDateRange(to_qdate(self.lo), to_qdate(self.hi))
         if reg is not None:
             self._draw(reg)
         self._on_state_language_changed(self._lang)
@@ -553,7 +480,7 @@ class DateBar(QWidget):
         self.edit.setText(format_date(self.current()))
 
     def _on_calendar_about_to_show(self) -> None:
-        self.calendar.setSelectedDate(_qdate(self.current()))
+        self.calendar.setSelectedDate(to_qdate(self.current()))
 
     def _on_calendar_clicked(self, q: QDate) -> None:
         self.calendar_menu.close()

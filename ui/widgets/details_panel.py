@@ -17,7 +17,6 @@ unknown extra columns of the file included, as a copyable table; file codes
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from html import escape
 from typing import Any
 
@@ -49,20 +48,18 @@ from PySide6.QtWidgets import (
 from sorviewer import codes, schema
 from sorviewer.dates import MAX_DAY, iso
 from sorviewer.register import Register
+from sorviewer.report import ReportRow
 from ui.app_state import AppState
+from ui.clipboard import set_clipboard, to_tsv
+from ui.colours import HIGHLIGHT_TINT, mix, muted_colour, readable
+from ui.formatting import show_date
+from ui.i18n import as_language, tr
 from ui.messages import kind_label
-from ui.models.records_model import Worded, show_date
-from ui.widgets.date_bar import mix, muted_colour, readable
-from ui.widgets.table_view import (
-    HIGHLIGHT_TINT,
-    LazyPanel,
-    RecordsView,
-    connect_link,
-    set_clipboard,
-    set_link_text,
-    to_tsv,
-    tr,
-)
+from ui.models.records_model import Worded
+from ui.unit_labels import field_label, unit_link
+from ui.widgets.labels import connect_link, set_link_text
+from ui.widgets.panel import LazyPanel
+from ui.widgets.table_view import RecordsView
 
 #: item data: the SOR2 column of a field row
 COLUMN_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -161,20 +158,6 @@ ADDRESS_GROUPS = {
     "activity_address": "ActivityAddress",
 }
 
-#: labels the official field tables lack (code columns beside their names)
-EXTRA_LABELS = {
-    "InstitutionOwnerEntityTypeId": ("Ejertype (kode)", "Owner type (code)"),
-    "HealthInstitutionEntityTypeId": ("Institutionstype (kode)", "Institution type (code)"),
-    "VirtualAddressInheritanceIndicator": ("Kontakt: nedarvet", "Contact: inherited"),
-    "EanLocationCodeOnlyInternalIndicator": ("Kun intern brug", "Internal use only"),
-    "EanLocationCodeNonActiveIndicator": ("Ikke aktivt", "Not active"),
-    "EanLocationCodeSorNote": ("Note (lokationsnummer)", "Note (EAN)"),
-    "EanLocationCodeRegionId": ("Region (lokationsnummer, kode)", "Region of the EAN (code)"),
-    "EanLocationCodeSystemTypeId": ("EDB-system (kode)", "IT system (code)"),
-    "EanLocationCodeSystemSupplierId": ("Systemleverandør (kode)", "System supplier (code)"),
-    "EanLocationCodeCommunicationSupplierId": ("VANS (kode)", "VANS (code)"),
-}
-
 #: the EAN columns the overview shows (codes and the rest are under All fields)
 OVERVIEW_EAN = (
     "EanLocationCode",
@@ -214,26 +197,19 @@ STATE_WORDS = {
 }
 
 
-@functools.lru_cache(maxsize=4096)
-def unit_report_rows(reg: Register, sor_id: str) -> list[Any]:
-    """The load report's warnings and errors about one unit (indexed once per register)."""
+def unit_report_rows(reg: Register, sor_id: str) -> list[ReportRow]:
+    """The load report's warnings and errors about one unit (indexed once per register,
+    in the register's own cache, so the index goes with the register)."""
 
-    def make() -> dict[str, list[Any]]:
-        out: dict[str, list[Any]] = {}
+    def make() -> dict[str, list[ReportRow]]:
+        out: dict[str, list[ReportRow]] = {}
         for row in reg.report.rows:
             if row.sor_id and row.severity in ("warning", "error"):
                 out.setdefault(str(row.sor_id), []).append(row)
         return out
 
-    index: dict[str, list[Any]] = reg.cache("ui_report_by_unit", make)
+    index: dict[str, list[ReportRow]] = reg.cache("ui_report_by_unit", make)
     return index.get(str(sor_id), [])
-
-
-def field_label(column: str, lang: str) -> str:
-    """The official (Danish) or English label of a column."""
-    if column in EXTRA_LABELS:
-        return EXTRA_LABELS[column][0 if lang == "da" else 1]
-    return schema.label(column, lang)
 
 
 def badge_html(state: str, lang: str) -> str:
@@ -244,24 +220,6 @@ def badge_html(state: str, lang: str) -> str:
         f"<span style='background-color:{colour}; color:#ffffff; font-weight:600;"
         f" font-size:8pt'>&nbsp;{word}&nbsp;</span>"
     )
-
-
-def unit_name(reg: Register, sor_id: str | None, day: dt.date) -> str | None:
-    """A unit's name at the day (its nearest version's name when not active then)."""
-    if not sor_id:
-        return None
-    e = reg.entity_index(sor_id)
-    if e < 0:
-        return None
-    return reg.value(reg.snapshot(day).row(e), "EntityName")
-
-
-def unit_link(reg: Register, sor_id: str, day: dt.date) -> str:
-    """`Name (id)` as a `sor:` link, or the bare id when it is not in the file."""
-    name = unit_name(reg, sor_id, day)
-    if name is None and reg.entity_index(sor_id) < 0:
-        return escape(sor_id)
-    return f'<a href="sor:{escape(sor_id)}">{escape(name or "?")} ({escape(sor_id)})</a>'
 
 
 def group_columns(key: str) -> tuple[str, ...]:
@@ -320,7 +278,7 @@ def source_text(
 class OverviewPanel(LazyPanel):
     """Everything about the selected unit at the as-of date, grouped, with provenance."""
 
-    title = "Overview"
+    titles = ("Overblik", "Overview")
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -418,7 +376,8 @@ class OverviewPanel(LazyPanel):
         # what the load report says about this very unit (a bad check digit, a missing
         # status in the XML, ...): shown where the unit is looked at, not only in the report
         for row in unit_report_rows(reg, sid):
-            problems.append(f"{kind_label(row.kind, self.lang)}: {row.message}")
+            text = row.text(as_language(self.lang))
+            problems.append(f"{kind_label(row.kind, self.lang)}: {text}")
         self.problems.setText("⚠ " + "<br>⚠ ".join(escape(p) for p in problems))
         self.problems.setVisible(bool(problems))
         self._fit_header()
@@ -757,7 +716,7 @@ KNOWN_COLUMNS = frozenset(schema.SOR_ENTITY_COLUMNS_2025)
 class AllFieldsPanel(LazyPanel):
     """Every column of the version valid at the date, as a copyable table."""
 
-    title = "All fields"
+    titles = ("Alle felter", "All fields")
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)

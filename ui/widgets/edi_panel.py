@@ -32,16 +32,13 @@ from PySide6.QtWidgets import (
 from sorviewer import edi
 from sorviewer.asof import Snapshot
 from ui.app_state import AppState
+from ui.i18n import tr
 from ui.models.records_model import Worded
-from ui.widgets.details_panel import badge_html, unit_link, unit_name
-from ui.widgets.table_view import (
-    LazyPanel,
-    MutedLabel,
-    RecordsView,
-    connect_link,
-    set_link_text,
-    tr,
-)
+from ui.unit_labels import unit_link, unit_name
+from ui.widgets.details_panel import badge_html
+from ui.widgets.labels import MutedLabel, connect_link, set_link_text
+from ui.widgets.panel import LazyPanel
+from ui.widgets.table_view import RecordsView
 
 TYPE_KEYS = ("edi_id", "name", "message_type", "direction", "version")
 
@@ -78,7 +75,7 @@ def _selectable(label: QLabel) -> QLabel:
 class EanEdiPanel(LazyPanel):
     """The unit's EAN (own or inherited, from where), its supplier, VANS and EDI types."""
 
-    title = "EAN & EDI"
+    titles = ("EAN/EDI", "EAN/EDI")
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -251,7 +248,7 @@ class EanEdiPanel(LazyPanel):
 class EdiPanel(LazyPanel):
     """Units under a chosen unit that can receive a chosen EDI type, and through which EAN."""
 
-    title = "EDI recipients"
+    titles = ("EDI-modtagere", "EDI recipients")
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)

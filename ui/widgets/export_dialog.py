@@ -1,18 +1,21 @@
 """Export the selection, the subtree of the selected unit, or everything at the date.
 
-The writing itself is `sorviewer.export.write_export`, run on a worker thread so a
-full-register export does not freeze the window. When write_export takes a
-`progress(done, total)` keyword the bar shows real progress (the worker's calls are
-carried to the GUI thread by a queued signal); otherwise it is a busy bar.
+The writing itself is `sorviewer.export.write_export`, run as a task on a
+`ui.tasks.TaskRunner` so a full-register export does not freeze the window; the bar
+shows its progress. Cancel stops it: the task's progress callback raises once
+cancelling was asked for, and write_export, which writes through a temporary file,
+then leaves no file behind. A disk that refuses the file is the user's problem (one
+sentence); anything else is a bug in the program (logged, and said to be one).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -24,7 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -32,8 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.load_task import Job
-from ui.widgets.date_bar import format_date
+from ui.formatting import format_date
+from ui.i18n import tr
+from ui.tasks import TaskRunner, TaskState
+from ui.widgets.error_dialog import show_internal_error, show_user_error
+
+log = logging.getLogger(__name__)
 
 FORMATS = (
     ("csv", "CSV (semikolon, UTF-8)", "CSV (semicolon, UTF-8)"),
@@ -42,17 +48,15 @@ FORMATS = (
 )
 
 
-def _tr(lang: str, da: str, en: str) -> str:
-    return da if lang == "da" else en
+def export_task(
+    reg: Any, day: dt.date, path: str, options: dict[str, Any], state: TaskState
+) -> int:
+    """Write the export (a task: runs on a worker); the number of units written."""
+    from sorviewer.export import write_export
 
-
-class _Progress(QObject):
-    """Carries progress calls from the worker thread to the GUI thread."""
-
-    moved = Signal(int, int)
-
-    def __call__(self, done: int, total: int) -> None:
-        self.moved.emit(int(done), int(total))
+    opts = dict(options)
+    fmt = opts.pop("fmt")
+    return int(write_export(reg, day, path, fmt, progress=state.report, **opts) or 0)
 
 
 class ExportDialog(QDialog):
@@ -75,35 +79,38 @@ class ExportDialog(QDialog):
         tree's filter `filter_text` (offered as a scope when there is a filter)."""
         super().__init__(parent)
         lang = self.lang = language
-        self.setWindowTitle(_tr(lang, "Eksportér", "Export"))
+        self.setWindowTitle(tr(lang, "Eksportér", "Export"))
         self.reg = reg
         self.day = day
         self.selected = list(selected)
-        self.job: Job | None = None
         self.written = ""
         self.count = 0
-        self._progress = _Progress(self)
-        self._progress.moved.connect(self._on_progress_moved)
+        #: the export runs here: finished(path, count), failed(path, exc), cancelled(path)
+        self.job = TaskRunner(self)
+        self.job.progressed.connect(self._on_progress_moved)
+        self.job.finished.connect(self._on_job_finished)
+        self.job.failed.connect(self._on_job_failed)
+        self.job.cancelled.connect(self._on_job_cancelled)
 
         day_text = format_date(day)
         n = len(self.selected)
         self.scope_selection = QRadioButton(
-            _tr(lang, f"De markerede enheder ({n})", f"The selected units ({n})")
+            tr(lang, f"De markerede enheder ({n})", f"The selected units ({n})")
         )
         self.scope_subtree = QRadioButton(
-            _tr(
+            tr(
                 lang,
                 "Den markerede enhed og alt under den",
                 "The selected unit and everything under it",
             )
         )
         self.scope_all = QRadioButton(
-            _tr(lang, f"Alle enheder den {day_text}", f"Every unit on {day_text}")
+            tr(lang, f"Alle enheder den {day_text}", f"Every unit on {day_text}")
         )
         self.filtered = list(filtered or [])
         m = len(self.filtered)
         self.scope_filtered = QRadioButton(
-            _tr(
+            tr(
                 lang,
                 f"De {m} enheder, der passer på søgningen »{filter_text}«",
                 f"The {m} units matching the search “{filter_text}”",
@@ -126,18 +133,18 @@ class ExportDialog(QDialog):
         else:
             self.scope_selection.setChecked(True)
         self.include_all = QCheckBox(
-            _tr(lang, "Medtag lukkede og fremtidige enheder", "Include closed and future units")
+            tr(lang, "Medtag lukkede og fremtidige enheder", "Include closed and future units")
         )
         self.include_all.setChecked(include_all)
         self.format = QComboBox()
         for key, da, en in FORMATS:
-            self.format.addItem(_tr(lang, da, en), key)
+            self.format.addItem(tr(lang, da, en), key)
         self.format.currentIndexChanged.connect(self._on_format_changed)
         self.path = QLineEdit()
         self.path.setObjectName("ExportPath")
         name = f"sor_export_{day.isoformat()}.csv"
         self.path.setText(os.path.join(start_dir or os.path.expanduser("~"), name))
-        browse = QPushButton(_tr(lang, "Gennemse...", "Browse..."))
+        browse = QPushButton(tr(lang, "Gennemse...", "Browse..."))
         browse.clicked.connect(self._on_browse_clicked)
         self.progress = QProgressBar()
         self.progress.setObjectName("ExportProgress")
@@ -148,18 +155,26 @@ class ExportDialog(QDialog):
         where.addWidget(self.path, 1)
         where.addWidget(browse)
         form = QFormLayout()
-        form.addRow(_tr(lang, "Format:", "Format:"), self.format)
-        form.addRow(_tr(lang, "Fil:", "File:"), where)
+        form.addRow(tr(lang, "Format:", "Format:"), self.format)
+        form.addRow(tr(lang, "Fil:", "File:"), where)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.accepted.connect(self.start_export)
         self.buttons.rejected.connect(self.reject)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        assert save is not None
+        self.save_button = save
+        #: says why nothing was written after a cancelled export
+        self.note = QLabel()
+        self.note.setObjectName("ExportNote")
+        self.note.setWordWrap(True)
+        self.note.hide()
 
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(
-                _tr(
+                tr(
                     lang,
                     f"Værdierne som de var den {day_text}; datoen står i filnavnet og i "
                     "filen (kolonnen AsOfDate).",
@@ -173,6 +188,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.include_all)
         layout.addLayout(form)
         layout.addWidget(self.progress)
+        layout.addWidget(self.note)
         layout.addWidget(self.buttons)
 
     def options(self) -> dict[str, Any]:
@@ -202,7 +218,7 @@ class ExportDialog(QDialog):
         fmt = str(self.format.currentData())
         path, _ = QFileDialog.getSaveFileName(
             self,
-            _tr(self.lang, "Eksportér til", "Export to"),
+            tr(self.lang, "Eksportér til", "Export to"),
             self.path.text(),
             f"{fmt.upper()} (*.{fmt})",
         )
@@ -210,61 +226,86 @@ class ExportDialog(QDialog):
             self.path.setText(path)
 
     def start_export(self) -> None:
+        """Check the target, then write on a worker; the dialog closes once written."""
         lang = self.lang
-        title = _tr(lang, "Eksportér", "Export")
+        title = tr(lang, "Eksportér", "Export")
         path = self.path.text().strip()
         if not path:
-            QMessageBox.warning(
-                self, title, _tr(lang, "Vælg en fil.", "Choose a file to export to.")
-            )
+            show_user_error(self, tr(lang, "Vælg en fil.", "Choose a file to export to."), title)
             return
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
-            QMessageBox.warning(
+            show_user_error(
                 self,
+                tr(lang, f"Mappen {folder} findes ikke.", f"The folder {folder} does not exist."),
                 title,
-                _tr(lang, f"Mappen {folder} findes ikke.", f"The folder {folder} does not exist."),
             )
             return
-        from sorviewer.export import write_export
-
-        opts = self.options()
-        opts["progress"] = self._progress
-        reg, day = self.reg, self.day
-
-        def run() -> str:
-            self.count = int(write_export(reg, day, path, opts.pop("fmt"), **opts) or 0)
-            return path
-
-        from sorviewer.errors import LoadError
-
-        self.job = Job(run, user_errors=(LoadError, ValueError), parent=self)
-        self.job.done.connect(self._on_job_done)
-        self.job.failed.connect(self._on_job_failed)
+        self.note.hide()
         self.progress.setRange(0, 0)
         self.progress.show()
-        self.buttons.setEnabled(False)
-        self.job.start()
+        self.save_button.setEnabled(False)
+        log.info("exporting %s as %s", os.path.basename(path), self.options()["fmt"])
+        self.job.start(partial(export_task, self.reg, self.day, path, self.options()), key=path)
+
+    @property
+    def exporting(self) -> bool:
+        return self.job.running
 
     def _on_progress_moved(self, done: int, total: int) -> None:
         if total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))
 
-    def _on_job_done(self, path: object) -> None:
-        self.written = str(path)
+    def _end_export(self) -> None:
         self.progress.hide()
-        self.buttons.setEnabled(True)
-        self.job = None
+        self.save_button.setEnabled(True)
+
+    def _on_job_finished(self, path: str, count: int) -> None:
+        self._end_export()
+        self.written = path
+        self.count = count
+        log.info("exported %d units to %s", count, path)
         self.accept()
 
-    def _on_job_failed(self, message: str) -> None:
-        self.progress.hide()
-        self.buttons.setEnabled(True)
-        self.job = None
-        QMessageBox.warning(self, _tr(self.lang, "Eksporten mislykkedes", "Export failed"), message)
+    def _on_job_failed(self, path: str, exc: BaseException) -> None:
+        self._end_export()
+        lang = self.lang
+        if isinstance(exc, OSError):  # the disk or the folder: the user can do something
+            show_user_error(
+                self,
+                tr(
+                    lang,
+                    f"Filen {path} kunne ikke skrives: {exc.strerror or exc}.",
+                    f"The file {path} could not be written: {exc.strerror or exc}.",
+                ),
+                tr(lang, "Eksporten mislykkedes", "Export failed"),
+            )
+        else:
+            show_internal_error(
+                self, lang, tr(lang, f"eksporterede til {path}", f"exporting to {path}"), exc
+            )
+
+    def _on_job_cancelled(self, path: str) -> None:
+        self._end_export()
+        log.info("export to %s cancelled", path)
+        self.note.setText(
+            tr(
+                self.lang,
+                "Eksporten blev afbrudt; der er ikke skrevet nogen fil.",
+                "The export was cancelled; no file was written.",
+            )
+        )
+        self.note.show()
+
+    def reject(self) -> None:
+        """Cancel (the button, Esc, closing the window): a running export is stopped and
+        the dialog stays open to say so (`cancelled` follows); with none running, close."""
+        if self.job.running:
+            self.job.cancel()
+            return
+        super().reject()
 
     def done(self, result: int) -> None:
-        if self.job is not None and self.job.running:
-            self.job.wait()
+        self.job.wait()
         super().done(result)

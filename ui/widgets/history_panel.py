@@ -33,10 +33,12 @@ from PySide6.QtWidgets import (
 from sorviewer import schema
 from sorviewer.dates import MAX_DAY, MIN_DAY, from_day, to_day
 from ui.app_state import AppState
-from ui.models.records_model import show_date
-from ui.widgets.date_bar import mix, readable
-from ui.widgets.details_panel import field_label
-from ui.widgets.table_view import LazyPanel, RecordsView, tr
+from ui.colours import mix, readable
+from ui.formatting import show_date
+from ui.i18n import tr
+from ui.unit_labels import field_label
+from ui.widgets.panel import LazyPanel
+from ui.widgets.table_view import RecordsView
 
 VERSION_KEYS = ("n", "valid_from", "valid_to", "changed")
 DIFF_KEYS = ("field", "a", "b", "column")
@@ -79,7 +81,7 @@ def _year(day: dt.date) -> float:
 class HistoryPanel(LazyPanel):
     """Versions of the selected unit, with a timeline and a diff of two versions."""
 
-    title = "History"
+    titles = ("Historik", "History")
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTabWidget,
@@ -36,9 +36,14 @@ from PySide6.QtWidgets import (
 from sorviewer import mapping
 from sorviewer.export import neutralise
 from ui.app_state import AppState
-from ui.widgets.date_bar import format_date
-from ui.widgets.details_panel import unit_name
-from ui.widgets.table_view import BackgroundJob, LazyPanel, RecordsView, set_clipboard, tr
+from ui.clipboard import set_clipboard
+from ui.formatting import format_date
+from ui.i18n import tr
+from ui.tasks import TaskRunner, TaskState
+from ui.unit_labels import unit_name
+from ui.widgets.error_dialog import show_internal_error, show_user_error
+from ui.widgets.panel import LazyPanel
+from ui.widgets.table_view import RecordsView
 
 UNIT_KEYS = ("shak_id", "mapping", "shak_name", "direct_sor_id", "holder")
 CODE_KEYS = ("shak_id", "sor_id", "mapping", "name", "direct_sor_id")
@@ -64,7 +69,7 @@ def _fit_columns(view: RecordsView, names: tuple[str, ...]) -> None:
 class MappingPanel(LazyPanel):
     """SHAK codes of the selected unit, SOR units of a SHAK code, the whole map."""
 
-    title = "SHAK / SOR"
+    titles = ("SHAK/SOR", "SHAK/SOR")
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -105,8 +110,10 @@ class MappingPanel(LazyPanel):
         # tab 3: the whole mapping at the date
         self.frame_table = RecordsView(state)
         self._frame_key: tuple[dt.date, str] | None = None  # what the table shows
-        self.frame_job = BackgroundJob(self)
-        self.frame_job.done.connect(self._on_frame_done)
+        #: the whole mapping is built here; only the newest date counts
+        self.frame_job = TaskRunner(self, latest_only=True)
+        self.frame_job.finished.connect(self._on_frame_done)
+        self.frame_job.failed.connect(self._on_frame_failed)
         self.frame_caption = QLabel(self)
         self.prefix_edit = QLineEdit(self)
         self.prefix_edit.setClearButtonEnabled(True)
@@ -316,28 +323,7 @@ class MappingPanel(LazyPanel):
                 f"Loading the map at {format_date(day)} …",
             )
         )
-        self.frame_job.request(key, lambda: self._frame_records(reg, day, lang, cached))
-
-    @staticmethod
-    def _frame_records(
-        reg: Any, day: dt.date, lang: str, frame: pd.DataFrame | None
-    ) -> tuple[pd.DataFrame, list[tuple[Any, ...]]]:
-        """The mapping at the day and its table rows (runs on the worker thread)."""
-        if frame is None:
-            frame = mapping.mapping_frame(reg, day)
-        direct, inherited = _mapping_word(True, lang), _mapping_word(False, lang)
-        records = list(
-            zip(
-                frame["shak_id"].tolist(),
-                frame["sor_id"].tolist(),
-                [direct if d else inherited for d in frame["direct"].tolist()],
-                frame["name"].tolist(),
-                frame["shak_name"].tolist(),
-                frame["direct_sor_id"].tolist(),
-                strict=True,
-            )
-        )
-        return frame, records
+        self.frame_job.request(key, partial(frame_records, reg, day, lang, cached))
 
     def _on_frame_done(self, key: Any, result: Any) -> None:
         day, _lang = key
@@ -347,6 +333,19 @@ class MappingPanel(LazyPanel):
         self.frame_table.set_records(FRAME_KEYS, self._frame_labels(), records)
         _fit_columns(self.frame_table, ("name", "shak_name"))
         self._apply_frame_filters()  # the mapping words follow the language
+
+    def _on_frame_failed(self, _key: Any, exc: BaseException) -> None:
+        lang = self.lang
+        self.frame_caption.setText(
+            tr(
+                lang,
+                "Mappingen kunne ikke vises på grund af en fejl i programmet.",
+                "The mapping could not be shown because of an error in the program.",
+            )
+        )
+        show_internal_error(
+            self, lang, tr(lang, "byggede hele mappingen", "building the whole mapping"), exc
+        )
 
     def _apply_frame_filters(self, *_args: object) -> None:
         prefix = self.prefix_edit.text().strip()
@@ -378,7 +377,7 @@ class MappingPanel(LazyPanel):
 
     def wait(self) -> None:
         """Block until the whole mapping asked for is shown (tests, scripts)."""
-        self.frame_job.wait()
+        self.frame_job.wait_done()
 
     # --- copy and export -----------------------------------------------------------------
 
@@ -397,11 +396,15 @@ class MappingPanel(LazyPanel):
             return
         try:
             n = self.export_csv(path)
-        except OSError as exc:
-            QMessageBox.warning(
+        except OSError as exc:  # the disk or the folder: the user can do something
+            show_user_error(
                 self,
+                tr(
+                    lang,
+                    f"Kunne ikke skrive {path}: {exc.strerror or exc}.",
+                    f"Could not write {path}: {exc.strerror or exc}.",
+                ),
                 tr(lang, "Eksport mislykkedes", "Export failed"),
-                tr(lang, f"Kunne ikke skrive {path}: {exc}", f"Could not write {path}: {exc}"),
             )
             return
         self.frame_table.count_label.setText(
@@ -420,3 +423,26 @@ class MappingPanel(LazyPanel):
             w.writerow(view.records.labels())
             w.writerows([neutralise("" if v is None else str(v)) for v in r] for r in rows)
         return len(rows)
+
+
+def frame_records(
+    reg: Any, day: dt.date, lang: str, frame: pd.DataFrame | None, state: TaskState
+) -> tuple[pd.DataFrame, list[tuple[Any, ...]]]:
+    """The mapping at the day and its table rows (a task: runs on a worker, touches no
+    Qt object)."""
+    if frame is None:
+        frame = mapping.mapping_frame(reg, day)
+    state.check()
+    direct, inherited = _mapping_word(True, lang), _mapping_word(False, lang)
+    records = list(
+        zip(
+            frame["shak_id"].tolist(),
+            frame["sor_id"].tolist(),
+            [direct if d else inherited for d in frame["direct"].tolist()],
+            frame["name"].tolist(),
+            frame["shak_name"].tolist(),
+            frame["direct_sor_id"].tolist(),
+            strict=True,
+        )
+    )
+    return frame, records

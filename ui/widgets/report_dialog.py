@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sorviewer.report import ReportRow
+from ui.i18n import as_language
 from ui.messages import kind_label
 
 HEADERS = ("Severity", "Table", "Line", "Column", "SOR id", "Kind", "Message")
@@ -44,10 +46,14 @@ Index = QModelIndex | QPersistentModelIndex
 class ReportModel(QAbstractTableModel):
     """The rows of a LoadReport (anything with `.rows` of ReportRow)."""
 
-    def __init__(self, rows: list[Any], parent: Any = None, language: str = "en") -> None:
+    def __init__(self, rows: list[ReportRow], parent: Any = None, language: str = "en") -> None:
         super().__init__(parent)
         self.rows = list(rows)
         self.language = language
+
+    def message(self, row: ReportRow) -> str:
+        """The row's sentence in the dialog's language (the core renders it)."""
+        return row.text(as_language(self.language))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -68,7 +74,7 @@ class ReportModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         field = _FIELDS[index.column()]
-        value = getattr(row, field, None)
+        value = self.message(row) if field == "message" else getattr(row, field, None)
         if role == Qt.ItemDataRole.DisplayRole:
             if field == "severity" and self.language == "da":
                 return _SEVERITY_DA.get(str(value), str(value))
@@ -110,7 +116,8 @@ class _Filter(QSortFilterProxyModel):
             return False
         if not self.text:
             return True
-        hay = " ".join("" if getattr(row, f) is None else str(getattr(row, f)) for f in _FIELDS)
+        values = [model.message(row) if f == "message" else getattr(row, f) for f in _FIELDS]
+        hay = " ".join("" if v is None else str(v) for v in values)
         return self.text in hay.casefold()
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets.date_bar import link_colour, muted_colour
+from ui.colours import link_colour, muted_colour
 
 #: where the register is published; {link} in the hint texts stands for it
 DOWNLOAD_HOST = "sor-filer.sundhedsdata.dk"

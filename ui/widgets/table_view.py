@@ -1,145 +1,40 @@
-"""The table every panel uses (`RecordsView`), and the lazy panel base they share.
+"""The table every panel uses: `RecordsView`.
 
-`RecordsView` shows a `RecordsModel` through a sorting/filtering proxy, with a
-filter box (`view.frame` holds both), Ctrl+C as TSV with header, a context menu
-(Copy, Copy row, Copy SOR id, Copy EAN, Show in tree, Export the selected units
-to CSV/XLSX through the core exporter) and double-click to select the row's unit.
-
-`LazyPanel` is the base of the dock panels: it listens to the `AppState` and
-recomputes only while visible; a hidden panel just remembers it is stale and
-catches up when shown, so moving the date with five panels docked costs the
-visible ones only. A palette change (a dark system theme) makes it stale too, so
-every colour a panel picked from the palette is picked again.
-
-Colours come from the widget's palette, never from style sheets (a widget's own
-style sheet keeps the palette it was polished with) nor from Qt's rich-text link
-blue (baked in from the application palette when the text is parsed): `MutedLabel`
-and `set_link_text` redo their colours on every palette change.
+It shows a `RecordsModel` through a sorting/filtering proxy, with a filter box
+(`view.frame` holds both), Ctrl+C as TSV with header, a context menu (Copy, Copy
+row, Copy SOR id, Copy EAN, Show in tree, Export the selected units to CSV/XLSX
+through the core exporter) and double-click to select the row's unit.
 """
 
 from __future__ import annotations
 
-import re
-import threading
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QBrush,
-    QColor,
-    QContextMenuEvent,
-    QGuiApplication,
-    QKeyEvent,
-    QKeySequence,
-    QPalette,
-)
+from PySide6.QtCore import QEvent, QModelIndex, QTimer, Signal
+from PySide6.QtGui import QAction, QBrush, QContextMenuEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.app_state import AppState
-from ui.models.records_model import RecordsModel, RecordsProxy, display_text
-from ui.widgets.date_bar import contrast, link_colour, mix, muted_colour
+from ui.clipboard import set_clipboard, to_tsv
+from ui.colours import highlight_colour
+from ui.formatting import count_text
+from ui.i18n import tr
+from ui.models.records_model import RecordsModel, RecordsProxy
+from ui.widgets.error_dialog import show_internal_error, show_user_error
+from ui.widgets.labels import MutedLabel
 
-#: the tint of highlighted rows (the version valid at the date, differing fields): amber
-#: mixed into the base colour, so it is a pale yellow on white and a dark amber on black
-HIGHLIGHT_TINT = QColor(240, 180, 0)
-
-
-def to_tsv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """TSV for the clipboard: sorviewer.export.to_tsv when present, else a plain join."""
-    try:
-        from sorviewer.export import to_tsv as core_to_tsv
-    except ImportError:  # the export module lands separately; keep copying working
-        core_to_tsv = None
-    if core_to_tsv is not None:
-        return str(core_to_tsv(list(header), [list(r) for r in rows]))
-    lines = ["\t".join(_clean(h) for h in header)]
-    lines += ["\t".join(_clean(v) for v in r) for r in rows]
-    return "\n".join(lines) + "\n"
-
-
-def _clean(value: object) -> str:
-    return display_text(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
-
-
-def tr(lang: str, da: str, en: str) -> str:
-    """The Danish or English wording of a UI string."""
-    return da if lang == "da" else en
-
-
-def set_clipboard(text: str) -> None:
-    QGuiApplication.clipboard().setText(text)
-
-
-def count_text(lang: str, shown: int, total: int) -> str:
-    """ "8 rækker", "1 række", "3 af 8 rækker" (English "8 rows", "3 of 8 rows")."""
-
-    def number(n: int) -> str:
-        return f"{n:,}".replace(",", "." if lang == "da" else ",")
-
-    noun = tr(lang, "række" if total == 1 else "rækker", "row" if total == 1 else "rows")
-    if shown != total:
-        return tr(lang, f"{number(shown)} af ", f"{number(shown)} of ") + f"{number(total)} {noun}"
-    return f"{number(total)} {noun}"
-
-
-def highlight_colour(pal: QPalette) -> QColor:
-    """The background of highlighted rows: a tint of the base that keeps the text readable."""
-    base, text = pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
-    for share in (0.3, 0.22, 0.15, 0.08):
-        tint = mix(base, HIGHLIGHT_TINT, share)
-        if contrast(tint, text) >= 4.5:
-            return tint
-    return base
-
-
-class MutedLabel(QLabel):
-    """Secondary text (a row count, a hint) in a muted colour that stays readable and
-    follows palette changes."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._apply_palette()
-
-    def changeEvent(self, ev: QEvent) -> None:  # Qt override
-        super().changeEvent(ev)
-        if ev.type() == QEvent.Type.PaletteChange:
-            # only WindowText is ours; the Text and Window it is mixed from follow the
-            # parent, and setting the same colour again sends no further change
-            self._apply_palette()
-
-    def _apply_palette(self) -> None:
-        pal = self.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, muted_colour(pal))
-        self.setPalette(pal)
-
-
-_LINK_START = re.compile(r"<a (?:style=\"color:#[0-9a-fA-F]{6}\" )?href=")
-
-
-def colour_links(html: str, colour: QColor) -> str:
-    """`html` with every `<a href=...>` drawn in `colour` (replacing an earlier colour)."""
-    return _LINK_START.sub(f'<a style="color:{colour.name()}" href=', html)
-
-
-def set_link_text(label: QLabel, html: str) -> None:
-    """Rich text with its links in the label's palette link colour, made readable.
-
-    Qt colours links from the application palette when it parses the text and keeps
-    that colour; labels wired with `connect_link` call this again on a palette change."""
-    label.setText(colour_links(html, link_colour(label.palette())))
+log = logging.getLogger(__name__)
 
 
 class RecordsView(QTableView):
@@ -157,7 +52,7 @@ class RecordsView(QTableView):
     ) -> None:
         self.frame = QWidget(parent)
         super().__init__(self.frame)
-        self.state = state
+        self.app_state = state
         self.records = RecordsModel(self)
         self.proxy = RecordsProxy(self)
         self.proxy.setSourceModel(self.records)
@@ -237,7 +132,7 @@ class RecordsView(QTableView):
 
     def _update_count(self, *_args: object) -> None:
         shown, total = self.proxy.rowCount(), self.records.rowCount()
-        self.count_label.setText(count_text(self.state.language, shown, total))
+        self.count_label.setText(count_text(self.app_state.language, shown, total))
 
     def source_row(self, proxy_index: QModelIndex) -> int:
         return self.proxy.mapToSource(proxy_index).row()
@@ -350,7 +245,7 @@ class RecordsView(QTableView):
         """Write the selected units at the as-of date with the core exporter."""
         from sorviewer.export import write_export
 
-        reg = self.state.register
+        reg = self.app_state.register
         ids = self.selected_sor_ids()
         if reg is None or not ids:
             return 0
@@ -358,13 +253,13 @@ class RecordsView(QTableView):
         # of changes is still the row the user picked); the as-of date goes into the file
         return int(
             write_export(
-                reg, self.state.as_of, path, fmt, sor_ids=ids, include_all=True, stamp=True
+                reg, self.app_state.as_of, path, fmt, sor_ids=ids, include_all=True, stamp=True
             )
         )
 
     def _ask_export(self, fmt: str) -> None:
-        lang = self.state.language
-        day = self.state.as_of
+        lang = self.app_state.language
+        day = self.app_state.as_of
         ext = {"csv": "CSV (*.csv)", "xlsx": "Excel (*.xlsx)"}[fmt]
         path, _ = QFileDialog.getSaveFileName(
             self,
@@ -376,17 +271,25 @@ class RecordsView(QTableView):
             return
         try:
             self.export_selection(path, fmt)
-        except (OSError, ValueError) as exc:
-            QMessageBox.warning(
+        except OSError as exc:  # the disk or the folder: the user can do something
+            show_user_error(
                 self,
+                tr(
+                    lang,
+                    f"Kunne ikke skrive {path}: {exc.strerror or exc}.",
+                    f"Could not write {path}: {exc.strerror or exc}.",
+                ),
                 tr(lang, "Eksport mislykkedes", "Export failed"),
-                tr(lang, f"Kunne ikke skrive {path}: {exc}", f"Could not write {path}: {exc}"),
+            )
+        except Exception as exc:  # anything else is a bug in the program
+            show_internal_error(
+                self, lang, tr(lang, "eksporterede udvalget", "exporting the selection"), exc
             )
 
     def show_current_in_tree(self) -> None:
         sid = self.current_sor_id()
         if sid:
-            self.state.show_in_tree(sid)
+            self.app_state.show_in_tree(sid)
 
     # --- events -----------------------------------------------------------------
 
@@ -420,7 +323,7 @@ class RecordsView(QTableView):
     def context_menu(self) -> QMenu:
         """The context menu's actions (built fresh so they match the current row)."""
         menu = QMenu(self)
-        lang = self.state.language
+        lang = self.app_state.language
         copy = QAction(tr(lang, "Kopiér", "Copy"), menu)
         copy.setShortcut(QKeySequence.StandardKey.Copy)
         copy.triggered.connect(self.copy_selection)
@@ -448,7 +351,7 @@ class RecordsView(QTableView):
             show.triggered.connect(self.show_current_in_tree)
             show.setEnabled(sid is not None)
             menu.addAction(show)
-            can_export = self.state.register is not None and bool(self.selected_sor_ids())
+            can_export = self.app_state.register is not None and bool(self.selected_sor_ids())
             for fmt, da, en in (
                 ("csv", "Eksportér udvalgte enheder til CSV…", "Export selected units to CSV…"),
                 ("xlsx", "Eksportér udvalgte enheder til XLSX…", "Export selected units to XLSX…"),
@@ -464,195 +367,4 @@ class RecordsView(QTableView):
         self.row_activated.emit(row)
         sid = self.records.sor_id(row)
         if sid:
-            self.state.select(sid)
-
-
-class BackgroundJob(QObject):
-    """Runs one slow computation at a time on a worker thread; only the latest request counts.
-
-    `request(key, fn)` starts `fn()` on a thread (or, while one runs, remembers it as
-    the next to run, replacing any older waiting request). `done(key, result)` is
-    emitted on the GUI thread for the latest request only; results of superseded
-    requests are dropped. `fn` must not touch Qt widgets.
-    """
-
-    done = Signal(object, object)
-    failed = Signal(object, str)
-    _finished = Signal(int, object, object, str)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._generation = 0
-        self._running = False
-        self._waiting: tuple[int, object, Callable[[], Any]] | None = None
-        self._finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
-
-    @property
-    def busy(self) -> bool:
-        return self._running or self._waiting is not None
-
-    def request(self, key: object, fn: Callable[[], Any]) -> None:
-        self._generation += 1
-        job = (self._generation, key, fn)
-        if self._running:
-            self._waiting = job
-        else:
-            self._start(job)
-
-    def cancel(self) -> None:
-        """Forget every request (a running one still ends, but is not reported)."""
-        self._generation += 1
-        self._waiting = None
-
-    def _start(self, job: tuple[int, object, Callable[[], Any]]) -> None:
-        self._running = True
-        gen, key, fn = job
-
-        def run() -> None:
-            try:
-                result, error = fn(), ""
-            except Exception as exc:  # reported to the panel, never lost
-                result, error = None, f"{type(exc).__name__}: {exc}"
-            self._finished.emit(gen, key, result, error)
-
-        threading.Thread(target=run, name="panel-job", daemon=True).start()
-
-    def _on_finished(self, gen: int, key: object, result: object, error: str) -> None:
-        self._running = False
-        if self._waiting is not None:
-            job, self._waiting = self._waiting, None
-            self._start(job)
-            return
-        if gen != self._generation:
-            return
-        if error:
-            self.failed.emit(key, error)
-        else:
-            self.done.emit(key, result)
-
-    def wait(self, timeout_ms: int = 10_000) -> bool:
-        """Process events until no request is pending (for tests and scripts)."""
-        from PySide6.QtCore import QCoreApplication, QDeadlineTimer
-
-        deadline = QDeadlineTimer(timeout_ms)
-        while self.busy and not deadline.hasExpired():
-            QCoreApplication.processEvents()
-            threading.Event().wait(0.002)
-        return not self.busy
-
-
-class LazyPanel(QWidget):
-    """Base of the dock panels: recompute on state changes, but only while visible.
-
-    Subclasses implement `refresh()` (read the state, fill the widgets) and may
-    override `retranslate()` for the language. `title` is the dock title.
-    """
-
-    title: str = ""
-    #: whether the panel shows something about the selected unit (else a new selection
-    #: does not make it stale)
-    follows_selection: bool = True
-
-    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.state = state
-        self._stale = True
-        state.register_changed.connect(self._on_state_register_changed)
-        state.as_of_changed.connect(self._on_state_changed)
-        if self.follows_selection:
-            state.selection_changed.connect(self._on_state_changed)
-        state.language_changed.connect(self._on_state_language_changed)
-
-    def _on_state_register_changed(self, _reg: object) -> None:
-        self.register_changed()
-        self.mark_stale()
-
-    def _on_state_changed(self, *_args: object) -> None:
-        self.mark_stale()
-
-    def _on_state_language_changed(self, _lang: str) -> None:
-        self.retranslate()
-        self.mark_stale()
-
-    def register_changed(self) -> None:
-        """A new file: drop anything cached for the old one (override as needed)."""
-
-    def retranslate(self) -> None:
-        """Relabel fixed widgets for `state.language` (override as needed)."""
-
-    def mark_stale(self) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.update_now()
-
-    def update_now(self) -> None:
-        """Recompute now if anything changed since the last refresh."""
-        if self._stale:
-            self._stale = False
-            self.refresh()
-
-    def refresh(self) -> None:
-        raise NotImplementedError
-
-    def showEvent(self, ev: Any) -> None:  # Qt override
-        super().showEvent(ev)
-        self.update_now()
-
-    def changeEvent(self, ev: QEvent) -> None:  # Qt override
-        super().changeEvent(ev)
-        if ev.type() == QEvent.Type.PaletteChange:
-            self.palette_changed()
-
-    def palette_changed(self) -> None:
-        """The palette changed: fill again, so every colour is picked from the new one."""
-        self.mark_stale()
-
-    @property
-    def lang(self) -> str:
-        return self.state.language
-
-    def hint_label(self) -> QLabel:
-        """The muted centred "select a unit" hint the panels show when empty."""
-        lab = MutedLabel(self)
-        lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        lab.setWordWrap(True)
-        lab.setMargin(12)
-        return lab
-
-    def select_hint(self) -> str:
-        if self.state.register is None:
-            return tr(self.lang, "Ingen fil åbnet.", "No file open.")
-        return tr(
-            self.lang,
-            "Vælg en enhed i træet eller i en søgning.",
-            "Select a unit in the tree or in a search.",
-        )
-
-
-def connect_link(label: QLabel, state: AppState, reveal: bool = True) -> None:
-    """Links of the form `sor:<id>` in `label` select that unit (and show it in the tree);
-    the links are drawn in the palette's link colour and follow palette changes."""
-    label.setTextInteractionFlags(
-        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
-    )
-    label.setOpenExternalLinks(False)
-    label.linkActivated.connect(lambda href: _follow(href, state, reveal))
-    label.installEventFilter(_LinkRecolourer(label))
-    set_link_text(label, label.text())
-
-
-class _LinkRecolourer(QObject):
-    """Event filter on a link label (its child): a palette change redraws the links."""
-
-    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:  # Qt override
-        if ev.type() == QEvent.Type.PaletteChange and isinstance(obj, QLabel):
-            set_link_text(obj, obj.text())
-        return False
-
-
-def _follow(href: str, state: AppState, reveal: bool = True) -> None:
-    if href.startswith("sor:"):
-        if reveal:
-            state.show_in_tree(href[4:])
-        else:
-            state.select(href[4:])
+            self.app_state.select(sid)

@@ -1,0 +1,116 @@
+"""Opening a file as a task: the loader, the demo register, the warm-up afterwards.
+
+`load_register` is the task the window runs on a `ui.tasks.TaskRunner`: it calls a
+loader (`sorviewer.load`, the demo loader, or a test's own) with the state's progress
+and cancel flag, then warms the caches the first search and the first selected unit
+need, still on the worker, so the first keystroke in the filter does not stall the
+window. Its stages: "read" (the loader's progress below its read share), "build"
+(the index), "prepare" (the warm-up).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ui.i18n import tr
+from ui.tasks import TaskState
+
+if TYPE_CHECKING:  # the register pulls pandas; the window starts without it
+    from sorviewer.register import Register
+
+log = logging.getLogger(__name__)
+
+#: `loader(path, progress, cancelled)`: sorviewer.load's shape
+Loader = Callable[[str, Callable[[int, int], None], Callable[[], bool]], Any]
+
+#: the loader reports reading up to this share of its total (sorviewer.loading.READ_SHARE)
+READ_SHARE = 0.92
+DEMO_FILE = "sor_demo_1500_seed7.zip"
+
+
+class DemoError(Exception):
+    """The demo register could not be written (the disk, not the program)."""
+
+    def __init__(self, strerror: str) -> None:
+        super().__init__(f"The demo register could not be written: {strerror}.")
+        self.strerror = strerror
+
+    def render(self, lang: str) -> str:
+        return tr(
+            lang,
+            f"Demo-registeret kunne ikke skrives: {self.strerror}.",
+            f"The demo register could not be written: {self.strerror}.",
+        )
+
+
+def default_loader(
+    path: str, progress: Callable[[int, int], None], cancelled: Callable[[], bool]
+) -> Any:
+    import sorviewer
+
+    return sorviewer.load(path, progress=progress, cancelled=cancelled)
+
+
+def demo_path() -> str:
+    """Where the generated demo register is kept (made once, then reused)."""
+    import platformdirs
+
+    return os.path.join(platformdirs.user_cache_dir("sorviewer", appauthor=False), DEMO_FILE)
+
+
+def demo_loader(
+    path: str, progress: Callable[[int, int], None], cancelled: Callable[[], bool]
+) -> Any:
+    """Generate the demo register on first use, then load it like any file."""
+    import sorviewer
+    from sorviewer import synthetic
+
+    if not os.path.exists(path):
+        tmp = path + ".part"
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            synthetic.generate(tmp, entities=1500, seed=7)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise DemoError(exc.strerror or str(exc)) from exc
+    return sorviewer.load(path, progress=progress, cancelled=cancelled)
+
+
+def prepare_register(reg: Register) -> None:
+    """Warm the caches a first search and the first selected unit need: the SHAK map
+    arrays took 0.4-0.5 s on the full register, all of it spent on the GUI thread the
+    first time a unit was selected."""
+    from sorviewer import mapping
+
+    reg.search("0", dt.date.today(), limit=1)
+    mapping.map_table(reg)
+
+
+def load_register(
+    state: TaskState,
+    path: str,
+    loader: Loader = default_loader,
+    prepare: Callable[[Any], None] | None = prepare_register,
+) -> Any:
+    """The load task: the register at `path` (raises what the loader raises)."""
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        state.set_stage("read" if done < total * READ_SHARE else "build")
+        state.set_progress(done, total)
+
+    state.set_stage("read")
+    reg = loader(path, progress, state.is_cancelled)
+    log.info("loaded %s in %.2f s", os.path.basename(path), time.perf_counter() - started)
+    if prepare is not None and hasattr(reg, "search") and not state.cancelled:
+        state.set_stage("prepare")
+        try:
+            prepare(reg)
+        except Exception:  # only a warm-up: the search builds on first use instead
+            log.exception("warming the search caches failed; they are built on first use")
+    return reg

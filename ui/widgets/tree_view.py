@@ -1,0 +1,260 @@
+"""The organisational tree's widgets: the view, its delegate, and the pane around it.
+
+`OrgTreeView` shows the `TreeModel`; the model hands over the top level in chunks,
+and the view asks for the next one when it is scrolled to the end (type-ahead,
+select-all and End fetch the rest first). Its name column never gets narrower than
+NAME_MIN_CHARS characters however the window is sized: the other columns give way
+first. `TreeDelegate` draws each unit's number of children in the name column;
+`TreePane` is the search box with its match count, the search results and the tree.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QFont, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.models.tree_model import CHILD_COUNT_ROLE, TreeModel
+
+#: the tree's name column keeps room for this many average characters (and 220 px)
+NAME_MIN_CHARS = 24
+NAME_MIN_PX = 220
+#: SOR ids are mostly 14 digits: the id column is not squeezed below that
+ID_MIN_DIGITS = 14
+#: the columns that give up width for the name column, first to last: unit type, SOR
+#: level, SHAK code, SOR id
+SHRINK_ORDER = (3, 2, 4, 1)
+
+
+class TreeDelegate(QStyledItemDelegate):
+    """Draws each unit's number of children, greyed and right-aligned, in the name column."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        count = index.data(CHILD_COUNT_ROLE)
+        if not count:
+            super().paint(painter, option, index)
+            return
+        text = f"{count:,}".replace(",", ".")
+        font = QFont(option.font)  # type: ignore[attr-defined]
+        font.setPointSizeF(max(font.pointSizeF() * 0.85, 6.0))
+        width = option.fontMetrics.horizontalAdvance(text) + 12  # type: ignore[attr-defined]
+        widget = option.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        # the row background across the whole cell, then the item in the narrowed cell
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
+        narrow = QStyleOptionViewItem(option)
+        narrow.rect = option.rect.adjusted(0, 0, -width, 0)  # type: ignore[attr-defined]
+        super().paint(painter, narrow, index)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        role = (
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
+        )
+        painter.save()
+        painter.setFont(font)
+        painter.setPen(option.palette.color(role))  # type: ignore[attr-defined]
+        rect = option.rect.adjusted(0, 0, -6, 0)  # type: ignore[attr-defined]
+        painter.drawText(
+            rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text
+        )
+        painter.restore()
+
+
+class OrgTreeView(QTreeView):
+    """The organisational tree. Its model hands over the top level in chunks: scrolled
+    to the end, the view asks for the next one; type-ahead, select-all and End look at
+    every top row, so they fetch the rest first."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # one chunk (TreeModel.TOP_CHUNK rows) is taller than any screen, so reaching the
+        # end of the scroll range is the one moment more rows are needed
+        self.verticalScrollBar().valueChanged.connect(self._on_scrollbar_value_changed)
+        #: the widths the other columns are given (defaults, saved state, the user's
+        #: drags); fitting the name column may show them narrower, never changes these
+        self.wanted_widths: dict[int, int] = {}
+        self._fitting = False
+        self.header().sectionResized.connect(self._on_header_section_resized)
+
+    # --- the name column ------------------------------------------------------------
+
+    def name_min_width(self) -> int:
+        """The least width of the name column: NAME_MIN_CHARS average characters beside
+        the level badge and two levels of indentation, and at least NAME_MIN_PX."""
+        text = self.fontMetrics().averageCharWidth() * NAME_MIN_CHARS
+        return max(NAME_MIN_PX, text + self.iconSize().width() + 2 * self.indentation())
+
+    def column_floor(self, col: int) -> int:
+        """How narrow fitting may show column `col`: its header label, the id column its
+        ids too."""
+        floor = self.header().sectionSizeHint(col)
+        if col == 1:
+            floor = max(floor, self.fontMetrics().horizontalAdvance("0" * ID_MIN_DIGITS) + 16)
+        return max(floor, 40)
+
+    def take_column_widths(self) -> None:
+        """Adopt the header's current widths (after restoreState) as the wanted ones, and
+        fit: a saved state may carry another resize mode or a collapsed name column."""
+        header = self.header()
+        header.setStretchLastSection(False)
+        for col in range(header.count()):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        self.wanted_widths = {c: header.sectionSize(c) for c in range(1, header.count())}
+        if self.isVisible():  # else the first resize of the viewport fits them
+            self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """The name column takes the room the other columns leave, but never less than
+        `name_min_width()`. When that does not fit, the other columns are shown narrower
+        first (one after the other, down to their floors); then the header scrolls."""
+        header = self.header()
+        if self._fitting or header.count() == 0:
+            return
+        avail = self.viewport().width()
+        cols = [c for c in range(1, header.count()) if not header.isSectionHidden(c)]
+        widths = {c: self.wanted_widths.get(c, header.sectionSize(c)) for c in cols}
+        need = self.name_min_width()
+        short = need + sum(widths.values()) - avail
+        # the unit type elides gracefully and gives first, the SOR id last
+        for c in sorted(cols, key=lambda c: SHRINK_ORDER.index(c) if c in SHRINK_ORDER else -1):
+            if short <= 0:
+                break
+            give = min(short, max(0, widths[c] - self.column_floor(c)))
+            widths[c] -= give
+            short -= give
+        self._fitting = True
+        try:
+            for c in cols:
+                if header.sectionSize(c) != widths[c]:
+                    header.resizeSection(c, widths[c])
+            header.resizeSection(0, max(need, avail - sum(widths.values())))
+        finally:
+            self._fitting = False
+
+    def _on_header_section_resized(self, col: int, _old: int, new: int) -> None:
+        if self._fitting or col == 0:
+            return
+        # the user (or the code setting defaults) sized a column: it is wanted so, and
+        # the name column takes up what is left
+        self.wanted_widths[col] = new
+        self._fitting = True
+        try:
+            others = sum(
+                self.header().sectionSize(c)
+                for c in range(1, self.header().count())
+                if not self.header().isSectionHidden(c)
+            )
+            self.header().resizeSection(
+                0, max(self.name_min_width(), self.viewport().width() - others)
+            )
+        finally:
+            self._fitting = False
+
+    def viewportEvent(self, event: QEvent) -> bool:  # Qt override
+        handled = super().viewportEvent(event)
+        if event.type() == QEvent.Type.Resize:
+            self.fit_columns()  # the window, or a scroll bar coming or going
+        return handled
+
+    def _on_scrollbar_value_changed(self, value: int) -> None:
+        model = self.model()
+        if value >= self.verticalScrollBar().maximum() and isinstance(model, TreeModel):
+            model.fetch_more()
+
+    def _fetch_all(self) -> None:
+        model = self.model()
+        if isinstance(model, TreeModel) and not model.fetched_all():
+            model.ensure_fetched(-1)
+
+    def keyboardSearch(self, search: str) -> None:  # Qt override
+        self._fetch_all()
+        super().keyboardSearch(search)
+
+    def selectAll(self) -> None:  # Qt override
+        self._fetch_all()
+        super().selectAll()
+
+    def expandAll(self) -> None:  # Qt override
+        self._fetch_all()
+        super().expandAll()
+
+    def moveCursor(  # Qt override
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        if cursorAction == QAbstractItemView.CursorAction.MoveEnd:
+            self._fetch_all()
+        return super().moveCursor(cursorAction, modifiers)
+
+
+class TreePane(QWidget):
+    """Search box with its match count, the search results above the tree, the tree."""
+
+    def __init__(self, model: TreeModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.search = QLineEdit()
+        self.search.setObjectName("SearchBox")
+        self.search.setClearButtonEnabled(True)
+        self.tree = OrgTreeView()
+        self.tree.setObjectName("OrgTree")
+        self.tree.setModel(model)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        # only the name column draws counts: the other columns keep Qt's own delegate, so
+        # a repaint calls no Python paint() for them
+        self.tree.setItemDelegateForColumn(0, TreeDelegate(self.tree))
+        self.tree.setIconSize(QSize(22, 14))
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        # every column Interactive: the view fits the name column itself (a Stretch
+        # section has no minimum of its own and shrank names to a few letters)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        digits = self.fontMetrics().horizontalAdvance("0" * 18)  # SOR ids have up to 18 digits
+        for col, width in ((1, digits + 16), (2, 84), (3, 150), (4, 80)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+        self.results = QListWidget()
+        self.results.setObjectName("SearchResults")
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.results.hide()
+        self.count = QLabel()
+        self.count.setObjectName("TreeCount")
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("TreeSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.results)
+        self.splitter.addWidget(self.tree)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([150, 600])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.setSpacing(3)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count)
+        layout.addLayout(top)
+        layout.addWidget(self.splitter, 1)
