@@ -87,7 +87,7 @@ case "$mode" in
     export QT_QPA_PLATFORM=offscreen
     echo "== ruff lint"; .venv/bin/ruff check .
     echo "== ruff format"; .venv/bin/ruff format --check .
-    echo "== mypy sorviewer"; .venv/bin/mypy
+    echo "== mypy (sorviewer and ui)"; .venv/bin/mypy
     echo "== pytest"; exec .venv/bin/python -m pytest "$@"
     ;;
   *)

@@ -49,7 +49,7 @@ def settle(app: QApplication, ms: int = 150) -> None:
 def wait_load(win: Any, app: QApplication) -> None:
     loop = QEventLoop()
     win.load_task.finished.connect(lambda *_: loop.quit())
-    win.load_task.failed.connect(lambda msg, _p: (print("load failed:", msg), loop.quit()))
+    win.load_task.failed.connect(lambda _p, exc: (print("load failed:", exc), loop.quit()))
     QTimer.singleShot(600_000, loop.quit)
     loop.exec()
     settle(app)
@@ -144,8 +144,7 @@ def main(argv: list[str]) -> int:
     settle(app, 300)
     save(win, "start_page.png")
 
-    win._loading_demo = demo
-    win.load_task.start(path, None)
+    win.open_path(path, demo=demo)
     wait_load(win, app)
     reg = win.state.register
     if reg is None:

@@ -8,8 +8,10 @@ each such call takes one reference away from `None` or `True` for good. While a
 full register is open millions of references to `None` hide the deficit; when
 the register is freed (at quit, during a cycle collection) the count reaches zero
 and the interpreter aborts with "Fatal Python error: none_dealloc" (or
-"bool_dealloc" after some thousand signal emissions). docs/ARCHITECTURE.md
-(threads and lifetimes) has the measurements.
+"bool_dealloc" after some thousand signal emissions). Measured with the full
+register: None held 503,901 references after the load and 395,495 after 200 date
+moves and selections (True: 5,941 -> 2,518); quitting then aborted in none_dealloc
+while the register was freed.
 
 `guard_singletons()` measures whether the binding has the defect and, only then
 and only on an interpreter whose singletons are mortal, adds a reserve to their

@@ -97,7 +97,7 @@ class Settings:
                 return []
             if isinstance(value, str):
                 return [value]
-            return [str(v) for v in value]
+            return [str(v) for v in value] if isinstance(value, (list, tuple)) else []
         try:
             return self._qs.value(setting.key, setting.default, type=setting.type)
         except (TypeError, ValueError):

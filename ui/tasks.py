@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Task = Callable[["TaskState"], Any]
-#: starts `work()` somewhere and returns a handle whose `is_alive()` says it still runs
+#: starts `work()` somewhere; returns a handle whose `is_alive()` says it still runs, or
+#: None when it ran `work()` to the end already (inline)
 Executor = Callable[[Callable[[], None]], Any]
 
 #: at most one progress signal per this many milliseconds (the first and last apart)
@@ -264,9 +265,9 @@ class TaskRunner(QObject):
         self.started.emit(job.key)
         executor = self.executor or default_executor
         job.handle = executor(job.work)
-        if not job.running():  # ran inline
+        if job.handle is None:  # ran inline: hand over now
             self._poll()
-        elif not self._timer.isActive():
+        elif not self._timer.isActive():  # on a thread: from the event loop, always
             self._timer.start()
 
     def _on_timer_timeout(self) -> None:

@@ -123,9 +123,9 @@ def window_bench(path: str, tmp: str, panels: bool) -> None:
     from ui.settings import Settings
 
     app = create_app(sys.argv[:1])
-    if not panels:
-        mw.PANELS = ()
-    win = mw.MainWindow(settings=Settings(os.path.join(tmp, "bench.ini")))
+    win = mw.MainWindow(
+        settings=Settings(os.path.join(tmp, "bench.ini")), panels=None if panels else ()
+    )
     win.resize(1600, 1000)
     win.show()
     app.processEvents()
@@ -137,7 +137,7 @@ def window_bench(path: str, tmp: str, panels: bool) -> None:
     win.load_task.staged.connect(lambda s: stages.setdefault(s, time.perf_counter() - t0))
     loop = QEventLoop()
     win.load_task.finished.connect(lambda *_: loop.quit())
-    win.load_task.failed.connect(lambda m, _p: (print("  load failed:", m), loop.quit()))
+    win.load_task.failed.connect(lambda _p, exc: (print("  load failed:", exc), loop.quit()))
     QTimer.singleShot(900_000, loop.quit)
     win.open_path(path)
     loop.exec()

@@ -903,3 +903,24 @@ def test_dock_tabs_in_full_and_the_front_one_after_a_restart(
     again._show_start_page()
     again._show_workspace()
     qtbot.waitUntil(history_in_front, timeout=3000)
+
+
+def test_the_docked_panels_are_named_classes() -> None:
+    """The panels are imported by name: renaming or losing one fails here, it is never
+    left out quietly."""
+    from ui.main_window import default_panels
+
+    classes = default_panels()
+    assert [c.__name__ for c in classes] == [
+        "OverviewPanel",
+        "HistoryPanel",
+        "EanEdiPanel",
+        "AllFieldsPanel",
+        "MappingPanel",
+        "EdiPanel",
+        "ChangesPanel",
+    ]
+    for i in (0, 1):  # every dock has a title of its own in both languages
+        titles = [c.titles[i] for c in classes]
+        assert all(titles) and len(set(titles)) == len(titles)
+

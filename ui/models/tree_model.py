@@ -52,7 +52,7 @@ from PySide6.QtGui import (
 
 from sorviewer import schema
 from sorviewer.asof import INACTIVE, ORPHAN, ROOT, Snapshot, day_number
-from sorviewer.dates import MAX_DAY
+from sorviewer.dates import MAX_DAY, from_day
 from ui.colours import readable
 from ui.formatting import format_day
 
@@ -246,11 +246,17 @@ class TreeModel(QAbstractItemModel):
             if self.show_closed:
                 snap = Snapshot(self.reg, self.day, include_all=True)
             else:
-                snap = self.reg.snapshot(self.day)
+                snap = self.reg.snapshot(self.as_of())
             self._snaps[key] = snap
             while len(self._snaps) > 6:
                 self._snaps.popitem(last=False)
         return snap
+
+    def as_of(self) -> dt.date:
+        """The day the model shows, as a date."""
+        day = from_day(self.day)
+        assert day is not None  # the model's day is always a real date
+        return day
 
     def entity_of(self, index: Index) -> int:
         """Entity index of a unit row, -1 for the group row or an invalid index."""
@@ -297,12 +303,12 @@ class TreeModel(QAbstractItemModel):
         """Units existing at the day (regardless of filter and show-closed)."""
         if self.reg is None:
             return 0
-        return int(self.reg.snapshot(self.day).active_mask.sum())
+        return int(self.reg.snapshot(self.as_of()).active_mask.sum())
 
     def row_values(self, index: Index) -> list[str]:
         """The displayed texts of all columns of one row (for copy)."""
         return [
-            str(self.data(index.siblingAtColumn(c), Qt.ItemDataRole.DisplayRole) or "")
+            str(self.data(index.sibling(index.row(), c), Qt.ItemDataRole.DisplayRole) or "")
             for c in range(len(COLUMNS))
         ]
 

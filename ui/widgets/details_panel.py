@@ -700,10 +700,10 @@ class OverviewPanel(LazyPanel):
         out: dict[str, QTreeWidgetItem] = {}
         for g in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(g)
-            for i in range(group.childCount()):
-                item = group.child(i)
-                col = item.data(0, COLUMN_ROLE)
-                if col is not None:
+            for i in range(group.childCount() if group is not None else 0):
+                item = group.child(i) if group is not None else None
+                col = item.data(0, COLUMN_ROLE) if item is not None else None
+                if item is not None and col is not None:
                     out[str(col)] = item
         return out
 
@@ -790,9 +790,9 @@ class AllFieldsPanel(LazyPanel):
                 f" {len(records)} fields",
             )
         )
-        for col, cap in ((0, 210), (1, 260), (2, 240)):
-            self.table.resizeColumnToContents(col)
-            self.table.setColumnWidth(col, min(self.table.columnWidth(col), cap))
+        for c, cap in ((0, 210), (1, 260), (2, 240)):
+            self.table.resizeColumnToContents(c)
+            self.table.setColumnWidth(c, min(self.table.columnWidth(c), cap))
 
     def field_values(self) -> dict[str, Any]:
         """Column -> value of the rows shown (for tests)."""

@@ -340,8 +340,8 @@ class HistoryPanel(LazyPanel):
         va, vb = reg.row_dict(self._rows[a]), reg.row_dict(self._rows[b])
         differ = {c for c, _x, _y in self.diff(a, b)}
         only = self.only_changes.isChecked() and a != b  # one version: show its values
-        records = []
-        highlight = []
+        records: list[tuple[str, str | None, str | None, str]] = []
+        highlight: list[int] = []
         cols = list(va) + [c for c in vb if c not in va]
         for col in cols:
             if col.startswith("__"):
@@ -398,8 +398,11 @@ class HistoryPanel(LazyPanel):
         if start == MIN_DAY:
             self.set_pair(i - 1 if i > 0 else i, i)
             return
+        day = from_day(start)
+        if day is None:  # an open end: no first day to go to
+            return
         self._selected = i
-        self.state.set_as_of(from_day(start))
+        self.state.set_as_of(day)
 
     # --- timeline -------------------------------------------------------------------
 

@@ -55,24 +55,24 @@ class TreeDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         text = f"{count:,}".replace(",", ".")
-        font = QFont(option.font)  # type: ignore[attr-defined]
+        font = QFont(option.font)
         font.setPointSizeF(max(font.pointSizeF() * 0.85, 6.0))
-        width = option.fontMetrics.horizontalAdvance(text) + 12  # type: ignore[attr-defined]
-        widget = option.widget  # type: ignore[attr-defined]
+        width = option.fontMetrics.horizontalAdvance(text) + 12
+        widget = option.widget
         style = widget.style() if widget is not None else QApplication.style()
         # the row background across the whole cell, then the item in the narrowed cell
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
         narrow = QStyleOptionViewItem(option)
-        narrow.rect = option.rect.adjusted(0, 0, -width, 0)  # type: ignore[attr-defined]
+        narrow.rect = option.rect.adjusted(0, 0, -width, 0)
         super().paint(painter, narrow, index)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         role = (
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
         )
         painter.save()
         painter.setFont(font)
-        painter.setPen(option.palette.color(role))  # type: ignore[attr-defined]
-        rect = option.rect.adjusted(0, 0, -6, 0)  # type: ignore[attr-defined]
+        painter.setPen(option.palette.color(role))
+        rect = option.rect.adjusted(0, 0, -6, 0)
         painter.drawText(
             rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text
         )
