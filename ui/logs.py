@@ -61,6 +61,8 @@ def setup_logging(folder: str | None = None, level: int = logging.INFO) -> str:
     root.setLevel(level)
     formatter = logging.Formatter(FORMAT)
     try:
+        if folder:
+            os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder or log_folder(), LOG_NAME)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
