@@ -338,15 +338,11 @@ def log_start() -> None:
 
     import PySide6
 
-    try:
-        import sorviewer
+    import sorviewer
 
-        version = str(sorviewer.__version__)
-    except (ImportError, AttributeError):
-        version = "?"
     log.info(
         "SOR Viewer %s starting (Python %s, PySide6 %s, %s)",
-        version,
+        sorviewer.__version__,
         platform.python_version(),
         PySide6.__version__,
         platform.platform(),

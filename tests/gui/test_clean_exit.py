@@ -28,9 +28,7 @@ def register_zip(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.mark.slow
-def test_open_move_dates_run_workers_and_quit_cleanly(
-    register_zip: str, tmp_path: Path
-) -> None:
+def test_open_move_dates_run_workers_and_quit_cleanly(register_zip: str, tmp_path: Path) -> None:
     env = dict(
         os.environ,
         PYTHONPATH=str(ROOT),

@@ -124,7 +124,7 @@ def test_the_error_dialog_names_the_log_and_copies_the_details(
     path = logs.setup_logging()
     try:
         try:
-            {}["missing"]  # noqa: B018 - a real traceback
+            {}["missing"]  # a real traceback
         except KeyError as exc:
             show_internal_error(None, "en", "drawing the tree", exc)
     finally:

@@ -923,4 +923,3 @@ def test_the_docked_panels_are_named_classes() -> None:
     for i in (0, 1):  # every dock has a title of its own in both languages
         titles = [c.titles[i] for c in classes]
         assert all(titles) and len(set(titles)) == len(titles)
-

@@ -40,21 +40,13 @@ APP_NAME = "SOR Viewer"
 
 def error_details(what: str, exc: BaseException | None = None, detail: str = "") -> str:
     """The text "Copy details" copies: versions, what was being done, the traceback."""
-    try:
-        import sorviewer
+    import PySide6
 
-        version = str(sorviewer.__version__)
-    except (ImportError, AttributeError):
-        version = "?"
-    try:
-        import PySide6
+    import sorviewer
 
-        qt = str(PySide6.__version__)
-    except (ImportError, AttributeError):
-        qt = "?"
     lines = [
-        f"SOR Viewer {version}; Python {platform.python_version()}; PySide6 {qt}; "
-        f"{platform.platform()}",
+        f"SOR Viewer {sorviewer.__version__}; Python {platform.python_version()}; "
+        f"PySide6 {PySide6.__version__}; {platform.platform()}",
         what,
     ]
     if exc is not None:
