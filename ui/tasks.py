@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -116,8 +117,9 @@ class TaskState:
 class _Job(Generic[T]):
     """One task's run: everything it holds, until the GUI thread lets go of it."""
 
-    def __init__(self, key: Any, fn: Callable[[TaskState], T]) -> None:
+    def __init__(self, key: Any, fn: Callable[[TaskState], T], owner: TaskRunner) -> None:
         self.key = key
+        self.owner = weakref.ref(owner)
         self.fn: Callable[[TaskState], T] | None = fn
         self.state = TaskState()
         self.result: T | None = None
@@ -159,6 +161,17 @@ def run_inline(work: Callable[[], None]) -> None:
 
 #: the executor runners use unless given one (tests swap in `run_inline`)
 default_executor: Executor = run_in_thread
+
+#: every job handed to an executor and not yet handed over, held here (GUI thread
+#: only): when its runner is freed before the job ends (a panel closed mid-task), the
+#: job, its closure and its result are still let go of on the GUI thread, by `_reap`
+_live: set[_Job[Any]] = set()
+
+
+def _reap() -> None:
+    """Let go of jobs that ended after their runner was freed (on the GUI thread)."""
+    for job in [j for j in _live if j.owner() is None and not j.running()]:
+        _live.discard(job)
 
 
 class TaskRunner(QObject):
@@ -221,7 +234,7 @@ class TaskRunner(QObject):
     def request(self, key: Any, fn: Callable[[TaskState], Any]) -> None:
         """Run `fn(state)`; only the latest request counts: a running task is asked to
         stop (its outcome is dropped) and this one runs after it ends."""
-        job: _Job[Any] = _Job(key, fn)
+        job: _Job[Any] = _Job(key, fn, self)
         if self._job is None:
             self._launch(job)
             return
@@ -264,6 +277,8 @@ class TaskRunner(QObject):
         self._last_emit = 0.0
         self.started.emit(job.key)
         executor = self.executor or default_executor
+        _reap()
+        _live.add(job)
         job.handle = executor(job.work)
         if job.handle is None:  # ran inline: hand over now
             self._poll()
@@ -282,6 +297,7 @@ class TaskRunner(QObject):
             self._forward(job, final=ended)
             if ended:
                 self._job = None
+                _live.discard(job)
                 self._deliver(job)
                 waiting, self._waiting = self._waiting, None
                 if waiting is not None and self._job is None:

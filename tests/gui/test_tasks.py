@@ -170,6 +170,37 @@ def test_what_a_task_held_is_freed_on_the_gui_thread(qtbot: Any) -> None:
     assert freed == [threading.main_thread().name] * 2
 
 
+def test_a_runner_freed_mid_task_still_frees_the_task_on_the_gui_thread(qtbot: Any) -> None:
+    freed: list[str] = []
+    gate = threading.Event()
+
+    class Held:
+        def __del__(self) -> None:
+            freed.append(threading.current_thread().name)
+
+    def make_task() -> Any:
+        held = Held()
+
+        def task(state: TaskState) -> None:
+            assert held is not None
+            gate.wait(5)
+
+        return task
+
+    runner = TaskRunner()
+    runner.start(make_task())
+    handle = runner._job.handle if runner._job is not None else None
+    del runner  # its panel closed while the task runs
+    gate.set()
+    assert isinstance(handle, threading.Thread)
+    handle.join(5)
+    assert freed == []  # not on the worker: the job is still held for the GUI thread
+    later = TaskRunner()
+    with qtbot.waitSignal(later.finished, timeout=5000):
+        later.start(lambda state: None)  # any runner's next start lets go of it
+    assert freed == [threading.main_thread().name]
+
+
 def test_wait_cancels_and_joins_for_quitting(qtbot: Any) -> None:
     runner = TaskRunner()
     threads: list[threading.Thread] = []
