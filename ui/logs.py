@@ -2,8 +2,9 @@
 
 `setup_logging()` configures the root logger once at start-up: INFO and above go
 to `sorviewer.log` in the user log folder (platformdirs, `ui.settings.log_dir()`),
-rotated at `MAX_BYTES` with `BACKUPS` old files kept; warnings also go to stderr
-when there is one (a windowed frozen build has none). Every module logs through
+rotated at `MAX_BYTES` with `BACKUPS` old files kept; errors also go to stderr
+when there is one (a windowed frozen build has none; warnings stay in the file, so
+the smoke test's one line on stderr stays one line). Every module logs through
 `logging.getLogger(__name__)`. An internal error is logged with its traceback, and
 the error dialog names `log_file()`.
 
@@ -76,7 +77,7 @@ def setup_logging(folder: str | None = None, level: int = logging.INFO) -> str:
     root.addHandler(handler)
     if sys.stderr is not None:
         console = logging.StreamHandler(sys.stderr)
-        console.setLevel(logging.WARNING)
+        console.setLevel(logging.ERROR)
         console.setFormatter(formatter)
         console._sorviewer = True  # type: ignore[attr-defined]
         root.addHandler(console)
