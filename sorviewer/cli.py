@@ -148,8 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", required=True)
     c.add_argument("--subtree", type=_sor_id)
     c.add_argument("--ids", type=_sor_ids, help="comma-separated SOR ids")
-    c.add_argument("--format", choices=("csv", "xlsx", "json"), default=None)
+    c.add_argument("--format", choices=("csv", "csv-excel", "xlsx", "json"), default=None)
     c.add_argument("--all", action="store_true", help="include closed and future units")
+    _find_arguments(cmd("find", "units matching filters, as a table (effective values)"))
 
     g = cmd("generate", "write a synthetic register (for tests and benchmarks)", file=False)
     g.add_argument("-o", "--output", required=True)
@@ -618,6 +619,145 @@ def _export(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
         )
 
 
+def _format_from_suffix(path: str) -> str:
+    """The export format a file name asks for (csv when it says nothing we write)."""
+    suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    return suffix if suffix in ("csv", "xlsx", "json") else "csv"
+
+
+# --- find ---------------------------------------------------------------------------
+
+
+def _find_arguments(c: argparse.ArgumentParser) -> None:
+    """`find`'s options (ARCHITECTURE.md, "find"); a comma means OR within a filter."""
+    c.add_argument("--level", help="IE, SI, OE (comma-separated)")
+    c.add_argument("--status", default="active", help="active, closed, future or all")
+    c.add_argument("--entity-type", help="EntityTypeId or EntityTypeName")
+    c.add_argument("--owner-type", help="InstitutionOwnerEntityTypeId or ...Name")
+    c.add_argument("--speciality", help="any of the eight specialities (code or name)")
+    c.add_argument("--main-speciality", help="the first speciality (code or name)")
+    c.add_argument("--region", help="region code (or name) of the visiting address")
+    c.add_argument("--municipality", help="municipality code of the visiting address")
+    c.add_argument("--postcode", help="postcode P or range P1-P2 of the visiting address")
+    c.add_argument("--town", help="town of the visiting address")
+    c.add_argument("--ean", help="own, inherited or none")
+    c.add_argument("--edi-type", help="EdiId of a message type the unit can receive")
+    c.add_argument("--shak", help="the effective SHAK code starts with this")
+    c.add_argument("--shak-direct", action="store_true", help="only units holding the code")
+    c.add_argument("--under", help="SOR id: the unit and everything below it")
+    c.add_argument("--text", help="the search columns, as `search` folds them")
+    c.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="COLUMN=VALUE|COLUMN~VALUE",
+        help="equal (=) or contains (~) on any column; repeatable",
+    )
+    c.add_argument("--columns", help="columns to add (effective values), comma-separated")
+    c.add_argument("--count-by", metavar="COLUMN", help="count matching units per value")
+    c.add_argument("--limit", type=_positive, default=None)
+    c.add_argument("-o", "--output", help="write the rows to this file")
+    c.add_argument("--format", choices=("csv", "csv-excel", "xlsx", "json"), default=None)
+
+
+def _find_filters(args: argparse.Namespace) -> Any:
+    from .find import Filters, FindError, parse_where, split_values
+
+    def values(text: str | None) -> tuple[str, ...]:
+        return split_values(text) if text else ()
+
+    try:
+        where = tuple(parse_where(w) for w in args.where)
+    except FindError as exc:
+        raise CliError(EXIT_USAGE, str(exc.message)) from exc
+    under = values(args.under)
+    for sid in under:
+        if not (sid.isascii() and sid.isdigit() and len(sid) <= 18):
+            raise CliError(EXIT_USAGE, f"not a SOR id (up to 18 digits): {sid!r}")
+    return Filters(
+        level=values(args.level),
+        status=values(args.status),
+        entity_type=values(args.entity_type),
+        owner_type=values(args.owner_type),
+        speciality=values(args.speciality),
+        main_speciality=values(args.main_speciality),
+        region=values(args.region),
+        municipality=values(args.municipality),
+        postcode=values(args.postcode),
+        town=values(args.town),
+        ean=values(args.ean),
+        edi_type=values(args.edi_type),
+        shak=values(args.shak),
+        shak_direct=args.shak_direct,
+        under=under,
+        text=args.text or "",
+        where=where,
+    )
+
+
+def _find(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
+    from .export import write_export
+    from .find import BASE_COLUMNS, FindError, count_by, query, resolve_column, rows, split_values
+    from .messages import msg
+
+    filters = _find_filters(args)
+    try:
+        columns = [resolve_column(reg, c) for c in split_values(args.columns or "")]
+        count_column = resolve_column(reg, args.count_by) if args.count_by else None
+        result = query(reg, day, filters)
+    except FindError as exc:
+        code = EXIT_USAGE if exc.kind == "usage" else EXIT_UNKNOWN
+        raise CliError(code, str(exc.message)) from exc
+    for note in result.notes:
+        print(f"sorviewer: {note}", file=sys.stderr)
+    ents = result.ents
+    if count_column is not None:
+        counts = count_by(reg, day, ents, count_column)
+        if args.limit is not None:
+            counts = counts[: args.limit]
+        _emit(
+            counts,
+            args.json,
+            lambda d: _table([(r["value"], r["count"]) for r in d], ("value", "count")),
+        )
+        return
+    if args.limit is not None:
+        ents = ents[: args.limit]
+    if args.output:
+        fmt = args.format or _format_from_suffix(args.output)
+        out_columns = [*BASE_COLUMNS, *(c for c in columns if c not in BASE_COLUMNS)]
+        try:
+            n = write_export(
+                reg,
+                day,
+                args.output,
+                fmt,
+                ents=ents,
+                columns=out_columns if fmt != "json" else columns,
+            )
+        except OSError as exc:
+            raise CliError(
+                EXIT_USAGE, f"Cannot write {args.output}: {exc.strerror or exc}."
+            ) from exc
+        except ValueError as exc:
+            raise CliError(EXIT_USAGE, str(exc)) from exc
+        if not n:
+            print(f"sorviewer: {msg('find.no_match')}", file=sys.stderr)
+        doc = {"output": args.output, "format": fmt, "rows": n, "as_of": day.isoformat()}
+        wrote = msg("find.wrote", n=n, path=args.output, fmt=fmt, day=day)
+        _emit(doc, args.json, lambda d: str(wrote))
+        return
+    found = rows(reg, day, ents, columns)
+
+    def human(d: list[dict[str, Any]]) -> str:
+        if not d:
+            return str(msg("find.no_match"))
+        keys = [k for k in d[0] if k not in ("parent_sor_id",)]
+        return _table([[r[k] for k in keys] for r in d], keys)
+
+    _emit(found, args.json, human)
+
+
 _HANDLERS: dict[str, Callable[[Register, dt.date, argparse.Namespace], None]] = {
     "info": _info,
     "tree": _tree,
@@ -631,6 +771,7 @@ _HANDLERS: dict[str, Callable[[Register, dt.date, argparse.Namespace], None]] = 
     "quality": _quality,
     "report": _report,
     "export": _export,
+    "find": _find,
 }
 
 

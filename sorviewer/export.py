@@ -1,23 +1,25 @@
-"""Export of units at a date: CSV, XLSX, JSON, and TSV for the clipboard.
+"""Export of units at a date: CSV, XLSX, JSON, and TSV/HTML for the clipboard.
 
 One row per unit, the SOREntity columns in the file's order with their
 *effective* values at the date (inherited groups filled in from the unit that
-holds them), plus `Status`. The per-unit `inheritance.Resolver` costs about a
-millisecond a unit, far too slow for 100,000 units, so this module resolves
-provenance for every unit at once with array work (`bulk_view`), following the
-same rules; a unit test checks that both give the same answers.
+holds them), plus `Status`, or the columns a find asked for. The per-unit
+`inheritance.Resolver` costs about a millisecond a unit, far too slow for 100,000
+units, so this module resolves provenance for every unit at once with array work
+(`bulk_view`), following the same rules; a unit test checks that both give the
+same answers. The files read their columns through `columns.table`, which adds the
+provenance columns (`...Source`) beside inheritable ones.
 
 Every text cell a spreadsheet could run as a formula is neutralised (CSV, TSV:
-a leading apostrophe; XLSX: a string cell with quotePrefix). XLSX goes through
-openpyxl's write-only mode with as few styled cells as it can (see `_write_xlsx`).
-`write_export` reports progress for a progress bar. Files are written beside the
-target and moved into place, so a failed export never leaves half a file.
+a leading apostrophe; XLSX: a string cell with quotePrefix; HTML: marked as text).
+`csv-excel` writes ids as `="…"` as the official files do. XLSX is SpreadsheetML
+built column-wise with pyarrow (see `_write_xlsx` for why). `write_export` reports
+progress for a progress bar. Files are written beside the target and moved into
+place, so a failed or cancelled export never leaves half a file.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import json
 import os
@@ -628,7 +630,21 @@ def export_views(reg: Register, day: dt.date, ents: np.ndarray) -> list[dict[str
 
 # --- files ---------------------------------------------------------------------------
 
-FORMATS = ("csv", "xlsx", "json")
+FORMATS = ("csv", "csv-excel", "xlsx", "json")
+
+#: id-like columns (README.md, "Find"): names ending so hold codes that a spreadsheet
+#: would turn into numbers (16-18 digit ids lose digits, postcodes and phone numbers
+#: their leading zeros); coordinates ("...Measure") stay numbers
+_ID_SUFFIXES = ("Id", "Code", "Number")
+DATE_COLUMNS = ("FirstFromDate", "FromDate", "ToDate", "AsOfDate")
+DATETIME_COLUMNS = ("UpdatedAt",)
+
+
+def is_id_column(name: str) -> bool:
+    """Whether column `name` holds ids or codes that must stay text (SorId, parent and
+    owner ids, EAN, ShakId, ProviderId, PharmacyId, CVR, P-numbers, postcodes, phone
+    numbers, type and speciality codes, and their `Effective...` forms)."""
+    return name.endswith(_ID_SUFFIXES)
 
 
 def _atomic_write(path: str, write: Callable[[IO[bytes]], None]) -> None:
@@ -650,18 +666,53 @@ def _atomic_write(path: str, write: Callable[[IO[bytes]], None]) -> None:
         raise
 
 
-def _mask(arr: pa.Array) -> np.ndarray:
+def _mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A pyarrow boolean array (nulls false) as a numpy bool array."""
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _flagged(col: np.ndarray, pattern: str) -> np.ndarray:
-    """Indices of the cells of `col` (str or None) that match `pattern`."""
-    return np.nonzero(_mask(pc.match_substring_regex(pa.array(col, type=pa.string()), pattern)))[0]
-
-
 _RISKY_RE = "^[=+\\-@\t\r]"
 _PLAIN_NUMBER_RE = "^[+-]?\\d+(?:[.,]\\d+)*$"  # _PLAIN_NUMBER for pyarrow
+_DIGITS_RE = "^\\d+$"
+
+
+def _risky(arr: pa.Array) -> pa.Array:
+    """Cells `needs_neutralising` would flag, column-wise."""
+    return pc.and_(
+        pc.match_substring_regex(arr, _RISKY_RE),
+        pc.invert(pc.match_substring_regex(arr, _PLAIN_NUMBER_RE)),
+    )
+
+
+def _as_text(arr: pa.Array | np.ndarray | Sequence[object]) -> pa.Array:
+    """Any column as a pyarrow string array (None -> null)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if isinstance(arr, pa.Array):
+        return arr if arr.type == pa.string() else arr.cast(pa.string())
+    return pa.array(list(arr) if not isinstance(arr, np.ndarray) else arr, type=pa.string())
+
+
+def _join(parts: Sequence[object], null_empty: bool = False) -> pa.Array:
+    """Element-wise concatenation of arrays and plain strings."""
+    args = [p if isinstance(p, pa.Array) else pa.scalar(p, pa.string()) for p in parts]
+    if null_empty:
+        return pc.binary_join_element_wise(*args, "", null_handling="replace", null_replacement="")
+    return pc.binary_join_element_wise(*args, "")
+
+
+def _array_bytes(arr: pa.Array) -> memoryview:
+    """The text of a string array without nulls, all cells back to back."""
+    arr = _as_text(arr)
+    if not len(arr):
+        return memoryview(b"")
+    if arr.null_count:
+        arr = pc.fill_null(arr, "")
+    bufs = arr.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4)
+    if bufs[2] is None:
+        return memoryview(b"")
+    return memoryview(bufs[2])[int(offsets[0]) : int(offsets[-1])]
 
 
 #: `progress(rows_written, total_rows)`
@@ -689,68 +740,315 @@ class _Ticker:
         self.progress(min(done, self.total), self.total)
 
 
-def _csv_columns(cols: list[np.ndarray]) -> list[np.ndarray]:
-    """Cells as CSV text: None -> "", formula-like cells neutralised (column-wise)."""
-    out = []
-    for col in cols:
-        c = col.copy()
-        for i in _flagged(c, _RISKY_RE):
-            c[i] = neutralise(c[i])
-        c[c == None] = ""  # noqa: E711 - element-wise on an object array
-        out.append(c)
-    return out
-
-
 _CHUNK = 2000  # rows written between progress reports
 
+# --- CSV: the cells of a column at once (pyarrow), as the csv module would quote them ---
 
-def _write_csv(fh: IO[bytes], header: list[str], cols: list[np.ndarray], tick: _Ticker) -> None:
-    import io
 
-    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
-    w = csv.writer(text, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    w.writerow([neutralise(h) for h in header])
-    cells = _csv_columns(cols)
+def _csv_cells(arr: pa.Array, excel_id: bool) -> pa.Array:
+    """CSV text of each cell (no nulls): formula-like text neutralised, `="…"` around
+    all-digit values of an id column when `excel_id`, then quoted where the csv module
+    would quote (`;`, `"`, line breaks) with inner quotes doubled."""
+    a = _as_text(arr)
+    a = pc.if_else(_risky(a), _join(["'", a]), a)
+    if excel_id:
+        a = pc.if_else(pc.match_substring_regex(a, _DIGITS_RE), _join(['="', a, '"']), a)
+    quote = pc.match_substring_regex(a, '[;"\\r\\n]')
+    a = pc.if_else(quote, _join(['"', pc.replace_substring(a, '"', '""'), '"']), a)
+    return pc.fill_null(a, "")
+
+
+def _write_csv(
+    fh: IO[bytes],
+    header: list[str],
+    cols: Sequence[pa.Array],
+    tick: _Ticker,
+    excel: bool = False,
+) -> None:
+    """`;`-separated UTF-8 with a BOM and CRLF line ends; `excel` writes id-like columns'
+    all-digit values as `="…"` (the official files' form) so a spreadsheet keeps them."""
+    fh.write(b"\xef\xbb\xbf")
+    head = _csv_cells(pa.array(header, type=pa.string()), False).to_pylist()
+    fh.write((";".join(head) + "\r\n").encode("utf-8"))
     n = len(cols[0]) if cols else 0
+    wrap = [excel and is_id_column(h) for h in header]
     for lo in range(0, n, _CHUNK):
-        w.writerows(zip(*(c[lo : lo + _CHUNK] for c in cells), strict=True))
-        tick(min(lo + _CHUNK, n))
-    text.flush()
-    text.detach()
+        hi = min(lo + _CHUNK, n)
+        cells = [_csv_cells(c.slice(lo, hi - lo), w) for c, w in zip(cols, wrap, strict=True)]
+        lines = pc.binary_join_element_wise(*cells, ";")
+        fh.write(_array_bytes(_join([lines, "\r\n"])))
+        tick(hi)
     tick(n)
 
 
-# XLSX through openpyxl's write-only mode. Its cost is per cell in Python (about 5 us for a
-# plain string, about twice that for a cell with a style), so body cells are plain `str`
-# unless a style is needed: the Text number format ("@") on cells Excel would turn into a
-# number, date or truth value when the user edits them (ids, codes, postcodes, phone
-# numbers, dates: a 16-18 digit id would lose its last digits), and on formula-like text
-# also quotePrefix with the cell forced to a string (openpyxl would store "=..." as a
-# formula). Every cell is an inline string, so values are text whatever their format.
+# --- XLSX: SpreadsheetML written directly ------------------------------------------------
+#
+# Measured on the full register (BENCHMARKS.md, "Find and export"): openpyxl's write-only
+# mode and XlsxWriter's constant_memory mode both spend 8-11 us of Python per cell, over a
+# minute for the 6.3 million filled cells of all 100,000 units. So the sheet's XML is built
+# here, a column at a time with pyarrow string kernels, and zipped as it is made; the
+# workbook around it (styles, the frozen header row, the autofilter, the sheet about the
+# export) is a few fixed parts. Every text cell is an inline string (never a formula);
+# dates are real date cells. Styles (cellXfs) by index:
 
-_XLSX_ILLEGAL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"  # not allowed in XML 1.0
+_XF_HEADER, _XF_TEXT, _XF_DATE, _XF_QUOTED, _XF_DATETIME = 1, 2, 3, 4, 5
 _XLSX_MAX_CELL = 32767
+_XLSX_MAX_COLUMNS = 16384
+_XLSX_MAX_ROWS = 1048576
 #: text Excel would reinterpret when a cell is edited (RE2 syntax, for pyarrow)
 _NUMBER_LIKE = "^\\s*[+-]?\\d[\\d\\s.,:/+-]*(?:[eE][+-]?\\d+)?%?\\s*$|^(?i:true|false)$"
+#: characters XML 1.0 forbids (C0 controls but tab and line feed, U+FFFE, U+FFFF), and
+#: a carriage return (XML parsers turn it into a line feed): written as Excel's _xHHHH_
+_XML_UNSAFE = "[\\x00-\\x08\\x0b-\\x1f\\x{fffe}\\x{ffff}]"
+_XML_UNSAFE_PY = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+#: text that already looks like an _xHHHH_ escape keeps its leading underscore escaped
+_ESCAPE_LIKE = "_(x[0-9A-Fa-f]{4}_)"
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+_CONTENT_TYPES = (
+    _XML_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    "{sheets}"
+    '<Override PartName="/xl/styles.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    "</Types>"
+)
+_SHEET_TYPE = (
+    '<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+)
+_ROOT_RELS = (
+    _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_STYLES = (
+    _XML_HEAD + f'<styleSheet xmlns="{_MAIN_NS}">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+    "</cellStyleXfs>"
+    '<cellXfs count="6">'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" '
+    'quotePrefix="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    "</cellXfs>"
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
 
 
-def _xlsx_column(col: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(cell text or None, indices needing the Text format, indices to quote) of a column."""
-    raw = pa.array(col, type=pa.string())
-    text = pc.replace_substring_regex(raw, _XLSX_ILLEGAL, " ")
-    text = pc.utf8_slice_codeunits(text, 0, _XLSX_MAX_CELL)
-    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-    risky = _mask(pc.match_substring_regex(raw, _RISKY_RE))
-    risky &= ~_mask(pc.match_substring_regex(raw, _PLAIN_NUMBER_RE))
-    styled = risky | _mask(pc.match_substring_regex(text, _NUMBER_LIKE))
-    values = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
-    return values, np.nonzero(styled & ~risky)[0], np.nonzero(risky)[0]
+def _col_letter(j: int) -> str:
+    """Column letters of 0-based column `j` (0 -> A, 26 -> AA)."""
+    s = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        s = chr(65 + r) + s
+    return s
 
 
-def _column_width(title: str, col: np.ndarray) -> int:
+def _xml_as_text(arr: pa.Array) -> pa.Array:
+    """Cell text made safe for an inline string: cut at Excel's 32,767 characters, an
+    existing `_xHHHH_` look-alike escaped, unsafe characters as `_xHHHH_` (Excel reads
+    both back to the exact text), `&`, `<`, `>` as entities."""
+    a = pc.utf8_slice_codeunits(_as_text(arr), 0, _XLSX_MAX_CELL)
+    a = pc.replace_substring_regex(a, _ESCAPE_LIKE, "_x005F_\\1")
+    odd = _mask(pc.match_substring_regex(a, _XML_UNSAFE))
+    if odd.any():  # rare: fixed one by one
+        idx = np.nonzero(odd)[0]
+        fixed = [
+            _XML_UNSAFE_PY.sub(lambda m: f"_x{ord(m.group()):04X}_", v)
+            for v in a.take(pa.array(idx)).to_pylist()
+        ]
+        a = pc.replace_with_mask(a, pa.array(odd), pa.array(fixed, type=pa.string()))
+    for ch, ent in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        a = pc.replace_substring(a, ch, ent)
+    return a
+
+
+def _inline_cells(ref: pa.Array, text: pa.Array, style: pa.Array | str) -> pa.Array:
+    """`<c>` elements holding inline strings (null where `text` is null or empty)."""
+    raw = _as_text(text)
+    xml = _xml_as_text(raw)
+    preserve = pc.if_else(pc.match_substring_regex(raw, "^\\s|\\s$"), ' xml:space="preserve"', "")
+    cells = _join(['<c r="', ref, '"', style, ' t="inlineStr"><is><t', preserve, ">", xml])
+    cells = _join([cells, "</t></is></c>"])
+    return pc.if_else(pc.equal(raw, ""), pa.scalar(None, pa.string()), cells)
+
+
+def _text_style(raw: pa.Array) -> pa.Array:
+    """The style attribute of text cells: quotePrefix and Text format on formula-like
+    text, the Text format on what Excel would turn into a number, date or truth value
+    when the cell is edited (ids, codes, postcodes), none otherwise."""
+    risky = _risky(raw)
+    numberish = pc.match_substring_regex(raw, _NUMBER_LIKE)
+    return pc.if_else(
+        pc.fill_null(risky, False),
+        f' s="{_XF_QUOTED}"',
+        pc.if_else(pc.fill_null(numberish, False), f' s="{_XF_TEXT}"', ""),
+    )
+
+
+_EXCEL_EPOCH = 25569  # Excel's serial number of 1970-01-01
+
+
+def _date_serials(raw: pa.Array, with_time: bool) -> pa.Array:
+    """Excel serial numbers of date (or date-time) text, null where it is not one."""
+    from .dates import MIN_DAY, parse_day_column
+
+    text = pc.utf8_trim_whitespace(_as_text(raw))
+    days, bad = parse_day_column(text.to_pandas(), MIN_DAY)
+    ok = (days != MIN_DAY) & ~bad
+    serial = pa.array(days.astype(np.float64) + _EXCEL_EPOCH)
+    if with_time:
+        secs = np.zeros(len(text), dtype=np.float64)
+        parts = pc.extract_regex(
+            text, "^\\d{4}-\\d{2}-\\d{2}[T ](?P<h>\\d{2}):(?P<m>\\d{2})(?::(?P<s>\\d{2}))?"
+        )
+        for name, scale in (("h", 3600), ("m", 60), ("s", 1)):
+            part = pc.struct_field(parts, name)
+            part = pc.if_else(pc.equal(part, ""), pa.scalar(None, pa.string()), part)
+            secs += (
+                np.nan_to_num(pc.cast(part, pa.float64()).to_numpy(zero_copy_only=False)) * scale
+            )
+        serial = pa.array(days.astype(np.float64) + _EXCEL_EPOCH + secs / 86400)
+    serial_text = pc.cast(serial, pa.string())
+    return pc.if_else(pa.array(ok), serial_text, pa.scalar(None, pa.string()))
+
+
+def _xlsx_kind(name: str) -> int:
+    if name in DATE_COLUMNS:
+        return _XF_DATE
+    if name in DATETIME_COLUMNS:
+        return _XF_DATETIME
+    return 0
+
+
+def _xlsx_column_cells(ref: pa.Array, raw: pa.Array, kind: int) -> pa.Array:
+    """The `<c>` elements of one column for a chunk of rows (null for empty cells)."""
+    text = _inline_cells(ref, raw, _text_style(raw))
+    if not kind:
+        return text
+    serial = _date_serials(raw, kind == _XF_DATETIME)
+    dates = _join(['<c r="', ref, f'" s="{kind}"><v>', serial, "</v></c>"])
+    return pc.coalesce(dates, text)
+
+
+def _column_width(title: str, col: pa.Array, kind: int) -> float:
     """Width from the header and the first 500 values, kept within 8-50 characters."""
-    longest = max([len(title), *(len(v) for v in col[:500].tolist() if v is not None)])
-    return min(max(longest + 2, 8), 50)
+    if kind:
+        return 19.0 if kind == _XF_DATETIME else 11.0
+    lengths = pc.utf8_length(_as_text(col).slice(0, 500))
+    longest = max(len(title), int(pc.max(lengths).as_py() or 0))
+    return float(min(max(longest + 2, 8), 50))
+
+
+def _sheet_start(header: list[str], cols: Sequence[pa.Array], n: int) -> str:
+    last = f"{_col_letter(len(header) - 1)}{n + 1}"
+    widths = "".join(
+        f'<col min="{j + 1}" max="{j + 1}" width="{_column_width(h, c, _xlsx_kind(h))}" '
+        'customWidth="1"/>'
+        for j, (h, c) in enumerate(zip(header, cols, strict=True))
+    )
+    return (
+        _XML_HEAD + f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        f'<dimension ref="A1:{last}"/>'
+        '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/>'
+        f"<cols>{widths}</cols><sheetData>"
+    )
+
+
+def _header_row(header: list[str]) -> str:
+    refs = pa.array([f"{_col_letter(j)}1" for j in range(len(header))], type=pa.string())
+    cells = _inline_cells(refs, pa.array(header, type=pa.string()), f' s="{_XF_HEADER}"')
+    return '<row r="1">' + "".join(c or "" for c in cells.to_pylist()) + "</row>"
+
+
+def _about_sheet(about: list[tuple[str, object]]) -> str:
+    """The second sheet: label/value rows. Text is an inline string (a source file name
+    may start with "="); whole numbers stay numbers."""
+    rows = []
+    for r, (label, value) in enumerate(about, start=1):
+        cells = []
+        for j, v in enumerate((label, value)):
+            if v is None:
+                continue
+            ref = f"{_col_letter(j)}{r}"
+            if isinstance(v, int) and not isinstance(v, bool):
+                cells.append(f'<c r="{ref}"><v>{v}</v></c>')
+                continue
+            text = str(v)
+            style = _XF_QUOTED if needs_neutralising(text) else 0
+            if j == 0 and value is not None:
+                style = _XF_HEADER
+            style_attr = f' s="{style}"' if style else ""
+            cell = _inline_cells(
+                pa.array([ref], type=pa.string()), pa.array([text], type=pa.string()), style_attr
+            )[0].as_py()
+            cells.append(cell or "")
+        rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+    return (
+        _XML_HEAD + f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/>'
+        '<cols><col min="1" max="1" width="24" customWidth="1"/>'
+        '<col min="2" max="2" width="40" customWidth="1"/></cols>'
+        f"<sheetData>{''.join(rows)}</sheetData></worksheet>"
+    )
+
+
+def _workbook(sheets: list[str], filter_ref: str) -> tuple[str, str]:
+    """workbook.xml and its relationships for `sheets` (names, in order)."""
+    entries = "".join(
+        f'<sheet name="{_xml_escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, name in enumerate(sheets, start=1)
+    )
+    book = (
+        _XML_HEAD + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        "<bookViews><workbookView/></bookViews>"
+        f"<sheets>{entries}</sheets>"
+        '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+        f"{_xml_escape(filter_ref)}</definedName></definedNames></workbook>"
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    rels += f'<Relationship Id="rId{len(sheets) + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
+    return book, _XML_HEAD + f'<Relationships xmlns="{_PKG_REL_NS}">{rels}</Relationships>'
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def check_columns(n_columns: int) -> None:
+    """Refuse a table a spreadsheet cannot hold (16,384 columns)."""
+    if n_columns > _XLSX_MAX_COLUMNS:
+        from .messages import msg
+
+        raise ValueError(str(msg("find.too_many_columns", n=n_columns)))
 
 
 #: name of the XLSX sheet that says what the export is (with `stamp`)
@@ -760,100 +1058,52 @@ ABOUT_SHEET = "Om udtrækket"
 def _write_xlsx(
     fh: IO[bytes],
     header: list[str],
-    cols: list[np.ndarray],
+    cols: Sequence[pa.Array],
     tick: _Ticker,
     about: list[tuple[str, object]] | None = None,
 ) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.styles.cell_style import StyleArray
-    from openpyxl.utils import get_column_letter
+    import zipfile
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("SOR")
-    ws.freeze_panes = "A2"
-    prepared = [_xlsx_column(c) for c in cols]
-    heads = [_xlsx_column(np.array([h], dtype=object))[0][0] or "" for h in header]
-    for i, (title, (values, _s, _q)) in enumerate(zip(heads, prepared, strict=True)):
-        ws.column_dimensions[get_column_letter(i + 1)].width = _column_width(title, values)
-    bold = Font(bold=True)
-    head_cells = []
-    for title in heads:
-        cell = WriteOnlyCell(ws, title)
-        cell.data_type = "s"  # a header is never a formula
-        cell.font = bold
-        head_cells.append(cell)
-    ws.append(head_cells)
-
-    as_text = StyleArray()
-    as_text.numFmtId = 49  # the built-in "@" (Text) format
-    quoted = StyleArray(as_text)
-    quoted.quotePrefix = 1
+    check_columns(len(header))
     n = len(cols[0]) if cols else 0
-    try:
-        _xlsx_rows(ws, prepared, n, as_text, quoted, tick)
-    except BaseException:
-        # Stopped (cancel from `tick`, or an error): finish openpyxl's sheet stream now,
-        # since a stream left open raises when it is collected, and drop its temp file.
-        with contextlib.suppress(Exception):
-            ws.close()
-            ws._writer.cleanup()
-        raise
-    if about is not None:
-        _xlsx_about(wb, about, bold)
-    wb.save(fh)
+    if n + 1 > _XLSX_MAX_ROWS:
+        raise ValueError(f"A spreadsheet holds at most {_XLSX_MAX_ROWS:,} rows; this has {n + 1}.")
+    cols = [_as_text(c) for c in cols]
+    kinds = [_xlsx_kind(h) for h in header]
+    letters = [_col_letter(j) for j in range(len(header))]
+    sheets = ["SOR", *([ABOUT_SHEET] if about is not None else [])]
+    last = f"{_col_letter(max(len(header) - 1, 0))}{n + 1}"
+    book, book_rels = _workbook(sheets, f"SOR!$A$1:${last.rstrip('0123456789')}${n + 1}")
+    types = _CONTENT_TYPES.format(
+        sheets="".join(_SHEET_TYPE.format(i=i) for i in range(1, len(sheets) + 1))
+    )
+    with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("[Content_Types].xml", types)
+        zf.writestr("_rels/.rels", _ROOT_RELS)
+        zf.writestr("xl/workbook.xml", book)
+        zf.writestr("xl/_rels/workbook.xml.rels", book_rels)
+        zf.writestr("xl/styles.xml", _STYLES)
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(_sheet_start(header, cols, n).encode("utf-8"))
+            sheet.write(_header_row(header).encode("utf-8"))
+            step = _CHUNK * 2
+            for lo in range(0, n, step):
+                hi = min(lo + step, n)
+                num = pc.cast(pa.array(np.arange(lo + 2, hi + 2)), pa.string())
+                cells = [
+                    _xlsx_column_cells(_join([letter, num]), c.slice(lo, hi - lo), kind)
+                    for letter, c, kind in zip(letters, cols, kinds, strict=True)
+                ]
+                rows = _join(['<row r="', num, '">', *cells, "</row>"], null_empty=True)
+                sheet.write(_array_bytes(rows))
+                tick(hi)
+            sheet.write(f'</sheetData><autoFilter ref="A1:{last}"/></worksheet>'.encode())
+        if about is not None:
+            zf.writestr("xl/worksheets/sheet2.xml", _about_sheet(about))
     tick(n)
 
 
-def _xlsx_about(wb: Any, about: list[tuple[str, object]], bold: Any) -> None:
-    """The second sheet: label/value rows. Text cells are forced to strings (a source
-    file name may start with "="); numbers stay numbers."""
-    from openpyxl.cell import WriteOnlyCell
-
-    ws = wb.create_sheet(ABOUT_SHEET)
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 40
-    for label, value in about:
-        cells = []
-        for i, v in enumerate((label, value)):
-            if v is None:
-                continue
-            text = v if isinstance(v, int) else _xlsx_column(np.array([str(v)], dtype=object))[0][0]
-            cell = WriteOnlyCell(ws, text)
-            if not isinstance(v, int):
-                cell.data_type = "s"  # never a formula
-                if needs_neutralising(str(v)):
-                    cell.quotePrefix = True
-            if i == 0 and value is not None:
-                cell.font = bold
-            cells.append(cell)
-        ws.append(cells)
-
-
-def _xlsx_rows(
-    ws: Any, prepared: list[Any], n: int, as_text: Any, quoted: Any, tick: _Ticker
-) -> None:
-    from openpyxl.cell import Cell
-
-    step = _CHUNK // 4  # about 0.3 s a step: a smooth progress bar
-    for lo in range(0, n, step):
-        hi = min(lo + step, n)
-        parts: list[list[Any]] = []
-        for values, styled, quote in prepared:
-            part: list[Any] = values[lo:hi].tolist()
-            a, b = np.searchsorted(styled, (lo, hi))
-            for k in (styled[a:b] - lo).tolist():
-                part[k] = Cell(ws, 1, 1, value=part[k], style_array=as_text)
-            a, b = np.searchsorted(quote, (lo, hi))
-            for k in (quote[a:b] - lo).tolist():
-                cell = Cell(ws, 1, 1, value=part[k], style_array=quoted)
-                cell.data_type = "s"
-                part[k] = cell
-            parts.append(part)
-        for row in zip(*parts, strict=True):
-            ws.append(row)
-        tick(hi)
+# --- JSON ----------------------------------------------------------------------------------
 
 
 def _write_json(
@@ -869,8 +1119,61 @@ def _write_json(
             done += 1
             if not done % 500:
                 tick(done)
-    fh.write(b"\n]\n")
+    fh.write(b"\n]\n" if done else b"]\n")
     tick(total)
+
+
+# --- the clipboard: TSV and an HTML table with ids marked as text ------------------------------
+
+#: Excel reads `mso-number-format:"\@"` and LibreOffice `sdnum="1030;0;@"` as "this cell
+#: is text": without them a pasted 100456781000016007 becomes 1.00456781000016E+17 and
+#: 034567 becomes 34567 (tried with LibreOffice's HTML import)
+_HTML_TEXT_CELL = '<td style=\'mso-number-format:"\\@"\' sdnum="1030;0;@">'
+
+
+def to_html(
+    header: Sequence[str], rows: Iterable[Sequence[object]], columns: Sequence[str] | None = None
+) -> str:
+    """An HTML table for the clipboard. `columns` names the column of each position (the
+    header texts when None): every cell of an id-like column, every all-digit value and
+    every formula-like text is marked as text for Excel and LibreOffice, so ids keep
+    their digits, codes their leading zeros, and nothing is run as a formula."""
+    import html
+
+    names = list(columns) if columns is not None else [str(h) for h in header]
+    id_col = [is_id_column(c) for c in names]
+    out = [
+        '<html><head><meta charset="utf-8"></head><body><table>',
+        "<tr>" + "".join(f"<th>{html.escape(str(h), quote=False)}</th>" for h in header) + "</tr>",
+    ]
+    for row in rows:
+        cells = []
+        for j, v in enumerate(row):
+            if v is None or v is pd.NA:
+                cells.append("<td></td>")
+                continue
+            text = str(v)
+            mark = (
+                (j < len(id_col) and id_col[j])
+                or (text.isascii() and text.isdigit())
+                or needs_neutralising(text)
+            )
+            body = html.escape(text, quote=False).replace("\r\n", "\n").replace("\n", "<br>")
+            cells.append(f"{_HTML_TEXT_CELL if mark else '<td>'}{body}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table></body></html>")
+    return "\n".join(out) + "\n"
+
+
+def clipboard(
+    header: Sequence[str], rows: Sequence[Sequence[object]], columns: Sequence[str] | None = None
+) -> tuple[str, str]:
+    """What Ctrl+C puts on the clipboard: (`text/plain` TSV with a header row,
+    `text/html` table with id-like cells marked as text, see `to_html`)."""
+    return to_tsv(header, rows), to_html(header, rows, columns)
+
+
+# --- write_export ------------------------------------------------------------------------------
 
 
 def write_export(
@@ -884,8 +1187,19 @@ def write_export(
     include_all: bool = False,
     progress: Progress | None = None,
     stamp: bool = False,
+    ents: np.ndarray | None = None,
+    columns: Sequence[str] | None = None,
+    naming: str = "cli",
 ) -> int:
-    """Write the export to `path` as csv, xlsx or json; returns the number of units.
+    """Write the export to `path` as csv, csv-excel, xlsx or json; returns the number of
+    units.
+
+    Which units: `ents` (entity indices, in that order, e.g. a find result), else
+    `select_units(sor_ids, subtree, include_all)`. Which columns: `columns` (any known
+    column, `columns.known_columns`), else the SOREntity columns in the file's order
+    plus `Status`; `naming` "cli" or "strict" adds the provenance columns
+    (`columns.expand_columns`). JSON with `columns` writes `find` rows, without them
+    `show` documents.
 
     `progress(rows_written, total)` is called at most about ten times a second while
     the rows are written, and once with `(total, total)` when the file is complete.
@@ -898,29 +1212,43 @@ def write_export(
     sheet "Om udtrækket" with the date, the source file, the export time and the
     number of units.
     """
+    from .columns import all_columns, table
+
     if fmt not in FORMATS:
-        raise ValueError(f"Unknown export format {fmt!r}; use csv, xlsx or json.")
+        raise ValueError(f"Unknown export format {fmt!r}; use csv, csv-excel, xlsx or json.")
+    if naming not in ("cli", "strict"):
+        raise ValueError(f"Unknown column naming {naming!r}; use cli or strict.")
+    if ents is None:
+        ents = select_units(reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all)
+    ents = np.asarray(ents, dtype=np.int64)
+    total = len(ents)
     as_of = day.isoformat()
     if fmt == "json":
-        ents = select_units(reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all)
-        total = len(ents)
-        # views in large chunks: each costs ~0.1 s of column work whatever its size
-        step = 10_000
-        chunks: Iterable[list[dict[str, Any]]] = (
-            export_views(reg, day, ents[lo : lo + step]) for lo in range(0, total, step)
-        )
+        step = 10_000  # each chunk costs ~0.1 s of column work whatever its size
+        if columns is None:
+            chunks: Iterable[list[dict[str, Any]]] = (
+                export_views(reg, day, ents[lo : lo + step]) for lo in range(0, total, step)
+            )
+        else:
+            from .find import rows
+
+            chunks = (rows(reg, day, ents[lo : lo + step], columns) for lo in range(0, total, step))
         if stamp:
             chunks = ([{**v, "as_of": as_of} for v in views] for views in chunks)
         _atomic_write(path, lambda fh: _write_json(fh, chunks, total, _Ticker(progress, total)))
         return total
-    header, cols = export_columns_at(
-        reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all
+    header, cols = table(
+        reg,
+        day,
+        ents,
+        list(columns) if columns is not None else all_columns(reg),
+        naming,  # type: ignore[arg-type]
     )
-    total = len(cols[0])
+    check_columns(len(header) + (1 if stamp else 0))
     about: list[tuple[str, object]] | None = None
     if stamp:
         header = [*header, "AsOfDate"]
-        cols = [*cols, np.full(total, as_of, dtype=object)]
+        cols = [*cols, pa.array([as_of] * total, type=pa.string())]
         about = [
             (f"Værdier som de var gældende på {day:%d-%m-%Y}", None),
             ("", None),
@@ -929,8 +1257,11 @@ def write_export(
             ("Udtrukket", dt.datetime.now().astimezone().isoformat(timespec="seconds")),
             ("Antal enheder", total),
         ]
-    if fmt == "csv":
-        _atomic_write(path, lambda fh: _write_csv(fh, header, cols, _Ticker(progress, total)))
+    if fmt in ("csv", "csv-excel"):
+        excel = fmt == "csv-excel"
+        _atomic_write(
+            path, lambda fh: _write_csv(fh, header, cols, _Ticker(progress, total), excel)
+        )
     else:
         _atomic_write(
             path, lambda fh: _write_xlsx(fh, header, cols, _Ticker(progress, total), about)

@@ -50,7 +50,59 @@ _REPORT: dict[str, tuple[str, str]] = {}
 _QUERY: dict[str, tuple[str, str]] = {}
 
 #: `find` and the Units view
-_FIND: dict[str, tuple[str, str]] = {}
+_FIND: dict[str, tuple[str, str]] = {
+    "find.level.IE": ("Institutionsejer", "Institution owner"),
+    "find.level.SI": ("Sundhedsinstitution", "Health institution"),
+    "find.level.OE": ("Organisationsenhed", "Organisational unit"),
+    "find.status.active": ("Aktiv", "Active"),
+    "find.status.closed": ("Lukket", "Closed"),
+    "find.status.future": ("Fremtidig", "Future"),
+    "find.ean.own": ("Eget lokationsnummer", "Own EAN location number"),
+    "find.ean.inherited": ("Nedarvet lokationsnummer", "Inherited EAN location number"),
+    "find.ean.none": ("Intet lokationsnummer", "No EAN location number"),
+    "find.no_values": (
+        "Filen har ingen værdier i {columns}, så det filter matcher ingen enheder.",
+        "This file has no values in {columns}, so that filter matches no units.",
+    ),
+    "find.unknown_column": (
+        "Ukendt kolonne {column}. Kendte kolonner: {known}, og Effective<kolonne> for hver "
+        "kolonne der kan nedarves (adresser, virtuel adresse, lokationsnummer, ShakId).",
+        "Unknown column {column}. Known columns: {known}, and Effective<column> for each "
+        "column that can be inherited (addresses, virtual address, EAN, ShakId).",
+    ),
+    "find.unknown_unit": (
+        "SOR-koden {sor_id} findes ikke nogen steder i filen.",
+        "SOR id {sor_id} does not occur anywhere in this file.",
+    ),
+    "find.unknown_edi": (
+        "EDI-typen {edi_id} findes ikke nogen steder i filen.",
+        "EDI type {edi_id} does not occur anywhere in this file.",
+    ),
+    "find.bad_value": (
+        "{value} er ikke en gyldig værdi for {option} (brug {allowed}).",
+        "{value} is not a valid value for {option} (use {allowed}).",
+    ),
+    "find.bad_range": (
+        "Postnummerintervallet {value} går baglæns; skriv det laveste postnummer først.",
+        "The postcode range {value} runs backwards; write the lower postcode first.",
+    ),
+    "find.bad_where": (
+        "Skriv --where som KOLONNE=VÆRDI eller KOLONNE~VÆRDI, ikke {value}.",
+        "Write --where as COLUMN=VALUE or COLUMN~VALUE, not {value}.",
+    ),
+    "find.no_match": (
+        "Ingen enheder matcher filtrene.",
+        "No units match these filters.",
+    ),
+    "find.wrote": (
+        "Skrev {n} {n:plural:enhed:enheder} til {path} ({fmt}, gældende {day}).",
+        "Wrote {n} {n:plural:unit:units} to {path} ({fmt}, as of {day}).",
+    ),
+    "find.too_many_columns": (
+        "Et regneark kan højst have 16.384 kolonner; dette udtræk har {n}.",
+        "A spreadsheet holds at most 16,384 columns; this export has {n}.",
+    ),
+}
 
 #: `diff` and the Differences panel
 _DIFF: dict[str, tuple[str, str]] = {}

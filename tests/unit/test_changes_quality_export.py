@@ -498,15 +498,24 @@ def test_xlsx_cells_are_text(tmp_path: Path) -> None:
     assert ws.freeze_panes == "A2"
     assert ws["A1"].value == "SorId" and ws["A1"].font.b
     values = [[c.value for c in row] for row in ws.iter_rows()]
-    types = {c.data_type for row in ws.iter_rows() for c in row if c.value is not None}
-    assert types == {"s"}  # never numbers, never formulas
     col = {c: i for i, c in enumerate(values[0])}
+    dates = {col[c] for c in ("FirstFromDate", "FromDate", "ToDate", "UpdatedAt") if c in col}
+    types = {
+        c.data_type
+        for row in ws.iter_rows()
+        for j, c in enumerate(row)
+        if c.value is not None and j not in dates
+    }
+    assert types == {"s"}  # never numbers, never formulas; dates are date cells
+    assert values[1][col["FirstFromDate"]] == dt.datetime(2010, 1, 1)
+    assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(col))}4"
     assert values[2][0] == "123456789012345678"
     assert values[2][col["EntityName"]] == '=HYPERLINK("x")'  # kept as text, not run
     formula_cell = ws.cell(row=3, column=col["EntityName"] + 1)
     assert formula_cell.quotePrefix and formula_cell.number_format == "@"
     assert not ws.cell(row=2, column=col["EntityName"] + 1).quotePrefix  # "-12,5"
-    assert values[1][col["LocalAttribute1"]] == "a<b&c>  d "  # escaped; XML-illegal -> space
+    # escaped; a character XML cannot hold is written as Excel's own _xHHHH_ escape
+    assert values[1][col["LocalAttribute1"]] == "a<b&c>_x0001_ d "
     assert values[2][col["EanLocationCode"]] == "5790000173624"
     assert values[1][col["EntityName"]] == "-12,5"
     assert values[3][col["ParentSorId"]] == "123456789012345678"
@@ -525,7 +534,7 @@ def test_xlsx_text_format_only_where_excel_would_reinterpret(tmp_path: Path) -> 
     id_cell = ws.cell(row=3, column=col["SorId"])
     assert id_cell.value == "123456789012345678" and id_cell.number_format == "@"
     assert ws.cell(row=2, column=col["EntityName"]).number_format == "@"  # "-12,5"
-    assert ws.cell(row=3, column=col["FirstFromDate"]).number_format == "@"  # a date
+    assert ws.cell(row=3, column=col["FirstFromDate"]).number_format == "yyyy-mm-dd"
     assert ws.cell(row=4, column=col["VirtualAddressTelephoneNumber"]).number_format == "@"
     plain = ws.cell(row=4, column=col["EntityName"])  # 'Semi; kolon "citat"'
     assert plain.number_format == "General" and not plain.quotePrefix
@@ -802,7 +811,9 @@ def test_xlsx_stamp(tmp_path: Path, stamp: bool) -> None:
         return
     assert wb.sheetnames == ["SOR", "Om udtrækket"]
     assert header[-2:] == ["Status", "AsOfDate"]
-    assert [data.cell(row=r, column=len(header)).value for r in (2, 3, 4)] == ["2021-01-01"] * 3
+    as_of = [data.cell(row=r, column=len(header)) for r in (2, 3, 4)]
+    assert [c.value for c in as_of] == [dt.datetime(2021, 1, 1)] * 3  # a real date cell
+    assert {c.number_format for c in as_of} == {"yyyy-mm-dd"}
     about = wb["Om udtrækket"]
     cells = {r[0].value: r[1].value if len(r) > 1 else None for r in about.iter_rows()}
     assert "Værdier som de var gældende på 01-01-2021" in cells
