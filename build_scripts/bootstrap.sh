@@ -37,6 +37,19 @@ install_system_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+install_spreadsheet() {
+  # The e2e spreadsheet test opens our XLSX, Excel CSV and clipboard HTML in LibreOffice
+  # Calc (headless) to check that ids, leading zeros and dates survive; test mode only.
+  command -v soffice >/dev/null 2>&1 && return 0
+  command -v dpkg-query >/dev/null 2>&1 || { echo "note: not a Debian system; install LibreOffice Calc for the spreadsheet test"; return 0; }
+  echo "Installing LibreOffice Calc without a GUI (libreoffice-calc-nogui)"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    libreoffice-calc-nogui >/dev/null
+}
+
 ensure_venv_module() {
   # Debian splits venv/ensurepip into python3-venv; install it only when it is missing.
   local py="$1"
@@ -84,6 +97,7 @@ case "$mode" in
     exec .venv/bin/python main.py "$@"
     ;;
   test)
+    install_spreadsheet
     export QT_QPA_PLATFORM=offscreen
     echo "== ruff lint"; .venv/bin/ruff check .
     echo "== ruff format"; .venv/bin/ruff format --check .

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -174,9 +175,12 @@ def brute(reg: Register, day: dt.date, vs: list[dict[str, Any]], flt: find.Filte
 
 
 def in_name_order(reg: Register, day: dt.date, sids: list[str]) -> bool:
-    keys = [(name_sort_key(reg.entity(s, day)["name"] or ""), int(s)) for s in sids]  # type: ignore[index]
-    return all(a <= b or a[0] == b[0] for a, b in zip(keys, keys[1:], strict=False)) and all(
-        a[1] < b[1] for a, b in zip(keys, keys[1:], strict=False) if a[0] == b[0]
+    """By Danish name order (as `tree`), the same name by SorId."""
+    names = [reg.entity(s, day)["name"] or "" for s in sids]  # type: ignore[index]
+    keys = [name_sort_key(n) for n in names]
+    pairs = list(itertools.pairwise(zip(keys, names, map(int, sids), strict=True)))
+    return all(a[0] <= b[0] for a, b in pairs) and all(
+        a[2] < b[2] for a, b in pairs if a[1] == b[1]
     )
 
 
@@ -254,7 +258,7 @@ def draw_filters(
                 "x",
             )
         elif k == "region":
-            kw[k] = pick(data, col("VisitingAddressRegionCode") + ["Region Hovedstaden"], "9")
+            kw[k] = pick(data, [*col("VisitingAddressRegionCode"), "Region Hovedstaden"], "9")
         elif k == "municipality":
             kw[k] = pick(
                 data,
