@@ -676,12 +676,38 @@ _PLAIN_NUMBER_RE = "^[+-]?\\d+(?:[.,]\\d+)*$"  # _PLAIN_NUMBER for pyarrow
 _DIGITS_RE = "^\\d+$"
 
 
-def _risky(arr: pa.Array) -> pa.Array:
-    """Cells `needs_neutralising` would flag, column-wise."""
-    return pc.and_(
-        pc.match_substring_regex(arr, _RISKY_RE),
-        pc.invert(pc.match_substring_regex(arr, _PLAIN_NUMBER_RE)),
-    )
+def _any(mask: pa.Array) -> bool:
+    return bool(pc.any(mask).as_py())
+
+
+def _all(mask: pa.Array) -> bool:
+    """True when no non-null value of `mask` is false."""
+    return pc.all(mask).as_py() is not False
+
+
+def _false(n: int) -> pa.Array:
+    return pa.array(np.zeros(n, dtype=bool))
+
+
+def _plain(arr: pa.Array) -> pa.Array:
+    """Cells of printable ASCII only (no control character, line break or letter
+    beyond ASCII): most SOR values. Checks only other characters can trip are skipped
+    for a column chunk where every cell is plain."""
+    return pc.ascii_is_printable(arr)
+
+
+def _risky(arr: pa.Array, plain: pa.Array | None = None) -> pa.Array:
+    """Cells `needs_neutralising` would flag, column-wise (a cheap look at the first
+    character before the number pattern)."""
+    starts = [pc.starts_with(arr, c) for c in "=+-@"]
+    if plain is None or not _all(plain):
+        starts += [pc.starts_with(arr, "\t"), pc.starts_with(arr, "\r")]
+    flag = starts[0]
+    for m in starts[1:]:
+        flag = pc.or_(flag, m)
+    if not _any(flag):
+        return _false(len(arr))
+    return pc.and_(flag, pc.invert(pc.match_substring_regex(arr, _PLAIN_NUMBER_RE)))
 
 
 def _as_text(arr: pa.Array | np.ndarray | Sequence[object]) -> pa.Array:
@@ -727,6 +753,7 @@ class _Ticker:
         self.total = total
         self.last = -1.0
         self.ended = False
+        self.first: float | None = None
 
     def __call__(self, done: int) -> None:
         if self.progress is None or self.ended:
@@ -739,8 +766,19 @@ class _Ticker:
         self.last = now
         self.progress(min(done, self.total), self.total)
 
+    def within(self, done: int) -> None:
+        """A report from inside a chunk (column by column): never in the first 0.1 s of
+        the writing, so a short export reports only its end."""
+        if self.progress is None or self.ended:
+            return
+        now = time.monotonic()
+        if self.first is None:
+            self.first = now
+        elif now - max(self.first, self.last) >= 0.1:
+            self(done)
 
-_CHUNK = 2000  # rows written between progress reports
+
+_CHUNK = 10_000  # rows written between progress reports
 
 # --- CSV: the cells of a column at once (pyarrow), as the csv module would quote them ---
 
@@ -750,11 +788,21 @@ def _csv_cells(arr: pa.Array, excel_id: bool) -> pa.Array:
     all-digit values of an id column when `excel_id`, then quoted where the csv module
     would quote (`;`, `"`, line breaks) with inner quotes doubled."""
     a = _as_text(arr)
-    a = pc.if_else(_risky(a), _join(["'", a]), a)
+    if a.null_count == len(a):
+        return pa.array([""] * len(a), type=pa.string())
+    plain = _plain(a)
+    risky = _risky(a, plain)
+    if _any(risky):
+        a = pc.if_else(risky, _join(["'", a]), a)
     if excel_id:
-        a = pc.if_else(pc.match_substring_regex(a, _DIGITS_RE), _join(['="', a, '"']), a)
-    quote = pc.match_substring_regex(a, '[;"\\r\\n]')
-    a = pc.if_else(quote, _join(['"', pc.replace_substring(a, '"', '""'), '"']), a)
+        digits = pc.ascii_is_decimal(a)
+        if _any(digits):
+            a = pc.if_else(digits, _join(['="', a, '"']), a)
+    quote = pc.or_(pc.match_substring(a, ";"), pc.match_substring(a, '"'))
+    if not _all(plain):
+        quote = pc.or_(quote, pc.match_substring_regex(a, "[\\r\\n]"))
+    if _any(quote):
+        a = pc.if_else(quote, _join(['"', pc.replace_substring(a, '"', '""'), '"']), a)
     return pc.fill_null(a, "")
 
 
@@ -774,7 +822,10 @@ def _write_csv(
     wrap = [excel and is_id_column(h) for h in header]
     for lo in range(0, n, _CHUNK):
         hi = min(lo + _CHUNK, n)
-        cells = [_csv_cells(c.slice(lo, hi - lo), w) for c, w in zip(cols, wrap, strict=True)]
+        cells = []
+        for j, (c, w) in enumerate(zip(cols, wrap, strict=True)):
+            cells.append(_csv_cells(c.slice(lo, hi - lo), w))
+            tick.within(lo + (hi - lo) * j // len(cols))
         lines = pc.binary_join_element_wise(*cells, ";")
         fh.write(_array_bytes(_join([lines, "\r\n"])))
         tick(hi)
@@ -855,6 +906,48 @@ _STYLES = (
 )
 
 
+class _Deflater:
+    """Writes chunks to a zip member on a second thread: zlib releases the GIL, so the
+    compression of one chunk runs while the next chunk's XML is built. An error on the
+    writer comes back at the next `write` or at the end; leaving early (a cancel) stops
+    the writer before the member is closed."""
+
+    def __init__(self, sheet: IO[bytes]) -> None:
+        import queue
+        import threading
+
+        self.sheet = sheet
+        self.queue: queue.Queue[memoryview | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="xlsx-deflate", daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            if self.error is None:
+                try:
+                    self.sheet.write(item)
+                except BaseException as exc:  # handed to the writing thread
+                    self.error = exc
+
+    def __enter__(self) -> _Deflater:
+        self.thread.start()
+        return self
+
+    def write(self, data: memoryview) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(data)
+
+    def __exit__(self, *exc: object) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None and exc[0] is None:
+            raise self.error
+
+
 def _col_letter(j: int) -> str:
     """Column letters of 0-based column `j` (0 -> A, 26 -> AA)."""
     s = ""
@@ -865,41 +958,72 @@ def _col_letter(j: int) -> str:
     return s
 
 
-def _xml_as_text(arr: pa.Array) -> pa.Array:
+def _xml_text(arr: pa.Array, plain: pa.Array) -> pa.Array:
     """Cell text made safe for an inline string: cut at Excel's 32,767 characters, an
     existing `_xHHHH_` look-alike escaped, unsafe characters as `_xHHHH_` (Excel reads
     both back to the exact text), `&`, `<`, `>` as entities."""
-    a = pc.utf8_slice_codeunits(_as_text(arr), 0, _XLSX_MAX_CELL)
-    a = pc.replace_substring_regex(a, _ESCAPE_LIKE, "_x005F_\\1")
-    odd = _mask(pc.match_substring_regex(a, _XML_UNSAFE))
-    if odd.any():  # rare: fixed one by one
-        idx = np.nonzero(odd)[0]
-        fixed = [
-            _XML_UNSAFE_PY.sub(lambda m: f"_x{ord(m.group()):04X}_", v)
-            for v in a.take(pa.array(idx)).to_pylist()
-        ]
-        a = pc.replace_with_mask(a, pa.array(odd), pa.array(fixed, type=pa.string()))
+    a = _as_text(arr)
+    if _any(pc.greater(pc.binary_length(a), _XLSX_MAX_CELL)):
+        a = pc.utf8_slice_codeunits(a, 0, _XLSX_MAX_CELL)
+    if _any(pc.match_substring(a, "_x")):
+        a = pc.replace_substring_regex(a, _ESCAPE_LIKE, "_x005F_\\1")
+    if not _all(plain):
+        odd = _mask(pc.match_substring_regex(a, _XML_UNSAFE))
+        if odd.any():  # rare: fixed one by one
+            idx = np.nonzero(odd)[0]
+            fixed = [
+                _XML_UNSAFE_PY.sub(lambda m: f"_x{ord(m.group()):04X}_", v)
+                for v in a.take(pa.array(idx)).to_pylist()
+            ]
+            a = pc.replace_with_mask(a, pa.array(odd), pa.array(fixed, type=pa.string()))
     for ch, ent in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        a = pc.replace_substring(a, ch, ent)
+        if _any(pc.match_substring(a, ch)):
+            a = pc.replace_substring(a, ch, ent)
     return a
 
 
-def _inline_cells(ref: pa.Array, text: pa.Array, style: pa.Array | str) -> pa.Array:
-    """`<c>` elements holding inline strings (null where `text` is null or empty)."""
+def _inline_cells(letter: str, num: pa.Array, text: pa.Array, style: pa.Array | str) -> pa.Array:
+    """`<c>` elements holding inline strings in column `letter`, rows `num` (null where
+    `text` is null or empty)."""
     raw = _as_text(text)
-    xml = _xml_as_text(raw)
-    preserve = pc.if_else(pc.match_substring_regex(raw, "^\\s|\\s$"), ' xml:space="preserve"', "")
-    cells = _join(['<c r="', ref, '"', style, ' t="inlineStr"><is><t', preserve, ">", xml])
-    cells = _join([cells, "</t></is></c>"])
-    return pc.if_else(pc.equal(raw, ""), pa.scalar(None, pa.string()), cells)
+    raw = pc.if_else(pc.equal(raw, ""), pa.scalar(None, pa.string()), raw)
+    plain = _plain(raw)
+    xml = _xml_text(raw, plain)
+    edges = pc.or_(pc.starts_with(raw, " "), pc.ends_with(raw, " "))
+    if not _all(plain):
+        edges = pc.or_(edges, pc.match_substring_regex(raw, "^\\s|\\s$"))
+    open_t: pa.Array | str = "<t>"
+    if _any(edges):
+        open_t = pc.if_else(edges, '<t xml:space="preserve">', "<t>")
+    parts = [
+        f'<c r="{letter}',
+        num,
+        '"',
+        style,
+        ' t="inlineStr"><is>',
+        open_t,
+        xml,
+        "</t></is></c>",
+    ]
+    return _join(parts)
 
 
-def _text_style(raw: pa.Array) -> pa.Array:
+def _text_style(raw: pa.Array, id_column: bool) -> pa.Array | str:
     """The style attribute of text cells: quotePrefix and Text format on formula-like
-    text, the Text format on what Excel would turn into a number, date or truth value
-    when the cell is edited (ids, codes, postcodes), none otherwise."""
-    risky = _risky(raw)
-    numberish = pc.match_substring_regex(raw, _NUMBER_LIKE)
+    text; the Text format on every cell of an id-like column and on what Excel would
+    turn into a number, date or truth value when the cell is edited; none otherwise."""
+    risky = _risky(raw, _plain(raw))
+    if id_column:
+        if not _any(risky):
+            return f' s="{_XF_TEXT}"'
+        return pc.if_else(risky, f' s="{_XF_QUOTED}"', f' s="{_XF_TEXT}"')
+    numberish = pc.ascii_is_decimal(raw)
+    first = pc.utf8_slice_codeunits(raw, 0, 1)
+    maybe = pc.and_(pc.invert(numberish), pc.is_in(first, value_set=_NUMBER_START))
+    if _any(maybe):
+        numberish = pc.or_(numberish, pc.match_substring_regex(raw, _NUMBER_LIKE))
+    if not _any(risky) and not _any(numberish):
+        return ""
     return pc.if_else(
         pc.fill_null(risky, False),
         f' s="{_XF_QUOTED}"',
@@ -907,31 +1031,44 @@ def _text_style(raw: pa.Array) -> pa.Array:
     )
 
 
+_NUMBER_START = pa.array(list(" \t+-0123456789tTfF"), type=pa.string())
+
 _EXCEL_EPOCH = 25569  # Excel's serial number of 1970-01-01
 
 
+_ISO_DATE = "^(?P<d>\\d{4}-\\d{2}-\\d{2})(?:[T ](?P<h>\\d{2}):(?P<m>\\d{2})(?::(?P<s>\\d{2}))?)?"
+
+
 def _date_serials(raw: pa.Array, with_time: bool) -> pa.Array:
-    """Excel serial numbers of date (or date-time) text, null where it is not one."""
+    """Excel serial numbers (as text) of date or date-time text, null where it is not
+    one. ISO text is read with kernels; other forms (dd-mm-yyyy, ...) go through the
+    `dates` parser, distinct values only."""
     from .dates import MIN_DAY, parse_day_column
 
     text = pc.utf8_trim_whitespace(_as_text(raw))
-    days, bad = parse_day_column(text.to_pandas(), MIN_DAY)
-    ok = (days != MIN_DAY) & ~bad
-    serial = pa.array(days.astype(np.float64) + _EXCEL_EPOCH)
+    n = len(text)
+    parts = pc.extract_regex(text, _ISO_DATE)
+    day_text = pc.struct_field(parts, "d")
+    stamp = pc.strptime(day_text, format="%Y-%m-%d", unit="s", error_is_null=True)
+    secs = pc.cast(stamp, pa.int64()).to_numpy(zero_copy_only=False)
+    days = np.where(np.isnan(secs.astype(np.float64)), np.nan, secs // 86400)
+    missing = np.isnan(days) & _mask(pc.is_valid(text))
+    if missing.any():  # other date forms: the tolerant parser, on distinct values
+        idx = np.nonzero(missing)[0]
+        other, bad = parse_day_column(text.take(pa.array(idx)).to_pandas(), MIN_DAY)
+        days[idx] = np.where((other != MIN_DAY) & ~bad, other, np.nan)
+    serial = days + _EXCEL_EPOCH
     if with_time:
-        secs = np.zeros(len(text), dtype=np.float64)
-        parts = pc.extract_regex(
-            text, "^\\d{4}-\\d{2}-\\d{2}[T ](?P<h>\\d{2}):(?P<m>\\d{2})(?::(?P<s>\\d{2}))?"
-        )
+        frac = np.zeros(n, dtype=np.float64)
         for name, scale in (("h", 3600), ("m", 60), ("s", 1)):
             part = pc.struct_field(parts, name)
             part = pc.if_else(pc.equal(part, ""), pa.scalar(None, pa.string()), part)
-            secs += (
+            frac += (
                 np.nan_to_num(pc.cast(part, pa.float64()).to_numpy(zero_copy_only=False)) * scale
             )
-        serial = pa.array(days.astype(np.float64) + _EXCEL_EPOCH + secs / 86400)
-    serial_text = pc.cast(serial, pa.string())
-    return pc.if_else(pa.array(ok), serial_text, pa.scalar(None, pa.string()))
+        serial = serial + frac / 86400
+    out = pa.array(serial, type=pa.float64(), from_pandas=True)  # NaN -> null
+    return pc.cast(out, pa.string())
 
 
 def _xlsx_kind(name: str) -> int:
@@ -942,13 +1079,19 @@ def _xlsx_kind(name: str) -> int:
     return 0
 
 
-def _xlsx_column_cells(ref: pa.Array, raw: pa.Array, kind: int) -> pa.Array:
-    """The `<c>` elements of one column for a chunk of rows (null for empty cells)."""
-    text = _inline_cells(ref, raw, _text_style(raw))
-    if not kind:
+def _xlsx_column_cells(
+    letter: str, num: pa.Array, raw: pa.Array, kind: int, id_column: bool, serial: pa.Array | None
+) -> pa.Array:
+    """The `<c>` elements of one column for a chunk of rows (null for empty cells);
+    `serial` holds the Excel dates of a date column's cells (null where not a date)."""
+    if raw.null_count == len(raw):
+        return pa.nulls(len(raw), pa.string())
+    if serial is not None and serial.null_count == 0:
+        return _join([f'<c r="{letter}', num, f'" s="{kind}"><v>', serial, "</v></c>"])
+    text = _inline_cells(letter, num, raw, _text_style(raw, id_column))
+    if serial is None:
         return text
-    serial = _date_serials(raw, kind == _XF_DATETIME)
-    dates = _join(['<c r="', ref, f'" s="{kind}"><v>', serial, "</v></c>"])
+    dates = _join([f'<c r="{letter}', num, f'" s="{kind}"><v>', serial, "</v></c>"])
     return pc.coalesce(dates, text)
 
 
@@ -980,9 +1123,12 @@ def _sheet_start(header: list[str], cols: Sequence[pa.Array], n: int) -> str:
 
 
 def _header_row(header: list[str]) -> str:
-    refs = pa.array([f"{_col_letter(j)}1" for j in range(len(header))], type=pa.string())
-    cells = _inline_cells(refs, pa.array(header, type=pa.string()), f' s="{_XF_HEADER}"')
-    return '<row r="1">' + "".join(c or "" for c in cells.to_pylist()) + "</row>"
+    one = pa.array(["1"], type=pa.string())
+    cells = [
+        _inline_cells(_col_letter(j), one, pa.array([h], type=pa.string()), f' s="{_XF_HEADER}"')
+        for j, h in enumerate(header)
+    ]
+    return '<row r="1">' + "".join(c[0].as_py() or "" for c in cells) + "</row>"
 
 
 def _about_sheet(about: list[tuple[str, object]]) -> str:
@@ -994,9 +1140,8 @@ def _about_sheet(about: list[tuple[str, object]]) -> str:
         for j, v in enumerate((label, value)):
             if v is None:
                 continue
-            ref = f"{_col_letter(j)}{r}"
             if isinstance(v, int) and not isinstance(v, bool):
-                cells.append(f'<c r="{ref}"><v>{v}</v></c>')
+                cells.append(f'<c r="{_col_letter(j)}{r}"><v>{v}</v></c>')
                 continue
             text = str(v)
             style = _XF_QUOTED if needs_neutralising(text) else 0
@@ -1004,7 +1149,10 @@ def _about_sheet(about: list[tuple[str, object]]) -> str:
                 style = _XF_HEADER
             style_attr = f' s="{style}"' if style else ""
             cell = _inline_cells(
-                pa.array([ref], type=pa.string()), pa.array([text], type=pa.string()), style_attr
+                _col_letter(j),
+                pa.array([str(r)], type=pa.string()),
+                pa.array([text], type=pa.string()),
+                style_attr,
             )[0].as_py()
             cells.append(cell or "")
         rows.append(f'<row r="{r}">{"".join(cells)}</row>')
@@ -1070,6 +1218,12 @@ def _write_xlsx(
         raise ValueError(f"A spreadsheet holds at most {_XLSX_MAX_ROWS:,} rows; this has {n + 1}.")
     cols = [_as_text(c) for c in cols]
     kinds = [_xlsx_kind(h) for h in header]
+    ids = [is_id_column(h) for h in header]
+    # dates once per column (distinct values parsed once), sliced per chunk below
+    serials = [
+        _date_serials(c, k == _XF_DATETIME) if k and c.null_count < len(c) else None
+        for c, k in zip(cols, kinds, strict=True)
+    ]
     letters = [_col_letter(j) for j in range(len(header))]
     sheets = ["SOR", *([ABOUT_SHEET] if about is not None else [])]
     last = f"{_col_letter(max(len(header) - 1, 0))}{n + 1}"
@@ -1086,17 +1240,25 @@ def _write_xlsx(
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
             sheet.write(_sheet_start(header, cols, n).encode("utf-8"))
             sheet.write(_header_row(header).encode("utf-8"))
-            step = _CHUNK * 2
-            for lo in range(0, n, step):
-                hi = min(lo + step, n)
-                num = pc.cast(pa.array(np.arange(lo + 2, hi + 2)), pa.string())
-                cells = [
-                    _xlsx_column_cells(_join([letter, num]), c.slice(lo, hi - lo), kind)
-                    for letter, c, kind in zip(letters, cols, kinds, strict=True)
-                ]
-                rows = _join(['<row r="', num, '">', *cells, "</row>"], null_empty=True)
-                sheet.write(_array_bytes(rows))
-                tick(hi)
+            with _Deflater(sheet) as out:
+                for lo in range(0, n, _CHUNK):
+                    hi = min(lo + _CHUNK, n)
+                    num = pc.cast(pa.array(np.arange(lo + 2, hi + 2)), pa.string())
+                    cells = []
+                    for j, (letter, c, kind, id_col, ser) in enumerate(
+                        zip(letters, cols, kinds, ids, serials, strict=True)
+                    ):
+                        piece = None if ser is None else ser.slice(lo, hi - lo)
+                        cells.append(
+                            _xlsx_column_cells(
+                                letter, num, c.slice(lo, hi - lo), kind, id_col, piece
+                            )
+                        )
+                        # column by column: a smooth bar, and a cancel is honoured soon
+                        tick.within(lo + (hi - lo) * j // len(cols))
+                    rows = _join(['<row r="', num, '">', *cells, "</row>"], null_empty=True)
+                    out.write(_array_bytes(rows))
+                    tick(hi)
             sheet.write(f'</sheetData><autoFilter ref="A1:{last}"/></worksheet>'.encode())
         if about is not None:
             zf.writestr("xl/worksheets/sheet2.xml", _about_sheet(about))
