@@ -41,8 +41,12 @@ import pyarrow.compute as pc
 from . import schema
 from .asof import day_number
 
+# The day's provenance of every unit (`bulk_view`) and its state codes: the one place this
+# module and `find` take them from.
+from .export import INHERITED, NONE, OWN, BulkView, bulk_view, export_columns
+from .register import fold_text
+
 if TYPE_CHECKING:
-    from .export import BulkView
     from .register import Register
 
 Naming = Literal["cli", "strict"]
@@ -80,7 +84,9 @@ EFFECTIVE_COLUMNS: tuple[str, ...] = tuple(EFFECTIVE_PREFIX + c for c in GROUP_O
 #: id columns written as plain digits (a trailing `.0` from a spreadsheet round trip dropped)
 _PLAIN_ID = r"^\s*(\d+)(?:\.0)?\s*$"
 
-_STATE_TEXT = {0: "none", 1: "own", 2: "inherited"}  # export.NONE/OWN/INHERITED
+_STATE_TEXT = {NONE: "none", OWN: "own", INHERITED: "inherited"}
+#: the provenance states' names, indexed by state code
+STATE_NAMES: tuple[str, ...] = tuple(_STATE_TEXT[k] for k in sorted(_STATE_TEXT))
 
 
 def plain_ids(arr: pa.Array) -> pa.Array:
@@ -135,8 +141,6 @@ def group_columns_with_part(column: str) -> tuple[str, ...]:
 def known_columns(reg: Register) -> list[str]:
     """Every column name `table` and the find filters accept: the SOREntity columns (the
     file's, then the canonical ones it lacks), the derived ones, `Effective<Column>`."""
-    from .export import export_columns
-
     cols = export_columns(reg)
     cols += [c for c in schema.SOR_ENTITY_COLUMNS_2025 if c not in cols]
     return [*cols, *DERIVED, *EFFECTIVE_COLUMNS]
@@ -191,8 +195,6 @@ def fold_array(arr: pa.Array) -> pa.Array:
 
 def fold(text: str) -> str:
     """Search folding of one value, trimmed (`register.fold_text` holds the rule)."""
-    from .register import fold_text
-
     return fold_text(text.strip())
 
 
@@ -264,8 +266,6 @@ class DayColumns:
     def effective(self, column: str, ents: np.ndarray) -> pa.Array:
         """The column's effective value (inherited groups filled in), as `show`'s
         attributes have it."""
-        from .export import INHERITED
-
         ents = np.asarray(ents, dtype=np.int64)
         group = GROUP_OF.get(column)
         if group is None:
@@ -349,8 +349,6 @@ class DayColumns:
 
     def source_text(self, group: str, ents: np.ndarray) -> pa.Array:
         """`own` / `inherited:<SorId>[:<group>]` / `none` per unit (module docstring)."""
-        from .export import INHERITED, OWN
-
         bv = self.bv
         st = bv.state[group][ents]
         holder = bv.holder[group][ents]
@@ -419,7 +417,6 @@ class DayColumns:
 def day_columns(reg: Register, day: dt.date | int) -> DayColumns:
     """The `DayColumns` of a day, cached with the day's snapshot."""
     from .dates import from_day
-    from .export import bulk_view
 
     n = day_number(day)
     date = day if isinstance(day, dt.date) else from_day(n)
@@ -478,6 +475,4 @@ def table(
 
 def all_columns(reg: Register) -> list[str]:
     """What `export` writes: the SOREntity columns in the file's order, plus `Status`."""
-    from .export import export_columns
-
     return [*export_columns(reg), "Status"]

@@ -40,6 +40,8 @@ import pyarrow.compute as pc
 from . import codes as code_names
 from .columns import (
     EFFECTIVE_COLUMNS,
+    OWN,
+    STATE_NAMES,
     DayColumns,
     Encoded,
     Naming,
@@ -58,7 +60,7 @@ if TYPE_CHECKING:
 
 LEVELS = ("IE", "SI", "OE")
 STATUSES = ("active", "closed", "future")
-EAN_STATES = ("none", "own", "inherited")  # export.NONE, OWN, INHERITED
+EAN_STATES = STATE_NAMES  # by provenance state code
 
 SPECIALITY_IDS = tuple(f"PrioritizedEntitySpeciality{n}Id" for n in range(1, 9))
 SPECIALITY_NAMES = tuple(f"PrioritizedEntitySpeciality{n}Name" for n in range(1, 9))
@@ -499,8 +501,6 @@ def _filter_mask(reg: Register, dc: DayColumns, name: str, f: Filters) -> np.nda
     if name == "shak":
         return _any((_starts(dc, "ShakId", fold(p)) for p in f.shak), n)
     if name == "shak_direct":
-        from .export import OWN
-
         return dc.bv.state["shak"] == OWN
     if name == "under":
         return _under_mask(reg, dc, f.under)
