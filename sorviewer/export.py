@@ -917,8 +917,9 @@ class _Deflater:
         import threading
 
         self.sheet = sheet
-        self.queue: queue.Queue[memoryview | None] = queue.Queue(maxsize=2)
+        self.queue: queue.Queue[memoryview | None] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
+        self.stopped = False  # left early: what is still queued is dropped
         self.thread = threading.Thread(target=self._run, name="xlsx-deflate", daemon=True)
 
     def _run(self) -> None:
@@ -926,7 +927,7 @@ class _Deflater:
             item = self.queue.get()
             if item is None:
                 return
-            if self.error is None:
+            if self.error is None and not self.stopped:
                 try:
                     self.sheet.write(item)
                 except BaseException as exc:  # handed to the writing thread
@@ -942,6 +943,7 @@ class _Deflater:
         self.queue.put(data)
 
     def __exit__(self, *exc: object) -> None:
+        self.stopped = exc[0] is not None
         self.queue.put(None)
         self.thread.join()
         if self.error is not None and exc[0] is None:

@@ -304,3 +304,31 @@ def test_clipboard_gives_tsv_and_html_with_ids_marked_as_text() -> None:
     # header labels may be any text: the columns say which cells are ids
     _tsv, labelled = clipboard(["SOR-kode", "Navn"], [["123", "x"]], ["SorId", "EntityName"])
     assert f"{mark}123</td>" in labelled
+
+
+def test_the_compressing_thread_hands_its_error_back() -> None:
+    class Full:
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def write(self, data: memoryview) -> int:
+            self.calls += 1
+            raise OSError("disk full")
+
+    sink = Full()
+    with pytest.raises(OSError, match="disk full"), export._Deflater(sink) as out:  # type: ignore[arg-type]
+        for _ in range(5):
+            out.write(memoryview(b"x" * 10))
+    assert sink.calls == 1  # nothing more is written after the first failure
+
+    written: list[bytes] = []
+
+    class Sink:
+        def write(self, data: memoryview) -> int:
+            written.append(bytes(data))
+            return len(data)
+
+    with export._Deflater(Sink()) as out:  # type: ignore[arg-type]
+        for i in range(20):
+            out.write(memoryview(str(i).encode()))
+    assert written == [str(i).encode() for i in range(20)]  # all of it, in order
