@@ -873,10 +873,6 @@ def query(
     return FindResult(ents, counts, total, unique)
 
 
-def facet_names() -> tuple[str, ...]:
-    return FACETS
-
-
 # --- rows for the command line and exports ------------------------------------------------------
 
 
