@@ -150,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--ids", type=_sor_ids, help="comma-separated SOR ids")
     c.add_argument("--format", choices=("csv", "csv-excel", "xlsx", "json"), default=None)
     c.add_argument("--all", action="store_true", help="include closed and future units")
+    c.add_argument(
+        "--provenance",
+        action="store_true",
+        help="add a ...Source column after each inheritable group (own, inherited:<SorId> "
+        "or none); without it the columns are the file's, with effective values, plus Status",
+    )
     _find_arguments(cmd("find", "units matching filters, as a table (effective values)"))
 
     g = cmd("generate", "write a synthetic register (for tests and benchmarks)", file=False)
@@ -606,8 +612,16 @@ def _export(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
                 file=sys.stderr,
             )
     try:
+        # the contract's columns unless asked: other tools read this header
         n = write_export(
-            reg, day, args.output, fmt, sor_ids=ids, subtree=args.subtree, include_all=args.all
+            reg,
+            day,
+            args.output,
+            fmt,
+            sor_ids=ids,
+            subtree=args.subtree,
+            include_all=args.all,
+            naming="cli" if args.provenance else "plain",
         )
     except OSError as exc:
         raise CliError(EXIT_USAGE, f"Cannot write {args.output}: {exc.strerror or exc}.") from exc
@@ -734,6 +748,7 @@ def _find(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
                 fmt,
                 ents=ents,
                 columns=out_columns if fmt != "json" else columns,
+                naming="cli",  # effective values, with where each inheritable one comes from
             )
         except OSError as exc:
             raise CliError(

@@ -49,7 +49,7 @@ from .register import fold_text
 if TYPE_CHECKING:
     from .register import Register
 
-Naming = Literal["cli", "strict"]
+Naming = Literal["plain", "cli", "strict"]
 
 #: inheritable group of each value column (ShakId included)
 GROUP_OF: dict[str, str] = {
@@ -436,11 +436,14 @@ def day_columns(reg: Register, day: dt.date | int) -> DayColumns:
 def expand_columns(columns: Sequence[str], naming: Naming = "cli") -> list[str]:
     """The columns an export writes for `columns` (README.md, "Find").
 
-    `cli`: each column as asked, and after the last asked column of an inheritable
-    group that group's `...Source` column. `strict`: an inheritable column C becomes C
-    (the unit's own value) and `EffectiveC`, with the `...Source` column after the
-    group's last. Repeated names are written once."""
+    `plain`: the columns as asked, nothing added (the `export` command's contract:
+    effective values under the file's column names). `cli`: each column as asked, and
+    after the last asked column of an inheritable group that group's `...Source` column.
+    `strict`: an inheritable column C becomes C (the unit's own value) and `EffectiveC`,
+    with the `...Source` column after the group's last. Repeated names are written once."""
     asked = list(dict.fromkeys(columns))
+    if naming == "plain":
+        return asked
     last_of_group: dict[str, int] = {}
     for i, c in enumerate(asked):
         g = GROUP_OF.get(c)

@@ -1353,7 +1353,7 @@ def write_export(
     stamp: bool = False,
     ents: np.ndarray | None = None,
     columns: Sequence[str] | None = None,
-    naming: str = "cli",
+    naming: str = "plain",
 ) -> int:
     """Write the export to `path` as csv, csv-excel, xlsx or json; returns the number of
     units.
@@ -1361,9 +1361,9 @@ def write_export(
     Which units: `ents` (entity indices, in that order, e.g. a find result), else
     `select_units(sor_ids, subtree, include_all)`. Which columns: `columns` (any known
     column, `columns.known_columns`), else the SOREntity columns in the file's order
-    plus `Status`; `naming` "cli" or "strict" adds the provenance columns
-    (`columns.expand_columns`). JSON with `columns` writes `find` rows, without them
-    `show` documents.
+    plus `Status`; `naming` "plain" writes just those, "cli" or "strict" add the
+    provenance columns (`columns.expand_columns`). JSON with `columns` writes `find`
+    rows, without them `show` documents.
 
     `progress(rows_written, total)` is called at most about ten times a second while
     the rows are written, and once with `(total, total)` when the file is complete.
@@ -1380,8 +1380,8 @@ def write_export(
 
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}; use csv, csv-excel, xlsx or json.")
-    if naming not in ("cli", "strict"):
-        raise ValueError(f"Unknown column naming {naming!r}; use cli or strict.")
+    if naming not in ("plain", "cli", "strict"):
+        raise ValueError(f"Unknown column naming {naming!r}; use plain, cli or strict.")
     if ents is None:
         ents = select_units(reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all)
     ents = np.asarray(ents, dtype=np.int64)

@@ -174,7 +174,7 @@ def test_xlsx_export_survives_libreoffice(table: tuple) -> None:
     reg, work, header, rows = table
     path = work / "units.xlsx"
     ents = find.query(reg, DAY, find.Filters(status=("all",))).ents
-    export.write_export(reg, DAY, str(path), "xlsx", ents=ents, columns=COLUMNS)
+    export.write_export(reg, DAY, str(path), "xlsx", ents=ents, columns=COLUMNS, naming="cli")
     back = convert(path, work)
     assert back[0] == header
     # every cell: ids and codes as text, dates through their date format, formula-like
@@ -186,7 +186,7 @@ def test_excel_csv_survives_libreoffice(table: tuple) -> None:
     reg, work, header, rows = table
     path = work / "units.csv"
     ents = find.query(reg, DAY, find.Filters(status=("all",))).ents
-    export.write_export(reg, DAY, str(path), "csv-excel", ents=ents, columns=COLUMNS)
+    export.write_export(reg, DAY, str(path), "csv-excel", ents=ents, columns=COLUMNS, naming="cli")
     back = convert(path, work, "Text - txt - csv (StarCalc):59,34,76,1")
     cols = {name: back[0].index(name) for name in header}
     for i, j, value in expected_cells(header, rows):
@@ -199,7 +199,7 @@ def test_plain_csv_is_what_the_excel_csv_fixes(table: tuple) -> None:
     reg, work, _header, _rows = table
     path = work / "plain.csv"
     ents = find.query(reg, DAY, find.Filters(status=("all",))).ents
-    export.write_export(reg, DAY, str(path), "csv", ents=ents, columns=COLUMNS)
+    export.write_export(reg, DAY, str(path), "csv", ents=ents, columns=COLUMNS, naming="cli")
     back = convert(path, work, "Text - txt - csv (StarCalc):59,34,76,1")
     flat = {c for row in back[1:] for c in row}
     assert OWNER not in flat and "0800" not in flat

@@ -87,7 +87,7 @@ def test_find_export_csv_columns_and_provenance(tmp_path: Path, fmt: str) -> Non
     reg = tiny_register()
     ents = find.query(reg, DAY, Filters(level=("OE", "SI"))).ents
     out = tmp_path / "units.csv"
-    assert write_export(reg, DAY, str(out), fmt, ents=ents, columns=COLUMNS) == 4
+    assert write_export(reg, DAY, str(out), fmt, ents=ents, columns=COLUMNS, naming="cli") == 4
     rows = read_csv(out)
     assert rows[0] == [
         *find.BASE_COLUMNS,
@@ -123,10 +123,19 @@ def test_strict_naming_never_passes_inherited_values_off(tmp_path: Path) -> None
         write_export(reg, DAY, str(out), "csv", ents=ents, naming="loose")
 
 
-def test_export_command_adds_the_source_columns_after_each_group(tmp_path: Path) -> None:
+def test_export_keeps_the_contract_columns_unless_provenance_is_asked(tmp_path: Path) -> None:
+    reg = tiny_register()
+    out = tmp_path / "plain.csv"
+    write_export(reg, DAY, str(out), "csv")
+    header = read_csv(out)[0]
+    assert header == [*export.export_columns(reg), "Status"]
+    assert not any(h.endswith("Source") for h in header)
+
+
+def test_export_with_provenance_adds_the_source_columns_after_each_group(tmp_path: Path) -> None:
     reg = tiny_register()
     out = tmp_path / "all.csv"
-    write_export(reg, DAY, str(out), "csv")
+    write_export(reg, DAY, str(out), "csv", naming="cli")
     header = read_csv(out)[0]
     assert header[-1] == "Status"
     assert header[header.index("ShakId") + 1] == "ShakIdSource"
@@ -142,7 +151,7 @@ def test_an_empty_result_writes_a_header_only_file(tmp_path: Path, fmt: str) -> 
     ents = find.query(reg, DAY, Filters(text="no such unit")).ents
     assert len(ents) == 0
     out = tmp_path / f"empty.{fmt}"
-    assert write_export(reg, DAY, str(out), fmt, ents=ents, columns=COLUMNS) == 0
+    assert write_export(reg, DAY, str(out), fmt, ents=ents, columns=COLUMNS, naming="cli") == 0
     if fmt == "json":
         assert json.loads(out.read_text(encoding="utf-8")) == []
     elif fmt == "xlsx":
@@ -182,7 +191,9 @@ def test_cancel_in_the_middle_leaves_no_file(
     ents = find.query(reg, DAY, Filters(status=("all",))).ents
     out = tmp_path / f"units.{fmt}"
     with pytest.raises(Cancelled):
-        write_export(reg, DAY, str(out), fmt, ents=ents, columns=COLUMNS, progress=progress)
+        write_export(
+            reg, DAY, str(out), fmt, ents=ents, columns=COLUMNS, naming="cli", progress=progress
+        )
     assert os.listdir(tmp_path) == [] and seen and seen[-1][1] == 7
     if fmt != "json":
         assert seen[-1][0] < 7  # stopped before the end
