@@ -12,7 +12,7 @@ from .errors import LoadCancelled, LoadError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .register import Register
+    from .api import Register
 
 __version__ = "0.1.0"
 __all__ = ["LoadCancelled", "LoadError", "Register", "__version__", "load"]
@@ -37,7 +37,7 @@ def load(
 
 def __getattr__(name: str) -> object:
     if name == "Register":
-        from .register import Register
+        from .api import Register
 
         return Register
     raise AttributeError(name)

@@ -1,33 +1,58 @@
-"""The register as it stood on one day: versions, parents, children, roots.
+"""The register as it stood on one day: versions, status, parents, children, roots.
 
-A `Snapshot` is pure array work over the loaded columns (no file access, no
-per-row Python loop): which version row each entity has at the day, each
-entity's parent at the day, and the children of every node as one CSR index
-sorted by Danish name order. Units whose parent does not exist at the day (or
-that sit in a parent cycle) are gathered as "orphans" instead of vanishing: the
-window shows them under a "Missing parent" group, the `tree` document lists them
-after the roots, flagged `missing_parent`.
+This is the as-of layer. It holds the rules every date query shares, once each:
+
+- which version row stands for a unit on a day (`version_rows`): the version valid
+  on the day (FromDate <= D <= ToDate, `dates.valid_on`), the later one where two
+  overlap; in a gap between versions the nearest earlier one; before the first
+  version the first one;
+- a unit's status on a day (`statuses`): future before its first valid day, closed
+  after its last, else active ("in life");
+- the day a unit is looked at when it is not in life (`reference_days`): a closed
+  unit as it stood on its last day, a future one as it will stand on its first;
+- a unit's parent on a day: the unit its version row names, when that unit is in
+  life on the day (`parents_at`).
+
+A `Snapshot` applies them to every unit at once with array work over the loaded
+columns (no file access, no per-row Python loop): each unit's version row and
+parent, and the children of every node as one CSR index sorted by Danish name
+order. Units whose parent does not exist at the day (or that sit in a parent
+cycle) are gathered as "orphans" instead of vanishing: the window shows them under
+a "Missing parent" group, the `tree` document lists them after the roots, flagged
+`missing_parent`. Snapshots of recent days are cached per register (`snapshot`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
 from . import schema
-from .dates import MAX_DAY, iso, to_day
+from .arrays import cycle_members, path_up
+from .dates import MAX_DAY, MIN_DAY, iso, to_day, valid_on
+from .memo import Memo
+from .messages import msg
+from .records import HistoryEntry, TreeNode
+from .register import Store
 
-if TYPE_CHECKING:
-    from .register import Register
+T = TypeVar("T")
 
 #: parent_of values besides an entity index
 ROOT = -1
 INACTIVE = -2
 ORPHAN = -3
 
-MISSING_PARENT_LABEL = "Missing parent"
+Status = Literal["active", "closed", "future"]
+
+#: the name of the group the window shows orphans under (and its English text)
+MISSING_PARENT = msg("query.missing_parent")
+MISSING_PARENT_LABEL = MISSING_PARENT.render("en")
+
+#: how many days' snapshots a register keeps (the window, its panels and a date scrub)
+SNAPSHOTS_KEPT = 16
 
 
 def day_number(day: dt.date | int) -> int:
@@ -37,76 +62,183 @@ def day_number(day: dt.date | int) -> int:
     return to_day(day)
 
 
+# --- the rules ------------------------------------------------------------------------
+
+
+def in_life(reg: Store, ents: np.ndarray, days: np.ndarray | int) -> np.ndarray:
+    """Whether each unit exists on its day: first valid day <= day <= last valid day."""
+    return (reg.first_day[ents] <= days) & (reg.last_day[ents] >= days)
+
+
+def statuses(reg: Store, ents: np.ndarray, day: int) -> np.ndarray:
+    """`active` / `closed` / `future` per unit on `day` (object array of str)."""
+    first = reg.first_day[ents]
+    last = reg.last_day[ents]
+    closed = (last != MAX_DAY) & (day > last)
+    return np.where(day < first, "future", np.where(closed, "closed", "active")).astype(object)
+
+
+def entity_status(reg: Store, e: int, day: int) -> Status:
+    """`statuses` of one unit."""
+    status: Status = statuses(reg, np.array([e]), day)[0]
+    return status
+
+
+def reference_days(reg: Store, ents: np.ndarray, day: int) -> np.ndarray:
+    """The day each unit is looked at when asked about on `day`: `day` itself while the
+    unit is in life, else its last valid day (closed) or its first (future)."""
+    lo = reg.first_day[ents].astype(np.int64)
+    hi = reg.last_day[ents].astype(np.int64)
+    return np.minimum(np.maximum(np.int64(day), lo), hi).astype(np.int32)
+
+
+def _row_keys(reg: Store) -> np.ndarray:
+    """Per version row: (entity index, FromDate) packed in one sortable int64."""
+
+    def make() -> np.ndarray:
+        return (reg.row_entity.astype(np.int64) << 32) | (reg.from_day.astype(np.int64) - MIN_DAY)
+
+    keys: np.ndarray = reg.cache("row_keys", make)
+    return keys
+
+
+def version_rows(
+    reg: Store, ents: np.ndarray, days: np.ndarray | int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The version row standing for each unit on its day, and whether that row is valid
+    on the day (False in a gap, before the first version, or outside the unit's life).
+
+    The rule: the valid version that started last (overlapping versions: the later one
+    wins); with none valid, the last one started; with none started, the first.
+    """
+    ents = np.asarray(ents, dtype=np.int64)
+    days_arr = np.broadcast_to(np.asarray(days, dtype=np.int64), ents.shape)
+    start = reg.id_start[ents]
+    if len(ents) and len(ents) * 8 >= len(reg.ids) and np.isscalar(days):
+        # every unit on one day (a snapshot): count each unit's started rows, which
+        # form a prefix of its rows (rows are sorted by FromDate within a unit)
+        started = (reg.from_day <= days).astype(np.int64)
+        counts = np.add.reduceat(started, reg.id_start[:-1]) if len(started) else started
+        counts = np.where(np.diff(reg.id_start) > 0, counts, 0)
+        last = start + counts[ents] - 1
+    else:
+        qk = (ents << 32) | (days_arr - MIN_DAY)
+        last = np.searchsorted(_row_keys(reg), qk, side="right") - 1
+    any_started = last >= start
+    safe = np.where(any_started, last, start)
+    exact = any_started & valid_on(reg.from_day[safe], reg.to_day[safe], days_arr)
+    rows = safe.copy()
+    # The last started version ended, but an earlier one may still be valid (versions
+    # that overlap): look through those units' started rows for the latest valid one.
+    odd = np.nonzero(any_started & ~exact & (last > start))[0]
+    if len(odd):
+        lengths = last[odd] - start[odd] + 1
+        owner = np.repeat(odd, lengths)
+        offsets = np.arange(len(owner)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        cand = start[owner] + offsets
+        ok = valid_on(reg.from_day[cand], reg.to_day[cand], days_arr[owner])
+        best = np.full(len(ents), -1, dtype=np.int64)
+        np.maximum.at(best, owner[ok], cand[ok])
+        found = best >= 0
+        rows[found] = best[found]
+        exact = exact | found
+    return rows, exact
+
+
+def version_row(reg: Store, e: int, day: int) -> int:
+    """`version_rows` of one unit on its reference day (the row `show` displays)."""
+    ref = reference_days(reg, np.array([e]), day)
+    return int(version_rows(reg, np.array([e]), ref)[0][0])
+
+
+#: parent_entity_per_row values besides an entity index
+NO_PARENT = -1
+UNKNOWN_PARENT = -2
+
+
+def parent_entity_per_row(reg: Store) -> np.ndarray:
+    """Each version row's parent as an entity index: NO_PARENT when the row names none,
+    UNKNOWN_PARENT when the id it names is not in the file. Looked up once per register,
+    so a date move does not search 100,000 parent ids again."""
+
+    def make() -> np.ndarray:
+        out = reg.index_of(reg.parent_id)
+        return np.where(reg.parent_id == 0, NO_PARENT, np.where(out < 0, UNKNOWN_PARENT, out))
+
+    result: np.ndarray = reg.cache("parent_entity_per_row", make)
+    return result
+
+
+def parents_at(
+    reg: Store, rows: np.ndarray, days: np.ndarray | int, present: np.ndarray | None = None
+) -> np.ndarray:
+    """The parent each version row gives its unit on its day: the entity index the row
+    names when that unit is in life on the day (or, given `present`, a mask over all
+    entities, when the mask says it is there); else ROOT when the row names no parent,
+    ORPHAN when it names one that is not in the file or not there on the day."""
+    named = parent_entity_per_row(reg)[rows]
+    out = np.where(named == NO_PARENT, ROOT, ORPHAN).astype(np.int64)
+    has = named >= 0
+    ok = has.copy()
+    if present is not None:
+        ok[has] = present[named[has]]
+    else:
+        d = np.broadcast_to(np.asarray(days), named.shape)
+        ok[has] = in_life(reg, named[has], d[has])
+    out[ok] = named[ok]
+    return out
+
+
+# --- one day ------------------------------------------------------------------------
+
+
+def snapshot(reg: Store, day: dt.date | int) -> Snapshot:
+    """The register as it stood on `day`, cached with the register's recent days."""
+    n = day_number(day)
+    memo: Memo = reg.cache("snapshots", lambda: Memo(maxsize=SNAPSHOTS_KEPT))
+    snap: Snapshot = memo.get(n, lambda: Snapshot(reg, n))
+    return snap
+
+
 class Snapshot:
     """Everything date-dependent about the tree, for one day.
 
-    With `include_all`, closed and future units take part too, through their
-    nearest version (the last one for closed units, the first for future ones).
+    With `include_all`, closed and future units take part too, through the version
+    they stand on at their reference day (the last one for closed units, the first
+    for future ones), under the parent that version names.
+
+    Read-only once built; derived per-day structures go through `cached`.
     """
 
-    def __init__(self, reg: Register, day: int, include_all: bool = False) -> None:
+    def __init__(self, reg: Store, day: int, include_all: bool = False) -> None:
         self.reg = reg
         self.day = day
         self.include_all = include_all
-        self.memo: dict[str, Any] = {}  # derived per-day structures (SHAK sources, search)
+        self._memo = Memo()
+        self._answers = Memo(maxsize=4)
         n_ent = len(reg.ids)
-        n_rows = len(reg.sor_id)
+        every = np.arange(n_ent, dtype=np.int64)
 
-        valid = (reg.from_day <= day) & (reg.to_day >= day)
-        rows = np.nonzero(valid)[0]
-        ent = reg.row_entity[rows]
-        if len(rows) > 1:
-            last = np.ones(len(rows), dtype=bool)
-            last[:-1] = ent[1:] != ent[:-1]  # overlapping versions: the later one wins
-            rows, ent = rows[last], ent[last]
-        row_of = np.full(n_ent, -1, dtype=np.int64)
-        row_of[ent] = rows
-        # Gaps between versions: the unit still exists (first <= day <= last); show the
-        # nearest earlier version, flagged.
-        in_life = (reg.first_day <= day) & (reg.last_day >= day)
-        gap = in_life & (row_of < 0)
-        self.gap = np.zeros(n_ent, dtype=bool)
-        if gap.any():
-            started = np.nonzero(reg.from_day <= day)[0]
-            s_ent = reg.row_entity[started]
-            last_started = np.full(n_ent, -1, dtype=np.int64)
-            last_started[s_ent] = started  # later rows overwrite earlier: the last started
-            fill = gap & (last_started >= 0)
-            row_of[fill] = last_started[fill]
-            # Between FirstFromDate and the first version's FromDate (an XML unit's one
-            # version starts at its last change; SOR2 history may not reach back): the
-            # earliest known version stands in, flagged like a gap.
-            early = gap & (last_started < 0)
-            row_of[early] = reg.id_start[:-1][early]
-            self.gap = gap
-        self.active_mask = row_of >= 0
-        if include_all:
-            self.active_mask = self.active_mask.copy()
-            missing = row_of < 0
-            # future: first version; closed: last version
-            future = missing & (reg.first_day > day)
-            row_of[future] = reg.id_start[:-1][future]
-            closed = missing & ~future
-            row_of[closed] = reg.id_start[1:][closed] - 1
+        living = in_life(reg, every, day)
+        rows, exact = version_rows(reg, every, day)
+        #: in life but without a version valid on the day: the nearest one is shown
+        self.gap = living & ~exact
+        self.active_mask = living
+        row_of = np.where(living, rows, -1)
+        if include_all and not living.all():
+            away = np.nonzero(~living)[0]
+            row_of[away] = version_rows(reg, away, reference_days(reg, away, day))[0]
         self.row_of = row_of
         present = row_of >= 0
         self.present = present
-        self._n_rows = n_rows
 
-        # parent entity index at the day (each row's parent was looked up once per register)
-        row_parent = parent_entity_per_row(reg)
-        pe = np.full(n_ent, NO_PARENT, dtype=np.int64)
-        pe[present] = row_parent[row_of[present]]
-        has_p = pe >= 0
-        parent_ok = has_p.copy()
-        parent_ok[has_p] = present[pe[has_p]]
         parent_of = np.full(n_ent, INACTIVE, dtype=np.int64)
-        parent_of[present & (pe == NO_PARENT)] = ROOT
-        parent_of[present & (pe != NO_PARENT) & ~parent_ok] = ORPHAN
-        parent_of[parent_ok] = pe[parent_ok]
+        ents = np.nonzero(present)[0]
+        parent_of[ents] = parents_at(reg, row_of[ents], day, present)
+        # units on a cycle of parents have no place in a tree: they become orphans
+        on_cycle = cycle_members(np.where(parent_of >= 0, parent_of, -1))
+        parent_of[on_cycle] = ORPHAN
         self.parent_of = parent_of
-        self._break_cycles()
-        parent_of = self.parent_of
 
         # children CSR, sorted by (parent, name, id)
         rank = np.zeros(n_ent, dtype=np.int64)
@@ -120,27 +252,20 @@ class Snapshot:
         orphans = np.nonzero(parent_of == ORPHAN)[0]
         self._orphans = orphans[np.lexsort((orphans, rank[orphans]))]
 
-    def _break_cycles(self) -> None:
-        """Units whose walk up never reaches a root sit on or under a cycle.
+    # --- per-day structures -------------------------------------------------------------
 
-        The cycle members become orphans, so the tree at the day is a forest.
-        """
-        par = self.parent_of
-        n = len(par)
-        # pointer doubling with a sentinel (index n) for "no parent": after k rounds each
-        # entry points 2**k levels up; real trees are at most ~7 deep, so 4 rounds reach
-        # the sentinel everywhere in the common case
-        up = np.append(np.where(par >= 0, par, n), n)
-        cur = up
-        for _ in range(4):
-            cur = cur[cur]
-        if (cur == n).all():
-            return
-        for _ in range(max(n, 1).bit_length() + 1):
-            cur = cur[cur]
-        members = np.unique(cur[cur != n])
-        self.parent_of = par.copy()
-        self.parent_of[members] = ORPHAN
+    def cached(self, key: str, make: Callable[[], T]) -> T:
+        """A structure derived from this day (search index, provenance), computed once."""
+        return self._memo.get(key, make)
+
+    def peek(self, key: str) -> Any | None:
+        """A structure `cached` has computed already, else None (computes nothing)."""
+        return self._memo.peek(key)
+
+    def answer(self, key: Any, make: Callable[[], T]) -> T:
+        """A query's answer, kept for the last few distinct questions (search as you type
+        asks the same one from the tree filter and the result list)."""
+        return self._answers.get(key, make)
 
     # --- navigation -------------------------------------------------------------------
 
@@ -178,74 +303,64 @@ class Snapshot:
         """Number of children per entity index at the day."""
         return np.bincount(self._kid_parent, minlength=len(self.reg.ids))
 
+    def child_starts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(offset into `all_children()` of each entity's children, their count)."""
+        counts = self.child_counts()
+        starts = np.zeros(len(counts), dtype=np.int64)
+        np.cumsum(counts[:-1], out=starts[1:])
+        return starts, counts
+
     def parent(self, e: int) -> int:
         """Parent entity index at the day, or ROOT / ORPHAN / INACTIVE."""
         return int(self.parent_of[e])
 
     def path(self, e: int) -> list[int]:
         """Entity indices from the root down to `e` (inclusive)."""
-        out = [e]
-        seen = {e}
-        p = int(self.parent_of[e])
-        while p >= 0 and p not in seen:
-            out.append(p)
-            seen.add(p)
-            p = int(self.parent_of[p])
-        return out[::-1]
+        return path_up(self.parent_of, e)[::-1]
 
     def subtree(self, e: int) -> np.ndarray:
         """Entity indices of `e` and everything below it at the day (breadth first)."""
         out = [np.array([e], dtype=np.int64)]
         frontier = out[0]
-        counts = self.child_counts()
-        starts = np.r_[0, np.cumsum(counts)]
+        starts, counts = self.child_starts()
         # _kids is grouped by parent in ascending parent order: slice per parent
         while len(frontier):
-            parts = [self._kids[starts[p] : starts[p] + counts[p]] for p in frontier if counts[p]]
-            if not parts:
+            frontier = frontier[counts[frontier] > 0]
+            if not len(frontier):
                 break
-            frontier = np.concatenate(parts)
+            frontier = np.concatenate(
+                [self._kids[starts[p] : starts[p] + counts[p]] for p in frontier.tolist()]
+            )
             out.append(frontier)
         return np.concatenate(out)
+
+    def depth_first(self, e: int) -> np.ndarray:
+        """Entity indices of `e` and everything below it in tree order (depth first,
+        children by name)."""
+        starts, counts = self.child_starts()
+        out: list[int] = []
+        stack = [e]
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            c = int(counts[node])
+            if c:
+                stack.extend(self._kids[starts[node] : starts[node] + c][::-1].tolist())
+        return np.asarray(out, dtype=np.int64)
 
     def active_entities(self) -> np.ndarray:
         """Entity indices active (existing) at the day."""
         return np.nonzero(self.active_mask)[0]
 
-    def status(self, e: int) -> str:
-        """`active`, `closed` or `future` at the day (ARCHITECTURE.md)."""
+    def status(self, e: int) -> Status:
+        """`active`, `closed` or `future` at the day."""
         return entity_status(self.reg, e, self.day)
 
     def row(self, e: int) -> int:
-        """The version row of `e` at the day, or its nearest version when it has none."""
+        """The version row of `e` at the day, or the one it stands on at its reference day
+        when it is not in life."""
         r = int(self.row_of[e])
-        return r if r >= 0 else nearest_row(self.reg, e, self.day)
-
-
-#: parent_entity_per_row values besides an entity index
-NO_PARENT = -1
-UNKNOWN_PARENT = -2
-
-
-def parent_entity_per_row(reg: Register) -> np.ndarray:
-    """Each version row's parent as an entity index: NO_PARENT when the row names none,
-    UNKNOWN_PARENT when the id it names is not in the file. Looked up once per register,
-    so a date move does not search 100,000 parent ids again."""
-
-    def make() -> np.ndarray:
-        pid = reg.parent_id
-        n_ent = len(reg.ids)
-        out = np.full(len(pid), NO_PARENT, dtype=np.int64)
-        named = pid != 0
-        if n_ent == 0:
-            out[named] = UNKNOWN_PARENT
-            return out
-        pidx = np.minimum(np.searchsorted(reg.ids, pid[named]), n_ent - 1)
-        out[named] = np.where(reg.ids[pidx] == pid[named], pidx, UNKNOWN_PARENT)
-        return out
-
-    result: np.ndarray = reg.cache("parent_entity_per_row", make)
-    return result
+        return r if r >= 0 else version_row(self.reg, e, self.day)
 
 
 def _sorted_by(
@@ -269,37 +384,15 @@ def _sorted_by(
     return key
 
 
-def entity_status(reg: Register, e: int, day: int) -> str:
-    if day < reg.first_day[e]:
-        return "future"
-    last = int(reg.last_day[e])
-    if last != MAX_DAY and day > last:
-        return "closed"
-    return "active"
+# --- documents ----------------------------------------------------------------------
 
 
-def nearest_row(reg: Register, e: int, day: int) -> int:
-    """The version valid at `day`, else the nearest: the last one started, or the first."""
-    rows = reg.rows_of(e)
-    best = -1
-    for r in rows:
-        if reg.from_day[r] <= day:
-            best = r
-    if best >= 0:
-        # a later overlapping version wins; an earlier still-valid one beats an ended one
-        for r in reversed(rows):
-            if reg.from_day[r] <= day <= reg.to_day[r]:
-                return r
-        return best
-    return rows.start
-
-
-def history(reg: Register, sor_id: int | str) -> list[dict[str, Any]]:
+def history(reg: Store, sor_id: int | str) -> list[HistoryEntry]:
     """The version list of one unit, oldest first, with the columns that changed."""
     e = reg.entity_index(sor_id)
     if e < 0:
         return []
-    out: list[dict[str, Any]] = []
+    out: list[HistoryEntry] = []
     prev: dict[str, str | None] | None = None
     for r in reg.rows_of(e):
         cur = reg.row_dict(r)
@@ -326,42 +419,48 @@ def changed_columns(a: dict[str, str | None], b: dict[str, str | None]) -> list[
 
 
 def tree(
-    reg: Register,
+    reg: Store,
     day: dt.date,
     root: int | str | None = None,
     depth: int | None = None,
     include_all: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[TreeNode]:
     """The `tree` CLI document: nested dicts, children sorted by name.
 
     `depth=1` gives the roots only. Orphans (units whose parent does not exist at the
     day, or that sit in a parent cycle) follow the roots as top-level entries of their
     own, by name, each with the extra key `"missing_parent": True`, so that every
-    entry is a real unit with a string `sor_id` (ARCHITECTURE.md: ids are strings).
+    entry is a real unit with a string `sor_id`. Built with an explicit stack: the
+    depth of the hierarchy is data.
     """
-    snap = Snapshot(reg, day_number(day), include_all) if include_all else reg.snapshot(day)
-
-    def node(e: int, level: int) -> dict[str, Any]:
-        r = snap.row(e)
-        kids: list[dict[str, Any]] = []
-        if depth is None or level < depth:
-            kids = [node(int(c), level + 1) for c in snap.children(e)]
-        return {
-            "sor_id": str(reg.ids[e]),
-            "name": reg.value(r, "EntityName"),
-            "sor_type": reg.value(r, "SorType"),
-            "children": kids,
-        }
-
+    snap = Snapshot(reg, day_number(day), include_all) if include_all else snapshot(reg, day)
     if root is not None:
         e = reg.entity_index(root)
-        if e < 0:
+        if e < 0 or not snap.present[e]:
             return []
-        if not snap.present[e]:
-            return []
-        top = node(e, 1)
-        return [{**top, "missing_parent": True} if snap.parent_of[e] == ORPHAN else top]
-    out = [node(int(e), 1) for e in snap.roots()]
-    for e in snap.orphans():
-        out.append({**node(int(e), 1), "missing_parent": True})
+        tops = np.array([e], dtype=np.int64)
+    else:
+        tops = np.concatenate([snap.roots(), snap.orphans()])
+    names = reg.column_values("EntityName", snap.row_of)
+    types = reg.column_values("SorType", snap.row_of)
+
+    def node(e: int) -> TreeNode:
+        return {"sor_id": str(reg.ids[e]), "name": names[e], "sor_type": types[e], "children": []}
+
+    out: list[TreeNode] = []
+    stack: list[tuple[int, TreeNode, int]] = []
+    for e in tops.tolist():
+        top = node(e)
+        if snap.parent_of[e] == ORPHAN:
+            top["missing_parent"] = True
+        out.append(top)
+        stack.append((e, top, 1))
+    while stack:
+        e, doc, level = stack.pop()
+        if depth is not None and level >= depth:
+            continue
+        for c in snap.children(e).tolist():
+            kid = node(c)
+            doc["children"].append(kid)
+            stack.append((c, kid, level + 1))
     return out

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .register import Register, SourceInfo
+from .api import Register
+from .register import SourceInfo
 from .report import LoadReport, ReportRow
 
 KEEP = 4  # cached files kept; older ones are removed

@@ -18,18 +18,17 @@ Every list is sorted by name in Danish order (then by id).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import schema
-from .export import INHERITED, row_states
-from .register import LINE
-
-if TYPE_CHECKING:
-    from .register import Register
+from .asof import snapshot
+from .provenance import ADDRESS_GROUPS, INHERITED, row_states
+from .raw import LINE
+from .register import Store
 
 #: Columns reported in their own lists.
 OWN_LISTS = frozenset({"EntityName", "ParentSorId"})
@@ -46,10 +45,9 @@ COPIED_COLUMNS = frozenset(
         "HealthInstitutionProductionUnitId",
     }
 )
-_GROUPS = ("postal_address", "visiting_address", "activity_address", "virtual_address")
 
 
-def compared_columns(reg: Register) -> list[str]:
+def compared_columns(reg: Store) -> list[str]:
     """The data columns `changed` looks at, in the file's order."""
     return [
         c
@@ -62,8 +60,8 @@ def compared_columns(reg: Register) -> list[str]:
     ]
 
 
-def _differs(reg: Register, column: str, r1: np.ndarray, r2: np.ndarray) -> np.ndarray:
-    arr = pa.array(reg.entities[column], type=pa.string(), from_pandas=True)
+def _differs(reg: Store, column: str, r1: np.ndarray, r2: np.ndarray) -> np.ndarray:
+    arr = reg.arrow_column(column)
     a = arr.take(pa.array(r1))
     b = arr.take(pa.array(r2))
     same = pc.fill_null(pc.equal(a, b), False)
@@ -71,15 +69,15 @@ def _differs(reg: Register, column: str, r1: np.ndarray, r2: np.ndarray) -> np.n
     return ~np.asarray(pc.or_(same, both_null).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _item(reg: Register, e: int, name: object) -> dict[str, Any]:
+def _item(reg: Store, e: int, name: object) -> dict[str, Any]:
     return {"sor_id": str(reg.ids[e]), "name": None if name is None else str(name)}
 
 
-def changes(reg: Register, d1: dt.date, d2: dt.date) -> dict[str, list[dict[str, Any]]]:
+def changes(reg: Store, d1: dt.date, d2: dt.date) -> dict[str, list[dict[str, Any]]]:
     """The `changes` CLI document between `d1` and `d2` (see the module docstring)."""
-    s1 = reg.snapshot(d1)
+    s1 = snapshot(reg, d1)
     row1 = s1.row_of.copy()
-    s2 = reg.snapshot(d2)
+    s2 = snapshot(reg, d2)
     row2 = s2.row_of
     a1 = row1 >= 0
     a2 = row2 >= 0
@@ -132,7 +130,7 @@ def changes(reg: Register, d1: dt.date, d2: dt.date) -> dict[str, list[dict[str,
     st1 = row_states(reg, r1)
     st2 = row_states(reg, r2)
     masked: dict[str, np.ndarray] = {}
-    for key in (*_GROUPS, "ean_location_code"):
+    for key in (*ADDRESS_GROUPS, "ean_location_code"):
         noise = (st1[key] == INHERITED) & (st2[key] == INHERITED)
         for c in schema.FIELD_GROUPS[key].columns:
             masked[c] = noise

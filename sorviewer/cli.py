@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from .errors import LoadCancelled, LoadError
 
 if TYPE_CHECKING:
-    from .register import Register
+    from .api import Register
 
 EXIT_OK, EXIT_USAGE, EXIT_UNREADABLE, EXIT_UNKNOWN = 0, 2, 3, 4
 

@@ -3,7 +3,7 @@
 `export.effective` builds Python objects for every column of the units asked; a
 filter or a table that shows ten columns of 100,000 units cannot pay for that.
 This module reads one column at a time from the day's provenance arrays
-(`export.bulk_view`): each unit's value is read from the row and column that
+(`provenance.unit_arrays`): each unit's value is read from the row and column that
 hold it (its own row, or the holder's row in the group it inherits from), as
 pyarrow string arrays. What a column looks like for filtering (folded keys per
 distinct value) is cached per date.
@@ -32,22 +32,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import schema
-from .asof import day_number
+from .asof import day_number, snapshot, statuses
 
-# The day's provenance of every unit (`bulk_view`) and its state codes: the one place this
-# module and `find` take them from.
-from .export import INHERITED, NONE, OWN, BulkView, bulk_view, export_columns
-from .register import fold_text
+# The day's provenance of every unit and its state codes: the one place this module and
+# `find` take them from.
+from .memo import SharedDict
+from .provenance import INHERITED, NONE, OWN, UnitArrays, data_columns, unit_arrays
+from .text import fold_array as _fold_array
+from .text import fold_text
 
 if TYPE_CHECKING:
-    from .register import Register
+    from .register import Store
 
 Naming = Literal["plain", "cli", "strict"]
 
@@ -94,7 +96,7 @@ def plain_ids(arr: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(arr, _PLAIN_ID, r"\1")
 
 
-def rows_column(reg: Register, column: str) -> pa.Array:
+def rows_column(reg: Store, column: str) -> pa.Array:
     """One SOREntity column over every version row as a pyarrow string array (nulls for a
     column the file does not have). Built once per register."""
 
@@ -110,7 +112,7 @@ def rows_column(reg: Register, column: str) -> pa.Array:
     return result
 
 
-def has_values(reg: Register, column: str) -> bool:
+def has_values(reg: Store, column: str) -> bool:
     """Whether any version row has a value in `column` (False for a column the file
     lacks: loaders add the SOREntity columns a format does not have as empty)."""
 
@@ -138,15 +140,15 @@ def group_columns_with_part(column: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def known_columns(reg: Register) -> list[str]:
+def known_columns(reg: Store) -> list[str]:
     """Every column name `table` and the find filters accept: the SOREntity columns (the
     file's, then the canonical ones it lacks), the derived ones, `Effective<Column>`."""
-    cols = export_columns(reg)
+    cols = data_columns(reg)
     cols += [c for c in schema.SOR_ENTITY_COLUMNS_2025 if c not in cols]
     return [*cols, *DERIVED, *EFFECTIVE_COLUMNS]
 
 
-def canonical_name(reg: Register, name: str) -> str | None:
+def canonical_name(reg: Store, name: str) -> str | None:
     """`name` as `known_columns` spells it (matched case-insensitively), or None."""
     key = name.strip().lower()
     for c in known_columns(reg):
@@ -185,16 +187,14 @@ class Encoded:
 
 
 def fold_array(arr: pa.Array) -> pa.Array:
-    """Search folding over a string array (`search` holds the rule)."""
-    from .search import _fold_array
-
+    """Search folding over a string array (`text` holds the rule)."""
     if not len(arr):
         return arr
     return _fold_array(arr).cast(pa.string())
 
 
 def fold(text: str) -> str:
-    """Search folding of one value, trimmed (`register.fold_text` holds the rule)."""
+    """Search folding of one value, trimmed (`text.fold_text` holds the rule)."""
     return fold_text(text.strip())
 
 
@@ -227,6 +227,15 @@ def _take(arr: pa.Array, idx: np.ndarray) -> pa.Array:
     return arr.take(pa.array(np.asarray(idx, dtype=np.int64), type=pa.int64()))
 
 
+def _without_none(values: pa.Array, state: np.ndarray) -> pa.Array:
+    """`values` emptied where the group has no value at the date (state NONE), as
+    `provenance.effective` empties them: a row's copy without a source is no value."""
+    none = state == NONE
+    if not none.any():
+        return values
+    return pc.if_else(pa.array(~none), values, pa.scalar(None, values.type))
+
+
 def _scatter(pieces: list[tuple[np.ndarray, pa.Array]], n: int) -> pa.Array:
     """One array of length n from (positions, values) pieces covering 0..n-1 once."""
     if len(pieces) == 1:
@@ -241,13 +250,14 @@ def _scatter(pieces: list[tuple[np.ndarray, pa.Array]], n: int) -> pa.Array:
 class DayColumns:
     """Effective values of any column for any units at one day (cached with the day)."""
 
-    reg: Register
+    reg: Store
     day: int
-    bv: BulkView
+    bv: UnitArrays
     n: int
-    full_cache: dict[str, pa.Array] = field(default_factory=dict)
-    enc_cache: dict[str, Encoded] = field(default_factory=dict)
-    memo: dict[str, Any] = field(default_factory=dict)
+    # shared by the threads that ask about the day: guarded, see `memo.SharedDict`
+    full_cache: SharedDict = field(default_factory=SharedDict)
+    enc_cache: SharedDict = field(default_factory=SharedDict)
+    memo: SharedDict = field(default_factory=SharedDict)
 
     # -- SOREntity columns -------------------------------------------------------------
 
@@ -271,10 +281,11 @@ class DayColumns:
         if group is None:
             return self.own(column, ents)
         if group == "shak":
-            return pc.coalesce(_take(self._shak_codes(), ents), self.own(column, ents))
-        inh = np.nonzero(self.bv.state[group][ents] == INHERITED)[0]
+            return _take(self._shak_codes(), ents)
+        state = self.bv.state[group][ents]
+        inh = np.nonzero(state == INHERITED)[0]
         if not len(inh):
-            return self.own(column, ents)
+            return _without_none(self.own(column, ents), state)
         h_rows = self._holder_rows(group)[ents[inh]]
         from_group = self.bv.from_group[group][ents[inh]]
         rows = self.bv.rows[ents].copy()
@@ -300,7 +311,7 @@ class DayColumns:
             pos = np.nonzero(which == k)[0]
             if len(pos):
                 pieces.append((pos, _take(rows_column(self.reg, src), rows[pos])))
-        return _scatter(pieces, len(ents))
+        return _without_none(_scatter(pieces, len(ents)), state)
 
     def _shak_codes(self) -> pa.Array:
         if "shak" not in self.memo:
@@ -311,14 +322,11 @@ class DayColumns:
     # -- derived columns ----------------------------------------------------------------
 
     def status_codes(self) -> np.ndarray:
-        """0 active, 1 closed, 2 future, per entity (`export.statuses`)."""
+        """0 active, 1 closed, 2 future, per entity (`asof.statuses`)."""
         if "status" not in self.memo:
-            from .dates import MAX_DAY
-
-            reg = self.reg
-            closed = (reg.last_day != MAX_DAY) & (self.day > reg.last_day)
+            st = statuses(self.reg, np.arange(self.n, dtype=np.int64), self.day)
             self.memo["status"] = np.where(
-                self.day < reg.first_day, 2, np.where(closed, 1, 0)
+                st == "closed", 1, np.where(st == "future", 2, 0)
             ).astype(np.int8)
         result: np.ndarray = self.memo["status"]
         return result
@@ -339,12 +347,7 @@ class DayColumns:
             num[digits] = np.asarray(
                 pc.cast(pc.filter(ids, pa.array(digits)), pa.int64()), dtype=np.int64
             )
-        reg = self.reg
-        if len(reg.ids):
-            at = np.minimum(np.searchsorted(reg.ids, num), len(reg.ids) - 1)
-            target = np.where(digits & (reg.ids[at] == num), at, -1)
-        else:
-            target = np.full(len(ents), -1, dtype=np.int64)
+        target = np.where(digits, self.reg.index_of(num), -1)
         return pc.coalesce(self._names_of(target), self.effective(name_column, ents))
 
     def source_text(self, group: str, ents: np.ndarray) -> pa.Array:
@@ -414,19 +417,17 @@ class DayColumns:
         return enc
 
 
-def day_columns(reg: Register, day: dt.date | int) -> DayColumns:
+def day_columns(reg: Store, day: dt.date | int) -> DayColumns:
     """The `DayColumns` of a day, cached with the day's snapshot."""
     from .dates import from_day
 
     n = day_number(day)
     date = day if isinstance(day, dt.date) else from_day(n)
     assert date is not None
-    snap = reg.snapshot(date)
-    cached = snap.memo.get("day_columns")
-    if cached is None:
-        cached = DayColumns(reg, n, bulk_view(reg, date), len(reg.ids))
-        snap.memo["day_columns"] = cached
-    result: DayColumns = cached
+    snap = snapshot(reg, date)
+    result: DayColumns = snap.cached(
+        "day_columns", lambda: DayColumns(reg, n, unit_arrays(reg, date), len(reg.ids))
+    )
     return result
 
 
@@ -463,7 +464,7 @@ def expand_columns(columns: Sequence[str], naming: Naming = "cli") -> list[str]:
 
 
 def table(
-    reg: Register,
+    reg: Store,
     day: dt.date,
     ents: np.ndarray,
     columns: Sequence[str],
@@ -476,6 +477,6 @@ def table(
     return header, [dc.values(c, ents, own=naming == "strict") for c in header]
 
 
-def all_columns(reg: Register) -> list[str]:
+def all_columns(reg: Store) -> list[str]:
     """What `export` writes: the SOREntity columns in the file's order, plus `Status`."""
-    return [*export_columns(reg), "Status"]
+    return [*data_columns(reg), "Status"]

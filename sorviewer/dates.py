@@ -31,6 +31,12 @@ def to_day(d: dt.date) -> int:
     return (d - EPOCH).days
 
 
+def valid_on(from_day: np.ndarray, to_day: np.ndarray, day: np.ndarray | int) -> np.ndarray:
+    """The date-validity rule of every SOR table: a row is valid on `day` when
+    FromDate <= day <= ToDate (ToDate inclusive; empty dates are the open sentinels)."""
+    return (from_day <= day) & (day <= to_day)
+
+
 def from_day(n: int) -> dt.date | None:
     """Date of a day number, None for the open sentinels."""
     if n in (MIN_DAY, MAX_DAY):

@@ -2,42 +2,46 @@
 
 Senders are told to use units with their *own* location number that accept the
 message type (seed 004), so recipients report own and inherited EANs apart.
-The EDI map keeps no history (SOR_FORMATS §4.4): rows without dates count as
-valid on every day, rows with a past ToDate as ended.
+The EDI map keeps no history (docs/FORMATS.md, "Tables without real history"):
+rows without dates count as valid on every day, rows with a past ToDate as ended.
+Which unit's EAN a unit has (own or inherited) is the provenance engine's answer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .asof import Snapshot, day_number
-from .dates import MAX_DAY, MIN_DAY, parse_day_column
-
-if TYPE_CHECKING:
-    from .register import Register
+from . import provenance
+from .asof import Snapshot, day_number, snapshot
+from .dates import MAX_DAY, MIN_DAY, parse_day_column, valid_on
+from .register import Store
 
 
 def _valid(df: pd.DataFrame, day: int) -> np.ndarray:
+    """Rows of a table valid on `day` (a missing date column counts as open)."""
     n = len(df)
-    fr = parse_day_column(df["FromDate"], MIN_DAY)[0] if "FromDate" in df.columns else None
-    to = parse_day_column(df["ToDate"], MAX_DAY)[0] if "ToDate" in df.columns else None
-    ok = np.ones(n, dtype=bool)
-    if fr is not None:
-        ok &= fr <= day
-    if to is not None:
-        ok &= to >= day
-    return ok
+    fr = (
+        parse_day_column(df["FromDate"], MIN_DAY)[0]
+        if "FromDate" in df.columns
+        else np.full(n, MIN_DAY, dtype=np.int32)
+    )
+    to = (
+        parse_day_column(df["ToDate"], MAX_DAY)[0]
+        if "ToDate" in df.columns
+        else np.full(n, MAX_DAY, dtype=np.int32)
+    )
+    return valid_on(fr, to, day)
 
 
 def _text(v: object) -> str | None:
     return None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v)
 
 
-def edi_map(reg: Register) -> pd.DataFrame | None:
+def edi_map(reg: Store) -> pd.DataFrame | None:
     """LocationsCodeEDITypeMap with trimmed EAN and EdiId text, or None when absent."""
 
     def make() -> pd.DataFrame | None:
@@ -53,7 +57,7 @@ def edi_map(reg: Register) -> pd.DataFrame | None:
     return result
 
 
-def edi_types(reg: Register) -> list[dict[str, Any]]:
+def edi_types(reg: Store) -> list[dict[str, Any]]:
     """Every EDI type the file knows (EDITypes, else those used in the map), by name."""
     seen: dict[str, dict[str, Any]] = {}
     df = reg.tables.get("EDITypes")
@@ -71,7 +75,7 @@ def edi_types(reg: Register) -> list[dict[str, Any]]:
     return sorted(seen.values(), key=lambda t: ((t["name"] or "").lower(), t["edi_id"]))
 
 
-def known_edi_ids(reg: Register) -> set[str]:
+def known_edi_ids(reg: Store) -> set[str]:
     """Every EdiId the file mentions, in the EDI map or in EDITypes (trimmed text)."""
 
     def make() -> set[str]:
@@ -102,7 +106,7 @@ def _type_record(rec: dict[str, Any], name_col: str) -> dict[str, Any]:
     }
 
 
-def ean_edi_types(reg: Register, ean: str, day: dt.date) -> list[dict[str, Any]]:
+def ean_edi_types(reg: Store, ean: str, day: dt.date) -> list[dict[str, Any]]:
     """The EDI message types location number `ean` accepts at the day."""
     m = edi_map(reg)
     if m is None:
@@ -114,7 +118,7 @@ def ean_edi_types(reg: Register, ean: str, day: dt.date) -> list[dict[str, Any]]
     return sorted(out, key=lambda t: ((t["name"] or "").lower(), t["edi_id"]))
 
 
-def ean_details(reg: Register, ean: str, day: dt.date) -> dict[str, str | None] | None:
+def ean_details(reg: Store, ean: str, day: dt.date) -> dict[str, str | None] | None:
     """The LocationsCode row of `ean` valid at the day (or its latest), or None."""
     df = reg.tables.get("LocationsCode")
     if df is None or "EanLocationCode" not in df.columns:
@@ -129,54 +133,22 @@ def ean_details(reg: Register, ean: str, day: dt.date) -> dict[str, str | None] 
     return {str(k): _text(v) for k, v in rec.items()}
 
 
-def ean_sources(reg: Register, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
-    """Per entity at the day: (entity index holding its EAN or -1, own flag).
-
-    Vectorised walk: own EAN holders are their own source; "inherited" takes the
-    parent's source; "none" (or a chain that reaches no own EAN) gives -1.
-    """
-    if "ean_sources" in snap.memo:
-        cached: tuple[np.ndarray, np.ndarray] = snap.memo["ean_sources"]
-        return cached
-    n = len(reg.ids)
-    present = np.nonzero(snap.present)[0]
-    rows = snap.row_of[present]
-    state = (
-        reg.entities["EanLocationCodeState"]
-        .take(rows)
-        .str.strip()
-        .str.lower()
-        .to_numpy(dtype=object, na_value=None)
-    )
-    code = reg.entities["EanLocationCode"].take(rows).to_numpy(dtype=object, na_value=None)
-    own_p = np.array(
-        [
-            s in ("own", "egen") or (s is None and c is not None)
-            for s, c in zip(state, code, strict=True)
-        ],
-        dtype=bool,
-    )
-    inh_p = np.array([s in ("inherited", "nedarvet") for s in state], dtype=bool)
-    own = np.zeros(n, dtype=bool)
-    inh = np.zeros(n, dtype=bool)
-    own[present] = own_p
-    inh[present] = inh_p
-    src = np.where(own, np.arange(n), -1)
-    par = snap.parent_of
-    for _ in range(64):
-        need = inh & (src < 0) & (par >= 0)
-        if not need.any():
-            break
-        nxt = np.where(need, src[np.maximum(par, 0)], src)
-        if np.array_equal(nxt, src):
-            break
-        src = nxt
-    snap.memo["ean_sources"] = (src, own)
+def ean_sources(reg: Store, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    """Per entity at the snapshot's day: (entity index holding its EAN location number
+    or -1, whether that is its own). Units not in life on the day get (-1, False)."""
+    prov = provenance.at(reg, snap.day)
+    living = snap.active_entities()
+    nodes = prov.node_of(living)
+    group = prov.group("ean_location_code")
+    src = np.full(len(reg.ids), -1, dtype=np.int64)
+    own = np.zeros(len(reg.ids), dtype=bool)
+    src[living] = group.holder[nodes]
+    own[living] = group.state[nodes] == provenance.OWN
     return src, own
 
 
 def recipients(
-    reg: Register, under: int | str, edi_id: str, day: dt.date
+    reg: Store, under: int | str, edi_id: str, day: dt.date
 ) -> list[dict[str, Any]] | None:
     """Units under `under` (itself included) that can receive EDI type `edi_id` at the day.
 
@@ -186,7 +158,7 @@ def recipients(
     e = reg.entity_index(under)
     if e < 0:
         return None
-    snap = reg.snapshot(day)
+    snap = snapshot(reg, day)
     if not snap.present[e]:
         return []
     m = edi_map(reg)

@@ -2,11 +2,8 @@
 
 One row per unit, the SOREntity columns in the file's order with their
 *effective* values at the date (inherited groups filled in from the unit that
-holds them), plus `Status`, or the columns a find asked for. The per-unit
-`inheritance.Resolver` costs about a millisecond a unit, far too slow for 100,000
-units, so this module resolves provenance for every unit at once with array work
-(`bulk_view`), following the same rules; a unit test checks that both give the
-same answers. The files read their columns through `columns.table`, which adds the
+holds them, by the provenance engine), plus `Status`, or the columns a find asked
+for. The files read their columns through `columns.table`, which adds the
 provenance columns (`...Source`) beside inheritable ones.
 
 Every text cell a spreadsheet could run as a formula is neutralised (CSV, TSV:
@@ -26,9 +23,8 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -36,12 +32,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import schema
-from .asof import INACTIVE, Snapshot, day_number
-from .dates import MAX_DAY
-from .register import LINE
-
-if TYPE_CHECKING:
-    from .register import Register
+from .asof import Snapshot, day_number, reference_days, snapshot, statuses, version_rows
+from .provenance import at as provenance_at
+from .provenance import effective
+from .records import UnitView
+from .register import Store
+from .unit_view import views
 
 # --- neutralising cells and clipboard text ---------------------------------------
 
@@ -82,295 +78,7 @@ def to_tsv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-# --- provenance for every unit at once ---------------------------------------------
-
-NONE, OWN, INHERITED = 0, 1, 2
-_TRUE = ("true", "1", "ja", "j", "yes", "y")
-_FALSE = ("false", "0", "nej", "n", "no")
-#: groups resolved through the parent chain, then those resolved from another own group
-_PARENT_GROUPS = tuple(k for k, g in schema.FIELD_GROUPS.items() if g.inherits_from == "parent")
-_ADDRESS_GROUPS = ("postal_address", "visiting_address", "activity_address", "virtual_address")
-
-
-def _text(reg: Register, column: str, rows: np.ndarray) -> pd.Series:
-    if column not in reg.entities.columns:
-        return pd.Series(pd.NA, index=range(len(rows)), dtype="string[pyarrow]")
-    return reg.entities[column].take(rows).reset_index(drop=True)
-
-
-def _notna(reg: Register, column: str, rows: np.ndarray) -> np.ndarray:
-    return _text(reg, column, rows).notna().to_numpy(dtype=bool)
-
-
-def row_states(reg: Register, rows: np.ndarray) -> dict[str, np.ndarray]:
-    """Each address/virtual/EAN group's state as the version rows themselves say.
-
-    int8 arrays of NONE, OWN or INHERITED, by the rules of `inheritance.own_state`.
-    """
-    out: dict[str, np.ndarray] = {}
-    sor_type = _text(reg, "SorType", rows)
-    si_oe = sor_type.isin(["SI", "OE"]).to_numpy(dtype=bool)
-    is_oe = (sor_type == "OE").fillna(False).to_numpy(dtype=bool)
-    for key in (*_ADDRESS_GROUPS, "ean_location_code"):
-        group = schema.FIELD_GROUPS[key]
-        assert group.indicator is not None
-        flag = _text(reg, group.indicator, rows).str.strip().str.lower()
-        if key == "ean_location_code":
-            own = flag.isin(["own", "egen"]).to_numpy(dtype=bool)
-            inh = flag.isin(["inherited", "nedarvet"]).to_numpy(dtype=bool)
-            none = (flag == "none").fillna(False).to_numpy(dtype=bool)
-            has = _notna(reg, "EanLocationCode", rows)
-            state = np.where(own, OWN, np.where(inh, INHERITED, NONE))
-            state = np.where(~own & ~inh & ~none & has, OWN, state)
-        else:
-            true = flag.isin(_TRUE).to_numpy(dtype=bool)
-            unknown = ~true & ~flag.isin(_FALSE).to_numpy(dtype=bool)
-            has = np.zeros(len(rows), dtype=bool)
-            for c in group.columns:
-                has |= _notna(reg, c, rows)
-            fallback = unknown & si_oe
-            if key == "activity_address":
-                fallback &= is_oe
-            state = np.where(true, INHERITED, np.where(has, OWN, NONE))
-            state = np.where(~true & ~has & fallback, INHERITED, state)
-        out[key] = state.astype(np.int8)
-    return out
-
-
-def nearest_rows(reg: Register, snap: Snapshot) -> np.ndarray:
-    """Per entity: its version row at the day, else its nearest (`asof.nearest_row`)."""
-    rows = snap.row_of.copy()
-    missing = rows < 0
-    if missing.any():
-        started = np.nonzero(reg.from_day <= snap.day)[0]
-        last_started = np.full(len(reg.ids), -1, dtype=np.int64)
-        last_started[reg.row_entity[started]] = started  # later rows overwrite: the last one
-        rows[missing] = np.where(
-            last_started[missing] >= 0, last_started[missing], reg.id_start[:-1][missing]
-        )
-    return rows
-
-
-@dataclass
-class BulkView:
-    """Provenance of every group for every unit at one day (entity-indexed arrays).
-
-    `state[g]` is NONE/OWN/INHERITED as resolved (an inherited group with no
-    holder is NONE); `claim[g]` is what the unit's own row says; `holder[g]` is
-    the entity index holding the value (-1 when none, or for SHAK a code
-    attached to a unit that is not in the file); `from_group[g]` the holder's
-    group. `shak_code` is the SHAK code of each unit at the day (None if none).
-    The SHAK holder is checked against the tree as `inheritance.checked_shak_holder`
-    does; units where the file's answer was not taken as it stands have a sentence in
-    `shak_problems`, and `shak_holder_ids` the SorId text of a holder not in the file.
-    """
-
-    snap: Snapshot
-    rows: np.ndarray
-    parent: np.ndarray
-    claim: dict[str, np.ndarray]
-    state: dict[str, np.ndarray]
-    holder: dict[str, np.ndarray]
-    from_group: dict[str, np.ndarray]
-    shak_code: np.ndarray
-    shak_problems: dict[int, str] = field(default_factory=dict)
-    shak_holder_ids: dict[int, str] = field(default_factory=dict)
-
-    def holder_rows(self, key: str) -> np.ndarray:
-        h = self.holder[key]
-        return np.where(h >= 0, self.rows[np.maximum(h, 0)], -1)
-
-
-def _parents(reg: Register, snap: Snapshot, rows: np.ndarray) -> np.ndarray:
-    """`Resolver._parent` for every unit: the parent at the day, or for a unit that does
-    not exist at the day the parent named by its nearest version (if in the file)."""
-    n = len(reg.ids)
-    par = np.where(snap.parent_of >= 0, snap.parent_of, -1)
-    absent = snap.parent_of == INACTIVE
-    if absent.any() and n:
-        pid = reg.parent_id[rows[absent]]
-        idx = np.minimum(np.searchsorted(reg.ids, pid), n - 1)
-        par[absent] = np.where((pid != 0) & (reg.ids[idx] == pid), idx, -1)
-    return par
-
-
-def resolve_chain(state: np.ndarray, parent: np.ndarray) -> np.ndarray:
-    """Holder per unit for a group inherited from the parent: pointer jumping up the tree.
-
-    Own units hold their value; inherited ones take the nearest ancestor that owns
-    it, unless an ancestor on the way says none (or there is no parent). A cycle
-    never resolves and gives none, as the per-unit resolver's cycle guard does.
-    """
-    n = len(state)
-    holder = np.where(state == OWN, np.arange(n), -1)
-    pending = state == INHERITED
-    target = parent.copy()
-    for _ in range(64):
-        idx = np.nonzero(pending)[0]
-        if not len(idx):
-            break
-        t = target[idx]
-        tc = np.maximum(t, 0)
-        dead = (t < 0) | (state[tc] == NONE)
-        found_own = ~dead & (state[tc] == OWN)
-        found_res = ~dead & ~found_own & ~pending[tc]
-        holder[idx[found_own]] = t[found_own]
-        holder[idx[found_res]] = holder[tc[found_res]]
-        done = dead | found_own | found_res
-        pending[idx[done]] = False
-        more = idx[~done]
-        target[more] = target[np.maximum(target[more], 0)]
-    return holder
-
-
-def _shak_sources(reg: Register, snap: Snapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per unit: (SHAK code or None, entity index it is attached to, -1 when not in file,
-    -2 when the unit has no code; the SorId the file attaches it to, 0 when none), as
-    `mapping.shak_source` answers."""
-    from .mapping import _derived_sources, map_table
-
-    n = len(reg.ids)
-    code = np.full(n, None, dtype=object)
-    attached = np.full(n, -2, dtype=np.int64)
-    named = np.zeros(n, dtype=np.int64)
-    table = map_table(reg)
-    if table is not None:
-        hit = np.nonzero((table.from_day <= snap.day) & (table.to_day >= snap.day))[0]
-        if len(hit) and n:
-            frame = pd.DataFrame(
-                {
-                    "sor": table.sor[hit],
-                    "indirect": ~table.direct[hit],
-                    "code": table.shak[hit].astype(str),
-                    "dsor": table.direct_sor[hit],
-                }
-            )
-            frame = frame.sort_values(["sor", "indirect", "code"], kind="stable")
-            frame = frame.drop_duplicates("sor", keep="first")
-            sor = frame["sor"].to_numpy()
-            e = np.minimum(np.searchsorted(reg.ids, sor), n - 1)
-            known = reg.ids[e] == sor
-            e = e[known]
-            dsor = frame["dsor"].to_numpy()[known]
-            code[e] = frame["code"].to_numpy(dtype=object)[known]
-            d = np.minimum(np.searchsorted(reg.ids, dsor), n - 1)
-            att = np.where(reg.ids[d] == dsor, d, -1)
-            attached[e] = np.where(dsor == 0, e, att)
-            named[e] = np.where(dsor == 0, reg.ids[e], dsor)
-        return code, attached, named
-    codes, src = _derived_sources(reg, snap)
-    ok = snap.present & (src >= 0)
-    idx = np.nonzero(ok)[0]
-    code[idx] = [str(c).strip() for c in codes[src[idx]]]
-    attached[idx] = src[idx]
-    named[idx] = reg.ids[src[idx]]
-    return code, attached, named
-
-
-def _is_above(parent: np.ndarray, ents: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Per unit of `ents`: whether `targets` (same length) is one of its ancestors along
-    `parent` (-1 = none); pointer walking, at most 64 levels (cycles end there)."""
-    found = np.zeros(len(ents), dtype=bool)
-    cur = parent[ents] if len(ents) else np.zeros(0, dtype=np.int64)
-    for _ in range(64):
-        live = cur >= 0
-        if not live.any():
-            break
-        found |= live & (cur == targets)
-        cur = np.where(live, parent[np.maximum(cur, 0)], -1)
-    return found
-
-
-def _checked_shak(
-    reg: Register,
-    snap: Snapshot,
-    parent: np.ndarray,
-    code: np.ndarray,
-    attached: np.ndarray,
-    named: np.ndarray,
-) -> tuple[np.ndarray, dict[int, str], dict[int, str]]:
-    """SHAK holders with the file's answer checked against the tree: (holder per unit,
-    -1 when none or not in the file; problem sentences; SorId texts of holders not in
-    the file). Only the few units the file gets wrong go through the per-unit rule."""
-    from .inheritance import checked_shak_holder
-
-    n = len(reg.ids)
-    holder = np.where(attached >= 0, attached, -1)
-    problems: dict[int, str] = {}
-    ids: dict[int, str] = {}
-    inh = np.nonzero((attached != -2) & (attached != np.arange(n)))[0]
-    wrong = inh[~_is_above(parent, inh, attached[inh])]
-    for e in wrong.tolist():
-        h, hid, prob = checked_shak_holder(
-            reg,
-            snap,
-            e,
-            str(code[e]),
-            int(named[e]),
-            int(attached[e]),
-            lambda x: int(parent[x]),
-        )
-        holder[e] = -1 if h is None else h
-        if hid is not None:
-            ids[e] = hid
-        if prob is not None:
-            problems[e] = prob
-    return holder, problems, ids
-
-
-def bulk_view(reg: Register, day: dt.date) -> BulkView:
-    """Provenance of every group for every unit at `day` (cached with the day's snapshot)."""
-    snap = reg.snapshot(day)
-    cached = snap.memo.get("bulk_view")
-    if cached is not None:
-        result: BulkView = cached
-        return result
-    n = len(reg.ids)
-    rows = nearest_rows(reg, snap)
-    parent = _parents(reg, snap, rows)
-    claim = row_states(reg, rows)
-    state: dict[str, np.ndarray] = {}
-    holder: dict[str, np.ndarray] = {}
-    from_group: dict[str, np.ndarray] = {}
-    for key in _PARENT_GROUPS:
-        if key == "shak":
-            continue
-        holder[key] = resolve_chain(claim[key], parent)
-        from_group[key] = np.full(n, key, dtype=object)
-    for key in ("visiting_address", "activity_address"):
-        src = schema.FIELD_GROUPS[key].inherits_from
-        inh = claim[key] == INHERITED
-        holder[key] = np.where(
-            claim[key] == OWN, np.arange(n), np.where(inh, holder[src], -1)
-        ).astype(np.int64)
-        from_group[key] = np.where(inh, from_group[src], key)
-    for key in holder:
-        own = holder[key] == np.arange(n)
-        state[key] = np.where(
-            holder[key] < 0, NONE, np.where(own & (claim[key] == OWN), OWN, INHERITED)
-        ).astype(np.int8)
-    code, attached, named = _shak_sources(reg, snap)
-    state["shak"] = np.where(
-        attached == -2, NONE, np.where(attached == np.arange(n), OWN, INHERITED)
-    ).astype(np.int8)
-    holder["shak"], shak_problems, shak_ids = _checked_shak(
-        reg, snap, parent, code, attached, named
-    )
-    from_group["shak"] = np.full(n, "shak", dtype=object)
-    claim["shak"] = state["shak"]
-    view = BulkView(
-        snap, rows, parent, claim, state, holder, from_group, code, shak_problems, shak_ids
-    )
-    snap.memo["bulk_view"] = view
-    return view
-
-
-# --- effective values ---------------------------------------------------------------
-
-
-def export_columns(reg: Register) -> list[str]:
-    """The SOREntity columns in the file's order, without internal ones."""
-    return [c for c in reg.entities.columns if c != LINE and not str(c).startswith("__")]
+# --- effective values of the units chosen ------------------------------------------------
 
 
 _ID_TRAIL = re.compile(r"^\s*(\d+)(?:\.0)?\s*$")
@@ -387,103 +95,11 @@ def _plain_ids(values: np.ndarray) -> np.ndarray:
     return out
 
 
-@dataclass
-class Effective:
-    """Effective values of some units at a day, column by column (object arrays)."""
-
-    ents: np.ndarray
-    columns: list[str]
-    values: dict[str, np.ndarray]
-    problems: list[list[str]]  # per unit: contradictions between the row and the holder
-
-
-def effective(reg: Register, day: dt.date, ents: np.ndarray) -> Effective:
-    """The `attributes` of `show` for many units at once (`inheritance.effective_attributes`)."""
-    bv = bulk_view(reg, day)
-    ents = np.asarray(ents, dtype=np.int64)
-    rows = bv.rows[ents]
-    columns = export_columns(reg)
-    values = {c: reg.entities[c].take(rows).to_numpy(dtype=object, na_value=None) for c in columns}
-    notes: list[tuple[int, int, str]] = []
-    for gi, key in enumerate(schema.FIELD_GROUPS):
-        if key == "shak":
-            code = bv.shak_code[ents]
-            hit = code != None  # noqa: E711 - element-wise on an object array
-            if "ShakId" in values:
-                values["ShakId"] = np.where(hit, code, values["ShakId"])
-            if bv.shak_problems:
-                flagged = np.asarray(list(bv.shak_problems), dtype=np.int64)
-                for pos in np.nonzero(np.isin(ents, flagged))[0].tolist():
-                    notes.append((pos, gi * 1000, bv.shak_problems[int(ents[pos])]))
-            continue
-        group = schema.FIELD_GROUPS[key]
-        st = bv.state[key][ents]
-        inh = np.nonzero(st == INHERITED)[0]
-        if not len(inh):
-            continue
-        h_rows = bv.holder_rows(key)[ents[inh]]
-        fg = bv.from_group[key][ents[inh]]
-        for src_key in pd.unique(fg):
-            part = inh[fg == src_key]
-            src_rows = h_rows[fg == src_key]
-            src_group = schema.FIELD_GROUPS[str(src_key)]
-            src_by_part = {schema.address_part(c): c for c in src_group.columns}
-            for ci, col in enumerate(group.columns):
-                src_col = src_by_part.get(schema.address_part(col))
-                if src_col is None or col not in values:
-                    continue
-                val = reg.entities[src_col].take(src_rows).to_numpy(dtype=object, na_value=None)
-                mine = values[col][part]
-                differ = pc.fill_null(
-                    pc.not_equal(pa.array(mine, type=pa.string()), pa.array(val, type=pa.string())),
-                    False,
-                )
-                for k in np.nonzero(np.asarray(differ.to_numpy(zero_copy_only=False)))[0]:
-                    holder = reg.ids[bv.holder[key][ents[part[k]]]]
-                    notes.append(
-                        (
-                            int(part[k]),
-                            gi * 1000 + ci,
-                            f"{col} says {mine[k]!r} but the "
-                            f"{schema.GROUP_LABELS[key][1].lower()} is inherited from "
-                            f"{holder}, which has {val[k]!r}.",
-                        )
-                    )
-                values[col][part] = val
-    problems: list[list[str]] = [[] for _ in range(len(ents))]
-    for i, _order, msg in sorted(notes, key=lambda t: (t[0], t[1])):
-        problems[i].append(msg)
-    return Effective(ents, columns, values, problems)
-
-
-def statuses(reg: Register, day: int, ents: np.ndarray) -> np.ndarray:
-    """`active` / `closed` / `future` per unit (`asof.entity_status`, vectorised)."""
-    first = reg.first_day[ents]
-    last = reg.last_day[ents]
-    closed = (last != MAX_DAY) & (day > last)
-    return np.where(day < first, "future", np.where(closed, "closed", "active")).astype(object)
-
-
 # --- which units, in which order -----------------------------------------------------
 
 
-def _depth_first(snap: Snapshot, root: int) -> np.ndarray:
-    counts = snap.child_counts()
-    starts = np.r_[0, np.cumsum(counts)]
-    kids = snap.all_children()
-    out: list[int] = []
-    stack = [root]
-    while stack:
-        e = stack.pop()
-        out.append(e)
-        c = int(counts[e])
-        if c:
-            stack.extend(kids[starts[e] : starts[e] + c][::-1].tolist())
-    return np.asarray(out, dtype=np.int64)
-
-
 def select_units(
-    reg: Register,
+    reg: Store,
     day: dt.date,
     *,
     sor_ids: Iterable[int | str] | None = None,
@@ -493,28 +109,28 @@ def select_units(
     """Entity indices to export, in export order.
 
     Only units active at the day take part unless `include_all` (then closed and
-    future units too), whichever way they are chosen (ARCHITECTURE.md, "export"). A
-    subtree gives its units at the day in tree order (depth first, children by name);
-    otherwise units come by name. Listed `sor_ids` narrow the choice to those units
-    (ids not in the file are skipped; `inactive_ids` tells which listed ones the day
+    future units too), whichever way they are chosen (docs/ARCHITECTURE.md, "The
+    command line"). A subtree gives its units at the day in tree order (depth first,
+    children by name); otherwise units come by name. Listed `sor_ids` narrow the choice
+    to those units (ids not in the file are skipped; `inactive_ids` tells which listed ones the day
     leaves out); with a subtree too, only listed units in it. The window passes
     `include_all` as its "show closed" switch stands, so what it lists is what it
     exports.
     """
     n = day_number(day)
-    bv = bulk_view(reg, day)
+    snap = snapshot(reg, day)
     wanted: np.ndarray | None = None
     if sor_ids is not None:
         idx = [reg.entity_index(s) for s in sor_ids]
         wanted = np.unique(np.asarray([i for i in idx if i >= 0], dtype=np.int64))
         if not include_all:
-            wanted = wanted[bv.snap.active_mask[wanted]]
+            wanted = wanted[snap.active_mask[wanted]]
     if subtree is not None:
         root = reg.entity_index(subtree)
-        tsnap = Snapshot(reg, n, include_all=True) if include_all else reg.snapshot(day)
+        tsnap = Snapshot(reg, n, include_all=True) if include_all else snap
         if root < 0 or not tsnap.present[root]:
             return np.zeros(0, dtype=np.int64)
-        order = _depth_first(tsnap, root)
+        order = tsnap.depth_first(root)
         if wanted is not None:
             order = order[np.isin(order, wanted)]
         return order
@@ -523,15 +139,16 @@ def select_units(
     elif include_all:
         ents = np.arange(len(reg.ids), dtype=np.int64)
     else:
-        ents = np.nonzero(bv.snap.active_mask)[0]
-    rank = reg.name_rank[bv.rows[ents]] if len(ents) else np.zeros(0, dtype=np.int32)
+        ents = np.nonzero(snap.active_mask)[0]
+    rows = version_rows(reg, ents, reference_days(reg, ents, n))[0]
+    rank = reg.name_rank[rows] if len(ents) else np.zeros(0, dtype=np.int32)
     return ents[np.lexsort((reg.ids[ents], rank))]
 
 
-def inactive_ids(reg: Register, day: dt.date, sor_ids: Iterable[int | str]) -> list[str]:
+def inactive_ids(reg: Store, day: dt.date, sor_ids: Iterable[int | str]) -> list[str]:
     """The listed ids that are in the file but not active at the day (so `select_units`
     leaves them out unless `include_all`), in the order given, without repeats."""
-    active = reg.snapshot(day).active_mask
+    active = snapshot(reg, day).active_mask
     out: dict[str, None] = {}
     for s in sor_ids:
         e = reg.entity_index(s)
@@ -541,7 +158,7 @@ def inactive_ids(reg: Register, day: dt.date, sor_ids: Iterable[int | str]) -> l
 
 
 def export_columns_at(
-    reg: Register,
+    reg: Store,
     day: dt.date,
     *,
     sor_ids: Iterable[int | str] | None = None,
@@ -550,17 +167,17 @@ def export_columns_at(
 ) -> tuple[list[str], list[np.ndarray]]:
     """Header and the export's values column by column (object arrays of str or None)."""
     ents = select_units(reg, day, sor_ids=sor_ids, subtree=subtree, include_all=include_all)
-    eff = effective(reg, day, ents)
+    eff = effective(provenance_at(reg, day), ents)
     cols = [eff.values[c] for c in eff.columns]
     for i, c in enumerate(eff.columns):
         if c in schema.ID_COLUMNS_ENTITY:
             cols[i] = _plain_ids(cols[i])
-    cols.append(statuses(reg, day_number(day), ents))
+    cols.append(statuses(reg, ents, day_number(day)))
     return [*eff.columns, "Status"], cols
 
 
 def export_rows(
-    reg: Register,
+    reg: Store,
     day: dt.date,
     *,
     sor_ids: Iterable[int | str] | None = None,
@@ -575,57 +192,9 @@ def export_rows(
     return header, rows
 
 
-def export_views(reg: Register, day: dt.date, ents: np.ndarray) -> list[dict[str, Any]]:
+def export_views(reg: Store, day: dt.date, ents: np.ndarray) -> list[UnitView]:
     """`reg.entity(id, day)` for many units at once (the JSON export)."""
-    from .dates import iso
-
-    n = day_number(day)
-    bv = bulk_view(reg, day)
-    eff = effective(reg, day, ents)
-    status = statuses(reg, n, ents)
-    keys = tuple(schema.FIELD_GROUPS)
-    state_names = {NONE: "none", OWN: "own", INHERITED: "inherited"}
-    out: list[dict[str, Any]] = []
-    col_values = [eff.values[c] for c in eff.columns]
-    for i, (e, record) in enumerate(zip(ents.tolist(), zip(*col_values, strict=True), strict=True)):
-        attrs = dict(zip(eff.columns, record, strict=True))
-        row = int(bv.rows[e])
-        parent = int(bv.parent[e])
-        prov = {}
-        for k in keys:
-            st = int(bv.state[k][e])
-            h = int(bv.holder[k][e])
-            fg = bv.from_group[k][e]
-            from_id = str(reg.ids[h]) if st != NONE and h >= 0 else None
-            if k == "shak" and st == INHERITED and h < 0:
-                from_id = bv.shak_holder_ids.get(e)
-            prov[k] = {
-                "state": state_names[st],
-                "from_sor_id": from_id,
-                "from_group": fg if st != NONE and fg != k else None,
-            }
-        view: dict[str, Any] = {
-            "sor_id": str(reg.ids[e]),
-            "name": attrs.get("EntityName"),
-            "sor_type": attrs.get("SorType"),
-            "entity_type": attrs.get("EntityTypeName") or attrs.get("EntityTypeId"),
-            "parent_sor_id": str(reg.ids[parent]) if parent >= 0 else attrs.get("ParentSorId"),
-            "status": status[i],
-            "valid_from": iso(int(reg.from_day[row])),
-            "valid_to": iso(int(reg.to_day[row])),
-            "first_from": iso(int(reg.first_day[e])),
-            "attributes": attrs,
-            "provenance": prov,
-        }
-        problems = list(eff.problems[i])
-        if bool(bv.snap.gap[e]):
-            problems.append(
-                "The unit has no version valid on this date; the previous one is shown."
-            )
-        if problems:
-            view["problems"] = problems
-        out.append(view)
-    return out
+    return [view for view, _problems in views(reg, day, ents)]
 
 
 # --- files ---------------------------------------------------------------------------
@@ -1271,13 +840,13 @@ def _write_xlsx(
 
 
 def _write_json(
-    fh: IO[bytes], chunks: Iterable[list[dict[str, Any]]], total: int, tick: _Ticker
+    fh: IO[bytes], chunks: Iterable[Sequence[Mapping[str, Any]]], total: int, tick: _Ticker
 ) -> None:
     # One unit per line: readable, and the C encoder (indent= would use the slow one).
     fh.write(b"[")
     done = 0
-    for views in chunks:
-        for v in views:
+    for chunk in chunks:
+        for v in chunk:
             fh.write(b",\n" if done else b"\n")
             fh.write(json.dumps(v, ensure_ascii=False).encode("utf-8"))
             done += 1
@@ -1341,7 +910,7 @@ def clipboard(
 
 
 def write_export(
-    reg: Register,
+    reg: Store,
     day: dt.date,
     path: str,
     fmt: str,
@@ -1390,7 +959,7 @@ def write_export(
     if fmt == "json":
         step = 10_000  # each chunk costs ~0.1 s of column work whatever its size
         if columns is None:
-            chunks: Iterable[list[dict[str, Any]]] = (
+            chunks: Iterable[Sequence[Mapping[str, Any]]] = (
                 export_views(reg, day, ents[lo : lo + step]) for lo in range(0, total, step)
             )
         else:

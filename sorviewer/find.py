@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import codes as code_names
+from .arrays import first_up
 from .columns import (
     EFFECTIVE_COLUMNS,
     OWN,
@@ -56,7 +57,7 @@ from .columns import (
 from .messages import Message, clean_text, msg
 
 if TYPE_CHECKING:
-    from .register import Register
+    from .register import Store
 
 LEVELS = ("IE", "SI", "OE")
 STATUSES = ("active", "closed", "future")
@@ -223,7 +224,7 @@ def parse_where(text: str) -> Where:
 # --- checks before anything is computed -------------------------------------------------
 
 
-def resolve_column(reg: Register, name: str) -> str:
+def resolve_column(reg: Store, name: str) -> str:
     """The known column `name` stands for (case-insensitive), or a usage error listing
     the known columns."""
     found = canonical_name(reg, name)
@@ -251,7 +252,7 @@ def _check_choice(values: Iterable[str], allowed: Sequence[str], option: str) ->
             )
 
 
-def check(reg: Register, filters: Filters) -> Filters:
+def check(reg: Store, filters: Filters) -> Filters:
     """Refuse what cannot run (unknown columns, values, ids, EDI types) before any work;
     returns the filters with column names spelled as the file does."""
     from .edi import known_edi_ids
@@ -329,7 +330,7 @@ def _any(masks: Iterable[np.ndarray], n: int) -> np.ndarray:
     return out
 
 
-def _lacking(reg: Register, cols: Sequence[str]) -> bool:
+def _lacking(reg: Store, cols: Sequence[str]) -> bool:
     """True when none of the columns an effective value is read from has a value."""
     return not any(has_values(reg, s) for c in cols for s in group_columns_with_part(c))
 
@@ -362,7 +363,7 @@ def _region_values(values: Sequence[str]) -> list[str]:
     return [by_name.get(fold(v), v) for v in values]
 
 
-def _edi_pairs(reg: Register, dc: DayColumns) -> tuple[pa.Array, pa.Array]:
+def _edi_pairs(reg: Store, dc: DayColumns) -> tuple[pa.Array, pa.Array]:
     """(EAN, EdiId) of the EDI map rows valid at the day (trimmed text)."""
     cached = dc.memo.get("edi_pairs")
     if cached is None:
@@ -383,7 +384,7 @@ def _edi_pairs(reg: Register, dc: DayColumns) -> tuple[pa.Array, pa.Array]:
     return result
 
 
-def _edi_mask(reg: Register, dc: DayColumns, types: Sequence[str]) -> np.ndarray:
+def _edi_mask(reg: Store, dc: DayColumns, types: Sequence[str]) -> np.ndarray:
     eans, edis = _edi_pairs(reg, dc)
     want = pa.array([t.strip() for t in types], type=pa.string())
     accepting = pc.unique(pc.filter(eans, pc.is_in(edis, value_set=want)))
@@ -397,25 +398,17 @@ def fold_all(arr: pa.Array) -> pa.Array:
     return fold_array(pc.utf8_trim_whitespace(arr))
 
 
-def _under_mask(reg: Register, dc: DayColumns, ids: Sequence[str]) -> np.ndarray:
-    """The listed units and everything below them at the day: pointer doubling up the
-    parents, so the cost grows with log(depth), never with recursion."""
+def _under_mask(reg: Store, dc: DayColumns, ids: Sequence[str]) -> np.ndarray:
+    """The listed units and everything below them at the day (pointer doubling up the
+    parents, so the cost grows with log(depth), never with recursion)."""
     n = dc.n
     hit = np.zeros(n, dtype=bool)
     for sid in ids:
         e = reg.entity_index(sid)
         if e >= 0:
             hit[e] = True
-    jump = dc.bv.parent.astype(np.int64).copy()
-    found = hit.copy()
-    for _ in range(max(n, 1).bit_length() + 1):
-        live = jump >= 0
-        if not live.any():
-            break
-        up = np.maximum(jump, 0)
-        found |= live & found[up]
-        jump = np.where(live, jump[up], -1)
-    return found
+    # a unit is in when it or one of its ancestors is listed (`arrays` holds the walk)
+    return first_up(dc.bv.parent, hit) >= 0
 
 
 def _text_mask(dc: DayColumns, text: str) -> np.ndarray:
@@ -460,7 +453,7 @@ def _in_codes(codes: np.ndarray, want: Sequence[int], k: int) -> np.ndarray:
     return table[codes]
 
 
-def _filter_mask(reg: Register, dc: DayColumns, name: str, f: Filters) -> np.ndarray:
+def _filter_mask(reg: Store, dc: DayColumns, name: str, f: Filters) -> np.ndarray:
     n = dc.n
     if name == "level":
         return _eq(dc, "SorType", f.level)
@@ -509,9 +502,7 @@ def _filter_mask(reg: Register, dc: DayColumns, name: str, f: Filters) -> np.nda
     raise AssertionError(name)  # pragma: no cover - every field is handled above
 
 
-def _masks(
-    reg: Register, dc: DayColumns, f: Filters, notes: list[Message]
-) -> dict[str, np.ndarray]:
+def _masks(reg: Store, dc: DayColumns, f: Filters, notes: list[Message]) -> dict[str, np.ndarray]:
     """One mask per active filter (each `where` separately, keyed `where:<i>`)."""
     masks: dict[str, np.ndarray] = {}
     nothing = np.zeros(dc.n, dtype=bool)
@@ -537,14 +528,14 @@ def _masks(
     return masks
 
 
-def known_file_columns(reg: Register) -> set[str]:
+def known_file_columns(reg: Store) -> set[str]:
     """SOREntity column names (those a file can lack); derived columns always exist."""
     from .schema import SOR_ENTITY_COLUMNS_2025
 
     return {*SOR_ENTITY_COLUMNS_2025, *(str(c) for c in reg.entities.columns)}
 
 
-def _has_shak(reg: Register) -> bool:
+def _has_shak(reg: Store) -> bool:
     from .mapping import map_table
 
     return has_values(reg, "ShakId") or map_table(reg) is not None
@@ -553,7 +544,7 @@ def _has_shak(reg: Register) -> bool:
 # --- order ------------------------------------------------------------------------------
 
 
-def _base_position(reg: Register, dc: DayColumns) -> tuple[np.ndarray, np.ndarray]:
+def _base_position(reg: Store, dc: DayColumns) -> tuple[np.ndarray, np.ndarray]:
     """(entities by name then SorId, each entity's place in that order), per day."""
     cached = dc.memo.get("order")
     if cached is None:
@@ -574,7 +565,7 @@ def _key_rank(dc: DayColumns, column: str) -> np.ndarray:
     cache_key = f"rank:{column}"
     cached = dc.memo.get(cache_key)
     if cached is None:
-        from .register import name_sort_keys
+        from .text import name_sort_keys
 
         enc = dc.encoded(column)
         labels = pc.utf8_trim_whitespace(enc.labels)
@@ -604,7 +595,7 @@ def _key_rank(dc: DayColumns, column: str) -> np.ndarray:
 
 
 def sort_units(
-    reg: Register, day: dt.date, ents: np.ndarray, column: str, *, descending: bool = False
+    reg: Store, day: dt.date, ents: np.ndarray, column: str, *, descending: bool = False
 ) -> np.ndarray:
     """`ents` sorted by the column's effective value (nulls last either way), stable, by
     name then SorId where values are equal. Any known column, derived ones included."""
@@ -653,7 +644,7 @@ def _first_per_code(codes: np.ndarray, values: pa.Array, k: int) -> list[str | N
 
 
 def _id_name_facet(
-    reg: Register, dc: DayColumns, id_col: str, name_col: str, fallback: Callable[[str], str | None]
+    reg: Store, dc: DayColumns, id_col: str, name_col: str, fallback: Callable[[str], str | None]
 ) -> _Facet:
     """A facet over a code column labelled by its name column (else `fallback(code)`); a
     file with names but no codes gets the names."""
@@ -668,7 +659,7 @@ def _id_name_facet(
     return _Facet(values, labels, enc.counts)
 
 
-def _speciality_facet(reg: Register, dc: DayColumns) -> _Facet:
+def _speciality_facet(reg: Store, dc: DayColumns) -> _Facet:
     """Units per speciality held in any of the eight slots (a unit counts once)."""
     id_cols = [c for c in SPECIALITY_IDS if has_values(reg, c)]
     by_id = bool(id_cols)
@@ -712,7 +703,7 @@ def _speciality_facet(reg: Register, dc: DayColumns) -> _Facet:
     return _Facet(values, labels, count)
 
 
-def _edi_facet(reg: Register, dc: DayColumns) -> _Facet:
+def _edi_facet(reg: Store, dc: DayColumns) -> _Facet:
     """Units per EDI type they can receive (through their effective EAN)."""
     from .edi import edi_types
 
@@ -767,7 +758,7 @@ def _fixed_facet(codes: np.ndarray, names: Sequence[str], prefix: str) -> _Facet
     return _Facet(list(names), labels, count)
 
 
-def _facet(reg: Register, dc: DayColumns, name: str) -> _Facet:
+def _facet(reg: Store, dc: DayColumns, name: str) -> _Facet:
     cache_key = f"facet:{name}"
     cached = dc.memo.get(cache_key)
     if cached is not None:
@@ -825,7 +816,7 @@ def _selected(f: Filters, facet: str) -> set[str]:
 
 
 def _facet_values(
-    reg: Register, dc: DayColumns, name: str, mask: np.ndarray, selected: set[str]
+    reg: Store, dc: DayColumns, name: str, mask: np.ndarray, selected: set[str]
 ) -> list[FacetValue]:
     fac = _facet(reg, dc, name)
     counts = fac.count(mask)
@@ -842,7 +833,7 @@ def _facet_values(
 
 
 def query(
-    reg: Register,
+    reg: Store,
     day: dt.date,
     filters: Filters | None = None,
     facets: Iterable[str] = (),
@@ -877,7 +868,7 @@ def query(
 
 
 def column_values(
-    reg: Register,
+    reg: Store,
     day: dt.date,
     ents: np.ndarray,
     columns: Sequence[str],
@@ -893,7 +884,7 @@ def column_values(
 
 
 def rows(
-    reg: Register, day: dt.date, ents: np.ndarray, columns: Sequence[str] = ()
+    reg: Store, day: dt.date, ents: np.ndarray, columns: Sequence[str] = ()
 ) -> list[dict[str, Any]]:
     """The `find` JSON rows: `sor_id`, `name`, `sor_type`, `parent_sor_id`, `status`, then
     the asked columns' effective values keyed by column name, each inheritable group's
@@ -916,7 +907,7 @@ def rows(
     return [dict(zip(keys, r, strict=True)) for r in zip(*cols, strict=True)]
 
 
-def count_by(reg: Register, day: dt.date, ents: np.ndarray, column: str) -> list[dict[str, Any]]:
+def count_by(reg: Store, day: dt.date, ents: np.ndarray, column: str) -> list[dict[str, Any]]:
     """How many of `ents` hold each effective value of `column` (null counted as null),
     by count descending, then value."""
     column = resolve_column(reg, column)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .messages import Message, msg
+
 _D = (
     (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
     (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
@@ -57,17 +59,24 @@ def make_sor_id(running: int) -> str:
     return body + str(verhoeff_digit(body))
 
 
-def sor_id_problem(sor_id: str) -> str | None:
-    """Why `sor_id` is not a well-formed SOR id, or None when it is."""
+def sor_id_issue(sor_id: str) -> Message | None:
+    """Why `sor_id` is not a well-formed SOR id (the end of a sentence about the id), or
+    None when it is."""
     if not sor_id.isdigit():
-        return "is not all digits"
+        return msg("query.id_not_digits")
     if not 11 <= len(sor_id) <= 18:
-        return f"has {len(sor_id)} digits (SOR ids have 11-18)"
+        return msg("query.id_length", digits=len(sor_id))
     if sor_id[-10:-3] != SOR_NAMESPACE or sor_id[-3:-1] != SOR_PARTITION:
-        return "lacks the SOR namespace 1000016 and partition 00"
+        return msg("query.id_namespace")
     if not verhoeff_ok(sor_id):
-        return "fails the Verhoeff check digit"
+        return msg("query.id_check_digit")
     return None
+
+
+def sor_id_problem(sor_id: str) -> str | None:
+    """`sor_id_issue` in English."""
+    issue = sor_id_issue(sor_id)
+    return None if issue is None else issue.render("en")
 
 
 def gs1_digit(digits: str) -> int:

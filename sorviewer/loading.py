@@ -20,10 +20,11 @@ import pandas as pd
 import pyarrow as pa
 
 from . import schema
+from .api import Register
 from .dates import from_day, parse_day_column
 from .errors import LoadCancelled, LoadError
 from .formats.detect import Plan, inspect
-from .register import RawData, Register, SourceInfo
+from .register import RawData, SourceInfo
 from .report import LoadReport
 
 Progress = Callable[[int, int], None]

@@ -47,7 +47,164 @@ _LOAD: dict[str, tuple[str, str]] = {
 _REPORT: dict[str, tuple[str, str]] = {}
 
 #: provenance, effective values and quality findings
-_QUERY: dict[str, tuple[str, str]] = {}
+_QUERY: dict[str, tuple[str, str]] = {
+    # the tree
+    "query.missing_parent": ("Mangler overordnet enhed", "Missing parent"),
+    # groups inside a sentence ("the {group} is inherited from ...")
+    "query.group.postal_address": ("postadressen", "postal address"),
+    "query.group.visiting_address": ("besøgsadressen", "visiting address"),
+    "query.group.activity_address": ("aktivitetsadressen", "activity address"),
+    "query.group.virtual_address": ("den virtuelle adresse", "virtual address"),
+    "query.group.ean_location_code": ("lokationsnummeret (EAN)", "EAN location number"),
+    "query.group.shak": ("SHAK-koden", "SHAK code"),
+    # the problems of `show`
+    "query.copy_differs": (
+        "{column} siger '{mine}', men {group} er nedarvet fra {holder}, som har '{theirs}'.",
+        "{column} says '{mine}' but the {group} is inherited from {holder}, which has '{theirs}'.",
+    ),
+    "query.copy_without_source": (
+        "{column} siger '{value}', men {group} er nedarvet, og ingen enhed ovenfor har en på "
+        "denne dato; værdien udelades.",
+        "{column} says '{value}', but the {group} is inherited and no unit above has one on "
+        "this date; the value is left out.",
+    ),
+    "query.value_but_none": (
+        "{column} siger '{value}', men ifølge rækken har enheden ingen {group}; værdien udelades.",
+        "{column} says '{value}', but the row says the unit has no {group}; the value is left out.",
+    ),
+    "query.own_without_value": (
+        "Rækken siger, at {group} er enhedens egen, men angiver ingen.",
+        "The row says the {group} is the unit's own, but gives none.",
+    ),
+    "query.shak_not_in_file": (
+        "SHAK-tabellen knytter kode {code} til {named}, som ikke er i filen",
+        "The SHAK map attaches code {code} to {named}, which is not in the file",
+    ),
+    "query.shak_not_above": (
+        "SHAK-tabellen knytter kode {code} til {named}, som ikke ligger over denne enhed på "
+        "denne dato",
+        "The SHAK map attaches code {code} to {named}, which is not above this unit on this date",
+    ),
+    "query.shak_nearest_shown": (
+        "{said}; den nærmeste enhed ovenfor med koden, {holder}, vises.",
+        "{said}; the nearest unit above with the code, {holder}, is shown.",
+    ),
+    "query.shak_nobody_above": (
+        "{said}, og ingen enhed ovenfor har selv koden.",
+        "{said}, and no unit above has the code itself.",
+    ),
+    "query.no_version_on_date": (
+        "Enheden har ingen version, der gælder på denne dato; den nærmeste tidligere vises.",
+        "The unit has no version valid on this date; the previous one is shown.",
+    ),
+    # SOR ids
+    "query.id_not_digits": ("er ikke kun cifre", "is not all digits"),
+    "query.id_length": (
+        "har {digits} cifre (SOR-koder har 11-18)",
+        "has {digits} digits (SOR ids have 11-18)",
+    ),
+    "query.id_namespace": (
+        "mangler SOR-navnerummet 1000016 og partitionen 00",
+        "lacks the SOR namespace 1000016 and partition 00",
+    ),
+    "query.id_check_digit": ("fejler Verhoeff-kontrolcifferet", "fails the Verhoeff check digit"),
+    # quality findings: pieces
+    "query.unit_label": ("{name} ({sor_id})", "{name} ({sor_id})"),
+    "query.unit_label_unnamed": ("enhed {sor_id}", "unit {sor_id}"),
+    "query.listing_more": ("{shown} og {more} flere", "{shown} and {more} more"),
+    "query.opens_on": ("åbner først {day}", "only opens on {day}"),
+    "query.closed_after": ("lukkede efter {day}", "closed after {day}"),
+    "query.not_in_force": (
+        "er uden for sin gyldighed på denne dato",
+        "is not in force on this date",
+    ),
+    "query.from_closed": ("fra {holder}, som {when}", "from {holder}, which {when}"),
+    "query.from_closed_through": (
+        "fra {holder} gennem {via}, som {when}",
+        "from {holder} through {via}, which {when}",
+    ),
+    "query.spaces_edges": ("mellemrum først eller sidst", "leading or trailing spaces"),
+    "query.spaces_doubled": ("dobbelte mellemrum", "doubled spaces"),
+    "query.spaces_both": (
+        "mellemrum først eller sidst og dobbelte mellemrum",
+        "leading or trailing spaces and doubled spaces",
+    ),
+    # quality findings
+    "query.cycle": (
+        "{unit} indgår i en løkke af overordnede enheder ({path}), så den har ingen plads i "
+        "træet og vises under 'Mangler overordnet enhed'.",
+        "{unit} is in a loop of parent units ({path}), so it has no place in the tree and is "
+        "shown under 'Missing parent'.",
+    ),
+    "query.parent_missing": (
+        "{unit} er aktiv, men dens overordnede enhed {parent} er ikke i filen, så den vises "
+        "under 'Mangler overordnet enhed'.",
+        "{unit} is active, but its parent {parent} is not in the file, so it is shown under "
+        "'Missing parent'.",
+    ),
+    "query.parent_not_active": (
+        "{unit} er aktiv, men dens overordnede enhed {parent} {when}.",
+        "{unit} is active, but its parent {parent} {when}.",
+    ),
+    "query.bad_sor_id": ("SOR-koden for {unit} {problem}.", "The SOR id of {unit} {problem}."),
+    "query.ean_from_closed": (
+        "{unit} arver sit lokationsnummer {code} {where}.",
+        "{unit} inherits its EAN location number {code} {where}.",
+    ),
+    "query.no_postal_inherited": (
+        "{unit} arver sin postadresse, men ingen enhed ovenfor har en.",
+        "{unit} inherits its postal address, but no unit above it has one.",
+    ),
+    "query.no_postal": (
+        "{unit} har ingen postadresse, hverken sin egen eller en nedarvet.",
+        "{unit} has no postal address, neither its own nor inherited.",
+    ),
+    "query.virtual_without_source": (
+        "{unit} arver sin virtuelle adresse (telefon, e-mail, web), men ingen enhed ovenfor "
+        "har en.",
+        "{unit} inherits its virtual address (phone, e-mail, web), but no unit above it has one.",
+    ),
+    "query.ean_without_source": (
+        "{unit} er markeret som arvende et lokationsnummer, men ingen enhed ovenfor har et.",
+        "{unit} is marked as inheriting an EAN location number, but no unit above it has one.",
+    ),
+    "query.bad_ean": (
+        "Lokationsnummeret {code} for {unit} er ikke 13 cifre med et gyldigt GS1-kontrolciffer.",
+        "The EAN location number {code} of {unit} is not 13 digits with a valid GS1 check digit.",
+    ),
+    "query.ean_without_edi": (
+        "{unit} har sit eget lokationsnummer {code}, men ingen EDI-meddelelsestype er "
+        "registreret for det.",
+        "{unit} has its own EAN location number {code}, but no EDI message type is registered "
+        "for it.",
+    ),
+    "query.shared_ean": (
+        "Lokationsnummer {code} er eget nummer for {count} aktive enheder: {units}.",
+        "EAN location number {code} is the own number of {count} active units: {units}.",
+    ),
+    "query.duplicate_provider": (
+        "Ydernummer {code} står på {count} aktive enheder: {units}.",
+        "Provider number {code} is on {count} active units: {units}.",
+    ),
+    "query.shak_multiple": (
+        "SHAK-kode {code} er knyttet direkte til {count} aktive enheder på én gang: {units}.",
+        "SHAK code {code} is attached directly to {count} active units at once: {units}.",
+    ),
+    "query.no_name": ("Enhed {sor_id} har intet navn.", "Unit {sor_id} has no name."),
+    "query.name_spaces": (
+        "Navnet '{name}' på enhed {sor_id} har {what}.",
+        "The name '{name}' of unit {sor_id} has {what}.",
+    ),
+    "query.empty_subtree_one": (
+        "{unit} er aktiv, men den ene enhed, der nogensinde har ligget under den, er lukket.",
+        "{unit} is active, but the one unit that was ever under it is closed.",
+    ),
+    "query.empty_subtree_all": (
+        "{unit} er aktiv, men alle {count} enheder, der nogensinde har ligget under den, er "
+        "lukket.",
+        "{unit} is active, but all {count} units that were ever under it are closed.",
+    ),
+}
 
 #: `find` and the Units view
 _FIND: dict[str, tuple[str, str]] = {
@@ -132,8 +289,19 @@ def clean_text(value: object, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@dataclass(frozen=True)
+class Joined:
+    """A template value made of several values, each rendered in the sentence's
+    language, joined by `sep` (a list of unit labels, a path "A -> B -> A")."""
+
+    items: tuple[object, ...]
+    sep: str = ", "
+
+
 def format_value(value: object, lang: Language) -> str:
     """One template value in the conventions of `lang`."""
+    if isinstance(value, Joined):
+        return value.sep.join(format_value(v, lang) for v in value.items)
     if isinstance(value, bool):
         return ("ja" if value else "nej") if lang == "da" else ("yes" if value else "no")
     if isinstance(value, int):
@@ -187,6 +355,6 @@ class Message:
         return self.render("en")
 
 
-def msg(code: str, **params: object) -> Message:
+def msg(code: str, /, **params: object) -> Message:
     """Shorthand: `msg(code, name=...)` for `Message(code, {"name": ...})`."""
     return Message(code, params)

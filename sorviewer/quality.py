@@ -1,11 +1,13 @@
 """Data-quality findings at a date, the things a SOR coordinator would want to fix.
 
 Each finding is `{"severity", "kind", "sor_id", "message"}` with one clear
-sentence. Everything is array work over the day's snapshot and the bulk
-provenance of `export.bulk_view`; Python loops only write the messages. Only
-units active at the date are checked. Some of these problems are also in the
-load report (cycles, unknown parents, bad check digits); quality recomputes them
-at the date, so each problem is one finding here whatever the report holds.
+sentence (`findings` gives the sentence as a `messages.Message`, for the window's
+language; `quality` renders it in English for the CLI). Everything is array work
+over the day's snapshot and the provenance engine (`provenance.at`); Python loops
+only write the messages. Only units active at the date are checked. Some of these
+problems are also in the load report (cycles, unknown parents, bad check digits);
+quality recomputes them at the date, so each problem is one finding here whatever
+the report holds.
 
 Kinds, errors first:
 `cycle` (the unit is in a loop of parents at the date), `parent_missing` (its
@@ -20,31 +22,55 @@ future unit), `no_postal_address`, `inherited_without_source`, `ean_without_edi`
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .dates import MAX_DAY, MIN_DAY, iso, parse_day_column
-from .export import INHERITED, NONE, OWN, bulk_view, resolve_chain, row_states
-from .ids import ean_ok, sor_id_problem, sor_ids_look_ok
-
-if TYPE_CHECKING:
-    from .asof import Snapshot
-    from .register import Register
+from . import provenance
+from .arrays import cycle_members, first_up, path_up
+from .asof import Snapshot, parent_entity_per_row, snapshot
+from .dates import MAX_DAY, from_day
+from .edi import _valid as _valid_rows
+from .edi import edi_map
+from .ids import ean_ok, sor_id_issue, sor_ids_look_ok
+from .messages import Joined, Message, clean_text, msg
+from .provenance import INHERITED, NONE, OWN
+from .register import Store
+from .shakmap import map_table
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 #: how many units a finding about a shared code names before "and N more"
 LIST_LIMIT = 5
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One data-quality finding; `message` renders in either language."""
+
+    severity: str  # error | warning | info
+    kind: str
+    sor_id: str | None
+    message: Message
+
+    def as_json(self) -> dict[str, Any]:
+        """The `quality` CLI entry (the sentence in English)."""
+        return {
+            "severity": self.severity,
+            "kind": self.kind,
+            "sor_id": self.sor_id,
+            "message": self.message.render("en"),
+        }
+
+
 class _Findings:
     """Collects findings with a sort key (severity, kind, name order, id)."""
 
-    def __init__(self, reg: Register, snap: Snapshot) -> None:
+    def __init__(self, reg: Store, snap: Snapshot) -> None:
         self.reg = reg
         self.snap = snap
-        self.items: list[tuple[tuple[int, str, int, int], dict[str, Any]]] = []
+        self.items: list[tuple[tuple[int, str, int, int], Finding]] = []
         self.names = np.full(len(reg.ids), None, dtype=object)
         present = np.nonzero(snap.row_of >= 0)[0]
         self.names[present] = (
@@ -53,42 +79,43 @@ class _Findings:
             .to_numpy(dtype=object, na_value=None)
         )
 
-    def label(self, e: int) -> str:
-        name = self.names[e]
-        sid = self.reg.ids[e]
-        return f"{name.strip()} ({sid})" if name and name.strip() else f"unit {sid}"
+    def label(self, e: int) -> Message:
+        return _label(self.names[e], int(self.reg.ids[e]))
 
-    def add(self, severity: str, kind: str, e: int | None, message: str) -> None:
+    def add(self, severity: str, kind: str, e: int | None, message: Message) -> None:
         rank = int(self.snap.rank[e]) if e is not None else -1
         sid = int(self.reg.ids[e]) if e is not None else 0
         key = (SEVERITY_ORDER[severity], kind, rank, sid)
-        self.items.append(
-            (
-                key,
-                {
-                    "severity": severity,
-                    "kind": kind,
-                    "sor_id": None if e is None else str(self.reg.ids[e]),
-                    "message": message,
-                },
-            )
-        )
+        found = Finding(severity, kind, None if e is None else str(self.reg.ids[e]), message)
+        self.items.append((key, found))
 
-    def result(self) -> list[dict[str, Any]]:
+    def result(self) -> list[Finding]:
         return [d for _k, d in sorted(self.items, key=lambda t: t[0])]
 
-    def listing(self, ents: np.ndarray) -> str:
-        shown = ", ".join(self.label(int(e)) for e in ents[:LIST_LIMIT])
+    def listing(self, ents: np.ndarray) -> Joined | Message:
+        shown = Joined(tuple(self.label(int(e)) for e in ents[:LIST_LIMIT]))
         more = len(ents) - LIST_LIMIT
-        return shown + (f" and {more} more" if more > 0 else "")
+        return msg("query.listing_more", shown=shown, more=more) if more > 0 else shown
 
     def by_name(self, ents: np.ndarray) -> np.ndarray:
         return ents[np.lexsort((self.reg.ids[ents], self.snap.rank[ents]))]
 
 
-def quality(reg: Register, day: dt.date) -> list[dict[str, Any]]:
+def _label(name: str | None, sor_id: int) -> Message:
+    """A unit in a sentence: "Name (id)", or "unit id" when it has no name."""
+    if name and name.strip():
+        return msg("query.unit_label", name=clean_text(name.strip()), sor_id=str(sor_id))
+    return msg("query.unit_label_unnamed", sor_id=str(sor_id))
+
+
+def quality(reg: Store, day: dt.date) -> list[dict[str, Any]]:
+    """The `quality` CLI document at `day`: errors first, then by kind and unit name."""
+    return [f.as_json() for f in findings(reg, day)]
+
+
+def findings(reg: Store, day: dt.date) -> list[Finding]:
     """Data-quality findings at `day`, errors first, then by kind and unit name."""
-    snap = reg.snapshot(day)
+    snap = snapshot(reg, day)
     out = _Findings(reg, snap)
     if not len(reg.ids):
         return []
@@ -96,9 +123,10 @@ def quality(reg: Register, day: dt.date) -> list[dict[str, Any]]:
     _cycles(reg, snap, out, active)
     _parents(reg, snap, out, active)
     _check_digits(reg, out, active)
-    closed_source = _ean_from_closed(reg, day, out, active)
-    _addresses(reg, day, out, active, closed_source)
-    _eans(reg, day, out, active)
+    prov = provenance.at(reg, snap.day)
+    closed_source = _ean_from_closed(reg, prov, out, active)
+    _addresses(reg, prov, out, active, closed_source)
+    _eans(reg, prov, out, active)
     _providers(reg, snap, out, active)
     _shak(reg, snap, out, active)
     _names(reg, snap, out, active)
@@ -106,56 +134,37 @@ def quality(reg: Register, day: dt.date) -> list[dict[str, Any]]:
     return out.result()
 
 
-def _parent_index(reg: Register, rows: np.ndarray) -> np.ndarray:
+def _parent_index(reg: Store, rows: np.ndarray) -> np.ndarray:
     """Entity index of the parent each version row names, -1 for none or not in the file."""
-    n = len(reg.ids)
-    pid = reg.parent_id[rows]
-    pidx = np.minimum(np.searchsorted(reg.ids, pid), n - 1)
-    return np.where((pid != 0) & (reg.ids[pidx] == pid), pidx, -1)
+    return np.maximum(parent_entity_per_row(reg)[rows], -1)
 
 
-def _not_active_when(reg: Register, p: int, day: int) -> str:
+def _not_active_when(reg: Store, p: int, day: int) -> Message:
     """Why unit `p` is not active on `day`, as the end of a sentence."""
     if day < reg.first_day[p]:
-        return f"only opens on {iso(int(reg.first_day[p]))}"
+        return msg("query.opens_on", day=from_day(int(reg.first_day[p])))
     if reg.last_day[p] != MAX_DAY and day > reg.last_day[p]:
-        return f"closed after {iso(int(reg.last_day[p]))}"
-    return "is not in force on this date"
+        return msg("query.closed_after", day=from_day(int(reg.last_day[p])))
+    return msg("query.not_in_force")
 
 
-def _last_name(reg: Register, p: int) -> str:
-    name = reg.value(int(reg.id_start[p + 1]) - 1, "EntityName")
-    return f"{name.strip()} ({reg.ids[p]})" if name and name.strip() else f"unit {reg.ids[p]}"
+def _last_name(reg: Store, p: int) -> Message:
+    return _label(reg.value(int(reg.id_start[p + 1]) - 1, "EntityName"), int(reg.ids[p]))
 
 
-def _cycles(reg: Register, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
+def _cycles(reg: Store, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
     """Active units in a loop of parents at the day (the tree shows them as orphans)."""
     ents = np.nonzero(active)[0]
     up = np.full(len(reg.ids), -1, dtype=np.int64)
     pidx = _parent_index(reg, snap.row_of[ents])
     up[ents] = np.where((pidx >= 0) & active[np.maximum(pidx, 0)], pidx, -1)
-    anc = up.copy()
-    for _ in range(12):  # real trees are at most ~7 deep: most days end here
-        if not (anc >= 0).any():
-            return
-        anc = np.where(anc >= 0, up[np.maximum(anc, 0)], -1)
-    for _ in range(max(len(up), 1).bit_length() + 1):
-        anc = np.where(anc >= 0, anc[np.maximum(anc, 0)], -1)
-    for e in np.unique(anc[anc >= 0]).tolist():  # after > n steps up, only loops remain
-        loop = [e]
-        while up[loop[-1]] != e:
-            loop.append(int(up[loop[-1]]))
-        path = " -> ".join(out.label(k) for k in [*loop, e])
-        out.add(
-            "error",
-            "cycle",
-            e,
-            f"{out.label(e)} is in a loop of parent units ({path}), so it has no place in "
-            "the tree and is shown under 'Missing parent'.",
-        )
+    for e in np.nonzero(cycle_members(up))[0].tolist():
+        loop = path_up(up, e)  # around the loop once, from e
+        path = Joined(tuple(out.label(k) for k in [*loop, e]), " -> ")
+        out.add("error", "cycle", e, msg("query.cycle", unit=out.label(e), path=path))
 
 
-def _parents(reg: Register, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
+def _parents(reg: Store, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
     """Orphans: active units whose parent is not in the file, or closed or not yet open."""
     ents = np.nonzero(active)[0]
     pid = reg.parent_id[snap.row_of[ents]]
@@ -166,121 +175,129 @@ def _parents(reg: Register, snap: Snapshot, out: _Findings, active: np.ndarray) 
             "error",
             "parent_missing",
             e,
-            f"{out.label(e)} is active, but its parent {p} is not in the file, so it is shown "
-            "under 'Missing parent'.",
+            msg("query.parent_missing", unit=out.label(e), parent=str(p)),
         )
     bad = (pidx >= 0) & ~active[np.maximum(pidx, 0)]
     for e, p in zip(ents[bad].tolist(), pidx[bad].tolist(), strict=True):
+        when = _not_active_when(reg, p, snap.day)
         out.add(
             "error",
             "parent_not_active",
             e,
-            f"{out.label(e)} is active, but its parent {_last_name(reg, p)} "
-            f"{_not_active_when(reg, p, snap.day)}.",
+            msg("query.parent_not_active", unit=out.label(e), parent=_last_name(reg, p), when=when),
         )
 
 
-def _check_digits(reg: Register, out: _Findings, active: np.ndarray) -> None:
+def _check_digits(reg: Store, out: _Findings, active: np.ndarray) -> None:
     """SOR ids of active units that fail the Verhoeff check (or namespace, length)."""
     ents = np.nonzero(active)[0]
     for e in ents[~sor_ids_look_ok(reg.ids[ents])].tolist():
-        problem = sor_id_problem(str(reg.ids[e]))
+        problem = sor_id_issue(str(reg.ids[e]))
         if problem:
-            out.add("warning", "bad_check_digit", e, f"The SOR id of {out.label(e)} {problem}.")
+            out.add(
+                "warning",
+                "bad_check_digit",
+                e,
+                msg("query.bad_sor_id", unit=out.label(e), problem=problem),
+            )
 
 
-def _ean_from_closed(reg: Register, day: dt.date, out: _Findings, active: np.ndarray) -> np.ndarray:
+def _ean_from_closed(
+    reg: Store, prov: provenance.Provenance, out: _Findings, active: np.ndarray
+) -> np.ndarray:
     """Active units inheriting an EAN that, up the parents their rows name, belongs to a
     unit that is closed at the day or that they only reach through one.
 
-    At the day the tree has no path through a closed unit, so the bulk view finds no
+    At the day the tree has no path through a closed unit, so the provenance finds no
     source; the rows still name the chain, which is followed here through each unit's
-    nearest version. Returns the mask of units reported (no second finding for them).
+    row (its nearest version when it is not in life). Returns the mask of units
+    reported (no second finding for them).
     """
-    bv = bulk_view(reg, day)
     snap = out.snap
     key = "ean_location_code"
-    cand = active & (bv.claim[key] == INHERITED) & (bv.state[key] == NONE)
+    every = np.arange(len(reg.ids))
+    claim = prov.claims()[key][prov.node_of(every)]
+    cand = active & (claim == INHERITED) & (prov.state_of(key, every) == NONE)
     hit = np.zeros(len(reg.ids), dtype=bool)
     if not cand.any():
         return hit
-    named = _parent_index(reg, bv.rows)
-    holder = resolve_chain(row_states(reg, bv.rows)[key], named)
+    rows = prov.rows_of(every)
+    named = _parent_index(reg, rows)
+    holder = provenance.resolve_up(provenance.row_states(reg, rows)[key], named)
     hit = cand & (holder >= 0)
+    # the first unit up each chain that is not active, or the holder if none is before it
+    stop = ~active | (claim != INHERITED)
+    first_stop = first_up(named, stop)
     for e in np.nonzero(hit)[0].tolist():
         h = int(holder[e])
-        code = reg.value(int(bv.rows[h]), "EanLocationCode") or "?"
-        via = int(named[e])  # the first unit up the chain that is not active
-        while active[via] and via != h:
-            via = int(named[via])
-        if active[via]:
+        code = clean_text((reg.value(int(rows[h]), "EanLocationCode") or "?").strip())
+        via = int(first_stop[named[e]])
+        if via < 0 or active[via]:
             continue  # an active holder out of reach only in a loop: `cycle` tells
+        when = _not_active_when(reg, via, snap.day)
         if via == h:
-            where = f"from {_last_name(reg, h)}, which {_not_active_when(reg, h, snap.day)}"
+            where = msg("query.from_closed", holder=_last_name(reg, h), when=when)
         else:
-            where = (
-                f"from {_last_name(reg, h)} through {_last_name(reg, via)}, which "
-                f"{_not_active_when(reg, via, snap.day)}"
+            where = msg(
+                "query.from_closed_through",
+                holder=_last_name(reg, h),
+                via=_last_name(reg, via),
+                when=when,
             )
         out.add(
             "warning",
             "ean_from_closed",
             e,
-            f"{out.label(e)} inherits its EAN location number {code.strip()} {where}.",
+            msg("query.ean_from_closed", unit=out.label(e), code=code, where=where),
         )
     return hit
 
 
 def _addresses(
-    reg: Register, day: dt.date, out: _Findings, active: np.ndarray, reported: np.ndarray
+    reg: Store,
+    prov: provenance.Provenance,
+    out: _Findings,
+    active: np.ndarray,
+    reported: np.ndarray,
 ) -> None:
-    bv = bulk_view(reg, day)
-    postal_none = active & (bv.state["postal_address"] == NONE)
-    claimed = bv.claim["postal_address"] == INHERITED
+    every = np.arange(len(reg.ids))
+    nodes = prov.node_of(every)
+    claims = {k: v[nodes] for k, v in prov.claims().items()}
+
+    def state(key: str) -> np.ndarray:
+        return prov.state_of(key, every)
+
+    postal_none = active & (state("postal_address") == NONE)
+    claimed = claims["postal_address"] == INHERITED
     for e in np.nonzero(postal_none)[0].tolist():
-        if claimed[e]:
-            msg = f"{out.label(e)} inherits its postal address, but no unit above it has one."
-        else:
-            msg = f"{out.label(e)} has no postal address, neither its own nor inherited."
-        out.add("warning", "no_postal_address", e, msg)
-    virt = active & (bv.claim["virtual_address"] == INHERITED)
-    virt &= bv.state["virtual_address"] == NONE
+        code = "query.no_postal_inherited" if claimed[e] else "query.no_postal"
+        out.add("warning", "no_postal_address", e, msg(code, unit=out.label(e)))
+    virt = active & (claims["virtual_address"] == INHERITED)
+    virt &= state("virtual_address") == NONE
     for e in np.nonzero(virt)[0].tolist():
         out.add(
             "info",
             "inherited_without_source",
             e,
-            f"{out.label(e)} inherits its virtual address (phone, e-mail, web), but no unit "
-            "above it has one.",
+            msg("query.virtual_without_source", unit=out.label(e)),
         )
-    ean = active & (bv.claim["ean_location_code"] == INHERITED)
-    ean &= (bv.state["ean_location_code"] == NONE) & ~reported
+    ean = active & (claims["ean_location_code"] == INHERITED)
+    ean &= (state("ean_location_code") == NONE) & ~reported
     for e in np.nonzero(ean)[0].tolist():
         out.add(
             "warning",
             "inherited_without_source",
             e,
-            f"{out.label(e)} is marked as inheriting an EAN location number, but no unit above "
-            "it has one.",
+            msg("query.ean_without_source", unit=out.label(e)),
         )
 
 
-def _valid_rows(df: pd.DataFrame, day: int) -> np.ndarray:
-    ok = np.ones(len(df), dtype=bool)
-    if "FromDate" in df.columns:
-        ok &= parse_day_column(df["FromDate"], MIN_DAY)[0] <= day
-    if "ToDate" in df.columns:
-        ok &= parse_day_column(df["ToDate"], MAX_DAY)[0] >= day
-    return ok
-
-
-def _eans(reg: Register, day: dt.date, out: _Findings, active: np.ndarray) -> None:
+def _eans(reg: Store, prov: provenance.Provenance, out: _Findings, active: np.ndarray) -> None:
     """Own EANs without EDI message types, and own EANs shared by several active units."""
-    from .edi import edi_map
-
-    bv = bulk_view(reg, day)
     snap = out.snap
-    owners = np.nonzero(active & (bv.claim["ean_location_code"] == OWN))[0]
+    every = np.arange(len(reg.ids))
+    claim = prov.claims()["ean_location_code"][prov.node_of(every)]
+    owners = np.nonzero(active & (claim == OWN))[0]
     codes = (
         reg.entities["EanLocationCode"]
         .take(snap.row_of[owners])
@@ -293,11 +310,7 @@ def _eans(reg: Register, day: dt.date, out: _Findings, active: np.ndarray) -> No
     for e, c in zip(owners.tolist(), codes.tolist(), strict=True):
         if not good[c]:
             out.add(
-                "warning",
-                "bad_ean",
-                e,
-                f"The EAN location number {c} of {out.label(e)} is not 13 digits with a valid "
-                "GS1 check digit.",
+                "warning", "bad_ean", e, msg("query.bad_ean", code=clean_text(c), unit=out.label(e))
             )
     m = edi_map(reg)
     if m is not None:
@@ -308,8 +321,7 @@ def _eans(reg: Register, day: dt.date, out: _Findings, active: np.ndarray) -> No
                     "warning",
                     "ean_without_edi",
                     e,
-                    f"{out.label(e)} has its own EAN location number {c}, but no EDI message "
-                    "type is registered for it.",
+                    msg("query.ean_without_edi", unit=out.label(e), code=clean_text(c)),
                 )
     if not len(owners):
         return
@@ -322,12 +334,16 @@ def _eans(reg: Register, day: dt.date, out: _Findings, active: np.ndarray) -> No
             "warning",
             "shared_ean",
             int(ents[0]),
-            f"EAN location number {code} is the own number of {len(ents)} active units: "
-            f"{out.listing(ents)}.",
+            msg(
+                "query.shared_ean",
+                code=clean_text(code),
+                count=len(ents),
+                units=out.listing(ents),
+            ),
         )
 
 
-def _providers(reg: Register, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
+def _providers(reg: Store, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
     """Provider numbers (ydernummer) carried by several active units at once."""
     if "ProviderId" not in reg.entities.columns:
         return
@@ -349,21 +365,24 @@ def _providers(reg: Register, snap: Snapshot, out: _Findings, active: np.ndarray
             "warning",
             "duplicate_provider",
             int(found[0]),
-            f"Provider number {code} is on {len(found)} active units: {out.listing(found)}.",
+            msg(
+                "query.duplicate_provider",
+                code=clean_text(code),
+                count=len(found),
+                units=out.listing(found),
+            ),
         )
 
 
-def _shak(reg: Register, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
+def _shak(reg: Store, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
     """SHAK codes attached directly to several active units at once."""
-    from .mapping import map_table
-
-    n = len(reg.ids)
     table = map_table(reg)
     if table is not None:
-        hit = (table.from_day <= snap.day) & (table.to_day >= snap.day) & table.direct
-        sor = table.sor[hit]
-        e = np.minimum(np.searchsorted(reg.ids, sor), n - 1)
-        ok = (reg.ids[e] == sor) & active[e]
+        hit = table.valid_rows(snap.day)
+        hit = hit[table.direct[hit]]
+        e = reg.index_of(table.sor[hit])
+        ok = e >= 0
+        ok[ok] = active[e[ok]]
         frame = pd.DataFrame({"code": table.shak[hit][ok].astype(str), "e": e[ok]})
     else:
         ents = np.nonzero(active)[0]
@@ -385,44 +404,51 @@ def _shak(reg: Register, snap: Snapshot, out: _Findings, active: np.ndarray) -> 
             "warning",
             "shak_multiple",
             int(ents[0]),
-            f"SHAK code {code} is attached directly to {len(ents)} active units at once: "
-            f"{out.listing(ents)}.",
+            msg(
+                "query.shak_multiple",
+                code=clean_text(code),
+                count=len(ents),
+                units=out.listing(ents),
+            ),
         )
 
 
-def _names(reg: Register, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
+def _names(reg: Store, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
     ents = np.nonzero(active)[0]
     names = reg.entities["EntityName"].take(snap.row_of[ents]).reset_index(drop=True)
     missing = names.isna() | (names.str.strip() == "")
     for e in ents[missing.to_numpy(dtype=bool)].tolist():
-        out.add("warning", "no_name", e, f"Unit {reg.ids[e]} has no name.")
+        out.add("warning", "no_name", e, msg("query.no_name", sor_id=str(reg.ids[e])))
     stripped = names.str.strip()
     edges = (~missing & (stripped != names)).to_numpy(dtype=bool)
     doubled = (~missing & names.str.contains("  ", regex=False)).to_numpy(dtype=bool)
     for i in np.nonzero(edges | doubled)[0].tolist():
-        what = []
-        if edges[i]:
-            what.append("leading or trailing spaces")
-        if doubled[i]:
-            what.append("doubled spaces")
+        what = (
+            "query.spaces_both"
+            if edges[i] and doubled[i]
+            else ("query.spaces_edges" if edges[i] else "query.spaces_doubled")
+        )
         e = int(ents[i])
         out.add(
             "info",
             "name_spaces",
             e,
-            f"The name {names.iat[i]!r} of unit {reg.ids[e]} has {' and '.join(what)}.",
+            msg(
+                "query.name_spaces",
+                name=clean_text(names.iat[i]),
+                sor_id=str(reg.ids[e]),
+                what=msg(what),
+            ),
         )
 
 
-def _empty_subtrees(reg: Register, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
+def _empty_subtrees(reg: Store, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
     """Active units that once had units under them, all of which are now closed."""
     n = len(reg.ids)
-    has_p = reg.parent_id != 0
-    pid = reg.parent_id[has_p]
-    pidx = np.minimum(np.searchsorted(reg.ids, pid), n - 1)
-    known = reg.ids[pidx] == pid
+    pidx = parent_entity_per_row(reg)
+    known = pidx >= 0
     pairs = np.unique(
-        np.stack([pidx[known], reg.row_entity[has_p][known].astype(np.int64)], axis=1), axis=0
+        np.stack([pidx[known], reg.row_entity[known].astype(np.int64)], axis=1), axis=0
     )
     if not len(pairs):
         return
@@ -433,9 +459,8 @@ def _empty_subtrees(reg: Register, snap: Snapshot, out: _Findings, active: np.nd
     cand = active & (former > 0) & (closed_count == former) & (snap.child_counts() == 0)
     for e in np.nonzero(cand)[0].tolist():
         k = int(former[e])
-        under = (
-            "the one unit that was ever under it is closed"
-            if k == 1
-            else f"all {k} units that were ever under it are closed"
-        )
-        out.add("info", "empty_subtree", e, f"{out.label(e)} is active, but {under}.")
+        if k == 1:
+            found = msg("query.empty_subtree_one", unit=out.label(e))
+        else:
+            found = msg("query.empty_subtree_all", unit=out.label(e), count=k)
+        out.add("info", "empty_subtree", e, found)

@@ -1,20 +1,20 @@
-"""The in-memory register: every version row of every table, with array indexes.
+"""The columnar store: every version row of every table, with array indexes.
 
-Format readers hand over a `RawData` (text columns with canonical names);
-`Register.build` validates it once (dates, ids, parents, cycles, duplicates,
+Format readers hand over a `RawData` (text columns with canonical names, see
+`raw`); `Store.build` validates it once (dates, ids, parents, cycles, duplicates,
 overlaps, check digits) and derives the numpy arrays that every date query works
-on. Queries live in their own modules (asof, inheritance, mapping, ...); the
-methods at the bottom of `Register` are the stable API of ARCHITECTURE.md.
+on. The store is immutable after the load. What is derived from it later lives in
+its cache (`Store.cache`, a thread-safe `memo.Memo`; docs/ARCHITECTURE.md,
+"Threads"). Queries live in their own modules above this one (asof, provenance,
+mapping, ...); `api.Register` adds the stable convenience methods on top.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -22,65 +22,28 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import schema
+from .arrays import cycle_members, index_of
 from .dates import MAX_DAY, MIN_DAY, from_day, parse_day_column
+from .memo import Memo
+from .raw import LINE, STRING, Inheritance, RawData, SourceInfo
 from .report import LoadReport
+from .text import fold_text, name_sort_key, name_sort_keys
 
-if TYPE_CHECKING:
-    from .asof import Snapshot
+#: Names other modules imported from here before `raw` and `text` existed.
+__all__ = [
+    "LINE",
+    "STRING",
+    "Inheritance",
+    "RawData",
+    "SourceInfo",
+    "Store",
+    "digits_to_int64",
+    "fold_text",
+    "name_sort_key",
+    "name_sort_keys",
+]
 
-Inheritance = Literal["sor2", "xml"]
-STRING = "string[pyarrow]"
-
-
-@dataclass
-class SourceInfo:
-    """What was opened, as `info` reports it."""
-
-    path: str
-    format: str  # "sor2-zip" | "sor2-csv" | "sor-xml"
-    format_version: str | None = None
-    snapshot_date: dt.date | None = None
-    has_history: bool = False
-    table_rows: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class RawData:
-    """What a format reader returns.
-
-    `entities`: SOREntity rows; every value text (pandas string dtype), null = NA,
-    columns named canonically (schema.SOR_ENTITY_COLUMNS first, extra columns after).
-    An optional integer column `__line__` gives each row's line in the source file.
-    `tables`: the other tables by canonical name (schema.TABLES), same conventions.
-    `inheritance`: "sor2" when indicator columns come from the file, "xml" when the
-    reader derived them from absent blocks (SHAK mappings then come from ShakId).
-    """
-
-    entities: pd.DataFrame
-    tables: dict[str, pd.DataFrame]
-    source: SourceInfo
-    report: LoadReport
-    inheritance: Inheritance = "sor2"
-
-
-LINE = "__line__"
-
-
-def name_sort_key(name: str) -> str:
-    """Case-insensitive Danish collation key: æ, ø, å sort after z; other accents fold."""
-    s = name.lower()
-    s = s.replace("æ", "\x7f1").replace("ä", "\x7f1").replace("ø", "\x7f2").replace("ö", "\x7f2")
-    s = s.replace("å", "\x7f3")
-    s = unicodedata.normalize("NFKD", s)
-    return "".join(ch for ch in s if not unicodedata.combining(ch))
-
-
-def fold_text(text: str) -> str:
-    """Search folding: lower case, æ->ae, ø->oe, å->aa, other accents removed."""
-    s = text.casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-    s = s.replace("ä", "ae").replace("ö", "oe").replace("ü", "u")
-    s = unicodedata.normalize("NFKD", s)
-    return "".join(ch for ch in s if not unicodedata.combining(ch))
+T = TypeVar("T")
 
 
 def digits_to_int64(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -99,8 +62,8 @@ def digits_to_int64(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return out, ~ok & ~null
 
 
-class Register:
-    """Columnar SOR register. Build with `Register.build(raw)`; see module docstring."""
+class Store:
+    """Columnar SOR register. Build with `build(raw)`; see the module docstring."""
 
     entities: pd.DataFrame  # version rows sorted by (SorId, FromDate)
     tables: dict[str, pd.DataFrame]
@@ -121,13 +84,12 @@ class Register:
     last_day: np.ndarray  # int32, last valid day (MAX_DAY when open)
 
     def __init__(self) -> None:
-        self._snapshots: dict[int, Snapshot] = {}
-        self._caches: dict[str, Any] = {}
+        self._caches = Memo()
 
     # --- construction -------------------------------------------------------------
 
     @classmethod
-    def build(cls, raw: RawData, cancelled: Callable[[], bool] | None = None) -> Register:
+    def build(cls: type[S], raw: RawData, cancelled: Callable[[], bool] | None = None) -> S:
         """Validate `raw` and derive the indexes. Problems go to `raw.report`.
 
         `cancelled` is polled between columns of the one slow step (row reordering).
@@ -144,14 +106,14 @@ class Register:
 
     @classmethod
     def from_parts(
-        cls,
+        cls: type[S],
         entities: pd.DataFrame,
         tables: dict[str, pd.DataFrame],
         source: SourceInfo,
         report: LoadReport,
         inheritance: Inheritance,
         arrays: dict[str, np.ndarray],
-    ) -> Register:
+    ) -> S:
         """Rebuild from what `to_parts` gave (the cache path): no re-validation."""
         reg = cls()
         reg.entities = entities
@@ -332,10 +294,13 @@ class Register:
             key = int(str(sor_id).strip())
         except ValueError:
             return -1
-        i = int(np.searchsorted(self.ids, key))
-        if i < len(self.ids) and self.ids[i] == key:
-            return i
-        return -1
+        if not 0 < key < 2**63:
+            return -1
+        return int(index_of(self.ids, np.asarray(key, dtype=np.int64)))
+
+    def index_of(self, sor_ids: np.ndarray) -> np.ndarray:
+        """Entity indices of int64 SorIds (0 or an id not in the file gives -1)."""
+        return index_of(self.ids, sor_ids)
 
     def rows_of(self, e: int) -> range:
         """Version rows of entity index `e`, oldest first."""
@@ -347,6 +312,42 @@ class Register:
             return None
         v = self.entities[column].iat[row]
         return None if v is None or v is pd.NA else str(v)
+
+    def column_values(self, column: str, rows: np.ndarray) -> np.ndarray:
+        """One column's cells of many rows as an object array of str or None (a row
+        index of -1, or a column the file lacks, gives None)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.full(len(rows), None, dtype=object)
+        if column not in self.entities.columns:
+            return out
+        ok = rows >= 0
+        out[ok] = self.entities[column].take(rows[ok]).to_numpy(dtype=object, na_value=None)
+        return out
+
+    def arrow_column(self, column: str) -> pa.ChunkedArray:
+        """One SOREntity column as a pyarrow array (the DataFrame's own buffers)."""
+
+        def make() -> pa.ChunkedArray:
+            values = self.entities[column].array
+            if hasattr(values, "__arrow_array__"):  # pyarrow-backed: no copy
+                arr = values.__arrow_array__()
+            else:
+                arr = pa.array(np.asarray(values, dtype=object), from_pandas=True)
+            return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+
+        return self.cache(f"arrow:{column}", make)
+
+    def cells(self, rows: np.ndarray, columns: list[str]) -> dict[str, np.ndarray]:
+        """The cells of `rows` in each of `columns`: object arrays of str or None."""
+        idx = pa.array(np.asarray(rows, dtype=np.int64), type=pa.int64())
+        out = {}
+        for c in columns:
+            if c in self.entities.columns:
+                taken = self.arrow_column(c).take(idx)
+                out[c] = np.asarray(taken.to_numpy(zero_copy_only=False), dtype=object)
+            else:
+                out[c] = np.full(len(idx), None, dtype=object)
+        return out
 
     def row_dict(self, row: int) -> dict[str, str | None]:
         """All data columns of one version row (not the internal line column)."""
@@ -365,52 +366,13 @@ class Register:
         hi = max(int(to.max(initial=MIN_DAY)), int(fr.max(initial=MIN_DAY)))
         return (from_day(lo) if lo != MAX_DAY else None, from_day(hi) if hi != MIN_DAY else None)
 
-    def cache(self, key: str, make: Any) -> Any:
-        """Memoise a derived structure that does not depend on the date."""
-        if key not in self._caches:
-            self._caches[key] = make()
-        return self._caches[key]
+    def cache(self, key: str, make: Callable[[], T]) -> T:
+        """A structure derived from the store that does not depend on the date, computed
+        once (thread-safe: see `memo.Memo`)."""
+        return self._caches.get(key, make)
 
-    # --- the stable API (ARCHITECTURE.md) -------------------------------------------
 
-    def snapshot(self, day: dt.date) -> Snapshot:
-        """The register as it stood on `day` (cached for recent days)."""
-        from .asof import Snapshot, day_number
-
-        n = day_number(day)
-        snap = self._snapshots.get(n)
-        if snap is None:
-            if len(self._snapshots) > 16:
-                self._snapshots.pop(next(iter(self._snapshots)))
-            snap = Snapshot(self, n)
-            self._snapshots[n] = snap
-        return snap
-
-    def roots(self, day: dt.date) -> list[str]:
-        snap = self.snapshot(day)
-        return [str(self.ids[e]) for e in snap.roots()]
-
-    def children(self, sor_id: int | str, day: dt.date) -> list[str]:
-        e = self.entity_index(sor_id)
-        if e < 0:
-            return []
-        snap = self.snapshot(day)
-        return [str(self.ids[c]) for c in snap.children(e)]
-
-    def entity(self, sor_id: int | str, day: dt.date) -> dict[str, Any] | None:
-        from .inheritance import entity_view
-
-        return entity_view(self, sor_id, day)
-
-    def history(self, sor_id: int | str) -> list[dict[str, Any]]:
-        from .asof import history
-
-        return history(self, sor_id)
-
-    def search(self, text: str, day: dt.date, limit: int = 50) -> list[dict[str, Any]]:
-        from .search import search
-
-        return search(self, text, day, limit=limit)
+S = TypeVar("S", bound=Store)
 
 
 def _take_rows(
@@ -462,16 +424,6 @@ def _validated_entities(df: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     return df
 
 
-def name_sort_keys(names: pa.Array) -> pa.Array:
-    """`name_sort_key` over a whole pyarrow string array, with compute kernels."""
-    keys = pc.utf8_lower(names)
-    for letters, code in (("æä", "\x7f1"), ("øö", "\x7f2"), ("å", "\x7f3")):
-        for ch in letters:
-            keys = pc.replace_substring(keys, ch, code)
-    keys = pc.utf8_normalize(keys, form="NFKD")
-    return pc.replace_substring_regex(keys, r"\p{Mn}", "")
-
-
 def _name_ranks(names: pd.Series) -> np.ndarray:
     codes, uniques = pd.factorize(names, use_na_sentinel=True)
     keys = name_sort_keys(pa.array(np.asarray(uniques, dtype=object), type=pa.large_string()))
@@ -482,15 +434,14 @@ def _name_ranks(names: pd.Series) -> np.ndarray:
     return rank[np.asarray(codes)]
 
 
-def _validate_references(reg: Register, lines: np.ndarray) -> None:
+def _validate_references(reg: Store, lines: np.ndarray) -> None:
     """Unknown parents, cycles, level mismatches and check digits (report only)."""
     from .ids import ean_ok, eans_look_ok, sor_id_problem, sor_ids_look_ok
 
     rep = reg.report
     has_parent = reg.parent_id != 0
-    pidx = np.searchsorted(reg.ids, reg.parent_id)
-    pidx_c = np.minimum(pidx, len(reg.ids) - 1) if len(reg.ids) else pidx
-    known = has_parent & (reg.ids[pidx_c] == reg.parent_id) if len(reg.ids) else has_parent
+    pidx = reg.index_of(reg.parent_id)
+    known = pidx >= 0
     unknown = has_parent & ~known
     seen: set[tuple[int, int]] = set()
     for i in np.nonzero(unknown)[0]:
@@ -508,14 +459,9 @@ def _validate_references(reg: Register, lines: np.ndarray) -> None:
             sor_id=str(reg.sor_id[i]),
             kind="unknown_parent",
         )
-    # cycles in each unit's latest parent (a cycle at a past date is caught by the tree):
-    # pointer doubling; after more than n steps up, whatever is still reached is on a cycle.
+    # cycles in each unit's latest parent (a cycle at a past date is caught by the tree)
     last_rows = reg.id_start[1:] - 1
-    anc = np.where(known[last_rows], pidx_c[last_rows], -1).astype(np.int64)
-    for _ in range(max(1, len(reg.ids)).bit_length() + 1):
-        anc = np.where(anc >= 0, anc[np.maximum(anc, 0)], -1)
-    in_cycle = np.zeros(len(reg.ids), dtype=bool)
-    in_cycle[np.unique(anc[anc >= 0])] = True
+    in_cycle = cycle_members(pidx[last_rows])
     for e in np.nonzero(in_cycle)[0].tolist():
         rep.add(
             "error",

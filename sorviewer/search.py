@@ -1,28 +1,28 @@
 """One search box over names, ids, codes, postcodes and towns, at a date.
 
-Text is folded once per register exactly as `register.fold_text` folds the query
+Text is folded once per register exactly as `text.fold_text` folds the query
 (lower case, æ->ae, ø->oe, å->aa, ä->ae, ö->oe, ü->u, other accents dropped), so
 that "Aeroe", "ærø" and "AERØ" find the same unit and "François" is found as
 typed. A query is vectorised pyarrow string work over the units existing at the
 date; results come in three tiers (exact id matches, then name prefixes, then
-everything else), each tier sorted by Danish name order (ARCHITECTURE.md).
+everything else), each tier sorted by Danish name order (docs/ARCHITECTURE.md,
+"search").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .asof import Snapshot
-from .register import fold_text
-
-if TYPE_CHECKING:
-    from .register import Register
+from .arrays import with_ancestors
+from .asof import Snapshot, day_number, snapshot
+from .records import SearchHit
+from .register import Store
+from .text import fold_array, fold_text
 
 #: Columns matched exactly (after trimming) in the first tier, and by prefix later.
 ID_COLUMNS = ("SorId", "ShakId", "EanLocationCode", "ProviderId", "PharmacyId")
@@ -30,43 +30,8 @@ ID_COLUMNS = ("SorId", "ShakId", "EanLocationCode", "ProviderId", "PharmacyId")
 TEXT_COLUMNS = ("EntityName", "PostalAddressDistrictName", "VisitingAddressDistrictName")
 CODE_PREFIX_COLUMNS = ("PostalAddressPostCodeId", "VisitingAddressPostCodeId")
 
-#: The letters `fold_text` spells out before its accent stripping (same order).
-_FOLD = (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ä", "ae"), ("ö", "oe"), ("ü", "u"))
-#: Text outside Latin-1, where pyarrow's lower case and Unicode tables may differ from
-#: Python's casefold and `unicodedata.combining` (ß, ligatures, Greek, marks that are
-#: not \p{Mn}); such values, and any that still hold a non-ASCII letter after
-#: the kernels, are refolded with `fold_text` itself (few distinct values).
-_BEYOND_LATIN1 = r"[^\x00-\x{ff}]"
 
-
-def _fold_array(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """`fold_text` over a whole string array: pyarrow kernels for the common case,
-    `fold_text` on the distinct values the kernels cannot be trusted with."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    out = pc.utf8_lower(arr)
-    for a, b in _FOLD:
-        out = pc.replace_substring(out, a, b)
-    # Decomposing and dropping marks only where something is left to decompose: most
-    # Danish text is plain ASCII once æ, ø and å are spelled out.
-    accented = pc.fill_null(pc.invert(pc.string_is_ascii(out)), False)
-    if pc.any(accented).as_py():
-        part = pc.utf8_normalize(pc.filter(out, accented), form="NFKD")
-        part = pc.replace_substring_regex(part, r"\p{Mn}", "")
-        out = pc.replace_with_mask(out, accented, part)
-    odd = pc.fill_null(
-        pc.or_(pc.invert(pc.string_is_ascii(out)), pc.match_substring_regex(arr, _BEYOND_LATIN1)),
-        False,
-    )
-    if pc.any(odd).as_py():
-        values = pc.filter(arr, odd)
-        uniques = pc.unique(values)
-        folded = pa.array([fold_text(u) for u in uniques.to_pylist()], type=pa.string())
-        out = pc.replace_with_mask(out, odd, pc.take(folded, pc.index_in(values, uniques)))
-    return out
-
-
-def _column_array(reg: Register, col: str) -> pa.Array:
+def _column_array(reg: Store, col: str) -> pa.Array:
     """One search column, trimmed, with empty text for null: an empty value matches no
     query, and masks without nulls need no fill before every use."""
     if col not in reg.entities.columns:
@@ -75,7 +40,7 @@ def _column_array(reg: Register, col: str) -> pa.Array:
     return pc.fill_null(pc.utf8_trim_whitespace(arr), "")
 
 
-def _base(reg: Register) -> dict[str, pa.Array]:
+def _base(reg: Store) -> dict[str, pa.Array]:
     """Folded/trimmed search columns over every version row (built once)."""
 
     def make() -> dict[str, pa.Array]:
@@ -84,7 +49,7 @@ def _base(reg: Register) -> dict[str, pa.Array]:
             a = _column_array(reg, c)
             cols[c] = pc.utf8_lower(a) if c in ("ShakId", "PharmacyId") else a
         for c in TEXT_COLUMNS:
-            cols[c] = _fold_array(_column_array(reg, c))
+            cols[c] = fold_array(_column_array(reg, c))
         return cols
 
     result: dict[str, pa.Array] = reg.cache("search_base", make)
@@ -97,39 +62,34 @@ class _DayIndex:
     cols: dict[str, pa.Array]  # the search columns for those entities' rows
 
 
-def _day_index(reg: Register, snap: Snapshot) -> _DayIndex:
-    idx = snap.memo.get("search")
-    if idx is None:
+def _day_index(reg: Store, snap: Snapshot) -> _DayIndex:
+    def make() -> _DayIndex:
         ents = np.nonzero(snap.active_mask if not snap.include_all else snap.present)[0]
         ents = ents[np.argsort(snap.rank[ents], kind="stable")]
         rows = pa.array(snap.row_of[ents])
         cols = {k: v.take(rows) for k, v in _base(reg).items()}
-        idx = _DayIndex(ents, cols)
-        snap.memo["search"] = idx
-    return idx
+        return _DayIndex(ents, cols)
+
+    return snap.cached("search", make)
 
 
-def find(reg: Register, snap: Snapshot, text: str) -> tuple[np.ndarray, list[str]]:
+def find(reg: Store, snap: Snapshot, text: str) -> tuple[np.ndarray, list[str]]:
     """All units matching `text` at the snapshot's day, best first, with the matched column.
 
-    The last answer per snapshot is kept: the tree filter and the result list ask the
-    same question on every keystroke."""
+    The last few answers per snapshot are kept: the tree filter and the result list ask
+    the same question on every keystroke."""
     q = text.strip()
     if not q:
         return np.array([], dtype=np.int64), []
-    last = snap.memo.get("find")
-    if last is None or last[0] != q:
-        last = (q, _find(reg, snap, q))
-        snap.memo["find"] = last
-    ents, cols = last[1]
+    ents, cols = snap.answer(("find", q), lambda: _find(reg, snap, q))
     return ents.copy(), list(cols)
 
 
-#: Result tiers (ARCHITECTURE.md, "search"): exact id matches, name prefixes, the rest.
+#: Result tiers (docs/ARCHITECTURE.md, "search"): exact id matches, name prefixes, the rest.
 TIER_EXACT_ID, TIER_NAME_PREFIX, TIER_OTHER = 0, 1, 2
 
 
-def _find(reg: Register, snap: Snapshot, q: str) -> tuple[np.ndarray, list[str]]:
+def _find(reg: Store, snap: Snapshot, q: str) -> tuple[np.ndarray, list[str]]:
     qf = fold_text(q)
     idx = _day_index(reg, snap)
     n = len(idx.ents)
@@ -168,12 +128,12 @@ def _find(reg: Register, snap: Snapshot, q: str) -> tuple[np.ndarray, list[str]]
 
 
 def search(
-    reg: Register, text: str, day: dt.date, limit: int = 50, include_all: bool = False
-) -> list[dict[str, Any]]:
+    reg: Store, text: str, day: dt.date, limit: int = 50, include_all: bool = False
+) -> list[SearchHit]:
     """The `search` CLI document: `[{"sor_id", "name", "sor_type", "matched"}]`."""
-    snap = Snapshot(reg, _day(day), include_all=True) if include_all else reg.snapshot(day)
+    snap = Snapshot(reg, day_number(day), include_all=True) if include_all else snapshot(reg, day)
     ents, cols = find(reg, snap, text)
-    out = []
+    out: list[SearchHit] = []
     for e, col in zip(ents[: max(limit, 0)], cols, strict=False):
         r = snap.row(int(e))
         out.append(
@@ -187,28 +147,11 @@ def search(
     return out
 
 
-def match_with_ancestors(reg: Register, snap: Snapshot, text: str) -> tuple[np.ndarray, np.ndarray]:
+def match_with_ancestors(reg: Store, snap: Snapshot, text: str) -> tuple[np.ndarray, np.ndarray]:
     """(matching entity indices, a bool mask over all entities of matches and their ancestors).
 
     This is what a tree filter needs: the proxy keeps a node when the mask is set.
     """
     ents, _ = find(reg, snap, text)
-    keep = np.zeros(len(reg.ids), dtype=bool)
-    keep[ents] = True
-    cur = ents
-    for _ in range(64):
-        par = snap.parent_of[cur]
-        par = par[par >= 0]
-        par = par[~keep[par]]
-        if not len(par):
-            break
-        par = np.unique(par)
-        keep[par] = True
-        cur = par
+    keep = with_ancestors(np.where(snap.parent_of >= 0, snap.parent_of, -1), ents)
     return ents, keep
-
-
-def _day(day: dt.date) -> int:
-    from .asof import day_number
-
-    return day_number(day)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:  # importing the register pulls pandas; the window starts without it
-    from sorviewer.register import Register
+    from sorviewer.api import Register
 
 
 class AppState(QObject):

@@ -21,7 +21,7 @@ from ui.i18n import tr
 from ui.tasks import TaskState
 
 if TYPE_CHECKING:  # the register pulls pandas; the window starts without it
-    from sorviewer.register import Register
+    from sorviewer.api import Register
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from sorviewer import schema
 from ui.i18n import pick
 
 if TYPE_CHECKING:  # the register module pulls pandas; the window starts without it
-    from sorviewer.register import Register
+    from sorviewer.api import Register
 
 #: labels the official field tables lack (code columns beside their names)
 EXTRA_LABELS = {

@@ -13,8 +13,10 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette, QTextDocumentFragment
 from PySide6.QtWidgets import QWidget
 
-from sorviewer.register import RawData, Register, SourceInfo, fold_text
+from sorviewer import Register
+from sorviewer.register import RawData, SourceInfo
 from sorviewer.report import LoadReport
+from sorviewer.text import fold_text
 from tests.unit import tiny
 from tests.unit.tiny import FUT, IE, IE2, OE1, OE2, OE3, SI
 from ui.app_state import AppState

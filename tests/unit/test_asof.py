@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sorviewer import Register
 from sorviewer.asof import MISSING_PARENT_LABEL, tree
-from sorviewer.register import Register
 from tests.unit.tiny import FUT, IE, IE2, OE1, OE2, OE3, SI, tiny_register
 
 D = dt.date
@@ -132,7 +132,8 @@ def test_unit_exists_from_first_from_date_before_its_first_version() -> None:
     FirstFromDate, shown with that version (flagged as a gap), under its parent."""
     import pandas as pd
 
-    from sorviewer.register import RawData, Register, SourceInfo
+    from sorviewer import Register
+    from sorviewer.register import RawData, SourceInfo
     from sorviewer.report import LoadReport
 
     rows = [

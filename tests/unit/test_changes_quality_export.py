@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sorviewer import cli, export
+from sorviewer import Register, cli, export
 from sorviewer.changes import changes
 from sorviewer.export import (
     export_rows,
@@ -32,7 +32,7 @@ from sorviewer.export import (
 )
 from sorviewer.ids import make_ean, make_sor_id
 from sorviewer.quality import quality
-from sorviewer.register import RawData, Register, SourceInfo
+from sorviewer.register import RawData, SourceInfo
 from sorviewer.report import LoadReport
 
 from . import tiny

@@ -203,7 +203,7 @@ def brute_force_tree(rows: list[dict[str, str | None]], day: dt.date) -> tuple[d
 def test_tree_at_a_date_is_a_forest_matching_brute_force(
     rows: list[dict[str, str | None]], offset: int
 ) -> None:
-    from sorviewer.register import name_sort_key
+    from sorviewer.text import name_sort_key
 
     reg = tiny_register(rows)  # type: ignore[arg-type]
     day = START + dt.timedelta(days=offset)

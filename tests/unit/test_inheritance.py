@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from sorviewer.register import Register
+from sorviewer import Register
 from tests.unit.tiny import IE, OE1, OE2, OE3, SI, tiny_register
 
 DAY = dt.date(2021, 1, 1)

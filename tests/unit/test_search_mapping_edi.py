@@ -84,13 +84,12 @@ FOLD_CASES = [
 def test_data_folding_equals_query_folding() -> None:
     import pyarrow as pa
 
-    from sorviewer.register import fold_text
-    from sorviewer.search import _fold_array
+    from sorviewer.text import fold_array, fold_text
 
-    got = _fold_array(pa.array(FOLD_CASES, type=pa.string())).to_pylist()
+    got = fold_array(pa.array(FOLD_CASES, type=pa.string())).to_pylist()
     assert got == [fold_text(t) for t in FOLD_CASES]
     chunked = pa.chunked_array([FOLD_CASES[:5], FOLD_CASES[5:]], type=pa.string())
-    assert _fold_array(chunked).to_pylist() == [fold_text(t) for t in FOLD_CASES]
+    assert fold_array(chunked).to_pylist() == [fold_text(t) for t in FOLD_CASES]
 
 
 def _renamed(names: dict[str, str]) -> list[dict[str, str]]:
@@ -154,7 +153,13 @@ def test_search_has_three_tiers_each_by_danish_name() -> None:
     first[:] = -1
     again, cols = find(reg, snap, "1234")
     assert [str(reg.ids[e]) for e in again] == [SI, IE, OE3, OE1]
-    assert snap.memo["find"][0] == "1234" and cols[0] == "ShakId"
+    assert cols[0] == "ShakId"
+
+    def not_again() -> None:
+        raise AssertionError("the answer was computed again")
+
+    cached_ents, _cols = snap.answer(("find", "1234"), not_again)
+    assert [str(reg.ids[e]) for e in cached_ents] == [SI, IE, OE3, OE1]
 
 
 def test_nsp_style_open_shak_rows_end_when_the_next_row_of_the_key_starts() -> None:
@@ -162,7 +167,8 @@ def test_nsp_style_open_shak_rows_end_when_the_next_row_of_the_key_starts() -> N
     old row ends the day before the next row of the same (ShakId, SorId) starts."""
     import pandas as pd
 
-    from sorviewer.register import RawData, Register, SourceInfo
+    from sorviewer import Register
+    from sorviewer.register import RawData, SourceInfo
     from sorviewer.report import LoadReport
     from tests.unit import tiny
 

@@ -12,10 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sorviewer import Register
 from sorviewer.errors import LoadCancelled, LoadError
 from sorviewer.formats.sor_xml import looks_like_sor_xml, read_xml
 from sorviewer.mapping import sor_to_shak
-from sorviewer.register import RawData, Register
+from sorviewer.register import RawData
 from sorviewer.report import LoadReport
 from sorviewer.schema import SOR_ENTITY_COLUMNS
 from tests.conftest import SAMPLES

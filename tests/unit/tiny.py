@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sorviewer.register import RawData, Register, SourceInfo
+from sorviewer import Register
+from sorviewer.register import RawData, SourceInfo
 from sorviewer.report import LoadReport
 
 # Ids with valid check digits (ids.make_sor_id(1..7)).

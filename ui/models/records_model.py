@@ -22,7 +22,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -33,7 +32,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from sorviewer.register import fold_text, name_sort_key
+from sorviewer.text import fold_array, fold_text, name_sort_key
 from ui.formatting import display_text, raw_text
 
 #: the SorId of a row (str) or None when the row has none
@@ -62,23 +61,14 @@ class Worded(str):
         return obj
 
 
-_FOLDS = (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ä", "ae"), ("ö", "oe"), ("ü", "u"))
 
 
 def fold_many(texts: list[str]) -> list[str]:
-    """`fold_text` over many strings at once (pyarrow kernels, for tables of 50k rows).
-
-    Lower-casing stands in for case folding; the two differ only on letters like ß,
-    which the needle (folded the same way by `fold_text`) then simply does not match.
-    """
+    """`fold_text` over many strings at once (the core's pyarrow form, for tables of 50k
+    rows)."""
     if len(texts) < 1000:
         return [fold_text(t) for t in texts]
-    arr = pc.utf8_lower(pa.array(texts, type=pa.string()))
-    for letter, plain in _FOLDS:
-        arr = pc.replace_substring(arr, letter, plain)
-    arr = pc.utf8_normalize(arr, form="NFKD")
-    arr = pc.replace_substring_regex(arr, r"\p{Mn}", "")
-    out: list[str] = arr.to_pylist()
+    out: list[str] = fold_array(pa.array(texts, type=pa.string())).to_pylist()
     return out
 
 

@@ -57,7 +57,7 @@ from ui.colours import readable
 from ui.formatting import format_day
 
 if TYPE_CHECKING:  # the register module pulls pandas; the window starts without it
-    from sorviewer.register import Register
+    from sorviewer.api import Register
 
 #: internal id of the "Missing parent" group node (entity indices are far below it)
 GROUP_ID = (1 << 31) - 1

@@ -46,8 +46,8 @@ from PySide6.QtWidgets import (
 )
 
 from sorviewer import codes, schema
+from sorviewer.api import Register
 from sorviewer.dates import MAX_DAY, iso
-from sorviewer.register import Register
 from sorviewer.report import ReportRow
 from ui.app_state import AppState
 from ui.clipboard import set_clipboard, to_tsv

@@ -1,0 +1,761 @@
+"""The provenance engine: where each inheritable group's values come from, and the
+effective values that follow, for any set of units at a date, with array work.
+
+The rules (docs/ARCHITECTURE.md, "Provenance"; the file side in docs/FORMATS.md,
+"Inheritance") live here and nowhere else:
+
+- What a version row says about a group (`row_states`): postal and virtual
+  addresses are inherited from the parent when the row's indicator says so, the
+  unit's own when the row has values; a missing visiting address is the unit's
+  own postal address, a missing activity address its own visiting address
+  (`schema.FieldGroup.inherits_from`); with no indicator and no values, SI and OE
+  units fall back on the official rule. The EAN location number is own,
+  inherited or none as `EanLocationCodeState` says (else own when there is a
+  number). A group the row calls its own but gives no value for counts as none.
+- Inherited values are resolved by walking up the parents *at the date* (a child
+  gets no new version when its parent changes): the holder is the nearest
+  ancestor whose group is its own, unless a unit on the way has none, or the walk
+  runs out of parents.
+- SHAK: with a SHAKSORMap the map says which code a unit has and the unit it is
+  attached to; a unit the map has no row for has the row's own `ShakId`, if any.
+  The unit the map names is checked against the parents at the date; when it is
+  not above the unit (or not in the file) the nearest unit above that has the
+  code itself is shown as the holder, with a problem saying so. Without a map
+  (XML, the daily CSV) a unit's own `ShakId` is direct and units below without
+  their own inherit it.
+- A unit in life at D is looked at on D; a closed or future unit on its reference
+  day (`asof.reference_days`: its last or first valid day), together with its
+  ancestors on that day. So what `show` says about a closed unit is how it stood
+  when it last existed, and the provenance always agrees with the values.
+
+The engine works on *nodes*: (unit, day) pairs closed under "parent on that day".
+`at(reg, day)` covers every unit of the register (cached with the day's snapshot,
+each group computed on first use); `for_units(reg, ents, day)` covers a few units
+and their ancestors, for the window's selection, without computing the register.
+Both give the same answers for the same unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import schema
+from .arrays import cycle_members, first_up, is_above, with_ancestors
+from .asof import Snapshot, parents_at, reference_days, snapshot, version_rows
+from .dates import MIN_DAY, valid_on
+from .memo import Memo
+from .messages import Message, clean_text, msg
+from .raw import LINE
+from .register import Store
+from .shakmap import MapTable, map_table
+from .text import truth_masks
+
+#: provenance states, as int8 codes in the arrays
+NONE, OWN, INHERITED = 0, 1, 2
+STATE_NAMES = ("none", "own", "inherited")
+#: every inheritable group, in the order of the `show` document
+GROUPS = tuple(schema.FIELD_GROUPS)
+#: groups whose state the version row itself tells
+ROW_GROUPS = tuple(k for k in GROUPS if k != "shak")
+ADDRESS_GROUPS = ("postal_address", "visiting_address", "activity_address", "virtual_address")
+
+#: EanLocationCodeState spellings (trimmed, lower case)
+EAN_OWN = ("own", "egen")
+EAN_INHERITED = ("inherited", "nedarvet")
+EAN_NONE = ("none",)
+
+
+def value_columns(key: str) -> tuple[str, ...]:
+    """The columns that make a group's value: a group none of them is filled in for
+    has no value (the EAN group's other columns describe the number)."""
+    if key == "ean_location_code":
+        return ("EanLocationCode",)
+    return schema.FIELD_GROUPS[key].columns
+
+
+# --- what the rows say ----------------------------------------------------------------
+
+
+def resolve_up(state: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """The walk up the parents for a group inherited from the parent: per node, the
+    node holding its value (itself when own; the nearest ancestor whose group is own
+    when inherited), or -1 when a unit on the way has none, the walk runs out of
+    parents, or it only circles a cycle."""
+    top = first_up(parent, state != INHERITED)
+    ok = top >= 0
+    ok[ok] = state[top[ok]] == OWN
+    return np.where(ok, top, -1)
+
+
+def _cells(reg: Store, column: str, rows: np.ndarray) -> pa.Array:
+    """One column's cells of `rows` as a pyarrow string array (nulls for a missing
+    column)."""
+    if column not in reg.entities.columns:
+        return pa.nulls(len(rows), pa.string())
+    arr = reg.arrow_column(column).take(pa.array(rows, type=pa.int64()))
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return arr.cast(pa.string())
+
+
+def _filled(reg: Store, columns: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
+    """Whether any of `columns` has a value in each of `rows`."""
+    has = np.zeros(len(rows), dtype=bool)
+    for c in columns:
+        if c in reg.entities.columns:
+            valid = pc.is_valid(_cells(reg, c, rows))
+            has |= np.asarray(valid.to_numpy(zero_copy_only=False), dtype=bool)
+    return has
+
+
+def row_states(reg: Store, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Each address/virtual/EAN group's state as the version rows themselves say it
+    (int8 arrays of NONE, OWN or INHERITED; see the module docstring)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    out: dict[str, np.ndarray] = {}
+    sor_type = _cells(reg, "SorType", rows)
+    si_oe = np.asarray(
+        pc.fill_null(pc.is_in(sor_type, value_set=pa.array(["SI", "OE"])), False).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=bool,
+    )
+    is_oe = np.asarray(
+        pc.fill_null(pc.equal(sor_type, "OE"), False).to_numpy(zero_copy_only=False), dtype=bool
+    )
+    for key in ROW_GROUPS:
+        group = schema.FIELD_GROUPS[key]
+        assert group.indicator is not None
+        flag = _cells(reg, group.indicator, rows)
+        has = _filled(reg, value_columns(key), rows)
+        if key == "ean_location_code":
+            low = pc.utf8_lower(pc.utf8_trim_whitespace(flag))
+
+            def said(words: tuple[str, ...], low: pa.Array = low) -> np.ndarray:
+                hit = pc.fill_null(pc.is_in(low, value_set=pa.array(words)), False)
+                return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+
+            own, inh, none = said(EAN_OWN), said(EAN_INHERITED), said(EAN_NONE)
+            state = np.where(own, OWN, np.where(inh, INHERITED, NONE))
+            state = np.where(~own & ~inh & ~none & has, OWN, state)
+        else:
+            true, false = truth_masks(flag)
+            fallback = ~true & ~false & si_oe
+            if key == "activity_address":
+                fallback &= is_oe
+            state = np.where(true, INHERITED, np.where(has, OWN, NONE))
+            state = np.where(~true & ~has & fallback, INHERITED, state)
+        out[key] = state.astype(np.int8)
+    return out
+
+
+# --- nodes: (unit, day) pairs closed under "parent on that day" ---------------------------
+
+
+@dataclass(frozen=True)
+class Nodes:
+    """Units looked at on a day each, with every ancestor on that day.
+
+    `parent` is the node of each node's parent on its day (-1 for none: a root, a
+    parent not in the file or not there on the day, or a unit on a parent cycle).
+    """
+
+    entity: np.ndarray  # int64 entity index
+    day: np.ndarray  # int64 day number
+    row: np.ndarray  # int64 version row standing for the unit on the day
+    exact: np.ndarray  # bool: that row is valid on the day (False in a gap)
+    parent: np.ndarray  # int64 node index
+
+    def __len__(self) -> int:
+        return len(self.entity)
+
+
+def _pair_keys(n_ent: int, ents: np.ndarray, days: np.ndarray) -> np.ndarray:
+    return (days.astype(np.int64) - MIN_DAY) * max(n_ent, 1) + ents.astype(np.int64)
+
+
+def _from_snapshot(snap: Snapshot, ents: np.ndarray | None) -> Nodes:
+    """Nodes of the units in life on the snapshot's day (all of them, or `ents` and
+    their ancestors), read off the snapshot's parents."""
+    parent_of = np.where(snap.parent_of >= 0, snap.parent_of, -1)
+    if ents is None:
+        take = np.nonzero(snap.active_mask)[0]
+    else:
+        take = np.nonzero(with_ancestors(parent_of, ents))[0]
+    node_of = np.full(len(parent_of), -1, dtype=np.int64)
+    node_of[take] = np.arange(len(take))
+    par = parent_of[take]
+    return Nodes(
+        entity=take.astype(np.int64),
+        day=np.full(len(take), snap.day, dtype=np.int64),
+        row=snap.row_of[take].astype(np.int64),
+        exact=~snap.gap[take],
+        parent=np.where(par >= 0, node_of[np.maximum(par, 0)], -1),
+    )
+
+
+def _closure(reg: Store, ents: np.ndarray, days: np.ndarray) -> Nodes:
+    """Nodes of the (unit, day) pairs given and of their ancestors on those days,
+    found one level per round (the rounds end when no new ancestor turns up)."""
+    n_ent = len(reg.ids)
+    keys, first = np.unique(_pair_keys(n_ent, ents, days), return_index=True)
+    fe, fd = ents[first].astype(np.int64), days[first].astype(np.int64)
+    known = keys
+    parts: list[tuple[np.ndarray, ...]] = []
+    while len(fe):
+        rows, exact = version_rows(reg, fe, fd)
+        par = parents_at(reg, rows, fd)
+        parts.append((fe, fd, rows, exact, par))
+        has = par >= 0
+        nk, at = np.unique(_pair_keys(n_ent, par[has], fd[has]), return_index=True)
+        pos = np.minimum(np.searchsorted(known, nk), max(len(known) - 1, 0))
+        new = known[pos] != nk if len(known) else np.ones(len(nk), dtype=bool)
+        fe, fd = par[has][at][new], fd[has][at][new]
+        known = np.union1d(known, nk[new])
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Nodes(empty, empty, empty, np.zeros(0, dtype=bool), empty)
+    entity, day, row, exact, par = (np.concatenate(col) for col in zip(*parts, strict=True))
+    node_keys = _pair_keys(n_ent, entity, day)
+    order = np.argsort(node_keys)
+    has = par >= 0
+    parent = np.full(len(entity), -1, dtype=np.int64)
+    pk = _pair_keys(n_ent, par[has], day[has])
+    parent[has] = order[np.searchsorted(node_keys[order], pk)]
+    parent[cycle_members(parent)] = -1  # a unit on a parent cycle has no place above it
+    return Nodes(entity, day, row, exact.astype(bool), parent)
+
+
+def _joined(a: Nodes, b: Nodes) -> Nodes:
+    off = len(a)
+    return Nodes(
+        entity=np.concatenate([a.entity, b.entity]),
+        day=np.concatenate([a.day, b.day]),
+        row=np.concatenate([a.row, b.row]),
+        exact=np.concatenate([a.exact, b.exact]),
+        parent=np.concatenate([a.parent, np.where(b.parent >= 0, b.parent + off, -1)]),
+    )
+
+
+# --- the engine ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group resolved for every node (arrays indexed by node)."""
+
+    key: str
+    state: np.ndarray  # int8 NONE / OWN / INHERITED
+    holder: np.ndarray  # int64 entity index of the unit holding the value, -1 when none
+    holder_row: np.ndarray  # int64 that unit's version row on the day, -1 when unknown
+    #: the holder's node, -1 when none or not one of the nodes (SHAK: always -1)
+    holder_node: np.ndarray
+    from_group: np.ndarray  # object: the holder's group (the key itself unless another)
+    #: SHAK only: the code per node (object, None when none)
+    code: np.ndarray | None = None
+    #: SHAK only: node -> SorId text of a holder the map names that is not in the file
+    holder_ids: dict[int, str] = field(default_factory=dict)
+    #: SHAK only: node -> why the map's answer was not taken as it stands
+    problems: dict[int, Message] = field(default_factory=dict)
+
+
+class Provenance:
+    """Provenance of every group for a set of nodes; each group is computed on first
+    use and kept (thread-safe). Read it per unit through the `*_of` methods."""
+
+    def __init__(self, reg: Store, day: int, nodes: Nodes, entity_node: np.ndarray) -> None:
+        self.reg = reg
+        self.day = day
+        self.nodes = nodes
+        #: per entity index: the node that stands for the unit, -1 when not covered
+        self.entity_node = entity_node
+        self._memo = Memo()
+
+    # --- per unit ---------------------------------------------------------------------
+
+    def node_of(self, ents: np.ndarray) -> np.ndarray:
+        """The nodes standing for entity indices `ents` (ValueError when not covered)."""
+        nodes = self.entity_node[np.asarray(ents, dtype=np.int64)]
+        if (nodes < 0).any():
+            raise ValueError("unit not covered by this provenance")
+        return nodes
+
+    def rows_of(self, ents: np.ndarray) -> np.ndarray:
+        """The version row each unit is shown with."""
+        return self.nodes.row[self.node_of(ents)]
+
+    def parents_of(self, ents: np.ndarray) -> np.ndarray:
+        """Each unit's parent (entity index) on the day it is looked at, -1 for none."""
+        p = self.nodes.parent[self.node_of(ents)]
+        return np.where(p >= 0, self.nodes.entity[np.maximum(p, 0)], -1)
+
+    def exact_of(self, ents: np.ndarray) -> np.ndarray:
+        """Whether the unit's row is valid on the day it is looked at (False in a gap)."""
+        return self.nodes.exact[self.node_of(ents)]
+
+    def state_of(self, key: str, ents: np.ndarray) -> np.ndarray:
+        return self.group(key).state[self.node_of(ents)]
+
+    def holder_of(self, key: str, ents: np.ndarray) -> np.ndarray:
+        """Entity index of the unit holding each unit's value, -1 when none."""
+        return self.group(key).holder[self.node_of(ents)]
+
+    def entries(self, e: int) -> dict[str, tuple[str, str | None, str | None]]:
+        """(state, from_sor_id, from_group) of every group for entity index `e`, as the
+        `show` document writes them."""
+        node = int(self.node_of(np.array([e]))[0])
+        out = {}
+        for key in GROUPS:
+            g = self.group(key)
+            st = int(g.state[node])
+            h = int(g.holder[node])
+            src = str(self.reg.ids[h]) if st != NONE and h >= 0 else g.holder_ids.get(node)
+            fg = g.from_group[node]
+            out[key] = (
+                STATE_NAMES[st],
+                src if st != NONE else None,
+                fg if st != NONE and fg != key else None,
+            )
+        return out
+
+    # --- per node -----------------------------------------------------------------------
+
+    def claims(self) -> dict[str, np.ndarray]:
+        """`row_states` of every node's row."""
+        return self._memo.get("claims", lambda: row_states(self.reg, self.nodes.row))
+
+    def group(self, key: str) -> Group:
+        """Group `key` resolved for every node (computed once)."""
+        if key not in schema.FIELD_GROUPS:
+            raise KeyError(key)
+        return self._memo.get(key, lambda: self._resolve(key))
+
+    def _resolve(self, key: str) -> Group:
+        if key == "shak":
+            return self._shak()
+        nodes = self.nodes
+        m = len(nodes)
+        me = np.arange(m, dtype=np.int64)
+        claim = self.claims()[key]
+        src = schema.FIELD_GROUPS[key].inherits_from
+        if src == "parent":
+            # a group the row calls its own without a value is none
+            state = np.where(
+                (claim == OWN) & ~_filled(self.reg, value_columns(key), nodes.row), NONE, claim
+            )
+            holder_node = resolve_up(state, nodes.parent)
+            from_group = np.full(m, key, dtype=object)
+        else:
+            base = self.group(src)
+            inh = claim == INHERITED
+            state = claim
+            holder_node = np.where(claim == OWN, me, np.where(inh, base.holder_node, -1))
+            from_group = np.where(inh, base.from_group, key).astype(object)
+        resolved = np.where(
+            holder_node < 0, NONE, np.where((holder_node == me) & (state == OWN), OWN, INHERITED)
+        ).astype(np.int8)
+        safe = np.maximum(holder_node, 0)
+        return Group(
+            key=key,
+            state=resolved,
+            holder=np.where(holder_node >= 0, nodes.entity[safe], -1),
+            holder_row=np.where(holder_node >= 0, nodes.row[safe], -1),
+            from_group=from_group,
+            holder_node=holder_node,
+        )
+
+    def _shak(self) -> Group:
+        reg, nodes = self.reg, self.nodes
+        m = len(nodes)
+        me = np.arange(m, dtype=np.int64)
+        own_code = _stripped(_cells(reg, "ShakId", nodes.row))
+        table = map_table(reg)
+        problems: dict[int, Message] = {}
+        holder_ids: dict[int, str] = {}
+        code: np.ndarray
+        if table is None:
+            # derived: a unit's own ShakId is direct; units below without one inherit it
+            has = own_code != None  # noqa: E711 - element-wise on an object array
+            top = first_up(nodes.parent, has)
+            code = np.full(m, None, dtype=object)
+            code[top >= 0] = own_code[top[top >= 0]]
+            state = np.where(top < 0, NONE, np.where(top == me, OWN, INHERITED)).astype(np.int8)
+            holder = np.where(top >= 0, nodes.entity[np.maximum(top, 0)], -1)
+            holder_row = np.where(top >= 0, nodes.row[np.maximum(top, 0)], -1)
+        else:
+            code, named = _mapped_codes(reg, table, nodes)
+            # no map row for the unit on the day: the row's own ShakId, if any
+            fallback = (code == None) & (own_code != None)  # noqa: E711
+            code = np.where(fallback, own_code, code)
+            named = np.where(fallback, reg.ids[nodes.entity], named)
+            state = np.where(
+                code == None,  # noqa: E711
+                NONE,
+                np.where(named == reg.ids[nodes.entity], OWN, INHERITED),
+            ).astype(np.int8)
+            named_e = reg.index_of(named)
+            holder, holder_row, holder_ids, problems = _checked_shak(
+                reg, table, nodes, state, code, named, named_e, own_code
+            )
+        return Group(
+            key="shak",
+            state=state,
+            holder=holder,
+            holder_row=holder_row,
+            from_group=np.full(m, "shak", dtype=object),
+            holder_node=np.full(m, -1, dtype=np.int64),
+            code=code,
+            holder_ids=holder_ids,
+            problems=problems,
+        )
+
+
+def _stripped(arr: pa.Array) -> np.ndarray:
+    """Trimmed text as an object array, None for null or empty."""
+    trimmed = pc.utf8_trim_whitespace(arr)
+    trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    return np.asarray(trimmed.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _mapped_codes(reg: Store, table: MapTable, nodes: Nodes) -> tuple[np.ndarray, np.ndarray]:
+    """Per node: the SHAK code the map gives the unit on its day (direct rows first,
+    then by code), and the SorId of the unit the code sits on (0 when none)."""
+    m = len(nodes)
+    code = np.full(m, None, dtype=object)
+    named = np.zeros(m, dtype=np.int64)
+    owner, rows = table.rows_of_sors(reg.ids[nodes.entity])
+    ok = valid_on(table.from_day[rows], table.to_day[rows], nodes.day[owner])
+    owner, rows = owner[ok], rows[ok]
+    if not len(rows):
+        return code, named
+    order = np.lexsort((table.code_rank[rows], ~table.direct[rows], owner))
+    owner, rows = owner[order], rows[order]
+    first = np.ones(len(owner), dtype=bool)
+    first[1:] = owner[1:] != owner[:-1]
+    owner, rows = owner[first], rows[first]
+    code[owner] = table.shak[rows]
+    dsor = table.direct_sor[rows]
+    # an inherited row that does not say where the code sits is taken as the unit's own
+    named[owner] = np.where(dsor == 0, reg.ids[nodes.entity[owner]], dsor)
+    return code, named
+
+
+def _holds(
+    reg: Store,
+    table: MapTable,
+    nodes: Nodes,
+    at: np.ndarray,
+    codes: np.ndarray,
+    own_code: np.ndarray,
+) -> np.ndarray:
+    """Whether each node of `at` has code `codes[i]` itself on its day: a direct map row
+    valid on the day, or its own ShakId."""
+    out = own_code[at] == codes
+    owner, rows = table.rows_of_sors(reg.ids[nodes.entity[at]])
+    ok = (
+        table.direct[rows]
+        & valid_on(table.from_day[rows], table.to_day[rows], nodes.day[at][owner])
+        & (table.shak[rows] == codes[owner])
+    )
+    out[owner[ok]] = True
+    return np.asarray(out, dtype=bool)
+
+
+def _checked_shak(
+    reg: Store,
+    table: MapTable,
+    nodes: Nodes,
+    state: np.ndarray,
+    code: np.ndarray,
+    named: np.ndarray,
+    named_e: np.ndarray,
+    own_code: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, dict[int, str], dict[int, Message]]:
+    """SHAK holders with the map's answer checked against the parents on the day:
+    (holder entity per node, -1 when none or not in the file; its row; SorId texts of
+    holders not in the file; problems)."""
+    m = len(nodes)
+    holder = np.where(state != NONE, named_e, -1)
+    holder_row = np.where(state == OWN, nodes.row, -1)
+    holder_ids: dict[int, str] = {}
+    problems: dict[int, Message] = {}
+    inh = np.nonzero(state == INHERITED)[0]
+    if not len(inh):
+        return holder, holder_row, holder_ids, problems
+    # the node of the named unit on the same day, if it is one of the nodes
+    n_ent = len(reg.ids)
+    node_keys = _pair_keys(n_ent, nodes.entity, nodes.day)
+    order = np.argsort(node_keys)
+    want = _pair_keys(n_ent, np.maximum(named_e[inh], 0), nodes.day[inh])
+    pos = np.minimum(np.searchsorted(node_keys[order], want), max(m - 1, 0))
+    target = np.where((named_e[inh] >= 0) & (node_keys[order][pos] == want), order[pos], -1)
+    above = (target >= 0) & is_above(nodes.parent, inh, target)
+    holder_row[inh[above]] = nodes.row[target[above]]
+    wrong = inh[~above]
+    if not len(wrong):
+        return holder, holder_row, holder_ids, problems
+    # the nearest unit above that has the code itself, walking up level by level
+    found = np.full(len(wrong), -1, dtype=np.int64)
+    live = np.arange(len(wrong))
+    cur = nodes.parent[wrong]
+    wanted = code[wrong]
+    while len(live):
+        go = cur >= 0
+        live, cur = live[go], cur[go]
+        if not len(live):
+            break
+        hit = _holds(reg, table, nodes, cur, wanted[live], own_code)
+        found[live[hit]] = cur[hit]
+        live, cur = live[~hit], nodes.parent[cur[~hit]]
+    for i, w in enumerate(wrong.tolist()):
+        why = "query.shak_not_in_file" if named_e[w] < 0 else "query.shak_not_above"
+        said = msg(why, code=clean_text(code[w]), named=str(named[w]))
+        f = int(found[i])
+        if f >= 0:
+            holder[w] = nodes.entity[f]
+            holder_row[w] = nodes.row[f]
+            problems[w] = msg(
+                "query.shak_nearest_shown", said=said, holder=str(reg.ids[nodes.entity[f]])
+            )
+        else:
+            problems[w] = msg("query.shak_nobody_above", said=said)
+            if named_e[w] < 0:
+                holder_ids[w] = str(named[w])
+    return holder, holder_row, holder_ids, problems
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def _build(reg: Store, snap: Snapshot, ents: np.ndarray | None) -> Provenance:
+    """Provenance of every unit (`ents` None) or of `ents` and their ancestors."""
+    n_ent = len(reg.ids)
+    living_mask = snap.active_mask
+    if ents is None:
+        wanted_living = None
+        away = np.nonzero(~living_mask)[0]
+    else:
+        ents = np.unique(np.asarray(ents, dtype=np.int64))
+        wanted_living = ents[living_mask[ents]]
+        away = ents[~living_mask[ents]]
+    living = _from_snapshot(snap, wanted_living)
+    away_days = reference_days(reg, away, snap.day).astype(np.int64)
+    far = _closure(reg, away, away_days)
+    nodes = _joined(living, far)
+    entity_node = np.full(n_ent, -1, dtype=np.int64)
+    if wanted_living is None:
+        entity_node[living.entity] = np.arange(len(living))
+    else:
+        at = np.searchsorted(living.entity, wanted_living)  # living.entity is sorted
+        entity_node[wanted_living] = at
+    if len(away):
+        far_keys = _pair_keys(n_ent, far.entity, far.day)
+        order = np.argsort(far_keys)
+        pos = np.searchsorted(far_keys[order], _pair_keys(n_ent, away, away_days))
+        entity_node[away] = len(living) + order[pos]
+    return Provenance(reg, snap.day, nodes, entity_node)
+
+
+def at(reg: Store, day: dt.date | int) -> Provenance:
+    """Provenance of every unit of the register at `day` (cached with the snapshot)."""
+    snap = snapshot(reg, day)
+    prov: Provenance = snap.cached("provenance", lambda: _build(reg, snap, None))
+    return prov
+
+
+@dataclass(frozen=True)
+class UnitArrays:
+    """Every group's provenance for every unit at one day, indexed by entity index (the
+    column-by-column readers, `columns`, take values from here).
+
+    `rows`: the row each unit is shown with; `parent`: its parent (entity index, -1);
+    per group `claim` (what the row says), `state` (NONE / OWN / INHERITED), `holder`
+    (entity index, -1) and `from_group`; `shak_code`: the unit's SHAK code at the day
+    (None when it has none); `shak_holder_ids`: entity index -> the SorId text of a
+    SHAK holder the map names that is not in the file.
+    """
+
+    snap: Snapshot
+    rows: np.ndarray
+    parent: np.ndarray
+    claim: dict[str, np.ndarray]
+    state: dict[str, np.ndarray]
+    holder: dict[str, np.ndarray]
+    from_group: dict[str, np.ndarray]
+    holder_row: dict[str, np.ndarray]
+    shak_code: np.ndarray
+    shak_holder_ids: dict[int, str]
+
+    def holder_rows(self, key: str) -> np.ndarray:
+        """The row of each unit's holder of group `key` (-1 when none)."""
+        return self.holder_row[key]
+
+
+def unit_arrays(reg: Store, day: dt.date | int) -> UnitArrays:
+    """`at(reg, day)` read out per entity index, every group (cached with the snapshot)."""
+    snap = snapshot(reg, day)
+
+    def make() -> UnitArrays:
+        prov = at(reg, snap.day)
+        every = np.arange(len(reg.ids), dtype=np.int64)
+        nodes = prov.node_of(every)
+        groups = {k: prov.group(k) for k in GROUPS}
+        claims = prov.claims()
+        shak = groups["shak"]
+        assert shak.code is not None
+        code = shak.code[nodes].copy()
+        code[shak.state[nodes] == NONE] = None
+        entity_of_node = np.full(len(prov.nodes), -1, dtype=np.int64)
+        entity_of_node[nodes] = every
+        return UnitArrays(
+            snap=snap,
+            rows=prov.rows_of(every),
+            parent=prov.parents_of(every),
+            claim={
+                k: (claims[k][nodes] if k in claims else groups[k].state[nodes]) for k in GROUPS
+            },
+            state={k: g.state[nodes] for k, g in groups.items()},
+            holder={k: g.holder[nodes] for k, g in groups.items()},
+            from_group={k: g.from_group[nodes] for k, g in groups.items()},
+            holder_row={k: g.holder_row[nodes] for k, g in groups.items()},
+            shak_code=code,
+            shak_holder_ids={int(entity_of_node[n]): t for n, t in shak.holder_ids.items()},
+        )
+
+    arrays: UnitArrays = snap.cached("provenance-units", make)
+    return arrays
+
+
+def for_units(reg: Store, ents: np.ndarray, day: dt.date | int) -> Provenance:
+    """Provenance of `ents` (and their ancestors) at `day`: the whole-register one when
+    it has been computed for the day already, else just these units."""
+    snap = snapshot(reg, day)
+    done = snap.peek("provenance")
+    if isinstance(done, Provenance):
+        return done
+    return _build(reg, snap, np.asarray(ents, dtype=np.int64))
+
+
+# --- effective values ----------------------------------------------------------------------
+
+
+def data_columns(reg: Store) -> list[str]:
+    """The SOREntity columns in the file's order, without internal ones."""
+    return [c for c in reg.entities.columns if c != LINE and not str(c).startswith("__")]
+
+
+@dataclass
+class Effective:
+    """Effective values of some units, column by column (object arrays of str or
+    None), and per unit the contradictions found in the file, in group order."""
+
+    ents: np.ndarray
+    columns: list[str]
+    values: dict[str, np.ndarray]
+    problems: list[list[Message]]
+
+
+def effective(prov: Provenance, ents: np.ndarray) -> Effective:
+    """The `attributes` of `show` for many units at once: each unit's row with every
+    inherited group filled in from its holder, and every group with no value at the
+    date emptied, so that the values always agree with the provenance."""
+    reg = prov.reg
+    ents = np.asarray(ents, dtype=np.int64)
+    rows = prov.rows_of(ents)
+    columns = data_columns(reg)
+    values = reg.cells(rows, columns)
+    notes: list[tuple[int, int, Message]] = []
+    for gi, key in enumerate(GROUPS):
+        group = prov.group(key)
+        nodes = prov.node_of(ents)
+        st = group.state[nodes]
+        if key == "shak":
+            if "ShakId" in values:
+                shak = np.full(len(nodes), None, dtype=object)
+                assert group.code is not None
+                shak[st != NONE] = group.code[nodes[st != NONE]]
+                values["ShakId"] = shak
+            for pos in np.nonzero(np.isin(nodes, list(group.problems)))[0].tolist():
+                notes.append((pos, gi * 1000, group.problems[int(nodes[pos])]))
+            continue
+        cols = schema.FIELD_GROUPS[key].columns
+        claim = prov.claims()[key][nodes]
+        # no value at the date: the row's own cells for the group are left out
+        empty = np.nonzero(st == NONE)[0]
+        for pos in empty[claim[empty] == OWN].tolist():  # own, says the row, but no value
+            notes.append(
+                (pos, gi * 1000, msg("query.own_without_value", group=msg(f"query.group.{key}")))
+            )
+        if len(empty):
+            key_cols = value_columns(key)
+            for ci, col in enumerate(cols):
+                if col not in values:
+                    continue
+                cells = values[col][empty]
+                if col in key_cols:
+                    for k in np.nonzero(cells != None)[0].tolist():  # noqa: E711
+                        pos = int(empty[k])
+                        code = (
+                            "query.value_but_none"
+                            if claim[pos] == NONE
+                            else "query.copy_without_source"
+                        )
+                        notes.append(
+                            (
+                                pos,
+                                gi * 1000 + ci,
+                                msg(
+                                    code,
+                                    column=col,
+                                    value=clean_text(cells[k]),
+                                    group=msg(f"query.group.{key}"),
+                                ),
+                            )
+                        )
+                values[col][empty] = None
+        inh = np.nonzero(st == INHERITED)[0]
+        if not len(inh):
+            continue
+        h_rows = group.holder_row[nodes[inh]]
+        h_ids = reg.ids[group.holder[nodes[inh]]]
+        fg = group.from_group[nodes[inh]]
+        for src_key in sorted(set(fg.tolist())):
+            sel = fg == src_key
+            part = inh[sel]
+            src_rows = h_rows[sel]
+            src_by_part = {
+                schema.address_part(c): c for c in schema.FIELD_GROUPS[str(src_key)].columns
+            }
+            for ci, col in enumerate(cols):
+                src_col = src_by_part.get(schema.address_part(col))
+                if src_col is None or col not in values:
+                    continue
+                theirs = reg.column_values(src_col, src_rows)
+                mine = values[col][part]
+                differ = np.nonzero(
+                    (mine != None) & (theirs != None) & (mine != theirs)  # noqa: E711
+                )[0]
+                for k in differ.tolist():
+                    notes.append(
+                        (
+                            int(part[k]),
+                            gi * 1000 + ci,
+                            msg(
+                                "query.copy_differs",
+                                column=col,
+                                mine=clean_text(mine[k]),
+                                group=msg(f"query.group.{key}"),
+                                holder=str(h_ids[sel][k]),
+                                theirs=clean_text(theirs[k]),
+                            ),
+                        )
+                    )
+                values[col][part] = theirs
+    problems: list[list[Message]] = [[] for _ in range(len(ents))]
+    for i, _order, note in sorted(notes, key=lambda t: (t[0], t[1])):
+        problems[i].append(note)
+    return Effective(ents, columns, values, problems)
