@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import asof, search, unit_view
+from . import asof, provenance, search, unit_view
 from .asof import Snapshot
 from .records import HistoryEntry, SearchHit, UnitView
 from .register import Store
@@ -52,3 +52,10 @@ class Register(Store):
     def search(self, text: str, day: dt.date, limit: int = 50) -> list[SearchHit]:
         """The `search` document: units matching `text` at `day`, best first."""
         return search.search(self, text, day, limit=limit)
+
+    def warm(self, day: dt.date) -> None:
+        """Compute the date-independent structures the first tree, search and selected
+        unit need (the search columns, the SHAK map, every row's provenance facts), so
+        that a worker can pay for them right after the load instead of the window."""
+        self.search("0", day, limit=1)
+        provenance.warm(self)

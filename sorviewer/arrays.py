@@ -53,18 +53,19 @@ def cycle_members(parent: np.ndarray) -> np.ndarray:
     """Boolean mask of the nodes that lie on a cycle of parents.
 
     After more jumps up than there are nodes, whatever a pointer still reaches is on a
-    cycle (a walk from outside a cycle either ends at a root or falls into one).
-    Real trees are a few levels deep, so a few rounds usually show there is none.
+    cycle (a walk from outside a cycle either ends at a root or falls into one). Real
+    trees are a few levels deep, so a few rounds usually show there is none.
     """
     n = len(parent)
-    ptr = np.where(parent >= 0, parent, -1).astype(np.int64)
-    for _ in range(_rounds(n)):
-        if not (ptr >= 0).any():
+    # a sentinel node n stands for "no parent" and points at itself
+    ptr = np.append(np.where(parent >= 0, parent, n), n).astype(np.int64)
+    for i in range(_rounds(n)):
+        ptr = ptr[ptr]
+        if i % 2 and (ptr == n).all():
             return np.zeros(n, dtype=bool)
-        ptr = np.where(ptr >= 0, ptr[np.maximum(ptr, 0)], -1)
-    members = np.zeros(n, dtype=bool)
-    members[ptr[ptr >= 0]] = True
-    return members
+    members = np.zeros(n + 1, dtype=bool)
+    members[ptr] = True
+    return members[:n]
 
 
 def with_ancestors(parent: np.ndarray, nodes: np.ndarray) -> np.ndarray:

@@ -102,6 +102,19 @@ def _row_keys(reg: Store) -> np.ndarray:
     return keys
 
 
+def _ends_so_far(reg: Store) -> np.ndarray:
+    """Per version row: the latest ToDate among its unit's rows up to and including it."""
+
+    def make() -> np.ndarray:
+        # within a unit the packed key only grows with ToDate; across units with the unit
+        packed = (reg.row_entity.astype(np.int64) << 33) | (reg.to_day.astype(np.int64) - MIN_DAY)
+        running = np.maximum.accumulate(packed) if len(packed) else packed
+        return ((running & ((1 << 33) - 1)) + MIN_DAY).astype(np.int64)
+
+    ends: np.ndarray = reg.cache("ends_so_far", make)
+    return ends
+
+
 def version_rows(
     reg: Store, ents: np.ndarray, days: np.ndarray | int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -112,26 +125,46 @@ def version_rows(
     wins); with none valid, the last one started; with none started, the first.
     """
     ents = np.asarray(ents, dtype=np.int64)
+    if not (np.isscalar(days) and len(ents) * 8 >= len(reg.ids) and len(reg.sor_id)):
+        return _version_rows_each(reg, ents, np.asarray(days, dtype=np.int64))
+    # many units on one day (a snapshot): one pass over the rows valid on the day, the
+    # last of each unit winning (rows are sorted by FromDate within a unit); the units
+    # without one go the other way
+    day = int(days)  # type: ignore[arg-type]
+    valid = np.nonzero(valid_on(reg.from_day, reg.to_day, day))[0]
+    owner = reg.row_entity[valid]
+    last = np.ones(len(valid), dtype=bool)
+    last[:-1] = owner[1:] != owner[:-1]
+    row_of = np.full(len(reg.ids), -1, dtype=np.int64)
+    row_of[owner[last]] = valid[last]
+    rows = row_of[ents]
+    exact = rows >= 0
+    rest = np.nonzero(~exact)[0]
+    if len(rest):
+        rows[rest] = _version_rows_each(reg, ents[rest], np.int64(day))[0]
+    return rows, exact
+
+
+def _version_rows_each(
+    reg: Store, ents: np.ndarray, days: np.ndarray | np.int64
+) -> tuple[np.ndarray, np.ndarray]:
+    """`version_rows` unit by unit, with binary searches (any days)."""
     days_arr = np.broadcast_to(np.asarray(days, dtype=np.int64), ents.shape)
     start = reg.id_start[ents]
-    if len(ents) and len(ents) * 8 >= len(reg.ids) and np.isscalar(days):
-        # every unit on one day (a snapshot): count each unit's started rows, which
-        # form a prefix of its rows (rows are sorted by FromDate within a unit)
-        started = (reg.from_day <= days).astype(np.int64)
-        counts = np.add.reduceat(started, reg.id_start[:-1]) if len(started) else started
-        counts = np.where(np.diff(reg.id_start) > 0, counts, 0)
-        last = start + counts[ents] - 1
-    else:
-        qk = (ents << 32) | (days_arr - MIN_DAY)
-        last = np.searchsorted(_row_keys(reg), qk, side="right") - 1
+    qk = (ents << 32) | (days_arr - MIN_DAY)
+    last = np.searchsorted(_row_keys(reg), qk, side="right") - 1
     any_started = last >= start
     safe = np.where(any_started, last, start)
     exact = any_started & valid_on(reg.from_day[safe], reg.to_day[safe], days_arr)
-    rows = safe.copy()
+    rows = safe
     # The last started version ended, but an earlier one may still be valid (versions
-    # that overlap): look through those units' started rows for the latest valid one.
-    odd = np.nonzero(any_started & ~exact & (last > start))[0]
+    # that overlap): look through those units' started rows for the latest valid one,
+    # where the latest end among them says one may be.
+    maybe = any_started & ~exact & (last > start)
+    maybe[maybe] = _ends_so_far(reg)[last[maybe]] >= days_arr[maybe]
+    odd = np.nonzero(maybe)[0]
     if len(odd):
+        rows = rows.copy()
         lengths = last[odd] - start[odd] + 1
         owner = np.repeat(odd, lengths)
         offsets = np.arange(len(owner)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
@@ -220,11 +253,14 @@ class Snapshot:
         every = np.arange(n_ent, dtype=np.int64)
 
         living = in_life(reg, every, day)
-        rows, exact = version_rows(reg, every, day)
+        alive = np.nonzero(living)[0]
+        rows, exact = version_rows(reg, alive, day)
         #: in life but without a version valid on the day: the nearest one is shown
-        self.gap = living & ~exact
+        self.gap = np.zeros(n_ent, dtype=bool)
+        self.gap[alive[~exact]] = True
         self.active_mask = living
-        row_of = np.where(living, rows, -1)
+        row_of = np.full(n_ent, -1, dtype=np.int64)
+        row_of[alive] = rows
         if include_all and not living.all():
             away = np.nonzero(~living)[0]
             row_of[away] = version_rows(reg, away, reference_days(reg, away, day))[0]
@@ -239,6 +275,7 @@ class Snapshot:
         on_cycle = cycle_members(np.where(parent_of >= 0, parent_of, -1))
         parent_of[on_cycle] = ORPHAN
         self.parent_of = parent_of
+        self._parents = np.where(parent_of >= 0, parent_of, -1)
 
         # children CSR, sorted by (parent, name, id)
         rank = np.zeros(n_ent, dtype=np.int64)
@@ -309,6 +346,11 @@ class Snapshot:
         starts = np.zeros(len(counts), dtype=np.int64)
         np.cumsum(counts[:-1], out=starts[1:])
         return starts, counts
+
+    def parents(self) -> np.ndarray:
+        """Each unit's parent at the day as an entity index, -1 for none (roots, orphans,
+        units not there): the parent array the walks up in `arrays` take."""
+        return self._parents
 
     def parent(self, e: int) -> int:
         """Parent entity index at the day, or ROOT / ORPHAN / INACTIVE."""

@@ -21,7 +21,6 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import schema
@@ -61,9 +60,8 @@ def compared_columns(reg: Store) -> list[str]:
 
 
 def _differs(reg: Store, column: str, r1: np.ndarray, r2: np.ndarray) -> np.ndarray:
-    arr = reg.arrow_column(column)
-    a = arr.take(pa.array(r1))
-    b = arr.take(pa.array(r2))
+    a = reg.take(column, r1)
+    b = reg.take(column, r2)
     same = pc.fill_null(pc.equal(a, b), False)
     both_null = pc.and_(pc.is_null(a), pc.is_null(b))
     return ~np.asarray(pc.or_(same, both_null).to_numpy(zero_copy_only=False), dtype=bool)

@@ -45,7 +45,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import schema
-from .arrays import cycle_members, first_up, is_above, with_ancestors
+from .arrays import cycle_members, first_up, is_above, path_up, with_ancestors
 from .asof import Snapshot, parents_at, reference_days, snapshot, version_rows
 from .dates import MIN_DAY, valid_on
 from .memo import Memo
@@ -97,49 +97,46 @@ def _cells(reg: Store, column: str, rows: np.ndarray) -> pa.Array:
     column)."""
     if column not in reg.entities.columns:
         return pa.nulls(len(rows), pa.string())
-    arr = reg.arrow_column(column).take(pa.array(rows, type=pa.int64()))
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    return arr.cast(pa.string())
+    return reg.take(column, rows).cast(pa.string())
 
 
-def _filled(reg: Store, columns: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
-    """Whether any of `columns` has a value in each of `rows`."""
-    has = np.zeros(len(rows), dtype=bool)
-    for c in columns:
-        if c in reg.entities.columns:
-            valid = pc.is_valid(_cells(reg, c, rows))
-            has |= np.asarray(valid.to_numpy(zero_copy_only=False), dtype=bool)
-    return has
+def _mask(arr: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def row_states(reg: Store, rows: np.ndarray) -> dict[str, np.ndarray]:
-    """Each address/virtual/EAN group's state as the version rows themselves say it
-    (int8 arrays of NONE, OWN or INHERITED; see the module docstring)."""
-    rows = np.asarray(rows, dtype=np.int64)
-    out: dict[str, np.ndarray] = {}
-    sor_type = _cells(reg, "SorType", rows)
-    si_oe = np.asarray(
-        pc.fill_null(pc.is_in(sor_type, value_set=pa.array(["SI", "OE"])), False).to_numpy(
-            zero_copy_only=False
-        ),
-        dtype=bool,
-    )
-    is_oe = np.asarray(
-        pc.fill_null(pc.equal(sor_type, "OE"), False).to_numpy(zero_copy_only=False), dtype=bool
-    )
+def _row_facts(reg: Store, rows: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per address/virtual/EAN group: (state as the rows say it, whether the rows hold
+    a value for it); see the module docstring for the rules."""
+    needed = {"SorType"}
     for key in ROW_GROUPS:
         group = schema.FIELD_GROUPS[key]
         assert group.indicator is not None
-        flag = _cells(reg, group.indicator, rows)
-        has = _filled(reg, value_columns(key), rows)
+        needed.add(group.indicator)
+        needed.update(value_columns(key))
+    cells = reg.takes(sorted(c for c in needed if c in reg.entities.columns), rows)
+
+    def col(name: str) -> pa.Array:
+        arr = cells.get(name)
+        return pa.nulls(len(rows), pa.string()) if arr is None else arr.cast(pa.string())
+
+    sor_type = col("SorType")
+    si_oe = _mask(pc.is_in(sor_type, value_set=pa.array(["SI", "OE"])))
+    is_oe = _mask(pc.equal(sor_type, "OE"))
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for key in ROW_GROUPS:
+        group = schema.FIELD_GROUPS[key]
+        assert group.indicator is not None
+        flag = col(group.indicator)
+        has = np.zeros(len(rows), dtype=bool)
+        for c in value_columns(key):
+            if c in cells:
+                has |= _mask(pc.is_valid(cells[c]))
         if key == "ean_location_code":
             low = pc.utf8_lower(pc.utf8_trim_whitespace(flag))
-
-            def said(words: tuple[str, ...], low: pa.Array = low) -> np.ndarray:
-                hit = pc.fill_null(pc.is_in(low, value_set=pa.array(words)), False)
-                return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
-
-            own, inh, none = said(EAN_OWN), said(EAN_INHERITED), said(EAN_NONE)
+            own, inh, none = (
+                _mask(pc.is_in(low, value_set=pa.array(words)))
+                for words in (EAN_OWN, EAN_INHERITED, EAN_NONE)
+            )
             state = np.where(own, OWN, np.where(inh, INHERITED, NONE))
             state = np.where(~own & ~inh & ~none & has, OWN, state)
         else:
@@ -149,8 +146,37 @@ def row_states(reg: Store, rows: np.ndarray) -> dict[str, np.ndarray]:
                 fallback &= is_oe
             state = np.where(true, INHERITED, np.where(has, OWN, NONE))
             state = np.where(~true & ~has & fallback, INHERITED, state)
-        out[key] = state.astype(np.int8)
+        out[key] = (state.astype(np.int8), has)
     return out
+
+
+#: above this many rows, the facts of every row of the register are worked out once
+#: and looked up (a date move then costs no column work for them)
+_MANY_ROWS = 20_000
+
+
+def _facts(reg: Store, rows: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    rows = np.asarray(rows, dtype=np.int64)
+    every = reg.peek("row_facts")
+    if every is None:
+        if len(rows) < _MANY_ROWS:
+            return _row_facts(reg, rows)
+        every = reg.cache("row_facts", lambda: _row_facts(reg, np.arange(len(reg.sor_id))))
+    return {k: (state[rows], has[rows]) for k, (state, has) in every.items()}
+
+
+def warm(reg: Store) -> None:
+    """Work out what every date's provenance needs from the register once (the facts of
+    every version row, the SHAK map arrays): a worker calls this after a load, so the
+    first unit the window shows costs no column work."""
+    _facts(reg, np.arange(len(reg.sor_id)))
+    map_table(reg)
+
+
+def row_states(reg: Store, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Each address/virtual/EAN group's state as the version rows themselves say it
+    (int8 arrays of NONE, OWN or INHERITED; see the module docstring)."""
+    return {k: state for k, (state, _has) in _facts(reg, rows).items()}
 
 
 # --- nodes: (unit, day) pairs closed under "parent on that day" ---------------------------
@@ -181,20 +207,22 @@ def _pair_keys(n_ent: int, ents: np.ndarray, days: np.ndarray) -> np.ndarray:
 def _from_snapshot(snap: Snapshot, ents: np.ndarray | None) -> Nodes:
     """Nodes of the units in life on the snapshot's day (all of them, or `ents` and
     their ancestors), read off the snapshot's parents."""
-    parent_of = np.where(snap.parent_of >= 0, snap.parent_of, -1)
+    parent_of = snap.parents()
     if ents is None:
         take = np.nonzero(snap.active_mask)[0]
+    elif len(ents) <= 8:  # the window's selection: walk up each unit
+        take = np.unique(np.asarray([a for e in ents.tolist() for a in path_up(parent_of, e)]))
     else:
         take = np.nonzero(with_ancestors(parent_of, ents))[0]
-    node_of = np.full(len(parent_of), -1, dtype=np.int64)
-    node_of[take] = np.arange(len(take))
+    take = take.astype(np.int64)
     par = parent_of[take]
+    pos = np.searchsorted(take, par)  # `take` is sorted, and holds every parent
     return Nodes(
-        entity=take.astype(np.int64),
+        entity=take,
         day=np.full(len(take), snap.day, dtype=np.int64),
         row=snap.row_of[take].astype(np.int64),
         exact=~snap.gap[take],
-        parent=np.where(par >= 0, node_of[np.maximum(par, 0)], -1),
+        parent=np.where(par >= 0, pos, -1),
     )
 
 
@@ -326,7 +354,10 @@ class Provenance:
 
     def claims(self) -> dict[str, np.ndarray]:
         """`row_states` of every node's row."""
-        return self._memo.get("claims", lambda: row_states(self.reg, self.nodes.row))
+        return {k: state for k, (state, _has) in self._facts().items()}
+
+    def _facts(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        return self._memo.get("facts", lambda: _facts(self.reg, self.nodes.row))
 
     def group(self, key: str) -> Group:
         """Group `key` resolved for every node (computed once)."""
@@ -340,13 +371,11 @@ class Provenance:
         nodes = self.nodes
         m = len(nodes)
         me = np.arange(m, dtype=np.int64)
-        claim = self.claims()[key]
+        claim, has = self._facts()[key]
         src = schema.FIELD_GROUPS[key].inherits_from
         if src == "parent":
             # a group the row calls its own without a value is none
-            state = np.where(
-                (claim == OWN) & ~_filled(self.reg, value_columns(key), nodes.row), NONE, claim
-            )
+            state = np.where((claim == OWN) & ~has, NONE, claim)
             holder_node = resolve_up(state, nodes.parent)
             from_group = np.full(m, key, dtype=object)
         else:
@@ -730,11 +759,13 @@ def effective(prov: Provenance, ents: np.ndarray) -> Effective:
             src_by_part = {
                 schema.address_part(c): c for c in schema.FIELD_GROUPS[str(src_key)].columns
             }
+            src_cols = {c: src_by_part.get(schema.address_part(c)) for c in cols}
+            source = reg.cells(src_rows, sorted({c for c in src_cols.values() if c}))
             for ci, col in enumerate(cols):
-                src_col = src_by_part.get(schema.address_part(col))
+                src_col = src_cols[col]
                 if src_col is None or col not in values:
                     continue
-                theirs = reg.column_values(src_col, src_rows)
+                theirs = source[src_col]
                 mine = values[col][part]
                 differ = np.nonzero(
                     (mine != None) & (theirs != None) & (mine != theirs)  # noqa: E711

@@ -82,13 +82,11 @@ def demo_loader(
 
 
 def prepare_register(reg: Register) -> None:
-    """Warm the caches a first search and the first selected unit need: the SHAK map
-    arrays took 0.4-0.5 s on the full register, all of it spent on the GUI thread the
-    first time a unit was selected."""
-    from sorviewer import mapping
-
-    reg.search("0", dt.date.today(), limit=1)
-    mapping.map_table(reg)
+    """Warm the caches a first search and the first selected unit need (the search
+    columns, the SHAK map arrays, every version row's provenance facts: about a second
+    on the full register that would otherwise be spent on the GUI thread the first time
+    a unit is selected)."""
+    reg.warm(dt.date.today())
 
 
 def load_register(
