@@ -112,6 +112,10 @@ _QUERY: dict[str, tuple[str, str]] = {
     "query.unit_label": ("{name} ({sor_id})", "{name} ({sor_id})"),
     "query.unit_label_unnamed": ("enhed {sor_id}", "unit {sor_id}"),
     "query.listing_more": ("{shown} og {more} flere", "{shown} and {more} more"),
+    "query.loop_more": (
+        "{shown} -> … -> {back}; {count} enheder i løkken",
+        "{shown} -> … -> {back}; {count} units in the loop",
+    ),
     "query.opens_on": ("åbner først {day}", "only opens on {day}"),
     "query.closed_after": ("lukkede efter {day}", "closed after {day}"),
     "query.not_in_force": (
@@ -338,7 +342,24 @@ def render(code: str, params: Mapping[str, object] | None = None, lang: Language
         extra = ", ".join(f"{k}={v}" for k, v in (params or {}).items())
         return f"{code} ({extra})" if extra else code
     template = entry[0] if lang == "da" else entry[1]
-    return _Formatter(lang).vformat(template, (), dict(params or {}))
+    values = dict(params or {})
+    if _plain(template):  # no format specs: each value formatted once, then str.format
+        return template.format_map({k: format_value(v, lang) for k, v in values.items()})
+    return _Formatter(lang).vformat(template, (), values)
+
+
+def _is_plain(template: str) -> bool:
+    """Whether `template` has only plain `{name}` fields (no format specs)."""
+    fields = string.Formatter().parse(template)
+    return all(not spec and not conv for _t, _name, spec, conv in fields)
+
+
+#: every catalogue template that `str.format` can fill (worked out once, at import)
+_PLAIN_TEMPLATES = frozenset(t for pair in CATALOGUE.values() for t in pair if _is_plain(t))
+
+
+def _plain(template: str) -> bool:
+    return template in _PLAIN_TEMPLATES
 
 
 @dataclass(frozen=True)

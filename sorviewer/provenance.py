@@ -46,7 +46,7 @@ import pyarrow.compute as pc
 
 from . import schema
 from .arrays import cycle_members, first_up, is_above, path_up, with_ancestors
-from .asof import Snapshot, parents_at, reference_days, snapshot, version_rows
+from .asof import ORPHAN, Snapshot, parents_at, reference_days, snapshot, version_rows
 from .dates import MIN_DAY, valid_on
 from .memo import Memo
 from .messages import Message, clean_text, msg
@@ -226,24 +226,41 @@ def _from_snapshot(snap: Snapshot, ents: np.ndarray | None) -> Nodes:
     )
 
 
+#: after this many levels of one-at-a-time walking, the rest of a deep chain is read off
+#: a snapshot of its day (one array pass for the whole day, however deep the chain)
+_LEVELS_BEFORE_SNAPSHOT = 32
+
+
 def _closure(reg: Store, ents: np.ndarray, days: np.ndarray) -> Nodes:
-    """Nodes of the (unit, day) pairs given and of their ancestors on those days,
-    found one level per round (the rounds end when no new ancestor turns up)."""
+    """Nodes of the (unit, day) pairs given and of their ancestors on those days.
+
+    Found one level per round over the pairs newly reached (real hierarchies are a
+    few levels deep); pairs still climbing after `_LEVELS_BEFORE_SNAPSHOT` rounds get
+    the rest of their ancestors from a snapshot of their day, which applies the same
+    rules to every unit at once."""
     n_ent = len(reg.ids)
-    keys, first = np.unique(_pair_keys(n_ent, ents, days), return_index=True)
+    _keys, first = np.unique(_pair_keys(n_ent, ents, days), return_index=True)
     fe, fd = ents[first].astype(np.int64), days[first].astype(np.int64)
-    known = keys
+    known = set(_keys.tolist())
     parts: list[tuple[np.ndarray, ...]] = []
+    level = 0
     while len(fe):
+        if level >= _LEVELS_BEFORE_SNAPSHOT:
+            known.difference_update(_pair_keys(n_ent, fe, fd).tolist())  # not done yet
+            parts.extend(_rest_from_snapshots(reg, fe, fd, known))
+            break
         rows, exact = version_rows(reg, fe, fd)
         par = parents_at(reg, rows, fd)
         parts.append((fe, fd, rows, exact, par))
         has = par >= 0
-        nk, at = np.unique(_pair_keys(n_ent, par[has], fd[has]), return_index=True)
-        pos = np.minimum(np.searchsorted(known, nk), max(len(known) - 1, 0))
-        new = known[pos] != nk if len(known) else np.ones(len(nk), dtype=bool)
-        fe, fd = par[has][at][new], fd[has][at][new]
-        known = np.union1d(known, nk[new])
+        up_e, up_d = par[has], fd[has]
+        fresh = [i for i, k in enumerate(_pair_keys(n_ent, up_e, up_d).tolist()) if k not in known]
+        fe, fd = up_e[fresh], up_d[fresh]
+        if len(fe):
+            keys, at = np.unique(_pair_keys(n_ent, fe, fd), return_index=True)
+            fe, fd = fe[at], fd[at]
+            known.update(keys.tolist())
+        level += 1
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return Nodes(empty, empty, empty, np.zeros(0, dtype=bool), empty)
@@ -256,6 +273,25 @@ def _closure(reg: Store, ents: np.ndarray, days: np.ndarray) -> Nodes:
     parent[has] = order[np.searchsorted(node_keys[order], pk)]
     parent[cycle_members(parent)] = -1  # a unit on a parent cycle has no place above it
     return Nodes(entity, day, row, exact.astype(bool), parent)
+
+
+def _rest_from_snapshots(
+    reg: Store, fe: np.ndarray, fd: np.ndarray, known: set[int]
+) -> list[tuple[np.ndarray, ...]]:
+    """Nodes for units `fe` (each in life on its day `fd`) and all their ancestors on
+    those days that are not `known` yet, from one snapshot per distinct day."""
+    n_ent = len(reg.ids)
+    out = []
+    for d in np.unique(fd).tolist():
+        snap = Snapshot(reg, int(d))
+        nodes = _from_snapshot(snap, fe[fd == d])
+        keys = _pair_keys(n_ent, nodes.entity, nodes.day)
+        new = np.array([k not in known for k in keys.tolist()], dtype=bool)
+        known.update(keys[new].tolist())
+        par = snap.parent_of[nodes.entity[new]]
+        par = np.where(par >= 0, par, ORPHAN)
+        out.append((nodes.entity[new], nodes.day[new], nodes.row[new], nodes.exact[new], par))
+    return out
 
 
 def _joined(a: Nodes, b: Nodes) -> Nodes:

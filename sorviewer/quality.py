@@ -43,6 +43,8 @@ from .shakmap import map_table
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 #: how many units a finding about a shared code names before "and N more"
 LIST_LIMIT = 5
+#: how many units of a loop of parents a finding names before it only counts them
+LOOP_LIMIT = 8
 
 
 @dataclass(frozen=True)
@@ -158,9 +160,19 @@ def _cycles(reg: Store, snap: Snapshot, out: _Findings, active: np.ndarray) -> N
     up = np.full(len(reg.ids), -1, dtype=np.int64)
     pidx = _parent_index(reg, snap.row_of[ents])
     up[ents] = np.where((pidx >= 0) & active[np.maximum(pidx, 0)], pidx, -1)
+    loops: dict[int, tuple[list[int], int]] = {}  # unit -> (its loop, its place in it)
     for e in np.nonzero(cycle_members(up))[0].tolist():
-        loop = path_up(up, e)  # around the loop once, from e
-        path = Joined(tuple(out.label(k) for k in [*loop, e]), " -> ")
+        if e not in loops:
+            loop = path_up(up, e)  # around the loop once
+            loops.update({k: (loop, i) for i, k in enumerate(loop)})
+        loop, at = loops[e]
+        size = len(loop)
+        mine = [loop[(at + i) % size] for i in range(min(size, LOOP_LIMIT))]  # from e on
+        if size <= LOOP_LIMIT:
+            path: Joined | Message = Joined(tuple(out.label(k) for k in [*mine, e]), " -> ")
+        else:
+            shown = Joined(tuple(out.label(k) for k in mine[: LOOP_LIMIT - 1]), " -> ")
+            path = msg("query.loop_more", shown=shown, count=size, back=out.label(e))
         out.add("error", "cycle", e, msg("query.cycle", unit=out.label(e), path=path))
 
 
