@@ -225,11 +225,16 @@ def parents_at(
 # --- one day ------------------------------------------------------------------------
 
 
+def snapshots(reg: Store) -> Memo:
+    """The register's cache of recent days' snapshots (at most SNAPSHOTS_KEPT)."""
+    memo: Memo = reg.cache("snapshots", lambda: Memo(maxsize=SNAPSHOTS_KEPT))
+    return memo
+
+
 def snapshot(reg: Store, day: dt.date | int) -> Snapshot:
     """The register as it stood on `day`, cached with the register's recent days."""
     n = day_number(day)
-    memo: Memo = reg.cache("snapshots", lambda: Memo(maxsize=SNAPSHOTS_KEPT))
-    snap: Snapshot = memo.get(n, lambda: Snapshot(reg, n))
+    snap: Snapshot = snapshots(reg).get(n, lambda: Snapshot(reg, n))
     return snap
 
 

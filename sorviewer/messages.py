@@ -85,6 +85,11 @@ _QUERY: dict[str, tuple[str, str]] = {
         "denne dato",
         "The SHAK map attaches code {code} to {named}, which is not above this unit on this date",
     ),
+    "query.shak_not_held": (
+        "SHAK-tabellen knytter kode {code} til {named}, som ikke selv har koden på denne dato",
+        "The SHAK map attaches code {code} to {named}, which does not have the code itself "
+        "on this date",
+    ),
     "query.shak_nearest_shown": (
         "{said}; den nærmeste enhed ovenfor med koden, {holder}, vises.",
         "{said}; the nearest unit above with the code, {holder}, is shown.",

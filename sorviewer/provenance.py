@@ -497,15 +497,16 @@ def _mapped_codes(reg: Store, table: MapTable, nodes: Nodes) -> tuple[np.ndarray
     owner, rows = owner[ok], rows[ok]
     if not len(rows):
         return code, named
-    order = np.lexsort((table.code_rank[rows], ~table.direct[rows], owner))
+    order = np.lexsort((table.code_rank[rows], ~table.on_itself[rows], owner))
     owner, rows = owner[order], rows[order]
     first = np.ones(len(owner), dtype=bool)
     first[1:] = owner[1:] != owner[:-1]
     owner, rows = owner[first], rows[first]
     code[owner] = table.shak[rows]
-    dsor = table.direct_sor[rows]
-    # an inherited row that does not say where the code sits is taken as the unit's own
-    named[owner] = np.where(dsor == 0, reg.ids[nodes.entity[owner]], dsor)
+    # a row that does not say where the code sits is taken as the unit's own
+    named[owner] = np.where(
+        table.on_itself[rows], reg.ids[nodes.entity[owner]], table.direct_sor[rows]
+    )
     return code, named
 
 
@@ -517,12 +518,12 @@ def _holds(
     codes: np.ndarray,
     own_code: np.ndarray,
 ) -> np.ndarray:
-    """Whether each node of `at` has code `codes[i]` itself on its day: a direct map row
-    valid on the day, or its own ShakId."""
+    """Whether each node of `at` has code `codes[i]` itself on its day: a map row valid on
+    the day that puts the code on the unit itself, or its own ShakId."""
     out = own_code[at] == codes
     owner, rows = table.rows_of_sors(reg.ids[nodes.entity[at]])
     ok = (
-        table.direct[rows]
+        table.on_itself[rows]
         & valid_on(table.from_day[rows], table.to_day[rows], nodes.day[at][owner])
         & (table.shak[rows] == codes[owner])
     )
@@ -540,7 +541,8 @@ def _checked_shak(
     named_e: np.ndarray,
     own_code: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, dict[int, str], dict[int, Message]]:
-    """SHAK holders with the map's answer checked against the parents on the day:
+    """SHAK holders with the map's answer checked against the parents on the day (the
+    unit the map names must be above the unit and have the code itself):
     (holder entity per node, -1 when none or not in the file; its row; SorId texts of
     holders not in the file; problems)."""
     m = len(nodes)
@@ -559,8 +561,15 @@ def _checked_shak(
     pos = np.minimum(np.searchsorted(node_keys[order], want), max(m - 1, 0))
     target = np.where((named_e[inh] >= 0) & (node_keys[order][pos] == want), order[pos], -1)
     above = (target >= 0) & is_above(nodes.parent, inh, target)
-    holder_row[inh[above]] = nodes.row[target[above]]
-    wrong = inh[~above]
+    held = above.copy()
+    held[above] = _holds(reg, table, nodes, target[above], code[inh[above]], own_code)
+    holder_row[inh[held]] = nodes.row[target[held]]
+    wrong = inh[~held]
+    reason = np.where(
+        named_e[inh] < 0,
+        "query.shak_not_in_file",
+        np.where(above, "query.shak_not_held", "query.shak_not_above"),
+    )[~held]
     if not len(wrong):
         return holder, holder_row, holder_ids, problems
     # the nearest unit above that has the code itself, walking up level by level
@@ -577,8 +586,7 @@ def _checked_shak(
         found[live[hit]] = cur[hit]
         live, cur = live[~hit], nodes.parent[cur[~hit]]
     for i, w in enumerate(wrong.tolist()):
-        why = "query.shak_not_in_file" if named_e[w] < 0 else "query.shak_not_above"
-        said = msg(why, code=clean_text(code[w]), named=str(named[w]))
+        said = msg(str(reason[i]), code=clean_text(code[w]), named=str(named[w]))
         f = int(found[i])
         if f >= 0:
             holder[w] = nodes.entity[f]

@@ -26,6 +26,9 @@ class MapTable:
     sor: np.ndarray  # int64
     direct: np.ndarray  # bool
     direct_sor: np.ndarray  # int64: the unit the code sits on (`sor` when direct; 0 unknown)
+    #: the row says the code sits on its unit itself: direct, or an inherited row that
+    #: names the unit itself or no unit at all
+    on_itself: np.ndarray
     from_day: np.ndarray
     to_day: np.ndarray
     shak_name: np.ndarray  # object array of str | None
@@ -88,11 +91,13 @@ def map_table(reg: Store) -> MapTable | None:
         )
         by_sor = np.argsort(sor, kind="stable")
         _uniques, inverse = np.unique(codes.astype(str), return_inverse=True)
+        direct_sor = np.where(direct, sor, dsor)
         return MapTable(
             shak=codes,
             sor=sor,
             direct=direct,
-            direct_sor=np.where(direct, sor, dsor),
+            direct_sor=direct_sor,
+            on_itself=(direct_sor == sor) | (direct_sor == 0),
             from_day=fr if fr is not None else np.full(n, MIN_DAY, dtype=np.int32),
             to_day=to,
             shak_name=names,

@@ -32,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, ROOT)
 
 from sorviewer import load  # noqa: E402
-from sorviewer.asof import tree  # noqa: E402
+from sorviewer.asof import snapshots, tree  # noqa: E402
 from sorviewer.changes import changes  # noqa: E402
 from sorviewer.export import write_export  # noqa: E402
 from sorviewer.quality import quality  # noqa: E402
@@ -166,7 +166,7 @@ def main() -> None:
 
     timed("tree of the whole register", lambda: tree(reg, day), lambda t: f"{len(t)} roots")
 
-    reg._snapshots.clear()
+    snapshots(reg).clear()
     dates = [dt.date(2000 + i, 1 + i % 12, 1) for i in range(20)]
     timed("snapshot at 20 dates, first", lambda: [reg.snapshot(d).roots() for d in dates])
     recent = dates[-16:]  # the register keeps the 16-17 most recent days
