@@ -281,7 +281,7 @@ def _rest_from_snapshots(
     """Nodes for units `fe` (each in life on its day `fd`) and all their ancestors on
     those days that are not `known` yet, from one snapshot per distinct day."""
     n_ent = len(reg.ids)
-    out = []
+    out: list[tuple[np.ndarray, ...]] = []
     for d in np.unique(fd).tolist():
         snap = Snapshot(reg, int(d))
         nodes = _from_snapshot(snap, fe[fd == d])
