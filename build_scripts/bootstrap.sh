@@ -102,6 +102,7 @@ case "$mode" in
     echo "== ruff lint"; .venv/bin/ruff check .
     echo "== ruff format"; .venv/bin/ruff format --check .
     echo "== mypy (sorviewer and ui)"; .venv/bin/mypy
+    echo "== import contracts"; .venv/bin/lint-imports
     echo "== pytest"; exec .venv/bin/python -m pytest "$@"
     ;;
   *)

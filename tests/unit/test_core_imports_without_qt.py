@@ -1,4 +1,5 @@
-"""The core must import and work with PySide6 made unimportable (ARCHITECTURE.md)."""
+"""The core must import and work with PySide6 made unimportable (docs/ARCHITECTURE.md;
+`lint-imports` checks the same statically)."""
 
 from __future__ import annotations
 
