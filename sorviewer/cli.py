@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import re
 import sys
 import textwrap
@@ -18,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import LoadCancelled, LoadError
+from .jsondoc import dumps
 
 if TYPE_CHECKING:
     from .api import Register
@@ -186,8 +186,7 @@ def _unknown(what: str) -> CliError:
 
 def _emit(doc: Any, as_json: bool, human: Callable[[Any], str]) -> None:
     if as_json:
-        json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        sys.stdout.write(dumps(doc) + "\n")  # json.dump's text, at any depth
     else:
         text = human(doc)
         sys.stdout.write(text + ("\n" if text and not text.endswith("\n") else ""))
@@ -369,10 +368,12 @@ def _tree(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
     def human(nodes: list[dict[str, Any]]) -> str:
         out: list[str] = []
 
-        def walk(n: dict[str, Any], indent: int) -> None:
-            out.append(f"{'  ' * indent}{n['name']}  [{n['sor_type'] or ''} {n['sor_id']}]")
-            for c in n["children"]:
-                walk(c, indent + 1)
+        def walk(top: dict[str, Any], indent: int) -> None:
+            stack = [(top, indent)]  # depth first with a stack: depth is data
+            while stack:
+                n, level = stack.pop()
+                out.append(f"{'  ' * level}{n['name']}  [{n['sor_type'] or ''} {n['sor_id']}]")
+                stack.extend((c, level + 1) for c in reversed(n["children"]))
 
         orphans = [n for n in nodes if n.get("missing_parent")]
         for n in nodes:

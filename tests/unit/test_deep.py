@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -199,3 +200,25 @@ def test_a_cycle_of_5000_units_ends() -> None:
 
 def test_tiny_still_answers() -> None:
     assert tiny_register().roots(DAY)
+
+
+def test_the_command_line_on_a_deep_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`tree` (JSON and text), `show` and `export` of the chain through the CLI."""
+    from sorviewer.cli import run
+
+    path = tmp_path / "SOREntity.csv"
+    pd.DataFrame(chain_rows()).to_csv(path, sep=";", index=False)
+    assert run(["tree", str(path), "--as-of", "2021-01-01", "--json", "--no-cache"]) == 0
+    text = capsys.readouterr().out
+    assert text.count('"sor_id"') == DEPTH
+    assert run(["tree", str(path), "--as-of", "2021-01-01", "--no-cache"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == DEPTH and lines[-1].startswith("  " * (DEPTH - 1) + "Bunden")
+    assert run(["show", str(path), IDS[-1], "--as-of", "2021-01-01", "--json", "--no-cache"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["provenance"]["postal_address"]["from_sor_id"] == IDS[0]
+    out = tmp_path / "all.csv"
+    assert run(["export", str(path), "-o", str(out), "--as-of", "2021-01-01", "--no-cache"]) == 0
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) == DEPTH + 1
