@@ -98,7 +98,7 @@ def is_above(parent: np.ndarray, nodes: np.ndarray, targets: np.ndarray) -> np.n
     cur = parent[nodes] if len(nodes) else np.zeros(0, dtype=np.int64)
     tgt = np.asarray(targets, dtype=np.int64)
     for _ in range(len(parent) + 1):
-        hit = cur == tgt
+        hit = (cur == tgt) & (cur >= 0)
         found[live[hit]] = True
         go = (cur >= 0) & ~hit
         if not go.any():
