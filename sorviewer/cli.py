@@ -1,6 +1,6 @@
 """The headless command line: the same queries as the window, for scripts and tests.
 
-`python -m sorviewer COMMAND FILE ...` (ARCHITECTURE.md, "CLI contract").
+`python -m sorviewer COMMAND FILE ...` (docs/ARCHITECTURE.md, "The command line").
 Exit codes: 0 ok, 2 usage error, 3 the file cannot be read as SOR, 4 the id or
 code asked for does not exist in the file. Never a traceback: every failure is
 one line on stderr.
@@ -86,7 +86,7 @@ def _depth(text: str) -> int:
 
 
 def _check_shak_code(args: argparse.Namespace) -> None:
-    """A SHAK code is 4-7 letters or digits (SOR_FORMATS §8.3); a --prefix 1-7."""
+    """A SHAK code is 4-7 letters or digits (docs/FORMATS.md, "Identifiers"); a --prefix 1-7."""
     code = args.shak_id.strip()
     pattern = _SHAK_PREFIX if args.prefix else _SHAK_CODE
     if pattern.fullmatch(code) is None:

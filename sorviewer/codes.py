@@ -1,4 +1,4 @@
-"""Names of the SNOMED CT type and speciality codes SOR uses (SOR_FORMATS.md §8.6).
+"""Names of the SNOMED CT type and speciality codes SOR uses (docs/FORMATS.md, "Type codes").
 
 SORClassifications holds these names when a SOR2 zip is opened; XML files carry
 only the codes, so these tables are the fallback there (and for the generator).

@@ -51,7 +51,7 @@ def iso(n: int) -> str | None:
 
 
 def parse_date_text(text: str | None) -> dt.date | None:
-    """Parse one date in any form SOR_FORMATS.md §3 lists; None when empty.
+    """Parse one date in any form the SOR files use (docs/FORMATS.md, "Dates"); None when empty.
 
     Accepts yyyy-mm-dd, ISO datetimes (T or space, fractions of any length, Z or
     an offset; the date part is kept), dd-mm-yyyy, d-m-yyyy, dd.mm.yyyy and

@@ -49,7 +49,7 @@ T = TypeVar("T")
 def digits_to_int64(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Convert id text to int64. Returns (ids with 0 for null/bad, bad mask for non-null bad).
 
-    Tolerates a trailing `.0` (SOR_FORMATS.md §3). Ids longer than 18 digits are bad.
+    Tolerates a trailing `.0` (docs/FORMATS.md, "CSV dialect"). Ids longer than 18 digits are bad.
     """
     s = values.astype(STRING).str.strip()
     if s.str.endswith(".0").any():  # the CSV cleaning removed these already

@@ -276,7 +276,7 @@ def table_for_member(member_name: str) -> str | None:
     """Map a zip member name to a canonical table name, tolerating the known variants.
 
     Folder prefixes, case, a `.csv` suffix, plural `s` after "location"/"code" and the
-    geolocation/geolocalisation spellings are all ignored (SOR_FORMATS.md §2.2).
+    geolocation/geolocalisation spellings are all ignored (docs/FORMATS.md, "Member files").
     """
     stem = member_name.replace("\\", "/").rsplit("/", 1)[-1].lower()
     if stem.endswith(".csv"):
@@ -305,7 +305,7 @@ def table_for_member(member_name: str) -> str | None:
     return known.get(stem)
 
 
-#: Known spelling variants -> the name used in TABLES (SOR_FORMATS.md §2.11).
+#: Known spelling variants -> the name used in TABLES (docs/FORMATS.md, "Member files").
 COLUMN_ALIASES: dict[str, dict[str, str]] = {
     "SOREntity": {
         "EanLocationCodeSystemTypeName": "EanLocationCodeSystemTypename",
@@ -353,7 +353,7 @@ def canonical_column(table: str, name: str) -> str | None:
 # --- Columns the register treats specially ---------------------------------------
 
 DATE_COLUMNS = ("FirstFromDate", "FromDate", "ToDate")
-#: History diffs ignore these (ARCHITECTURE.md, `history.changed`).
+#: History diffs ignore these (docs/ARCHITECTURE.md, "The command line": `history`).
 NON_DATA_COLUMNS = frozenset({"FromDate", "ToDate", "UpdatedAt"})
 
 ID_COLUMNS_ENTITY = (
@@ -368,7 +368,7 @@ BOOLEAN_COLUMNS_ENTITY = tuple(c for c in SOR_ENTITY_COLUMNS if c.endswith("Indi
 
 @dataclass(frozen=True)
 class FieldGroup:
-    """An inheritable group of SOREntity columns (SOR_FORMATS.md §6)."""
+    """An inheritable group of SOREntity columns (docs/FORMATS.md, "Inheritance")."""
 
     key: str  # provenance key in the CLI contract
     indicator: str | None  # the column telling own vs inherited

@@ -1,12 +1,12 @@
 """A synthetic SOR register, shaped like the real downloads, from a seed.
 
-No real SOR2 CSV file has been seen by this project (SOR_FORMATS.md), so tests and
+No real SOR2 CSV file has been seen by this project (docs/FORMATS.md), so tests and
 benchmarks stand on this generator. It writes:
 
 * ``sor2-zip``: ``Sor_complete.zip`` with the eight SOR2 tables, full history;
 * ``sor2-csv``: ``SorEntity_daily.csv``, the one-day view (active units, pending
   closures and future units with their current and future versions; units whose
-  closure is in force are left out, SOR_FORMATS.md §4.3);
+  closure is in force are left out, docs/FORMATS.md, "Status at a date");
 * ``sor-xml``: ``sor.zip`` holding ``Sor.xml`` in version 1.0.0 or 2.0.0, a snapshot
   with one version per unit (active, closed and future units, seed 001).
 
@@ -29,8 +29,8 @@ Modelling choices that are not facts about SOR (all [PROJECT]):
 * Type names, EDI types, suppliers, SHAK type codes and ID27 level names are
   invented or taken from the fallback lists in ``codes.py``.
 * Realistic defects are planted only with the ``defects`` dialect option: a few
-  SOR ids with a wrong Verhoeff digit and EANs with a wrong GS1 digit (SOR_FORMATS.md
-  §9.2 lists bad check digits among the quirks; the 2.0.0 sample holds one).
+  SOR ids with a wrong Verhoeff digit and EANs with a wrong GS1 digit (bad check
+  digits are among the known quirks, docs/FORMATS.md; the 2.0.0 sample holds one).
   By default every id is valid and every parent exists at the child's dates.
 """
 

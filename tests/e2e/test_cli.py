@@ -1,4 +1,4 @@
-"""Every CLI command of the ARCHITECTURE.md contract, on a generated SOR2 zip and on the
+"""Every CLI command of the docs/ARCHITECTURE.md contract, on a generated SOR2 zip and on the
 real XML cuts: JSON shapes, exit codes, one-line errors, and answers cross-checked
 against the Python API and against each other."""
 

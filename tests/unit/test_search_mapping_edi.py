@@ -163,8 +163,9 @@ def test_search_has_three_tiers_each_by_danish_name() -> None:
 
 
 def test_nsp_style_open_shak_rows_end_when_the_next_row_of_the_key_starts() -> None:
-    """NSP copies leave ToDate empty on superseded SHAKSORMap rows (SOR_FORMATS §4.2): the
-    old row ends the day before the next row of the same (ShakId, SorId) starts."""
+    """NSP copies leave ToDate empty on superseded SHAKSORMap rows (docs/FORMATS.md, "How
+    versions are closed"): the old row ends the day before the next row of the same
+    (ShakId, SorId) starts."""
     import pandas as pd
 
     from sorviewer import Register
