@@ -419,6 +419,10 @@ def _show(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
         for k, v in d["attributes"].items():
             if v is not None:
                 lines.append(f"  {label(k, 'en')}: {v}")
+        if d["replaced_by"]:
+            lines.append(f"Replaced by: {', '.join(d['replaced_by'])}")
+        if d["replaces"]:
+            lines.append(f"Replaces: {', '.join(d['replaces'])}")
         for prob in d.get("problems", []):
             lines.append(f"! {prob}")
         return "\n".join(lines)

@@ -109,6 +109,8 @@ def test_tree_show_history_agree(capsys: pytest.CaptureFixture[str], generated: 
         assert set(doc) >= SHOW_KEYS
         assert set(doc["provenance"]) == GROUPS
         assert doc["status"] == "active"
+        for key in ("replaced_by", "replaces"):  # extension keys, always present
+            assert all(isinstance(x, str) for x in doc[key])
         for g, p in doc["provenance"].items():
             assert p["state"] in ("own", "inherited", "none"), g
             if p["state"] == "own":
@@ -118,6 +120,20 @@ def test_tree_show_history_agree(capsys: pytest.CaptureFixture[str], generated: 
         code, hist, _ = cli(capsys, "history", str(generated), n["sor_id"], "--json")
         assert code == 0 and hist[0]["changed"] == []
         assert [h["valid_from"] for h in hist] == sorted(h["valid_from"] for h in hist)
+
+
+def test_show_names_replacements_both_ways(
+    capsys: pytest.CaptureFixture[str], generated: Path
+) -> None:
+    reg = sorviewer.load(str(generated))
+    table = reg.tables["SORReplacedEntities"]
+    old, new = sorted(zip(table["ReplacedSorId"], table["ReplacedBySorId"], strict=True))[0]
+    code, doc, _ = cli(capsys, "show", str(generated), old, "--as-of", DAY, "--json")
+    assert code == 0 and new in doc["replaced_by"]
+    code, doc, _ = cli(capsys, "show", str(generated), new, "--as-of", DAY, "--json")
+    assert code == 0 and old in doc["replaces"]
+    code, text, _ = cli(capsys, "show", str(generated), new, "--as-of", DAY)
+    assert code == 0 and "Replaces: " in text and old in text
 
 
 def test_inherited_values_come_from_an_ancestor(
