@@ -47,7 +47,7 @@ def dumps(doc: Any, indent: int = 1) -> str:
     begin(doc, 0)
     while stack:
         items, is_dict, level, written = stack[-1]
-        item = next(items, _END)
+        item: Any = next(items, _END)
         if item is _END:
             stack.pop()
             parts.append("\n" + " " * (indent * level) + ("}" if is_dict else "]"))
@@ -55,9 +55,9 @@ def dumps(doc: Any, indent: int = 1) -> str:
         parts.append(("," if written[0] else "") + "\n" + " " * (indent * (level + 1)))
         written[0] = True
         if is_dict:
-            key, value = item
-            parts.append(_key(key) + ": ")
-            begin(value, level + 1)
+            pair: tuple[Any, Any] = item
+            parts.append(_key(pair[0]) + ": ")
+            begin(pair[1], level + 1)
         else:
             begin(item, level + 1)
     return "".join(parts)

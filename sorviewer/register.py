@@ -313,12 +313,16 @@ class Store:
         v = self.entities[column].iat[row]
         return None if v is None or v is pd.NA else str(v)
 
+    def column_names(self) -> tuple[str, ...]:
+        """The SOREntity columns in the file's order (internal ones included)."""
+        return self.cache("column_names", lambda: tuple(str(c) for c in self.entities.columns))
+
     def column_values(self, column: str, rows: np.ndarray) -> np.ndarray:
         """One column's cells of many rows as an object array of str or None (a row
         index of -1, or a column the file lacks, gives None)."""
         rows = np.asarray(rows, dtype=np.int64)
         out = np.full(len(rows), None, dtype=object)
-        if column not in self.entities.columns:
+        if column not in self.column_names():
             return out
         ok = rows >= 0
         out[ok] = self.take(column, rows[ok]).to_numpy(zero_copy_only=False)
@@ -351,8 +355,16 @@ class Store:
         rows = np.asarray(rows, dtype=np.int64)
         if len(rows) == len(self.sor_id) and np.array_equal(rows, np.arange(len(rows))):
             return {c: self.arrow_column(c) for c in columns}  # every row: nothing to take
-        wanted = set(columns)
         out: dict[str, pa.Array | pa.ChunkedArray] = {}
+        for taken in self._taken(columns, rows):
+            for c in taken.schema.names:
+                out[c] = taken.column(c)
+        return out
+
+    def _taken(self, columns: list[str], rows: np.ndarray) -> list[pa.RecordBatch]:
+        """`rows` of `columns` as one record batch per chunk layout (see `takes`)."""
+        wanted = set(columns)
+        out = []
         for ends, names, batches in self._layouts():
             mine = [c for c in names if c in wanted]
             if not mine:
@@ -364,8 +376,7 @@ class Store:
                 taken = pa.concat_batches([batches[k].select(mine).take(ix) for k, ix in parts])
                 if back is not None:
                     taken = taken.take(back)
-            for c in mine:
-                out[c] = taken.column(c)
+            out.append(taken)
         return out
 
     def _layouts(self) -> list[tuple[np.ndarray, list[str], list[pa.RecordBatch]]]:
@@ -399,19 +410,20 @@ class Store:
 
     def cells(self, rows: np.ndarray, columns: list[str]) -> dict[str, np.ndarray]:
         """The cells of `rows` in each of `columns`: object arrays of str or None."""
-        taken = self.takes([c for c in columns if c in self.entities.columns], rows)
-        out = {}
-        for c in columns:
-            arr = taken.get(c)
-            if arr is None:
-                out[c] = np.full(len(rows), None, dtype=object)
-            elif len(rows) <= 16:  # a few rows: a list is the cheapest conversion
-                vals = np.empty(len(rows), dtype=object)
-                vals[:] = arr.to_pylist()
-                out[c] = vals
-            else:
+        rows = np.asarray(rows, dtype=np.int64)
+        present = set(self.column_names())
+        out = {c: np.full(len(rows), None, dtype=object) for c in columns if c not in present}
+        wanted = [c for c in columns if c in present]
+        if len(rows) <= 16:  # a few rows (one unit's view): one conversion per batch
+            for taken in self._taken(wanted, rows):
+                for c, vals in taken.to_pydict().items():
+                    cells = np.empty(len(rows), dtype=object)
+                    cells[:] = vals
+                    out[c] = cells
+        else:
+            for c, arr in self.takes(wanted, rows).items():
                 out[c] = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
-        return out
+        return {c: out[c] for c in columns}
 
     def row_dict(self, row: int) -> dict[str, str | None]:
         """All data columns of one version row (not the internal line column)."""

@@ -93,6 +93,7 @@ def _mapped_register() -> tuple[Register, list[str]]:
     from sorviewer.report import LoadReport
 
     ie, h1, h2, a1, a2, a3, a4, a5, gone = (make_sor_id(n) for n in range(40, 49))
+    a6 = make_sor_id(49)
 
     def unit(sid: str, parent: str | None, name: str) -> dict[str, str]:
         row = dict(SorId=sid, EntityName=name, FirstFromDate="2010-01-01", FromDate="2010-01-01")
@@ -110,6 +111,7 @@ def _mapped_register() -> tuple[Register, list[str]]:
         unit(a3, h2, "Afd 3"),  # the map says 1111 comes from h1: wrong, and h2 lacks it
         unit(a4, h2, "Afd 4"),  # 2222 from a unit not in the file; h2 has 2222 itself
         unit(a5, h1, "Afd 5"),  # 3333 from a unit not in the file; nobody has 3333
+        unit(a6, h1, "Afd 6"),  # 4444 from h1, which is above but does not have 4444
     ]
 
     def m(code: str, sor: str, direct_sor: str | None) -> dict[str, str | None]:
@@ -130,6 +132,7 @@ def _mapped_register() -> tuple[Register, list[str]]:
         m("1111", a3, h1),
         m("2222", a4, gone),
         m("3333", a5, gone),
+        m("4444", a6, h1),
     ]
     raw = RawData(
         entities=pd.DataFrame(ents).astype("string[pyarrow]"),
@@ -138,11 +141,11 @@ def _mapped_register() -> tuple[Register, list[str]]:
         report=LoadReport(),
         inheritance="sor2",
     )
-    return Register.build(raw), [h1, h2, a1, a2, a3, a4, a5, gone]
+    return Register.build(raw), [h1, h2, a1, a2, a3, a4, a5, gone, a6]
 
 
 def test_shak_holder_named_by_the_file_is_checked_against_the_tree() -> None:
-    reg, (h1, h2, a1, a2, a3, _a4, _a5, _gone) = _mapped_register()
+    reg, (h1, h2, a1, a2, a3, _a4, _a5, _gone, _a6) = _mapped_register()
     assert reg.entity(h1, DAY)["provenance"]["shak"]["state"] == "own"
     v1 = reg.entity(a1, DAY)
     assert v1["provenance"]["shak"] == {"state": "inherited", "from_sor_id": h1, "from_group": None}
@@ -165,12 +168,19 @@ def test_shak_holder_named_by_the_file_is_checked_against_the_tree() -> None:
 
 
 def test_shak_holder_not_in_the_file_is_never_a_null_inheritance() -> None:
-    reg, (_h1, h2, _a1, _a2, _a3, a4, a5, gone) = _mapped_register()
+    reg, (h1, h2, _a1, _a2, _a3, a4, a5, gone, a6) = _mapped_register()
     v4 = reg.entity(a4, DAY)
     assert v4["provenance"]["shak"]["from_sor_id"] == h2  # h2 has 2222 itself
     assert v4["problems"] == [
         f"The SHAK map attaches code 2222 to {gone}, which is not in the file; the nearest "
         f"unit above with the code, {h2}, is shown."
+    ]
+    # the unit the map names is above, but does not have the code itself: said so
+    v6 = reg.entity(a6, DAY)
+    assert v6["provenance"]["shak"]["from_sor_id"] == h1
+    assert v6["problems"] == [
+        f"The SHAK map attaches code 4444 to {h1}, which does not have the code itself on "
+        "this date, and no unit above has the code itself."
     ]
     v5 = reg.entity(a5, DAY)
     assert v5["provenance"]["shak"] == {
@@ -192,4 +202,4 @@ def test_shak_checks_agree_with_the_bulk_export() -> None:
     reg, _ids = _mapped_register()
     views = export_views(reg, DAY, np.arange(len(reg.ids)))
     assert views == [reg.entity(str(sid), DAY) for sid in reg.ids]
-    assert sum("problems" in v for v in views) == 4
+    assert sum("problems" in v for v in views) == 5

@@ -184,6 +184,10 @@ def test_nsp_style_open_shak_rows_end_when_the_next_row_of_the_key_starts() -> N
         [
             dict(ShakId="1234", SorId=SI, IsDirectSorShakMapping="TRUE", FromDate="2010-01-01"),
             dict(ShakId="9999", SorId=OE1, IsDirectSorShakMapping="TRUE", FromDate="2010-01-01"),
+            # the units the inherited rows name have the code themselves (else `show`
+            # says the map is wrong: the source of a value must hold it)
+            dict(ShakId="7777", SorId=SI, IsDirectSorShakMapping="TRUE", FromDate="2010-01-01"),
+            dict(ShakId="7777", SorId=OE1, IsDirectSorShakMapping="TRUE", FromDate="2010-01-01"),
             dict(
                 ShakId="7777",
                 SorId=OE3,
