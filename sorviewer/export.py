@@ -112,8 +112,8 @@ def select_units(
     future units too), whichever way they are chosen (docs/ARCHITECTURE.md, "The
     command line"). A subtree gives its units at the day in tree order (depth first,
     children by name); otherwise units come by name. Listed `sor_ids` narrow the choice
-    to those units (ids not in the file are skipped; `inactive_ids` tells which listed ones the day
-    leaves out); with a subtree too, only listed units in it. The window passes
+    to those units (ids not in the file are skipped; `inactive_ids` tells which listed
+    ones the day leaves out); with a subtree too, only listed units in it. The window passes
     `include_all` as its "show closed" switch stands, so what it lists is what it
     exports.
     """

@@ -6,7 +6,7 @@ that "Aeroe", "ærø" and "AERØ" find the same unit and "François" is found as
 typed. A query is vectorised pyarrow string work over the units existing at the
 date; results come in three tiers (exact id matches, then name prefixes, then
 everything else), each tier sorted by Danish name order (docs/ARCHITECTURE.md,
-"search").
+"The command line").
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def find(reg: Store, snap: Snapshot, text: str) -> tuple[np.ndarray, list[str]]:
     return ents.copy(), list(cols)
 
 
-#: Result tiers (docs/ARCHITECTURE.md, "search"): exact id matches, name prefixes, the rest.
+#: Result tiers (docs/ARCHITECTURE.md, "The command line"): exact id matches, name prefixes, the rest.
 TIER_EXACT_ID, TIER_NAME_PREFIX, TIER_OTHER = 0, 1, 2
 
 
