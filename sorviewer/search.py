@@ -85,7 +85,8 @@ def find(reg: Store, snap: Snapshot, text: str) -> tuple[np.ndarray, list[str]]:
     return ents.copy(), list(cols)
 
 
-#: Result tiers (docs/ARCHITECTURE.md, "The command line"): exact id matches, name prefixes, the rest.
+#: Result tiers (docs/ARCHITECTURE.md, "The command line"): exact id matches, name
+#: prefixes, the rest.
 TIER_EXACT_ID, TIER_NAME_PREFIX, TIER_OTHER = 0, 1, 2
 
 
