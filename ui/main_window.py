@@ -968,8 +968,8 @@ class MainWindow(QMainWindow):
             return
         eans: list[str] = []
         for e in ents:
-            view = reg.entity(str(reg.ids[e]), self.state.as_of) or {}
-            ean = (view.get("attributes") or {}).get("EanLocationCode")
+            view = reg.entity(str(reg.ids[e]), self.state.as_of)
+            ean = view["attributes"].get("EanLocationCode") if view is not None else None
             if ean:
                 eans.append(str(ean))
         if not eans:

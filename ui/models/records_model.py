@@ -61,8 +61,6 @@ class Worded(str):
         return obj
 
 
-
-
 def fold_many(texts: list[str]) -> list[str]:
     """`fold_text` over many strings at once (the core's pyarrow form, for tables of 50k
     rows)."""

@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 from sorviewer import codes, schema
 from sorviewer.api import Register
 from sorviewer.dates import MAX_DAY, iso
+from sorviewer.records import ProvenanceEntry, UnitView
 from sorviewer.report import ReportRow
 from ui.app_state import AppState
 from ui.clipboard import set_clipboard, to_tsv
@@ -251,7 +252,7 @@ def value_in_words(column: str, value: Any, lang: str) -> Any:
 
 
 def source_text(
-    reg: Register, view: dict[str, Any], prov: dict[str, Any], lang: str, day: dt.date
+    reg: Register, view: UnitView, prov: ProvenanceEntry, lang: str, day: dt.date
 ) -> str:
     """Rich text naming where an inherited group comes from ("" when not inherited)."""
     if prov.get("state") != "inherited":
@@ -282,7 +283,7 @@ class OverviewPanel(LazyPanel):
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.view: dict[str, Any] | None = None
+        self.view: UnitView | None = None
         self.hint = self.hint_label()
 
         self.header = QLabel(self)
@@ -407,7 +408,7 @@ class OverviewPanel(LazyPanel):
 
     # --- filling -------------------------------------------------------------------
 
-    def _fill_header(self, reg: Register, view: dict[str, Any]) -> None:
+    def _fill_header(self, reg: Register, view: UnitView) -> None:
         lang = self.lang
         day = self.state.as_of
         attrs = view["attributes"]
@@ -457,14 +458,14 @@ class OverviewPanel(LazyPanel):
         if path:
             crumbs = " › ".join(unit_link(reg, str(reg.ids[p]), day) for p in path)
             parts.append(f"{tr(lang, 'Placering', 'Path')}: {crumbs}")
-        elif view.get("parent_sor_id"):
+        elif view["parent_sor_id"]:
             pid = view["parent_sor_id"]
             parts.append(f"{tr(lang, 'Overordnet', 'Parent')}: {unit_link(reg, pid, day)}")
         elif attrs.get("SorType") != "IE":
             parts.append(tr(lang, "Ingen overordnet enhed", "No parent unit"))
         set_link_text(self.header, "<br>".join(parts))
 
-    def _fill_tree(self, reg: Register, view: dict[str, Any]) -> None:
+    def _fill_tree(self, reg: Register, view: UnitView) -> None:
         self.tree.setUpdatesEnabled(False)
         try:
             self._fill_tree_items(reg, view)
@@ -472,12 +473,12 @@ class OverviewPanel(LazyPanel):
             self.tree.setUpdatesEnabled(True)
         self._fit_columns()
 
-    def _fill_tree_items(self, reg: Register, view: dict[str, Any]) -> None:
+    def _fill_tree_items(self, reg: Register, view: UnitView) -> None:
         self.tree.clear()
         self.group_badges = {}
         self.group_links = {}
         attrs: dict[str, str | None] = view["attributes"]
-        prov: dict[str, dict[str, Any]] = view["provenance"]
+        prov: dict[str, ProvenanceEntry] = view["provenance"]
         show_empty = self.show_empty.isChecked()
         listed: set[str] = set(HIDDEN) | set(schema.FIELD_GROUPS["ean_location_code"].columns)
         listed.add("EanLocationCodeState")
@@ -489,7 +490,7 @@ class OverviewPanel(LazyPanel):
             columns = cols
             if cols is None:
                 columns = group_columns(key)
-                state = prov.get(key, {}).get("state", "none")
+                state = prov[key]["state"] if key in prov else "none"
             assert columns is not None
             listed.update(columns)
             group = QTreeWidgetItem([titles[0 if lang == "da" else 1], ""])
@@ -551,10 +552,10 @@ class OverviewPanel(LazyPanel):
     def _describe_group(
         self,
         reg: Register,
-        view: dict[str, Any],
+        view: UnitView,
         group: QTreeWidgetItem,
         key: str,
-        prov: dict[str, Any],
+        prov: ProvenanceEntry,
     ) -> None:
         lang = self.lang
         state = prov["state"]
@@ -607,7 +608,7 @@ class OverviewPanel(LazyPanel):
         prov = self.view["provenance"]
         source_of: dict[str, str] = {}
         for key in schema.FIELD_GROUPS:
-            p = prov.get(key, {})
+            p: dict[str, Any] = dict(prov.get(key) or {})
             text = p.get("state", "")
             if text == "inherited" and p.get("from_sor_id"):
                 text = f"inherited {p['from_sor_id']}"

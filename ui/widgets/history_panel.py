@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from sorviewer import schema
 from sorviewer.dates import MAX_DAY, MIN_DAY, from_day, to_day
+from sorviewer.records import HistoryEntry
 from ui.app_state import AppState
 from ui.colours import mix, readable
 from ui.formatting import show_date
@@ -88,7 +89,7 @@ class HistoryPanel(LazyPanel):
         self.hint = self.hint_label()
         self._unit = ""
         self._rows: list[int] = []  # register rows of the versions, oldest first
-        self._history: list[dict[str, Any]] = []
+        self._history: list[HistoryEntry] = []
         self._selected = -1
         self._syncing = False  # True while the panel itself moves the table's selection
         self._filled_lang = ""  # the language the version table was filled in
