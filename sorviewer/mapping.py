@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import provenance
 from .asof import Snapshot, snapshot
+from .dates import valid_on
 from .register import Store
 from .shakmap import MapTable, map_table
 
@@ -39,7 +40,7 @@ def sor_to_shak_rows(
     day = snap.day
     if table is not None:
         mine = table.rows_of_sor(int(sor_id))
-        hit = mine[(table.from_day[mine] <= day) & (table.to_day[mine] >= day)]
+        hit = mine[valid_on(table.from_day[mine], table.to_day[mine], day)]
         out = [
             (
                 str(table.shak[i]),
