@@ -152,7 +152,12 @@ def _version_rows_each(
     days_arr = np.broadcast_to(np.asarray(days, dtype=np.int64), ents.shape)
     start = reg.id_start[ents]
     qk = (ents << 32) | (days_arr - MIN_DAY)
-    last = np.searchsorted(_row_keys(reg), qk, side="right") - 1
+    if len(qk) > 64:  # sorted needles search much faster (the keys' pages stay warm)
+        order = np.argsort(qk)
+        last = np.empty(len(qk), dtype=np.int64)
+        last[order] = np.searchsorted(_row_keys(reg), qk[order], side="right") - 1
+    else:
+        last = np.searchsorted(_row_keys(reg), qk, side="right") - 1
     any_started = last >= start
     safe = np.where(any_started, last, start)
     exact = any_started & valid_on(reg.from_day[safe], reg.to_day[safe], days_arr)

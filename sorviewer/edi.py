@@ -136,7 +136,7 @@ def ean_details(reg: Store, ean: str, day: dt.date) -> dict[str, str | None] | N
 def ean_sources(reg: Store, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
     """Per entity at the snapshot's day: (entity index holding its EAN location number
     or -1, whether that is its own). Units not in life on the day get (-1, False)."""
-    prov = provenance.at(reg, snap.day)
+    prov = provenance.living(reg, snap.day)
     living = snap.active_entities()
     nodes = prov.node_of(living)
     group = prov.group("ean_location_code")

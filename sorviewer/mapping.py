@@ -119,7 +119,7 @@ def mapping_frame(reg: Store, day: dt.date) -> pd.DataFrame:
         ).drop_duplicates(["shak_id", "sor_int", "direct"])
     else:
         active = snap.active_entities()
-        prov = provenance.at(reg, snap.day)
+        prov = provenance.living(reg, snap.day)
         shak = prov.group("shak")
         nodes = prov.node_of(active)
         holder = shak.holder[nodes]

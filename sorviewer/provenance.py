@@ -45,7 +45,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import schema
-from .arrays import cycle_members, first_up, is_above, path_up, with_ancestors
+from .arrays import cycle_members, first_up, index_of, is_above, path_up, with_ancestors
 from .asof import ORPHAN, Snapshot, parents_at, reference_days, snapshot, version_rows
 from .dates import MIN_DAY, valid_on
 from .memo import Memo
@@ -233,27 +233,24 @@ def _closure(reg: Store, ents: np.ndarray, days: np.ndarray) -> Nodes:
     the rest of their ancestors from a snapshot of their day, which applies the same
     rules to every unit at once."""
     n_ent = len(reg.ids)
-    _keys, first = np.unique(_pair_keys(n_ent, ents, days), return_index=True)
+    known, first = np.unique(_pair_keys(n_ent, ents, days), return_index=True)  # sorted
     fe, fd = ents[first].astype(np.int64), days[first].astype(np.int64)
-    known = set(_keys.tolist())
     parts: list[tuple[np.ndarray, ...]] = []
     level = 0
     while len(fe):
         if level >= _LEVELS_BEFORE_SNAPSHOT:
-            known.difference_update(_pair_keys(n_ent, fe, fd).tolist())  # not done yet
-            parts.extend(_rest_from_snapshots(reg, fe, fd, known))
+            pending = _pair_keys(n_ent, fe, fd)  # reached, not yet looked at
+            parts.extend(_rest_from_snapshots(reg, fe, fd, known[~_isin(known, pending)]))
             break
         rows, exact = version_rows(reg, fe, fd)
         par = parents_at(reg, rows, fd)
         parts.append((fe, fd, rows, exact, par))
         has = par >= 0
-        up_e, up_d = par[has], fd[has]
-        fresh = [i for i, k in enumerate(_pair_keys(n_ent, up_e, up_d).tolist()) if k not in known]
-        fe, fd = up_e[fresh], up_d[fresh]
+        up_keys, at = np.unique(_pair_keys(n_ent, par[has], fd[has]), return_index=True)
+        new = ~_isin(up_keys, known)
+        fe, fd = par[has][at][new], fd[has][at][new]
         if len(fe):
-            keys, at = np.unique(_pair_keys(n_ent, fe, fd), return_index=True)
-            fe, fd = fe[at], fd[at]
-            known.update(keys.tolist())
+            known = np.sort(np.concatenate([known, up_keys[new]]))
         level += 1
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
@@ -269,19 +266,25 @@ def _closure(reg: Store, ents: np.ndarray, days: np.ndarray) -> Nodes:
     return Nodes(entity, day, row, exact.astype(bool), parent)
 
 
+def _isin(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Whether each of `values` is in the sorted array `sorted_keys`."""
+    return index_of(sorted_keys, values) >= 0
+
+
 def _rest_from_snapshots(
-    reg: Store, fe: np.ndarray, fd: np.ndarray, known: set[int]
+    reg: Store, fe: np.ndarray, fd: np.ndarray, known: np.ndarray
 ) -> list[tuple[np.ndarray, ...]]:
     """Nodes for units `fe` (each in life on its day `fd`) and all their ancestors on
-    those days that are not `known` yet, from one snapshot per distinct day."""
+    those days that are not among the `known` keys (sorted), from one snapshot per
+    distinct day."""
     n_ent = len(reg.ids)
     out: list[tuple[np.ndarray, ...]] = []
     for d in np.unique(fd).tolist():
         snap = Snapshot(reg, int(d))
         nodes = _from_snapshot(snap, fe[fd == d])
         keys = _pair_keys(n_ent, nodes.entity, nodes.day)
-        new = np.array([k not in known for k in keys.tolist()], dtype=bool)
-        known.update(keys[new].tolist())
+        new = ~_isin(keys, known)
+        known = np.sort(np.concatenate([known, keys[new]]))
         par = snap.parent_of[nodes.entity[new]]
         par = np.where(par >= 0, par, ORPHAN)
         out.append((nodes.entity[new], nodes.day[new], nodes.row[new], nodes.exact[new], par))
@@ -697,14 +700,32 @@ def unit_arrays(reg: Store, day: dt.date | int) -> UnitArrays:
     return arrays
 
 
-def for_units(reg: Store, ents: np.ndarray, day: dt.date | int) -> Provenance:
-    """Provenance of `ents` (and their ancestors) at `day`: the whole-register one when
-    it has been computed for the day already, else just these units."""
+def living(reg: Store, day: dt.date | int) -> Provenance:
+    """Provenance of the units in life at `day` only (cached with the snapshot): read off
+    the snapshot, without looking closed and future units up on their own days. For
+    the queries that only answer about units that exist at the day (EDI, SHAK)."""
     snap = snapshot(reg, day)
-    done = snap.peek("provenance")
-    if isinstance(done, Provenance):
-        return done
-    return _build(reg, snap, np.asarray(ents, dtype=np.int64))
+
+    def make() -> Provenance:
+        nodes = _from_snapshot(snap, None)
+        entity_node = np.full(len(reg.ids), -1, dtype=np.int64)
+        entity_node[nodes.entity] = np.arange(len(nodes))
+        return Provenance(reg, snap.day, nodes, entity_node)
+
+    prov: Provenance = snap.cached("provenance-living", make)
+    return prov
+
+
+def for_units(reg: Store, ents: np.ndarray, day: dt.date | int) -> Provenance:
+    """Provenance of `ents` (and their ancestors) at `day`: one computed for the day
+    already when it covers them, else just these units."""
+    snap = snapshot(reg, day)
+    ents = np.asarray(ents, dtype=np.int64)
+    for key in ("provenance", "provenance-living"):
+        done = snap.peek(key)
+        if isinstance(done, Provenance) and (done.entity_node[ents] >= 0).all():
+            return done
+    return _build(reg, snap, ents)
 
 
 # --- effective values ----------------------------------------------------------------------
