@@ -51,6 +51,7 @@ from .dates import MIN_DAY, valid_on
 from .memo import Memo
 from .messages import Message, clean_text, msg
 from .raw import LINE
+from .records import State
 from .register import Store
 from .shakmap import MapTable, map_table
 from .text import truth_masks
@@ -365,23 +366,31 @@ class Provenance:
         """Entity index of the unit holding each unit's value, -1 when none."""
         return self.group(key).holder[self.node_of(ents)]
 
-    def entries(self, e: int) -> dict[str, tuple[str, str | None, str | None]]:
-        """(state, from_sor_id, from_group) of every group for entity index `e`, as the
-        `show` document writes them."""
-        node = int(self.node_of(np.array([e]))[0])
+    def entries_of(
+        self, ents: np.ndarray
+    ) -> dict[str, tuple[list[State], list[str | None], list[str | None]]]:
+        """Per group, for each of `ents`: (state, from_sor_id, from_group) as the `show`
+        document writes them, as three lists."""
+        nodes = self.node_of(ents)
         out = {}
         for key in GROUPS:
             g = self.group(key)
-            st = int(g.state[node])
-            h = int(g.holder[node])
-            src = str(self.reg.ids[h]) if st != NONE and h >= 0 else g.holder_ids.get(node)
-            fg = g.from_group[node]
-            out[key] = (
-                STATE_NAMES[st],
-                src if st != NONE else None,
-                fg if st != NONE and fg != key else None,
-            )
+            st = g.state[nodes]
+            h = g.holder[nodes]
+            has = (st != NONE) & (h >= 0)
+            src = np.full(len(nodes), None, dtype=object)
+            src[has] = self.reg.ids[h[has]].astype(str)
+            for i in np.nonzero((st != NONE) & (h < 0))[0].tolist():
+                src[i] = g.holder_ids.get(int(nodes[i]))
+            fg = g.from_group[nodes].copy()
+            fg[(st == NONE) | (fg == key)] = None
+            names = np.asarray(STATE_NAMES, dtype=object)[st]
+            out[key] = (names.tolist(), src.tolist(), fg.tolist())
         return out
+
+    def entries(self, e: int) -> dict[str, tuple[State, str | None, str | None]]:
+        """`entries_of` one unit."""
+        return {k: (s[0], f[0], g[0]) for k, (s, f, g) in self.entries_of(np.array([e])).items()}
 
     # --- per node -----------------------------------------------------------------------
 

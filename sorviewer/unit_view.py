@@ -50,6 +50,7 @@ def views(
     parents = prov.parents_of(ents)
     exact = prov.exact_of(ents)
     repl = _replacement_index(reg)
+    entries = prov.entries_of(ents)
     out: list[tuple[UnitView, list[Message]]] = []
     col_values = [eff.values[c] for c in eff.columns]
     records = zip(*col_values, strict=True) if col_values else iter([()] * len(ents))
@@ -58,8 +59,8 @@ def views(
         row = int(rows[i])
         parent = int(parents[i])
         prov_doc: dict[str, ProvenanceEntry] = {
-            k: {"state": st, "from_sor_id": src, "from_group": fg}  # type: ignore[typeddict-item]
-            for k, (st, src, fg) in prov.entries(e).items()
+            k: {"state": st[i], "from_sor_id": src[i], "from_group": fg[i]}
+            for k, (st, src, fg) in entries.items()
         }
         sid = int(reg.ids[e])
         view: UnitView = {
