@@ -383,7 +383,7 @@ class DayColumns:
             names = np.array(["active", "closed", "future"], dtype=object)
             return pa.array(names[self.status_codes()[ents]], type=pa.string())
         if column == "ParentName":
-            return self._names_of(self.bv.parent[ents])
+            return self._names_of(self.bv.named_parent[ents])  # as `show` names it
         if column == "HealthInstitutionName":
             return self._named_unit("HealthInstitutionSorId", "HealthInstitutionEntityName", ents)
         if column == "OwnerName":

@@ -46,7 +46,15 @@ import pyarrow.compute as pc
 
 from . import schema
 from .arrays import cycle_members, first_up, index_of, is_above, path_up, with_ancestors
-from .asof import ORPHAN, Snapshot, parents_at, reference_days, snapshot, version_rows
+from .asof import (
+    ORPHAN,
+    Snapshot,
+    parent_entity_per_row,
+    parents_at,
+    reference_days,
+    snapshot,
+    version_rows,
+)
 from .dates import MIN_DAY, valid_on
 from .memo import Memo
 from .messages import Message, clean_text, msg
@@ -651,7 +659,10 @@ class UnitArrays:
     """Every group's provenance for every unit at one day, indexed by entity index (the
     column-by-column readers, `columns`, take values from here).
 
-    `rows`: the row each unit is shown with; `parent`: its parent (entity index, -1);
+    `rows`: the row each unit is shown with; `parent`: its parent in the tree on the day
+    it is looked at (entity index, -1 for none: a root or an orphan); `named_parent`:
+    the unit `show` names as its parent (that one, else the one its row names when it
+    is in the file);
     per group `claim` (what the row says), `state` (NONE / OWN / INHERITED), `holder`
     (entity index, -1) and `from_group`; `shak_code`: the unit's SHAK code at the day
     (None when it has none); `shak_holder_ids`: entity index -> the SorId text of a
@@ -661,6 +672,7 @@ class UnitArrays:
     snap: Snapshot
     rows: np.ndarray
     parent: np.ndarray
+    named_parent: np.ndarray
     claim: dict[str, np.ndarray]
     state: dict[str, np.ndarray]
     holder: dict[str, np.ndarray]
@@ -690,10 +702,14 @@ def unit_arrays(reg: Store, day: dt.date | int) -> UnitArrays:
         code[shak.state[nodes] == NONE] = None
         entity_of_node = np.full(len(prov.nodes), -1, dtype=np.int64)
         entity_of_node[nodes] = every
+        rows = prov.rows_of(every)
+        parent = prov.parents_of(every)
+        named = np.maximum(parent_entity_per_row(reg)[rows], -1)
         return UnitArrays(
             snap=snap,
-            rows=prov.rows_of(every),
-            parent=prov.parents_of(every),
+            rows=rows,
+            parent=parent,
+            named_parent=np.where(parent >= 0, parent, named),
             claim={
                 k: (claims[k][nodes] if k in claims else groups[k].state[nodes]) for k in GROUPS
             },

@@ -19,9 +19,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sorviewer import export, find
+from sorviewer import Register, export, find
 from sorviewer.ids import make_ean, make_sor_id
-from sorviewer.register import RawData, Register, SourceInfo
+from sorviewer.register import RawData, SourceInfo
 from sorviewer.report import LoadReport
 
 DAY = dt.date(2024, 6, 1)

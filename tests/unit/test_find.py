@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sorviewer import find
+from sorviewer import Register, find
 from sorviewer.columns import day_columns, expand_columns
 from sorviewer.find import Filters, FindError, Where, parse_where, query, split_values
 from sorviewer.ids import make_sor_id
 from sorviewer.messages import Message
-from sorviewer.register import RawData, Register, SourceInfo
+from sorviewer.register import RawData, SourceInfo
 from sorviewer.report import LoadReport
 from tests.unit.tiny import FUT, IE, IE2, OE1, OE2, OE3, SI, tiny_register
 

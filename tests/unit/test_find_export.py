@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from sorviewer import export, find
 from sorviewer.export import _Ticker, _write_csv, clipboard, neutralise, write_export
 from sorviewer.find import Filters
+from sorviewer.provenance import data_columns
 from tests.unit.tiny import IE, OE3, SI, tiny_register
 
 DAY = dt.date(2021, 1, 1)
@@ -128,7 +129,7 @@ def test_export_keeps_the_contract_columns_unless_provenance_is_asked(tmp_path: 
     out = tmp_path / "plain.csv"
     write_export(reg, DAY, str(out), "csv")
     header = read_csv(out)[0]
-    assert header == [*export.export_columns(reg), "Status"]
+    assert header == [*data_columns(reg), "Status"]
     assert not any(h.endswith("Source") for h in header)
 
 

@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sorviewer
-from sorviewer import find
+from sorviewer import Register, find
 from sorviewer.codes import REGIONS
 from sorviewer.columns import day_columns, known_columns
 from sorviewer.edi import ean_edi_types
-from sorviewer.register import Register, fold_text, name_sort_key
 from sorviewer.synthetic import generate
+from sorviewer.text import fold_text, name_sort_key
 
 FORMATS = [("sor2-zip", "1.0.0"), ("sor2-csv", "1.0.0"), ("sor-xml", "1.0.0"), ("sor-xml", "2.0.0")]
 _DIR = Path(tempfile.mkdtemp(prefix="sorviewer-find-"))
