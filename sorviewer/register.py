@@ -369,6 +369,16 @@ class Store:
             mine = [c for c in names if c in wanted]
             if not mine:
                 continue
+            if 0 < len(rows) <= 16:  # a few rows: zero-copy slices (a take costs ~0.5 ms)
+                which = np.searchsorted(ends, rows, side="right")
+                starts = np.r_[0, ends[:-1]]
+                slices = [
+                    batches[k].slice(int(r - starts[k]), 1)
+                    for k, r in zip(which.tolist(), rows.tolist(), strict=True)
+                ]
+                one = slices[0] if len(slices) == 1 else pa.concat_batches(slices)
+                out.append(one.select(mine))
+                continue
             parts, back = _take_plan(ends, rows)
             if not parts:
                 taken = batches[0].select(mine).slice(0, 0)
