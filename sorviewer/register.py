@@ -372,12 +372,12 @@ class Store:
             if 0 < len(rows) <= 16:  # a few rows: zero-copy slices (a take costs ~0.5 ms)
                 which = np.searchsorted(ends, rows, side="right")
                 starts = np.r_[0, ends[:-1]]
+                chosen = {k: batches[k].select(mine) for k in set(which.tolist())}
                 slices = [
-                    batches[k].slice(int(r - starts[k]), 1)
+                    chosen[k].slice(int(r - starts[k]), 1)
                     for k, r in zip(which.tolist(), rows.tolist(), strict=True)
                 ]
-                one = slices[0] if len(slices) == 1 else pa.concat_batches(slices)
-                out.append(one.select(mine))
+                out.append(slices[0] if len(slices) == 1 else pa.concat_batches(slices))
                 continue
             parts, back = _take_plan(ends, rows)
             if not parts:
