@@ -909,6 +909,17 @@ def clipboard(
 # --- write_export ------------------------------------------------------------------------------
 
 
+def _table_objects(
+    reg: Register, day: dt.date, ents: np.ndarray, columns: Sequence[str]
+) -> list[dict[str, Any]]:
+    """JSON objects of the strict export table (`columns.table`), one per unit."""
+    from .columns import table
+
+    header, cols = table(reg, day, ents, list(columns), "strict")
+    lists = [c.to_pylist() for c in cols]
+    return [dict(zip(header, r, strict=True)) for r in zip(*lists, strict=True)]
+
+
 def write_export(
     reg: Store,
     day: dt.date,
@@ -932,7 +943,8 @@ def write_export(
     column, `columns.known_columns`), else the SOREntity columns in the file's order
     plus `Status`; `naming` "plain" writes just those, "cli" or "strict" add the
     provenance columns (`columns.expand_columns`). JSON with `columns` writes `find`
-    rows, without them `show` documents.
+    rows (with "strict": one object per unit keyed as the CSV header), without them
+    `show` documents.
 
     `progress(rows_written, total)` is called at most about ten times a second while
     the rows are written, and once with `(total, total)` when the file is complete.
@@ -961,6 +973,13 @@ def write_export(
         if columns is None:
             chunks: Iterable[Sequence[Mapping[str, Any]]] = (
                 export_views(reg, day, ents[lo : lo + step]) for lo in range(0, total, step)
+            )
+        elif naming == "strict":
+            # the window's naming: the unit's own values under the file's names, the
+            # effective ones and their source beside them, keyed as the CSV header
+            chunks = (
+                _table_objects(reg, day, ents[lo : lo + step], columns)
+                for lo in range(0, total, step)
             )
         else:
             from .find import rows

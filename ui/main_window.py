@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QTabBar,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -61,12 +62,13 @@ from PySide6.QtWidgets import (
 from ui import actions as act
 from ui import settings as st
 from ui.app_state import AppState
-from ui.clipboard import set_clipboard, to_tsv
+from ui.clipboard import copy_table, set_clipboard
 from ui.collector import settle_heap
 from ui.formatting import format_date
 from ui.i18n import number, pick, tr
 from ui.loading import DemoError, Loader, default_loader, demo_loader, demo_path, load_register
-from ui.models.tree_model import GROUP_ID, TreeModel
+from ui.models.tree_model import COLUMNS as TREE_COLUMNS
+from ui.models.tree_model import GROUP_ID, GROUP_MODES, TreeModel
 from ui.tasks import TaskRunner
 from ui.widgets.date_bar import DateBar
 from ui.widgets.error_dialog import show_internal_error, show_user_error
@@ -75,6 +77,7 @@ from ui.widgets.tree_view import TreePane
 
 if TYPE_CHECKING:  # the panels pull in pandas: imported when the docks are built
     from ui.widgets.panel import LazyPanel
+    from ui.widgets.units_view import UnitsView
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +257,18 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.banner)
         layout.addWidget(self.date_bar)
-        layout.addWidget(self.tree_pane, 1)
+        # the tree and the Units view share the centre (both want its width), under
+        # the one date bar; the docked panels beside them follow either's selection
+        self.views = QTabWidget()
+        self.views.setObjectName("CentralViews")
+        self.views.setDocumentMode(True)
+        self.views.addTab(self.tree_pane, "")
+        self.units_holder = QStackedWidget()  # the Units view is built on first use
+        self.units_holder.addWidget(QWidget())
+        self.views.addTab(self.units_holder, "")
+        self.views.currentChanged.connect(self._on_views_current_changed)
+        self.units_view: UnitsView | None = None
+        layout.addWidget(self.views, 1)
         self.workspace = workspace
 
         self.stack = QStackedWidget()
@@ -269,6 +283,7 @@ class MainWindow(QMainWindow):
         if self._docks_built:
             return
         self._docks_built = True
+        self.ensure_units_view()
         classes = self._panel_classes
         for cls in default_panels() if classes is None else classes:
             cls_name = cls.__name__
@@ -442,6 +457,8 @@ class MainWindow(QMainWindow):
         self.state.set_language(lang)
         self._on_state_language_changed(lang)
         self.action_map["show_closed"].setChecked(bool(s.get(st.SHOW_CLOSED)))
+        mode = s.get(st.GROUP_TOP)
+        self.model.group_mode = mode if mode in GROUP_MODES else "auto"
         choice = s.get(st.AS_OF_CHOICE)
         choice = choice if choice in ("snapshot", "last") else "today"
         self.action_map["asof_" + choice].setChecked(True)
@@ -459,6 +476,10 @@ class MainWindow(QMainWindow):
             s.set(st.SPLITTER, self.tree_pane.splitter.saveState())
         s.set(st.LANGUAGE, self.state.language)
         s.set(st.SHOW_CLOSED, self.model.show_closed)
+        s.set(st.GROUP_TOP, self.model.group_mode)
+        s.set(st.CENTRAL_VIEW, "units" if self.views.currentIndex() == 1 else "tree")
+        if self.units_view is not None:
+            self.units_view.save_settings()
         if self.state.register is not None:
             s.set(st.LAST_AS_OF, self.state.as_of.isoformat())
         s.sync()
@@ -613,6 +634,7 @@ class MainWindow(QMainWindow):
             self.search.blockSignals(False)
             self.results.hide()
         self.model.set_register(reg, self.state.as_of)
+        self._sync_group_action()
         if reg is not None and self.model.rowCount() <= 3:
             for r in range(self.model.rowCount()):
                 self.tree.expand(self.model.index(r, 0))
@@ -654,6 +676,15 @@ class MainWindow(QMainWindow):
             self.asof_menu.setTitle(self.tr_("Åbn filer &på", "&Open files at"))
             self.panels_menu.setTitle(self.tr_("&Paneler", "&Panels"))
         self.banner.setText(self.tr_("Syntetiske demodata - ikke det rigtige SOR", DEMO_NOTICE))
+        self.views.setTabText(0, self.tr_("Træ", "Tree"))
+        self.views.setTabText(1, self.tr_("Enheder", "Units"))
+        self.views.setTabToolTip(
+            1,
+            self.tr_(
+                "Alle enheder der passer på filtre, som én tabel (Ctrl+2)",
+                "Every unit matching filters, as one table (Ctrl+2)",
+            ),
+        )
         self.cancel_button.setText(self.tr_("Annullér", "Cancel"))
         self._retranslate_docks()
         self._refresh_results()
@@ -724,6 +755,7 @@ class MainWindow(QMainWindow):
         act.fill_menu(menu, act.TREE_CONTEXT_MENU, self.action_map)
         single = len(self.selected_indexes()) == 1
         self.action_map["export_subtree"].setEnabled(single)
+        self.action_map["units_under"].setEnabled(single)
         self.action_map["copy_row"].setEnabled(bool(self.selected_indexes()))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
         self._update_actions()
@@ -948,7 +980,7 @@ class MainWindow(QMainWindow):
         if not ents:
             return
         rows = [self.model.entity_values(e) for e in ents]
-        set_clipboard(to_tsv(self.model.header_labels(), rows))
+        copy_table(self.model.header_labels(), rows, TREE_COLUMNS)
         self.statusBar().showMessage(
             self.tr_(f"Kopierede {len(rows)} rækker.", f"Copied {len(rows)} rows."), 4000
         )
@@ -984,7 +1016,7 @@ class MainWindow(QMainWindow):
         if not ents:
             return
         row = self.model.entity_values(ents[0])
-        set_clipboard(to_tsv(self.model.header_labels(), [row]))
+        copy_table(self.model.header_labels(), [row], TREE_COLUMNS)
 
     def show_current_in_tree(self) -> None:
         reg = self.state.register
@@ -1001,8 +1033,57 @@ class MainWindow(QMainWindow):
         return key[::-1]
 
     def focus_search(self) -> None:
+        if self.views.currentIndex() == 1 and self.units_view is not None:
+            self.units_view.sidebar.text.setFocus()
+            self.units_view.sidebar.text.selectAll()
+            return
         self.search.setFocus()
         self.search.selectAll()
+
+    # --- the central views: the tree and Units ----------------------------------------------
+
+    def ensure_units_view(self) -> UnitsView:
+        """The Units view, built on first use (it pulls in the find module and pandas)."""
+        if self.units_view is None:
+            from ui.widgets.units_view import UnitsView
+
+            view = UnitsView(self.state, self.settings, self.units_holder)
+            self.units_holder.addWidget(view)
+            self.units_holder.setCurrentWidget(view)
+            self.units_view = view
+        return self.units_view
+
+    def _on_views_current_changed(self, index: int) -> None:
+        if index == 1:
+            self.ensure_units_view()
+
+    def show_tree_view(self) -> None:
+        self.views.setCurrentIndex(0)
+        self.tree.setFocus()
+
+    def show_units_view(self) -> None:
+        self.ensure_units_view()
+        self.views.setCurrentIndex(1)
+
+    def show_units_under(self) -> None:
+        """The selected unit and everything under it in the Units view (tree menu)."""
+        ids = self.selected_sor_ids()
+        if not ids:
+            return
+        view = self.ensure_units_view()
+        view.set_under(ids[0])
+        self.views.setCurrentIndex(1)
+
+    def set_group_top(self, on: bool) -> None:
+        self.model.set_group_mode("on" if on else "off")
+        self.settings.set(st.GROUP_TOP, self.model.group_mode)
+        self._update_status()
+
+    def _sync_group_action(self) -> None:
+        action = self.action_map["group_top"]
+        action.blockSignals(True)
+        action.setChecked(self.model.grouped)
+        action.blockSignals(False)
 
     def set_show_closed(self, on: bool) -> None:
         self.model.set_show_closed(on)
@@ -1114,6 +1195,8 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self.workspace:
             return
         self.stack.setCurrentWidget(self.workspace)
+        if self.settings.get(st.CENTRAL_VIEW) == "units":
+            self.views.setCurrentIndex(1)
         self._moving_docks = True
         try:
             for dock in self.docks:

@@ -42,6 +42,16 @@ SHOW_CLOSED = Setting("view/show_closed", bool, False)
 #: "today", "snapshot" or "last" (reopen at the last date that was looked at)
 AS_OF_CHOICE = Setting("view/as_of_choice", str, "today")
 LAST_AS_OF = Setting("view/last_as_of", str, "")
+#: the tree's top level grouped by owner type: "auto" (when there are many roots),
+#: "on" or "off" (ui.models.tree_model.GROUP_MODES)
+GROUP_TOP = Setting("view/group_top", str, "auto")
+#: the Units view: its columns (in order), saved filters (JSON: name -> filter and
+#: columns, ui.units_filters), the splitter between its filters and its table
+UNITS_COLUMNS = Setting("units/columns", list, [])
+UNITS_SAVED = Setting("units/saved_filters", str, "")
+UNITS_SPLITTER = Setting("units/splitter", QByteArray, QByteArray())
+#: which central view was in front: "tree" or "units"
+CENTRAL_VIEW = Setting("window/central_view", str, "tree")
 
 ALL: tuple[Setting, ...] = (
     RECENT_FILES,
@@ -56,6 +66,11 @@ ALL: tuple[Setting, ...] = (
     SHOW_CLOSED,
     AS_OF_CHOICE,
     LAST_AS_OF,
+    GROUP_TOP,
+    UNITS_COLUMNS,
+    UNITS_SAVED,
+    UNITS_SPLITTER,
+    CENTRAL_VIEW,
 )
 
 

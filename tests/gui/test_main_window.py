@@ -394,10 +394,12 @@ def test_export_dialog_writes_the_selection(qtbot: Any, tmp_path: Path) -> None:
     reg = tiny.tiny_register()
     dlg = ExportDialog(reg, dt.date(2018, 6, 1), [tiny.OE1, tiny.OE3], str(tmp_path))
     qtbot.addWidget(dlg)
+    # CSV for Excel is the default; what leaves the program uses the strict naming
     assert dlg.options() == {
-        "fmt": "csv",
+        "fmt": "csv-excel",
         "include_all": False,
         "stamp": True,
+        "naming": "strict",
         "sor_ids": [tiny.OE1, tiny.OE3],
     }
     assert not dlg.scope_filtered.isVisibleTo(dlg)  # no filter, no such choice
@@ -634,13 +636,23 @@ def test_export_subtree_writes_the_expected_rows(qtbot: Any, tmp_path: Path) -> 
     )
     qtbot.addWidget(dlg)
     assert dlg.scope_subtree.isChecked()
-    assert dlg.options() == {"fmt": "csv", "include_all": False, "stamp": True, "subtree": tiny.SI}
+    assert dlg.options() == {
+        "fmt": "csv-excel",
+        "include_all": False,
+        "stamp": True,
+        "naming": "strict",
+        "subtree": tiny.SI,
+    }
     with qtbot.waitSignal(dlg.accepted, timeout=10000):
         dlg.start_export()
+    import csv
+
     text = Path(dlg.written).read_text(encoding="utf-8-sig")
-    header = text.splitlines()[0].split(";")
-    sor_col = header.index("SorId") if "SorId" in header else 0
-    ids = [line.split(";")[sor_col].strip('"') for line in text.splitlines()[1:]]
+    header, *lines = list(csv.reader(text.splitlines(), delimiter=";"))
+    sor_col = header.index("SorId")
+    # CSV for Excel writes ids as ="…", so a spreadsheet keeps every digit
+    assert all(line[sor_col].startswith('="') for line in lines)
+    ids = [line[sor_col].removeprefix("=").strip('"') for line in lines]
     assert sorted(ids) == sorted([tiny.SI, tiny.OE1, tiny.OE2, tiny.OE3])
     assert dlg.count == 4
     assert "2018-06-01" in dlg.written

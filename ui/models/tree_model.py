@@ -1,11 +1,23 @@
 """The organisational tree at the as-of date, as a thin QAbstractItemModel.
 
 Every index carries the unit's entity index (its position in `Register.ids`, a
-stable int for the life of the register) as its internal id; the one synthetic
-node, the "Missing parent" group, carries `GROUP_ID`. The model keeps, per
-date, three numpy arrays built from the Snapshot (children in CSR form, each
-unit's row under its parent, each unit's parent), so `index`, `parent`,
-`rowCount` and `data` are O(1).
+stable int for the life of the register) as its internal id; synthetic nodes
+carry ids from `GROUP_BASE` up: the "Missing parent" group `GROUP_ID`, and the
+owner-type groups of the top level (below). The model keeps, per date, three
+numpy arrays built from the Snapshot (children in CSR form, each unit's row under
+its parent, each unit's parent), so `index`, `parent`, `rowCount` and `data` are
+O(1).
+
+Grouping the top level: a full register has some 14,000 institution owners side by
+side, nearly all of them private practices. With grouping on (`set_group_mode`:
+"on", "off", or "auto" = on when the register's first date shown has more than
+`GROUP_AUTO_ROOTS` roots)
+the top level is one row per owner type (Regioner, Kommuner, Stat, Private, any
+other type the file names, then owners without a type), and the private owners sit
+one level further down by region (their postal, else visiting address). Group rows
+are not units: they select no unit and copy as nothing; their count is the number
+of owners under them. A group's id comes from its key (type or region code) and is
+kept for the life of the register, so expansion survives date moves and filters.
 
 A date move, the show-closed switch and the search filter change the visible
 structure: each is a layout change with persistent indexes remapped by entity
@@ -59,8 +71,13 @@ from ui.formatting import format_day
 if TYPE_CHECKING:  # the register module pulls pandas; the window starts without it
     from sorviewer.api import Register
 
-#: internal id of the "Missing parent" group node (entity indices are far below it)
+#: internal ids from here up are group nodes, not units (entity indices are far below)
+GROUP_BASE = 1 << 30
+#: internal id of the "Missing parent" group node
 GROUP_ID = (1 << 31) - 1
+#: "auto" grouping of the top level is on above this many roots at the date
+GROUP_AUTO_ROOTS = 400
+GROUP_MODES = ("auto", "on", "off")
 
 SOR_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ENTITY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -107,7 +124,48 @@ _LEVEL_TEXT = {
     "en": {"IE": "Owner (IE)", "SI": "Health institution (SI)", "OE": "Organisational unit (OE)"},
 }
 
+#: owner types in the order their groups are listed, with the groups' names
+OWNER_TYPE_GROUPS: dict[str, tuple[str, str]] = {
+    "550881000005103": ("Regioner", "Regions"),
+    "547211000005108": ("Kommuner", "Municipalities"),
+    "398070004": ("Stat", "State"),
+    "550891000005100": ("Private", "Private"),
+}
+#: the owner type whose owners are grouped further by region
+PRIVATE_OWNER_TYPE = "550891000005100"
+_NO_TYPE = {"da": "Uden ejertype", "en": "No owner type"}
+_NO_REGION = {"da": "Uden region", "en": "No region"}
+_GROUP_NODE_TIP = {
+    "da": "Institutionsejere med ejertypen {label}{code}. Gruppen er ikke en enhed.",
+    "en": "Institution owners of owner type {label}{code}. The group is not a unit.",
+}
+_REGION_NODE_TIP = {
+    "da": "Private institutionsejere i {label}{code} (postadressens region, ellers"
+    " besøgsadressens). Gruppen er ikke en enhed.",
+    "en": "Private institution owners in {label}{code} (the postal address's region,"
+    " else the visiting address's). The group is not a unit.",
+}
+
 Index = QModelIndex | QPersistentModelIndex
+
+
+class _Node:
+    """A group row of the top level: its key, parent group (-1: top), row under that
+    parent, its children (group ids, or entity indices of roots) and owner count."""
+
+    __slots__ = ("children", "code", "gid", "key", "kind", "labels", "owners", "parent", "row")
+
+    def __init__(self, gid: int, key: str, kind: str, code: str, labels: tuple[str, str]) -> None:
+        self.gid = gid
+        self.key = key
+        self.kind = kind  # "type" or "region"
+        self.code = code
+        self.labels = labels
+        self.parent = -1
+        self.row = 0
+        self.children: list[int] = []
+        self.owners = 0
+
 
 _NCOLS = len(COLUMNS)
 
@@ -159,6 +217,14 @@ class TreeModel(QAbstractItemModel):
         self._columns: dict[str, np.ndarray] = {}
         self._badges: dict[tuple[str, bool], QIcon] = {}
         self._is_match = np.zeros(0, dtype=bool)
+        #: "auto", "on" or "off" (see the module docstring); `grouped` is what it gives
+        self.group_mode = "auto"
+        self.grouped = False
+        #: group key -> internal id, kept for the life of the register
+        self._group_ids: dict[str, int] = {}
+        #: what "auto" decided for this register (at its first date, then kept: the
+        #: tree does not change shape because a date has a few more roots)
+        self._auto_grouped: bool | None = None
         self._clear_structure()
 
     # --- public API ---------------------------------------------------------------
@@ -172,6 +238,8 @@ class TreeModel(QAbstractItemModel):
         self.filter_text = ""
         self._snaps.clear()
         self._columns = {}
+        self._group_ids = {}
+        self._auto_grouped = None
         if reg is None:
             self._clear_structure()
         else:
@@ -195,9 +263,24 @@ class TreeModel(QAbstractItemModel):
         if text != self.filter_text:
             self._relayout(lambda: setattr(self, "filter_text", text), keep_fetched=False)
 
+    def set_group_mode(self, mode: str) -> None:
+        """Group the top level by owner type: "on", "off" or "auto" (on when the date
+        has more than GROUP_AUTO_ROOTS roots). A layout change: expansion and selection
+        of units survive."""
+        if mode not in GROUP_MODES:
+            raise ValueError(f"unknown group mode {mode!r}")
+        if mode != self.group_mode:
+            self._relayout(lambda: setattr(self, "group_mode", mode), keep_fetched=True)
+
+    def is_group(self, index: Index) -> bool:
+        """True for a group row (an owner type, a region, "Missing parent")."""
+        return index.isValid() and int(index.internalId()) >= GROUP_BASE
+
     def ensure_fetched(self, e: int) -> None:
         """Hand the view the top rows down to the one that holds entity `e` (or all when
         `e` is -1), so an index for `e` can be made."""
+        if e >= GROUP_BASE:
+            return  # group rows are always there
         total = len(self._roots)
         if e < 0:
             want = total
@@ -235,6 +318,9 @@ class TreeModel(QAbstractItemModel):
             if self._orphans_shown:
                 top = len(self._top) - 1
                 self.dataChanged.emit(self.index(top, 0), self.index(top, 0))
+            for gid in self._nodes:
+                idx = self.index_of_entity(gid)
+                self.dataChanged.emit(idx, idx)
 
     def snapshot(self) -> Snapshot | None:
         """The snapshot the model shows (with closed/future units when they are on)."""
@@ -263,7 +349,7 @@ class TreeModel(QAbstractItemModel):
         if not index.isValid():
             return -1
         e = int(index.internalId())
-        return -1 if e == GROUP_ID else e
+        return -1 if e >= GROUP_BASE else e
 
     def sor_id_of(self, index: Index) -> str:
         e = self.entity_of(index)
@@ -275,6 +361,9 @@ class TreeModel(QAbstractItemModel):
             if not self._orphans_shown:
                 return QModelIndex()
             return self.createIndex(len(self._top) - 1, column, GROUP_ID)
+        if e >= GROUP_BASE:
+            node = self._nodes.get(e)
+            return QModelIndex() if node is None else self.createIndex(node.row, column, e)
         if e < 0 or e >= len(self._row) or self._parent[e] == INACTIVE or self._row[e] < 0:
             return QModelIndex()
         if self._top_row(e) >= self._fetched:
@@ -350,6 +439,10 @@ class TreeModel(QAbstractItemModel):
         self._parent = np.array([], dtype=np.int64)
         self._orphans_shown = False
         self._snap: Snapshot | None = None
+        self.grouped = False
+        self._nodes: dict[int, _Node] = {}
+        self._top_nodes: list[int] = []
+        self._root_group = np.array([], dtype=np.int64)
 
     def _compute(self) -> None:
         reg = self.reg
@@ -390,6 +483,7 @@ class TreeModel(QAbstractItemModel):
         shown[orph] = True
         par[~shown] = INACTIVE
         self._orphans_shown = bool(len(orph))
+        self._group(snap, roots, row)
         self._roots = roots.astype(np.int64)
         self._orph = orph
         self._kids = kids
@@ -403,11 +497,147 @@ class TreeModel(QAbstractItemModel):
         self._parent = par
 
     def _set_top(self, fetched: int) -> None:
-        """The top level the view sees: the first `fetched` roots, then the group row."""
-        self._fetched = min(max(fetched, 0), len(self._roots))
-        top = self._roots[: self._fetched]
+        """The top level the view sees: the first `fetched` roots (or, grouped, the
+        owner-type groups, every root below them), then the "Missing parent" row."""
+        if self.grouped:
+            self._fetched = len(self._roots)
+            top = np.array(self._top_nodes, dtype=np.int64)
+        else:
+            self._fetched = min(max(fetched, 0), len(self._roots))
+            top = self._roots[: self._fetched]
         self._top = np.r_[top, [GROUP_ID]] if self._orphans_shown else top
         self._topl = self._top.tolist()
+
+    # --- grouping the top level ---------------------------------------------------------
+
+    def _gid(self, key: str) -> int:
+        gid = self._group_ids.get(key)
+        if gid is None:
+            gid = GROUP_BASE + len(self._group_ids)
+            self._group_ids[key] = gid
+        return gid
+
+    def _root_keys(self, snap: Snapshot, roots: np.ndarray, columns: tuple[str, ...]) -> Any:
+        """Per root: the first filled of `columns` on its row at the day (trimmed text,
+        null when none), as a pyarrow array. Array work: no loop over the roots."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from sorviewer.columns import rows_column
+
+        assert self.reg is not None
+        rows = snap.row_of[roots].astype(np.int64)
+        for k in np.nonzero(rows < 0)[0].tolist():  # a gap in the history: nearest version
+            rows[k] = snap.row(int(roots[k]))
+        take = pa.array(rows, type=pa.int64())
+        out = None
+        for col in columns:
+            vals = pc.utf8_trim_whitespace(rows_column(self.reg, col).take(take))
+            vals = pc.if_else(pc.equal(vals, ""), pa.scalar(None, pa.string()), vals)
+            out = vals if out is None else pc.coalesce(out, vals)
+        return out
+
+    def _group(self, snap: Snapshot, roots: np.ndarray, row: np.ndarray) -> None:
+        """Decide whether the top level is grouped and build its group nodes over the
+        shown `roots` (their rows under their group go into `row`)."""
+        self._nodes = {}
+        self._top_nodes = []
+        n = len(row)
+        self._root_group = np.full(n, -1, dtype=np.int64)
+        if self._auto_grouped is None:
+            self._auto_grouped = len(snap.roots()) > GROUP_AUTO_ROOTS
+        mode = self.group_mode
+        self.grouped = mode == "on" or (mode == "auto" and self._auto_grouped)
+        if not self.grouped or not len(roots):
+            return
+        import pyarrow.compute as pc
+
+        from sorviewer import codes
+
+        type_ids = self._root_keys(
+            snap, roots, ("InstitutionOwnerEntityTypeId", "InstitutionOwnerEntityTypeName")
+        )
+        type_names = self._root_keys(snap, roots, ("InstitutionOwnerEntityTypeName",))
+        enc = pc.dictionary_encode(type_ids)
+        keys = [str(k) for k in enc.dictionary.to_pylist()]
+        codes_of = np.asarray(pc.fill_null(enc.indices, -1), dtype=np.int64)
+        # the file's name of each type (the first owner's), for types the window does
+        # not name itself
+        first_name: dict[int, str] = {}
+        if len(keys):
+            uniq, first = np.unique(codes_of, return_index=True)
+            for k, at in zip(uniq.tolist(), first.tolist(), strict=True):
+                if k >= 0:
+                    first_name[k] = type_names[at].as_py() or keys[k]
+        known = list(OWNER_TYPE_GROUPS)
+
+        def order(k: int) -> tuple[int, str]:
+            if k < 0:
+                return (len(known) + 1, "")
+            key = keys[k]
+            if key in known:
+                return (known.index(key), "")
+            return (len(known), first_name.get(k, key).lower())
+
+        buckets = sorted({*np.unique(codes_of).tolist()}, key=order)
+        for top_row, b in enumerate(buckets):
+            key = keys[b] if b >= 0 else ""
+            if b < 0:
+                labels = (_NO_TYPE["da"], _NO_TYPE["en"])
+            elif key in OWNER_TYPE_GROUPS:
+                labels = OWNER_TYPE_GROUPS[key]
+            else:
+                name = first_name.get(b) or codes.OWNER_TYPES.get(key) or key
+                labels = (name, name)
+            node = _Node(self._gid(f"type:{key}"), key, "type", key if b >= 0 else "", labels)
+            node.row = top_row
+            members = roots[codes_of == b]
+            node.owners = len(members)
+            self._nodes[node.gid] = node
+            self._top_nodes.append(node.gid)
+            if key == PRIVATE_OWNER_TYPE and self._split_by_region(snap, node, members, row):
+                continue
+            node.children = members.tolist()
+            row[members] = np.arange(len(members))
+            self._root_group[members] = node.gid
+
+    def _split_by_region(
+        self, snap: Snapshot, node: _Node, members: np.ndarray, row: np.ndarray
+    ) -> bool:
+        """Put the private owners under one group per region; False (nothing done) when
+        they all have the same region or none."""
+        import pyarrow.compute as pc
+
+        from sorviewer import codes
+
+        regions = self._root_keys(
+            snap, members, ("PostalAddressRegionCode", "VisitingAddressRegionCode")
+        )
+        enc = pc.dictionary_encode(regions)
+        keys = [str(k) for k in enc.dictionary.to_pylist()]
+        codes_of = np.asarray(pc.fill_null(enc.indices, -1), dtype=np.int64)
+        buckets = np.unique(codes_of).tolist()
+        if len(buckets) < 2:
+            return False
+        buckets.sort(key=lambda k: (k < 0, keys[k].lstrip("0") if k >= 0 else ""))
+        for sub_row, b in enumerate(buckets):
+            key = keys[b] if b >= 0 else ""
+            if b < 0:
+                labels = (_NO_REGION["da"], _NO_REGION["en"])
+            else:
+                name = codes.REGIONS.get(key.lstrip("0")) or codes.REGIONS.get(key) or key
+                labels = (name, name)
+            sub = _Node(self._gid(f"region:{node.key}:{key}"), key, "region", key, labels)
+            sub.parent = node.gid
+            sub.row = sub_row
+            inside = members[codes_of == b]
+            sub.owners = len(inside)
+            sub.children = inside.tolist()
+            row[inside] = np.arange(len(inside))
+            self._root_group[inside] = sub.gid
+            self._nodes[sub.gid] = sub
+            node.children.append(sub.gid)
+        return True
 
     def _top_row(self, e: int) -> int:
         """Row among the roots of the top-level ancestor of shown entity `e`; -1 when it
@@ -449,7 +679,7 @@ class TreeModel(QAbstractItemModel):
         self._compute()
         if not keep_fetched:
             self._scrolled = 0
-        ents = np.array([e for e, _ in keys if e != GROUP_ID], dtype=np.int64)
+        ents = np.array([e for e, _ in keys if e < GROUP_BASE], dtype=np.int64)
         shown = ents[self._parent[ents] != INACTIVE] if len(ents) else ents
         rows = self._top_rows(shown)
         need = int(rows.max()) + 1 + TOP_CHUNK // 2 if len(rows) else 0
@@ -482,10 +712,15 @@ class TreeModel(QAbstractItemModel):
         if row < 0 or not 0 <= column < _NCOLS or parent.column() != 0:
             return QModelIndex()
         p = parent.internalId()
-        if p == GROUP_ID:
-            if row >= len(self._orph):
+        if p >= GROUP_BASE:
+            if p == GROUP_ID:
+                if row >= len(self._orph):
+                    return QModelIndex()
+                return self.createIndex(row, column, int(self._orph[row]))
+            node = self._nodes.get(p)
+            if node is None or row >= len(node.children):
                 return QModelIndex()
-            return self.createIndex(row, column, int(self._orph[row]))
+            return self.createIndex(row, column, node.children[row])
         if row >= self._nkids[p]:
             return QModelIndex()
         return self.createIndex(row, column, self._kidl[self._startl[p] + row])
@@ -494,13 +729,22 @@ class TreeModel(QAbstractItemModel):
         if not child.isValid():
             return QModelIndex()
         e = int(child.internalId())
-        if e == GROUP_ID:
-            return QModelIndex()
+        if e >= GROUP_BASE:
+            node = self._nodes.get(e)
+            if node is None or node.parent < 0:
+                return QModelIndex()
+            up = self._nodes[node.parent]
+            return self.createIndex(up.row, 0, up.gid)
         p = int(self._parent[e])
         if p >= 0:
             return self.createIndex(int(self._row[p]), 0, p)
         if p == ORPHAN:
             return self.createIndex(len(self._top) - 1, 0, GROUP_ID)
+        if p == ROOT and self.grouped:
+            g = int(self._root_group[e])
+            node = self._nodes.get(g)
+            if node is not None:
+                return self.createIndex(node.row, 0, g)
         return QModelIndex()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -509,8 +753,11 @@ class TreeModel(QAbstractItemModel):
         if parent.column() != 0:
             return 0
         p = int(parent.internalId())
-        if p == GROUP_ID:
-            return len(self._orph)
+        if p >= GROUP_BASE:
+            if p == GROUP_ID:
+                return len(self._orph)
+            node = self._nodes.get(p)
+            return 0 if node is None else len(node.children)
         return self._nkids[p]
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -522,8 +769,11 @@ class TreeModel(QAbstractItemModel):
         if parent.column() != 0:
             return False
         p = parent.internalId()
-        if p == GROUP_ID:
-            return len(self._orph) > 0
+        if p >= GROUP_BASE:
+            if p == GROUP_ID:
+                return len(self._orph) > 0
+            node = self._nodes.get(p)
+            return node is not None and len(node.children) > 0
         return self._nkids[p] > 0
 
     def headerData(
@@ -546,8 +796,11 @@ class TreeModel(QAbstractItemModel):
             return None
         e = int(index.internalId())
         col = index.column()
-        if e == GROUP_ID:
-            return self._group_data(col, role)
+        if e >= GROUP_BASE:
+            if e == GROUP_ID:
+                return self._group_data(col, role)
+            node = self._nodes.get(e)
+            return None if node is None else self._node_data(node, col, role)
         if role == Qt.ItemDataRole.DisplayRole:
             name = COLUMNS[col]
             if name == "SorId":
@@ -637,6 +890,28 @@ class TreeModel(QAbstractItemModel):
             )
         return text
 
+    def _node_data(self, node: _Node, col: int, role: int) -> Any:
+        """An owner-type or region group row: its name and number of owners."""
+        lang = "da" if self.language == "da" else "en"
+        if role == Qt.ItemDataRole.DisplayRole:
+            return node.labels[0 if lang == "da" else 1] if col == 0 else None
+        if role == CHILD_COUNT_ROLE:
+            return node.owners if col == 0 else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tips = _GROUP_NODE_TIP if node.kind == "type" else _REGION_NODE_TIP
+            label = node.labels[0 if lang == "da" else 1]
+            code = f" ({tr_code(lang)} {node.code})" if node.code and node.code != label else ""
+            return tips[lang].format(label=label, code=code)
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == SOR_ID_ROLE:
+            return ""
+        if role == ENTITY_ROLE:
+            return -1
+        return None
+
     def _group_data(self, col: int, role: int) -> Any:
         lang = self.language if self.language in _GROUP_LABEL else "en"
         if role == Qt.ItemDataRole.DisplayRole:
@@ -654,3 +929,8 @@ class TreeModel(QAbstractItemModel):
         if role == ENTITY_ROLE:
             return -1
         return None
+
+
+def tr_code(lang: str) -> str:
+    """The word before a code in a tooltip."""
+    return "kode" if lang == "da" else "code"

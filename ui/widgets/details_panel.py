@@ -51,7 +51,7 @@ from sorviewer.dates import MAX_DAY, iso
 from sorviewer.records import ProvenanceEntry, UnitView
 from sorviewer.report import ReportRow
 from ui.app_state import AppState
-from ui.clipboard import set_clipboard, to_tsv
+from ui.clipboard import copy_table, set_clipboard, to_tsv
 from ui.colours import HIGHLIGHT_TINT, mix, muted_colour, readable
 from ui.formatting import show_date
 from ui.i18n import as_language, tr
@@ -599,10 +599,11 @@ class OverviewPanel(LazyPanel):
 
     # --- copying -------------------------------------------------------------------
 
-    def unit_tsv(self) -> str:
-        """The whole unit as TSV: label, column, value, where the value comes from."""
+    def unit_table(self) -> tuple[list[str], list[list[Any]]]:
+        """The whole unit: label, column, value, where the value comes from (a header
+        and rows; empty when no unit is shown)."""
         if self.view is None:
-            return ""
+            return [], []
         lang = self.lang
         attrs = self.view["attributes"]
         prov = self.view["provenance"]
@@ -627,12 +628,17 @@ class OverviewPanel(LazyPanel):
             tr(lang, "Værdi", "Value"),
             tr(lang, "Kilde", "Source"),
         ]
-        return to_tsv(header, rows)
+        return header, rows
+
+    def unit_tsv(self) -> str:
+        """The whole unit as TSV (see `unit_table`)."""
+        header, rows = self.unit_table()
+        return to_tsv(header, rows) if header else ""
 
     def copy_unit(self) -> None:
-        text = self.unit_tsv()
-        if text:
-            set_clipboard(text)
+        header, rows = self.unit_table()
+        if header:
+            copy_table(header, rows)
 
     def copy_item(self, item: QTreeWidgetItem | None, with_label: bool = False) -> None:
         if item is None or item.data(0, COLUMN_ROLE) is None:

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 from sorviewer import mapping
 from sorviewer.export import neutralise
 from ui.app_state import AppState
-from ui.clipboard import set_clipboard
 from ui.formatting import format_date
 from ui.i18n import tr
 from ui.tasks import TaskRunner, TaskState
@@ -382,7 +381,7 @@ class MappingPanel(LazyPanel):
     # --- copy and export -----------------------------------------------------------------
 
     def _on_copy_all_clicked(self) -> None:
-        set_clipboard(self.frame_table.all_tsv())
+        self.frame_table.copy_all()
 
     def _on_export_clicked(self) -> None:
         lang = self.lang

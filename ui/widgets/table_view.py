@@ -1,9 +1,10 @@
 """The table every panel uses: `RecordsView`.
 
 It shows a `RecordsModel` through a sorting/filtering proxy, with a filter box
-(`view.frame` holds both), Ctrl+C as TSV with header, a context menu (Copy, Copy
-row, Copy SOR id, Copy EAN, Show in tree, Export the selected units to CSV/XLSX
-through the core exporter) and double-click to select the row's unit.
+(`view.frame` holds both), Ctrl+C as TSV with header plus an HTML table with ids
+marked as text (`ui.clipboard`), a context menu (Copy, Copy row, Copy SOR id, Copy
+EAN, Show in tree, Export the selected units to CSV/XLSX through the core exporter)
+and double-click to select the row's unit.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.app_state import AppState
-from ui.clipboard import set_clipboard, to_tsv
+from ui.clipboard import copy_table, set_clipboard, to_tsv
 from ui.colours import highlight_colour
 from ui.formatting import count_text
 from ui.i18n import tr
@@ -35,6 +36,14 @@ from ui.widgets.error_dialog import show_internal_error, show_user_error
 from ui.widgets.labels import MutedLabel
 
 log = logging.getLogger(__name__)
+
+#: record keys that hold ids or codes a spreadsheet must keep as text
+_ID_KEYS = ("ean", "shak", "postcode", "phone", "cvr")
+
+
+def _id_like(key: str) -> bool:
+    k = key.lower()
+    return k.endswith(("id", "_code", "number")) or k in _ID_KEYS
 
 
 class RecordsView(QTableView):
@@ -158,11 +167,12 @@ class RecordsView(QTableView):
 
     # --- copy -------------------------------------------------------------------
 
-    def selection_tsv(self) -> str:
-        """The selected rows (every column) or cells, as TSV with a header line."""
+    def selection_table(self) -> tuple[list[str], list[list[Any]], list[str]]:
+        """The selected rows (every column) or cells: (header, rows, register column of
+        each position) for a copy; empty when nothing is selected."""
         indexes = self.selectionModel().selectedIndexes()
         if not indexes:
-            return ""
+            return [], [], []
         ncols = self.records.columnCount()
         by_row: dict[int, set[int]] = {}
         for i in indexes:
@@ -178,20 +188,42 @@ class RecordsView(QTableView):
             src = self.proxy.mapToSource(self.proxy.index(prow, 0)).row()
             rec = self.records.record(src)
             rows.append([rec[c] if whole_rows or c in by_row[prow] else "" for c in cols])
-        return to_tsv(header, rows)
+        names = self.column_names()
+        return header, rows, [names[c] for c in cols]
 
-    def all_tsv(self) -> str:
-        """Every row that passes the filter, in the shown order, as TSV."""
+    def column_names(self) -> list[str]:
+        """Per column, a register column name saying whether it holds ids (for the
+        clipboard's HTML, see `ui.clipboard`): id-like keys (`sor_id`, `ean`, ...) as
+        `SorId`, the others as their keys."""
+        keys: list[str] = self.records.keys()
+        return ["SorId" if _id_like(k) else k for k in keys]
+
+    def selection_tsv(self) -> str:
+        """The selected rows (every column) or cells, as TSV with a header line."""
+        header, rows, _ = self.selection_table()
+        return to_tsv(header, rows) if header else ""
+
+    def all_table(self) -> tuple[list[str], list[list[Any]], list[str]]:
+        """Every row that passes the filter, in the shown order: (header, rows, names)."""
         rows = [
             list(self.records.record(self.proxy.mapToSource(self.proxy.index(r, 0)).row()))
             for r in range(self.proxy.rowCount())
         ]
-        return to_tsv(self.records.labels(), rows)
+        return self.records.labels(), rows, self.column_names()
+
+    def all_tsv(self) -> str:
+        """Every row that passes the filter, in the shown order, as TSV."""
+        header, rows, _ = self.all_table()
+        return to_tsv(header, rows)
+
+    def copy_all(self) -> None:
+        """Every row that passes the filter on the clipboard (TSV and HTML)."""
+        copy_table(*self.all_table())
 
     def copy_selection(self) -> None:
-        text = self.selection_tsv()
-        if text:
-            set_clipboard(text)
+        header, rows, names = self.selection_table()
+        if header:
+            copy_table(header, rows, names)
 
     def copy_sor_id(self) -> None:
         sid = self.current_sor_id()
@@ -227,9 +259,9 @@ class RecordsView(QTableView):
         return to_tsv(self.records.labels(), [list(self.records.record(row))])
 
     def copy_row(self) -> None:
-        text = self.row_tsv(self.current_row())
-        if text:
-            set_clipboard(text)
+        row = self.current_row()
+        if 0 <= row < self.records.rowCount():
+            copy_table(self.records.labels(), [list(self.records.record(row))], self.column_names())
 
     def selected_sor_ids(self) -> list[str]:
         """SOR ids of the selected rows, in the shown order, without repeats."""
