@@ -295,3 +295,104 @@ def test_a_unit_beyond_the_fetched_rows_is_fetched_on_demand(
     assert top_of_kid in top_ids(m)
     m.set_day(day + dt.timedelta(days=1))
     assert keep.isValid() and m.entity_of(keep) == kid
+
+
+# --- the top level grouped by owner type -------------------------------------------------------
+
+
+def leaves(m: TreeModel) -> list[int]:
+    """Entity indices of the top-level units under the group rows, in view order."""
+    out: list[int] = []
+    stack = [QModelIndex()]
+    while stack:
+        parent = stack.pop(0)
+        for r in range(m.rowCount(parent)):
+            idx = m.index(r, 0, parent)
+            if m.is_group(idx) and idx.internalId() != GROUP_ID:
+                stack.append(idx)
+            elif m.entity_of(idx) >= 0 and m.is_group(parent):
+                out.append(m.entity_of(idx))
+    return out
+
+
+def test_grouped_top_level_holds_every_owner_once(qtmodeltester: Any, generated: Any) -> None:
+    from sorviewer import codes
+    from ui.models.tree_model import OWNER_TYPE_GROUPS, PRIVATE_OWNER_TYPE
+
+    m = TreeModel()
+    m.set_group_mode("on")
+    m.set_register(generated, dt.date(2024, 1, 1))
+    assert m.grouped
+    qtmodeltester.check(m)
+    roots = m.snapshot().roots().tolist()
+    assert sorted(leaves(m)) == sorted(roots)
+    m.set_language("da")
+    top = [m.index(r, 0) for r in range(m.rowCount())]
+    assert all(m.is_group(i) and m.entity_of(i) == -1 and m.sor_id_of(i) == "" for i in top)
+    labels = [i.data() for i in top]
+    known = [da for da, _en in OWNER_TYPE_GROUPS.values()]
+    assert [x for x in labels if x in known] == [x for x in known if x in labels]  # in order
+    private = top[labels.index("Private")]
+    regions = [m.index(r, 0, private) for r in range(m.rowCount(private))]
+    assert all(m.is_group(i) for i in regions)
+    assert {i.data() for i in regions} <= {*codes.REGIONS.values(), "Uden region"}
+    # the count is the number of owners below; the code is in the tooltip
+    owners = sum(m.rowCount(i) for i in regions)
+    assert private.data(CHILD_COUNT_ROLE) == owners
+    assert PRIVATE_OWNER_TYPE in private.data(Qt.ItemDataRole.ToolTipRole)
+    # a unit's parent chain runs through its region and owner-type groups
+    owner = m.index(0, 0, regions[0])
+    kid = m.index(0, 0, owner) if m.rowCount(owner) else owner
+    assert [m.entity_of(a) for a in m.ancestors(m.entity_of(kid))][:2] == [-1, -1]
+    m.set_language("en")
+    assert private.data() == "Private" and top[0].data() in {
+        en for _da, en in OWNER_TYPE_GROUPS.values()
+    }
+
+
+def test_grouped_tree_keeps_selection_and_expansion_through_changes(
+    qtmodeltester: Any, generated: Any
+) -> None:
+    m = TreeModel()
+    m.set_group_mode("on")
+    day = dt.date(2024, 1, 1)
+    m.set_register(generated, day)
+    snap = m.snapshot()
+    e = next(int(c) for r in snap.roots().tolist() for c in snap.children(r))
+    owner = int(snap.parent(e))
+    unit = QPersistentModelIndex(m.index_of_entity(e))
+    groups = [QPersistentModelIndex(a) for a in m.ancestors(e) if m.is_group(a)]
+    assert unit.isValid() and groups
+    gids = [g.internalId() for g in groups]
+    m.set_day(dt.date(2024, 2, 1))
+    m.set_filter(str(generated.ids[e]))
+    assert unit.isValid() and m.entity_of(unit) == e
+    assert all(g.isValid() for g in groups)
+    assert leaves(m) == [owner]  # only the owner with the match is left
+    assert m.rowCount() == 1
+    m.set_filter("")
+    # turning the grouping off and on keeps the unit, and the same group comes back
+    m.set_group_mode("off")
+    assert not m.grouped and unit.isValid() and m.entity_of(unit) == e
+    assert all(not g.isValid() for g in groups)
+    m.set_group_mode("on")
+    again = [a.internalId() for a in m.ancestors(e) if m.is_group(a)]
+    assert again == gids  # a group's id comes from its key
+    qtmodeltester.check(m)
+
+
+def test_grouping_is_on_by_default_above_a_few_hundred_owners(
+    qapp: Any, generated: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.models import tree_model
+
+    m = TreeModel()
+    assert m.group_mode == "auto"
+    roots = len(generated.snapshot(dt.date(2024, 1, 1)).roots())
+    monkeypatch.setattr(tree_model, "GROUP_AUTO_ROOTS", roots - 1)
+    m.set_register(generated, dt.date(2024, 1, 1))
+    assert m.grouped
+    monkeypatch.setattr(tree_model, "GROUP_AUTO_ROOTS", roots + 1)
+    m.set_register(generated, dt.date(2024, 1, 1))
+    assert not m.grouped
+    assert tree_model.GROUP_AUTO_ROOTS > 300 or roots  # "a few hundred"

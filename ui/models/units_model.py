@@ -116,6 +116,19 @@ DERIVED_LABELS: dict[str, tuple[str, str]] = {
 
 Index = QModelIndex | QPersistentModelIndex
 
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+        SOR_ID_ROLE,
+        ENTITY_ROLE,
+        INHERITED_ROLE,
+    }
+)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
 
 def column_label(column: str, lang: str) -> str:
     """A column's label in the window's language, derived columns included."""
@@ -386,7 +399,9 @@ class UnitsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self.result is None:
+        # a repaint asks several roles per cell: those the model has no answer for
+        # return before anything else
+        if role not in _ROLES or not index.isValid() or self.result is None:
             return None
         row, col = index.row(), index.column()
         if not (0 <= row < len(self.ents) and 0 <= col < len(self.columns)):
@@ -438,9 +453,7 @@ class UnitsModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Ask for the order (the query runs it in the core, on the worker)."""

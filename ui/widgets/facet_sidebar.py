@@ -146,6 +146,7 @@ class FacetSection(QWidget):
         self.view.clicked.connect(self._on_view_clicked)
         self.view.installEventFilter(self)
         self.empty = MutedLabel(self)
+        self._row_height = 0
         self.body = QWidget(self)
         body = QVBoxLayout(self.body)
         body.setContentsMargins(14, 0, 0, 4)
@@ -234,15 +235,25 @@ class FacetSection(QWidget):
         return super().eventFilter(watched, event)  # type: ignore[arg-type]
 
     def _fit(self) -> None:
-        """The list as tall as its values, up to LIST_ROWS; the search box for long ones."""
+        """The list as tall as its values, up to LIST_ROWS; the search box for long ones.
+        Only what changed is set: each setter relayouts the whole sidebar."""
         n = self.model.rowCount()
         total = self.model.value_count()
-        self.search.setVisible(total > SEARCH_FROM or bool(self.search.text()))
-        row_h = max(self.view.sizeHintForRow(0), self.fontMetrics().height() + 4)
+        _set_visible(self.search, total > SEARCH_FROM or bool(self.search.text()))
+        if self._row_height <= 0 and n:
+            self._row_height = max(self.view.sizeHintForRow(0), self.fontMetrics().height() + 4)
+        row_h = self._row_height if self._row_height > 0 else self.fontMetrics().height() + 4
         rows = min(max(n, 1), LIST_ROWS)
-        self.view.setFixedHeight(rows * row_h + 2 * self.view.frameWidth() + 2)
-        self.view.setVisible(n > 0 or bool(self.search.text()))
-        self.empty.setVisible(total == 0)
+        height = rows * row_h + 2 * self.view.frameWidth() + 2
+        if self.view.maximumHeight() != height or self.view.minimumHeight() != height:
+            self.view.setFixedHeight(height)
+        _set_visible(self.view, n > 0 or bool(self.search.text()))
+        _set_visible(self.empty, total == 0)
+
+
+def _set_visible(widget: QWidget, on: bool) -> None:
+    if widget.isHidden() == on:
+        widget.setVisible(on)
 
 
 class FacetSidebar(QWidget):

@@ -350,9 +350,12 @@ class UnitsView(LazyPanel):
             return
         self._serial += 1
         self._warm_timer.stop()
-        task = partial(
-            units_task, reg, self.state.as_of, self.filters(), FACETS, self.model.sort_order
-        )
+        filters, day = self.filters(), self.state.as_of
+        last = self.model.result
+        # a new order of the same rows: the facet counts stay what they are
+        same = last is not None and last.filters == filters and last.day == day
+        facets = () if same else FACETS
+        task = partial(units_task, reg, day, filters, facets, self.model.sort_order)
         self.runner.request(self._serial, task)
         if not self._busy_timer.isActive() and not self.busy.isVisible():
             self._busy_timer.start()
