@@ -8,6 +8,8 @@ QWidget.grab(), so no screen or X server is needed. Writes:
     main_window.png     tree + date bar + the Overview of a unit with inherited values
     timeline.png        the date bar alone (active units, changes per month, the line)
     search.png          the tree filtered as you type, matches highlighted
+    units.png           the Units view: general practices in one region that can receive
+                        an EDI type, with their EAN and visiting address
     shak_sor.png        the SHAK/SOR mapping table
     ean_edi.png         the unit's EAN and EDI types
     edi_recipients.png  who under a unit can receive an EDI type
@@ -118,6 +120,40 @@ def show_dock(win: Any, cls_name: str, app: QApplication) -> Any:
     return None
 
 
+def units_view(win: Any, app: QApplication) -> None:
+    """The Units view doing the coordinator's task of issue 15: general practices in
+    one region that can receive an EDI type, with their EAN and visiting address."""
+    win.show_units_view()
+    view = win.units_view
+    view.wait()
+    settle(app, 200)
+    view.set_columns(
+        [
+            "EntityName",
+            "SorId",
+            "EanLocationCode",
+            "EanLocationCodeSource",
+            "VisitingAddressStreetName",
+            "VisitingAddressStreetBuildingId",
+            "VisitingAddressPostCodeId",
+            "VisitingAddressDistrictName",
+        ]
+    )
+    for facet in ("status", "level", "ean"):  # room for the three that are used
+        view.sidebar.sections[facet].open(False)
+    for facet, code in (("entity_type", "394761003"), ("region", ""), ("edi_type", "")):
+        section = view.sidebar.sections[facet]
+        section.open()
+        row = section.model.row_of_code(code) if code else 0
+        if 0 <= row < section.model.rowCount():
+            section.model.toggle(row)
+            view.wait()
+            settle(app, 150)
+    view.table.selectRow(min(2, view.model.rowCount() - 1))
+    view.sidebar.scroll_area.ensureWidgetVisible(view.sidebar.sections["edi_type"])
+    settle(app, 300)
+
+
 def main(argv: list[str]) -> int:
     from ui.app import app_icon, create_app
     from ui.main_window import MainWindow
@@ -178,6 +214,18 @@ def main(argv: list[str]) -> int:
     settle(app, 300)
     save(win, "search.png")
     win.clear_filter()
+
+    # the table wants the width: the docked panels step aside for this picture
+    shown = [d for d in win.docks if d.isVisible()]
+    for dock in shown:
+        dock.hide()
+    units_view(win, app)
+    save(win, "units.png")
+    win.show_tree_view()
+    for dock in shown:
+        dock.show()
+    show_dock(win, "OverviewPanel", app)
+    settle(app, 200)
 
     win.show_report()
     settle(app, 200)

@@ -906,11 +906,27 @@ class TreeModel(QAbstractItemModel):
             font = QFont()
             font.setBold(True)
             return font
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            # as tall and as indented as a unit's level badge: the rows keep one height
+            # (the view takes it from the first row) and the names line up
+            return self._blank_badge()
         if role == SOR_ID_ROLE:
             return ""
         if role == ENTITY_ROLE:
             return -1
         return None
+
+    def _blank_badge(self) -> QIcon | None:
+        if QGuiApplication.instance() is None:
+            return None
+        icon = self._badges.get(("", False))
+        if icon is None:
+            pix = QPixmap(44, 28)
+            pix.setDevicePixelRatio(2.0)
+            pix.fill(Qt.GlobalColor.transparent)
+            icon = QIcon(pix)
+            self._badges[("", False)] = icon
+        return icon
 
     def _group_data(self, col: int, role: int) -> Any:
         lang = self.language if self.language in _GROUP_LABEL else "en"

@@ -111,7 +111,7 @@ class ColumnChooser(QDialog):
         layout.addLayout(grid, 1)
         layout.addWidget(note)
         layout.addWidget(self.buttons)
-        self.resize(760, 560)
+        self.resize(920, 600)
         self._fill_available()
 
     def _item(self, column: str) -> QListWidgetItem:

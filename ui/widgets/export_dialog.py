@@ -227,19 +227,19 @@ class ExportDialog(QDialog):
         self.note.hide()
 
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                tr(
-                    lang,
-                    f"Værdierne som de var den {day_text}; datoen står i filnavnet og i "
-                    "filen (kolonnen AsOfDate). En nedarvet værdi står under "
-                    "Effective…-kolonnen, aldrig under enhedens egen.",
-                    f"Values as they stood on {day_text}; the date is in the file name and "
-                    "in the file (the AsOfDate column). An inherited value goes under the "
-                    "Effective… column, never under the unit's own.",
-                )
+        intro = QLabel(
+            tr(
+                lang,
+                f"Værdierne som de var den {day_text}; datoen står i filnavnet og i "
+                "filen (kolonnen AsOfDate). En nedarvet værdi står under "
+                "Effective…-kolonnen, aldrig under enhedens egen.",
+                f"Values as they stood on {day_text}; the date is in the file name and "
+                "in the file (the AsOfDate column). An inherited value goes under the "
+                "Effective… column, never under the unit's own.",
             )
         )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         for button in self.scopes.buttons():
             layout.addWidget(button)
         layout.addWidget(self.include_all)

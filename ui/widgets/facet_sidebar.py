@@ -241,8 +241,8 @@ class FacetSection(QWidget):
         total = self.model.value_count()
         _set_visible(self.search, total > SEARCH_FROM or bool(self.search.text()))
         if self._row_height <= 0 and n:
-            self._row_height = max(self.view.sizeHintForRow(0), self.fontMetrics().height() + 4)
-        row_h = self._row_height if self._row_height > 0 else self.fontMetrics().height() + 4
+            self._row_height = self.view.sizeHintForRow(0)
+        row_h = self._row_height if self._row_height > 0 else self.fontMetrics().height() + 2
         rows = min(max(n, 1), LIST_ROWS)
         height = rows * row_h + 2 * self.view.frameWidth() + 2
         if self.view.maximumHeight() != height or self.view.minimumHeight() != height:

@@ -103,6 +103,6 @@ class LazyPanel(QWidget):
             return tr(self.lang, "Ingen fil åbnet.", "No file open.")
         return tr(
             self.lang,
-            "Vælg en enhed i træet eller i en søgning.",
-            "Select a unit in the tree or in a search.",
+            "Vælg en enhed i træet, i Enheder eller i en søgning.",
+            "Select a unit in the tree, in Units or in a search.",
         )

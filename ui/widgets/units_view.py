@@ -82,6 +82,15 @@ BUSY_AFTER_MS = 120
 WARM_AFTER_MS = 1500
 #: columns that show names get this many average characters of width
 _NAME_COLUMNS = ("EntityName", "ParentName", "HealthInstitutionName", "OwnerName")
+#: own / inherited from <SorId>: as wide as the longest such text
+_SOURCE_COLUMNS = (
+    "PostalAddressSource",
+    "VisitingAddressSource",
+    "ActivityAddressSource",
+    "VirtualAddressSource",
+    "EanLocationCodeSource",
+    "ShakIdSource",
+)
 
 
 def warm_task(reg: Register, day: Any, state: TaskState) -> None:
@@ -498,7 +507,9 @@ class UnitsView(LazyPanel):
 
         for i, c in enumerate(self.model.columns):
             label = fm.horizontalAdvance(column_label(c, self.lang)) + 28
-            if c in _NAME_COLUMNS:
+            if c in _SOURCE_COLUMNS:
+                width = max(label, fm.horizontalAdvance("nedarvet fra 0000000000000000") + 16)
+            elif c in _NAME_COLUMNS:
                 width = max(label, fm.averageCharWidth() * 34)
             elif c == "SorId" or c.endswith("SorId") or c == "EanLocationCode":
                 width = max(digits, min(label, 220))
