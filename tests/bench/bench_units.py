@@ -121,7 +121,7 @@ def main(args: list[str]) -> int:
     # 1. opening -------------------------------------------------------------------------
     print("opening the Units view")
     t = time.perf_counter()
-    while (view.warm_runner.busy or view._warm_timer.isActive()) and time.perf_counter() - t < 120:
+    while (view.runner.busy or view._warm_timer.isActive()) and time.perf_counter() - t < 120:
         app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 20)
     row(
         "  background warm-up of the date after the load (worker)",

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QGuiApplication
 
 from ui import settings as st
@@ -86,7 +86,10 @@ def test_reveal_filter_and_dates_work_through_the_groups(
     assert model.rowCount() == groups > 2
     # a group row is not a unit: selecting it selects nothing, copying it copies nothing
     QGuiApplication.clipboard().setText("before")
-    tree.setCurrentIndex(model.index(0, 0))
+    tree.selectionModel().setCurrentIndex(
+        model.index(0, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
     assert win.state.current == sid
     assert win.selected_sor_ids() == []
     win.copy_selection()

@@ -52,7 +52,7 @@ from sorviewer.columns import (
     DayColumns,
     day_columns,
 )
-from sorviewer.export import DATE_COLUMNS, DATETIME_COLUMNS, is_id_column
+from sorviewer.export import DATE_COLUMNS, DATETIME_COLUMNS
 from sorviewer.find import FacetValue, Filters, query, sort_units
 from ui.formatting import show_date
 from ui.i18n import tr
@@ -212,7 +212,6 @@ def units_task(
 ) -> UnitsResult:
     """The Units query (a task: runs on a worker). The first query at a new date
     builds the day's provenance of every unit (about a second at full scale)."""
-    state.set_stage("query")
     result = query(reg, day, filters, facets)
     state.check()
     ents = result.ents
@@ -463,8 +462,3 @@ class UnitsModel(QAbstractTableModel):
             self.sort_order = None
         name, desc = self.sort_order or ("", False)
         self.sort_requested.emit(name, desc)
-
-
-def is_id_like(column: str) -> bool:
-    """Whether a shown column holds ids (kept as text in copies and files)."""
-    return is_id_column(column)

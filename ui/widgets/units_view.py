@@ -12,9 +12,10 @@ latest-only `TaskRunner`: typing, ticking, sorting and date moves ask for a new 
 and only the newest is shown. The first query at a date builds the day's provenance
 of every unit (about a second on a full register), so the view shows that it is busy
 meanwhile and keeps the previous rows; the view also warms the opened register's
-first date in the background, so opening it is quick. Like the docked panels the
-view only queries while it is shown (`LazyPanel`): a date move behind another tab
-costs nothing until the view is shown again.
+first date in the background (on the same runner: a query asked for meanwhile waits
+for it instead of computing the same day a second time), so opening it is quick.
+Like the docked panels the view only queries while it is shown (`LazyPanel`): a date
+move behind another tab costs nothing until the view is shown again.
 
 Selecting a row selects the unit everywhere (the window's `AppState`); a unit
 selected elsewhere is selected here when the result has it. Ctrl+C copies the
@@ -80,6 +81,8 @@ log = logging.getLogger(__name__)
 BUSY_AFTER_MS = 120
 #: the opened register's first date is warmed this long after it is installed
 WARM_AFTER_MS = 1500
+#: the runner's key of the warming task (queries have serial numbers)
+WARM = "warm"
 #: columns that show names get this many average characters of width
 _NAME_COLUMNS = ("EntityName", "ParentName", "HealthInstitutionName", "OwnerName")
 #: own / inherited from <SorId>: as wide as the longest such text
@@ -155,7 +158,6 @@ class UnitsView(LazyPanel):
         self.runner.finished.connect(self._on_runner_finished)
         self.runner.failed.connect(self._on_runner_failed)
         self.runner.cancelled.connect(self._on_runner_cancelled)
-        self.warm_runner = TaskRunner(self, latest_only=True)
         self._warm_timer = QTimer(self)
         self._warm_timer.setSingleShot(True)
         self._warm_timer.setInterval(WARM_AFTER_MS)
@@ -432,7 +434,7 @@ class UnitsView(LazyPanel):
     def _on_warm_timer_timeout(self) -> None:
         reg = self.state.register
         if reg is not None and self._shown_serial < 0 and not self.runner.busy:
-            self.warm_runner.request("warm", partial(warm_task, reg, self.state.as_of))
+            self.runner.request(WARM, partial(warm_task, reg, self.state.as_of))
 
     def _update_count(self) -> None:
         lang = self.lang
@@ -609,12 +611,13 @@ class UnitsView(LazyPanel):
         self.show_note(tr(self.lang, f"Kopierede {n} rækker.", f"Copied {n} rows."))
 
     def copy_sor_ids(self) -> None:
+        """The selected rows' SOR ids, one a line."""
         from ui.clipboard import set_clipboard
 
+        reg = self.state.register
         rows = self.selected_rows()
-        ids = [self.model.sor_id_at(int(r)) for r in rows[:100_000]]
-        if ids:
-            set_clipboard("\n".join(ids))
+        if reg is not None and len(rows):
+            set_clipboard("\n".join(str(i) for i in reg.ids[self.model.ents[rows]].tolist()))
 
     def show_note(self, text: str) -> None:
         self.note.setText(text)
