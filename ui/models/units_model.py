@@ -235,8 +235,9 @@ def units_task(
 @dataclass
 class _Block:
     texts: list[list[str]]  # per column, per row
-    inherited: list[np.ndarray | None]  # per column: per row, inherited or not
-    inactive: np.ndarray  # per row: not active at the date
+    inherited: list[list[bool]]  # per column, per row: the value is inherited
+    italic: list[list[bool]]  # per column, per row: inherited, or the unit not active
+    inactive: list[bool]  # per row: the unit is not active at the date
 
 
 class UnitsModel(QAbstractTableModel):
@@ -254,6 +255,10 @@ class UnitsModel(QAbstractTableModel):
         self.ents = np.zeros(0, dtype=np.int64)
         self._pos: np.ndarray | None = None
         self._blocks: OrderedDict[int, _Block] = OrderedDict()
+        self._last_b = -1
+        self._last_block: _Block | None = None
+        self._italic = QFont()
+        self._italic.setItalic(True)
         #: the order asked for: (column, descending), None = by name then SorId
         self.sort_order: tuple[str, bool] | None = None
 
@@ -266,7 +271,7 @@ class UnitsModel(QAbstractTableModel):
         self.result = None
         self.ents = np.zeros(0, dtype=np.int64)
         self._pos = None
-        self._blocks.clear()
+        self._forget()
         self.endResetModel()
 
     def set_columns(self, columns: Sequence[str]) -> None:
@@ -276,7 +281,7 @@ class UnitsModel(QAbstractTableModel):
             return
         self.beginResetModel()
         self.columns = columns
-        self._blocks.clear()
+        self._forget()
         if self.sort_order is not None and self.sort_order[0] not in columns:
             self.sort_order = None
         self.endResetModel()
@@ -285,7 +290,7 @@ class UnitsModel(QAbstractTableModel):
         if lang == self.language:
             return
         self.language = lang
-        self._blocks.clear()  # the derived words are in the language
+        self._forget()  # the derived words are in the language
         if self.columns:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
         if len(self.ents):
@@ -301,7 +306,7 @@ class UnitsModel(QAbstractTableModel):
         self.result = result
         self.ents = result.ents
         self._pos = None
-        self._blocks.clear()
+        self._forget()
         new = []
         for p, e in zip(old, old_ents, strict=True):
             row = self.row_of_entity(e)
@@ -353,22 +358,39 @@ class UnitsModel(QAbstractTableModel):
 
     # --- reading rows ------------------------------------------------------------------------
 
+    def _forget(self) -> None:
+        """Drop every block read (new rows, columns, language)."""
+        self._blocks.clear()
+        self._last_b, self._last_block = -1, None
+
     def _block(self, b: int) -> _Block:
+        if b == self._last_b and self._last_block is not None:
+            return self._last_block
         blk = self._blocks.get(b)
         if blk is not None:
             self._blocks.move_to_end(b)
-            return blk
+        else:
+            blk = self._read_block(b)
+        self._last_b, self._last_block = b, blk
+        return blk
+
+    def _read_block(self, b: int) -> _Block:
         result = self.result
         assert result is not None and result.dc is not None
         dc = result.dc
         ents = self.ents[b * BLOCK : (b + 1) * BLOCK]
         texts = [display_column(c, dc.values(c, ents), self.language) for c in self.columns]
-        inherited: list[np.ndarray | None] = []
+        inactive = dc.status_codes()[ents] != 0
+        none = np.zeros(len(ents), dtype=bool)
+        inherited = []
+        italic = []
         for c in self.columns:
             group = group_of(c)
-            inherited.append(None if group is None else dc.bv.state[group][ents] == _INHERITED)
-        inactive = dc.status_codes()[ents] != 0
-        blk = _Block(texts, inherited, inactive)
+            inh = none if group is None else dc.bv.state[group][ents] == _INHERITED
+            inherited.append(inh.tolist())
+            italic.append((inh | inactive).tolist())
+        # plain lists: data() is called several times per painted cell
+        blk = _Block(texts, inherited, italic, inactive.tolist())
         self._blocks[b] = blk
         while len(self._blocks) > CACHED_BLOCKS:
             self._blocks.popitem(last=False)
@@ -379,10 +401,9 @@ class UnitsModel(QAbstractTableModel):
         result = self.result
         assert result is not None and result.dc is not None
         blk = self._block(row // BLOCK)
-        inh = blk.inherited[col]
         text = blk.texts[col][row % BLOCK]
         lang = self.language
-        if inh is not None and inh[row % BLOCK]:
+        if blk.inherited[col][row % BLOCK]:
             group = group_of(column)
             assert group is not None
             src = result.dc.source_text(group, self.ents[row : row + 1]).to_pylist()[0]
@@ -411,23 +432,15 @@ class UnitsModel(QAbstractTableModel):
             return self.sor_id_at(row)
         if role == ENTITY_ROLE:
             return int(self.ents[row])
-        if role == INHERITED_ROLE:
-            inh = self._block(row // BLOCK).inherited[col]
-            return bool(inh is not None and inh[row % BLOCK])
         if role == Qt.ItemDataRole.FontRole:
-            blk = self._block(row // BLOCK)
-            inh = blk.inherited[col]
-            italic = bool(inh is not None and inh[row % BLOCK]) or bool(blk.inactive[row % BLOCK])
-            if italic:
-                font = QFont()
-                font.setItalic(True)
-                return font
-            return None
+            return self._italic if self._block(row // BLOCK).italic[col][row % BLOCK] else None
         if role == Qt.ItemDataRole.ForegroundRole:
             if self._block(row // BLOCK).inactive[row % BLOCK]:
                 palette = QGuiApplication.palette()
                 return QBrush(palette.color(QPalette.ColorRole.PlaceholderText))
             return None
+        if role == INHERITED_ROLE:
+            return self._block(row // BLOCK).inherited[col][row % BLOCK]
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, col)
         return None

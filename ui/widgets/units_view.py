@@ -97,10 +97,32 @@ _SOURCE_COLUMNS = (
 
 
 def warm_task(reg: Register, day: Any, state: TaskState) -> None:
-    """What the first Units query at `day` needs, computed ahead (a task)."""
+    """What the first Units query at `day` needs, computed ahead (a task): the day's
+    provenance, the facets' counts, and the columns the filters read (the free text
+    alone reads seven, SorId's 100,000 distinct values among them: half a second the
+    first time)."""
     from sorviewer.find import query
 
     query(reg, day, Filters(), FACETS)
+    state.check()
+    query(
+        reg,
+        day,
+        Filters(
+            level=("OE",),
+            entity_type=("0",),
+            owner_type=("0",),
+            speciality=("0",),
+            main_speciality=("0",),
+            region=("0",),
+            municipality=("0",),
+            postcode=("0",),
+            town=("0",),
+            ean=("own",),
+            shak=("0",),
+            text="0",
+        ),
+    )
 
 
 class UnitsTable(QTableView):
