@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
 from ui import settings as st
 from ui.main_window import MainWindow
@@ -107,3 +108,36 @@ def test_the_grouping_switch_is_remembered(qtbot: Any, tmp_path: Path, generated
     assert again.model.grouped and again.action_map["group_top"].isChecked()
     again.action_map["group_top"].trigger()
     assert not again.model.grouped and again.settings.get(st.GROUP_TOP) == "off"
+
+
+def test_scrolling_through_an_open_group_reaches_every_owner(
+    qtbot: Any, tmp_path: Path, generated: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.models import tree_model
+    from ui.models.tree_model import CHILD_COUNT_ROLE
+
+    monkeypatch.setattr(tree_model, "TOP_CHUNK", 20)  # taller than the view, as 1000 is
+    win = open_window(qtbot, tmp_path, generated)
+    win.resize(900, 600)
+    win.show()
+    model, tree = win.model, win.tree
+    private = next(
+        model.index(r, 0) for r in range(model.rowCount()) if model.index(r, 0).data() == "Private"
+    )
+    tree.expand(private)
+    region = max(
+        (model.index(r, 0, private) for r in range(model.rowCount(private))),
+        key=lambda i: i.data(CHILD_COUNT_ROLE),
+    )
+    owners = region.data(CHILD_COUNT_ROLE)
+    tree.expand(region)
+    group = QPersistentModelIndex(region)
+    assert model.rowCount(region) == 20 < owners
+    bar = tree.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=3000)
+    for _ in range(owners):  # scroll down a page at a time, as a user would
+        if model.rowCount(QModelIndex(group)) == owners and bar.value() == bar.maximum():
+            break
+        bar.setValue(min(bar.maximum(), bar.value() + bar.pageStep()))
+        QApplication.processEvents()  # the view lays the new rows out from its event loop
+    assert model.rowCount(QModelIndex(group)) == owners

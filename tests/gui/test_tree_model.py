@@ -396,3 +396,46 @@ def test_grouping_is_on_by_default_above_a_few_hundred_owners(
     m.set_register(generated, dt.date(2024, 1, 1))
     assert not m.grouped
     assert tree_model.GROUP_AUTO_ROOTS > 300 or roots  # "a few hundred"
+
+
+def test_a_groups_owners_are_handed_over_in_chunks(
+    qtmodeltester: Any, qapp: Any, generated: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.models import tree_model
+
+    monkeypatch.setattr(tree_model, "TOP_CHUNK", 6)
+    m = TreeModel()
+    m.set_group_mode("on")
+    day = dt.date(2024, 1, 1)
+    m.set_register(generated, day)
+    qtmodeltester.check(m)
+    top = [m.index(r, 0) for r in range(m.rowCount())]
+    private = next(i for i in top if i.data() == "Private")
+    region = max(
+        (m.index(r, 0, private) for r in range(m.rowCount(private))),
+        key=lambda i: i.data(CHILD_COUNT_ROLE),
+    )
+    owners = region.data(CHILD_COUNT_ROLE)
+    assert owners > 12 and m.rowCount(region) == 6 and not m.fetched_all()
+    # the last owner handed over is shown: the next chunk comes
+    assert not m.fetch_more_at(m.index(2, 0, region))
+    assert m.fetch_more_at(m.index(5, 0, region))
+    assert m.rowCount(region) == 12
+    # revealing an owner further down fetches down to it; a persistent index there keeps
+    # it fetched through a date move and a filter
+    last = region.internalId()
+    far = m.snapshot().roots()
+    node_roots = [e for e in far.tolist() if m.parent(m.index_of_entity(e)).internalId() == last]
+    assert len(node_roots) == 12  # only those handed over have indexes
+    m.ensure_fetched(-1)  # what End, select-all and type-ahead do
+    assert m.rowCount(region) == owners and m.fetched_all()
+    group = QPersistentModelIndex(region)
+    keep = QPersistentModelIndex(m.index(20, 0, region))
+    kept_owner = m.entity_of(keep)
+    m.set_day(dt.date(2024, 2, 1))
+    m.set_filter("a")
+    m.set_filter("")
+    assert keep.isValid() and m.entity_of(keep) == kept_owner
+    # what was fetched in bulk is let go again: down to the kept one and half a chunk
+    assert m.rowCount(QModelIndex(group)) == keep.row() + 1 + 3 < owners
+    qtmodeltester.check(m)

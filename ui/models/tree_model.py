@@ -17,7 +17,10 @@ other type the file names, then owners without a type), and the private owners s
 one level further down by region (their postal, else visiting address). Group rows
 are not units: they select no unit and copy as nothing; their count is the number
 of owners under them. A group's id comes from its key (type or region code) and is
-kept for the life of the register, so expansion survives date moves and filters.
+kept for the life of the register, so expansion survives date moves and filters. A
+group's owners are handed over in chunks too (a region holds up to 4,000 private
+owners): the view asks for the next chunk when the last one handed over is shown
+(`fetch_more_at`).
 
 A date move, the show-closed switch and the search filter change the visible
 structure: each is a layout change with persistent indexes remapped by entity
@@ -153,7 +156,19 @@ class _Node:
     """A group row of the top level: its key, parent group (-1: top), row under that
     parent, its children (group ids, or entity indices of roots) and owner count."""
 
-    __slots__ = ("children", "code", "gid", "key", "kind", "labels", "owners", "parent", "row")
+    __slots__ = (
+        "children",
+        "code",
+        "fetched",
+        "gid",
+        "key",
+        "kind",
+        "labels",
+        "leaf",
+        "owners",
+        "parent",
+        "row",
+    )
 
     def __init__(self, gid: int, key: str, kind: str, code: str, labels: tuple[str, str]) -> None:
         self.gid = gid
@@ -165,6 +180,11 @@ class _Node:
         self.row = 0
         self.children: list[int] = []
         self.owners = 0
+        #: whether the children are units (roots), not groups
+        self.leaf = True
+        #: children handed to the view (a leaf group's owners come in chunks, as the
+        #: ungrouped top level's do)
+        self.fetched = 0
 
 
 _NCOLS = len(COLUMNS)
@@ -225,6 +245,8 @@ class TreeModel(QAbstractItemModel):
         #: what "auto" decided for this register (at its first date, then kept: the
         #: tree does not change shape because a date has a few more roots)
         self._auto_grouped: bool | None = None
+        #: per group: its owners reached by scrolling (kept through date moves)
+        self._group_scrolled: dict[int, int] = {}
         self._clear_structure()
 
     # --- public API ---------------------------------------------------------------
@@ -240,6 +262,7 @@ class TreeModel(QAbstractItemModel):
         self._columns = {}
         self._group_ids = {}
         self._auto_grouped = None
+        self._group_scrolled = {}
         if reg is None:
             self._clear_structure()
         else:
@@ -281,6 +304,9 @@ class TreeModel(QAbstractItemModel):
         `e` is -1), so an index for `e` can be made."""
         if e >= GROUP_BASE:
             return  # group rows are always there
+        if self.grouped:
+            self._ensure_fetched_grouped(e)
+            return
         total = len(self._roots)
         if e < 0:
             want = total
@@ -304,11 +330,27 @@ class TreeModel(QAbstractItemModel):
             self.endInsertRows()
             self._scrolled = want
 
+    def fetch_more_at(self, index: Index) -> bool:
+        """Hand the view the next chunk of a group's owners when `index` is the last one
+        handed over (the view asks for the rows it shows); True when rows came."""
+        e = self.entity_of(index)
+        if not self.grouped or e < 0 or int(self._parent[e]) != ROOT:
+            return False
+        node = self._nodes.get(int(self._root_group[e]))
+        if node is None or node.fetched >= len(node.children) or self._row[e] < node.fetched - 1:
+            return False
+        want = min(len(node.children), node.fetched + TOP_CHUNK)
+        self._fetch_group(node, want)
+        self._group_scrolled[node.gid] = want
+        return True
+
     def top_level_count(self) -> int:
         """Rows of the top level with every chunk fetched (roots, and the group row)."""
         return len(self._roots) + int(self._orphans_shown)
 
     def fetched_all(self) -> bool:
+        if self.grouped:
+            return all(n.fetched >= len(n.children) for n in self._nodes.values())
         return self._fetched >= len(self._roots)
 
     def set_language(self, lang: str) -> None:
@@ -366,7 +408,7 @@ class TreeModel(QAbstractItemModel):
             return QModelIndex() if node is None else self.createIndex(node.row, column, e)
         if e < 0 or e >= len(self._row) or self._parent[e] == INACTIVE or self._row[e] < 0:
             return QModelIndex()
-        if self._top_row(e) >= self._fetched:
+        if not self._is_fetched(e):
             return QModelIndex()  # under a top row the view has not fetched yet
         return self.createIndex(int(self._row[e]), column, int(e))
 
@@ -598,6 +640,7 @@ class TreeModel(QAbstractItemModel):
             if key == PRIVATE_OWNER_TYPE and self._split_by_region(snap, node, members, row):
                 continue
             node.children = members.tolist()
+            node.fetched = self._first_fetch(node)
             row[members] = np.arange(len(members))
             self._root_group[members] = node.gid
 
@@ -633,11 +676,59 @@ class TreeModel(QAbstractItemModel):
             inside = members[codes_of == b]
             sub.owners = len(inside)
             sub.children = inside.tolist()
+            sub.fetched = self._first_fetch(sub)
             row[inside] = np.arange(len(inside))
             self._root_group[inside] = sub.gid
             self._nodes[sub.gid] = sub
             node.children.append(sub.gid)
+        node.leaf = False
+        node.fetched = len(node.children)
         return True
+
+    def _first_fetch(self, node: _Node) -> int:
+        """A leaf group's owners handed over at first: a chunk, or what was scrolled to."""
+        return min(len(node.children), max(TOP_CHUNK, self._group_scrolled.get(node.gid, 0)))
+
+    def _fetch_group(self, node: _Node, want: int) -> None:
+        """Hand the view a leaf group's owners up to `want`."""
+        want = min(want, len(node.children))
+        if want > node.fetched:
+            parent = self.createIndex(node.row, 0, node.gid)
+            self.beginInsertRows(parent, node.fetched, want - 1)
+            node.fetched = want
+            self.endInsertRows()
+
+    def _ensure_fetched_grouped(self, e: int) -> None:
+        if e < 0:
+            for each in list(self._nodes.values()):
+                if each.leaf:
+                    self._fetch_group(each, len(each.children))
+            return
+        root = self._root_of(e)
+        node = self._nodes.get(int(self._root_group[root])) if root >= 0 else None
+        if node is not None and self._row[root] >= node.fetched:
+            self._fetch_group(node, int(self._row[root]) + 1 + TOP_CHUNK // 2)
+
+    def _root_of(self, e: int) -> int:
+        """The top-level unit above shown entity `e` (itself when it is one); -1 when it
+        hangs under the "Missing parent" group."""
+        par = self._parent
+        for _ in range(len(par) + 1):  # bounded: the structure is a forest
+            p = int(par[e])
+            if p < 0:
+                return e if p == ROOT else -1
+            e = p
+        return -1
+
+    def _is_fetched(self, e: int) -> bool:
+        """Whether shown entity `e` sits below rows the view has been handed."""
+        if not self.grouped:
+            return self._top_row(e) < self._fetched
+        root = self._root_of(e)
+        if root < 0:
+            return True
+        node = self._nodes.get(int(self._root_group[root]))
+        return node is None or bool(self._row[root] < node.fetched)
 
     def _top_row(self, e: int) -> int:
         """Row among the roots of the top-level ancestor of shown entity `e`; -1 when it
@@ -652,6 +743,11 @@ class TreeModel(QAbstractItemModel):
 
     def _top_rows(self, ents: np.ndarray) -> np.ndarray:
         """`_top_row` of many shown entities at once (-1 for those not under a root)."""
+        cur = self._top_roots(ents)
+        return np.where(cur >= 0, self._row[np.maximum(cur, 0)], -1) if len(cur) else cur
+
+    def _top_roots(self, ents: np.ndarray) -> np.ndarray:
+        """The top-level unit above each shown entity (-1 for those not under a root)."""
         par = self._parent
         cur = ents
         for _ in range(len(par) + 1):  # bounded: the structure is a forest
@@ -660,7 +756,7 @@ class TreeModel(QAbstractItemModel):
             if not step.any():
                 break
             cur = np.where(step, up, cur)
-        return np.where(par[cur] == ROOT, self._row[cur], -1) if len(cur) else cur
+        return np.where(par[cur] == ROOT, cur, -1) if len(cur) else cur
 
     def _relayout(self, change: Callable[[], None], keep_fetched: bool) -> None:
         """Apply `change`, rebuild, and remap persistent indexes by entity index.
@@ -679,10 +775,25 @@ class TreeModel(QAbstractItemModel):
         self._compute()
         if not keep_fetched:
             self._scrolled = 0
+            if self._group_scrolled:
+                self._group_scrolled = {}
+                for node in self._nodes.values():
+                    if node.leaf:
+                        node.fetched = self._first_fetch(node)
         ents = np.array([e for e, _ in keys if e < GROUP_BASE], dtype=np.int64)
         shown = ents[self._parent[ents] != INACTIVE] if len(ents) else ents
         rows = self._top_rows(shown)
         need = int(rows.max()) + 1 + TOP_CHUNK // 2 if len(rows) else 0
+        if self.grouped and len(shown):
+            # each group's owners down to the last one a persistent index needs
+            roots = self._top_roots(shown)
+            roots = roots[roots >= 0]
+            gids, at = self._root_group[roots], self._row[roots]
+            for gid in np.unique(gids).tolist():
+                held = self._nodes.get(int(gid))
+                if held is not None:
+                    row_need = int(at[gids == gid].max()) + 1 + TOP_CHUNK // 2
+                    held.fetched = max(held.fetched, min(len(held.children), row_need))
         self._set_top(max(TOP_CHUNK, need, self._scrolled))
         new = [self.index_of_entity(e, col) for e, col in keys]
         self.changePersistentIndexList(old, new)
@@ -718,7 +829,7 @@ class TreeModel(QAbstractItemModel):
                     return QModelIndex()
                 return self.createIndex(row, column, int(self._orph[row]))
             node = self._nodes.get(p)
-            if node is None or row >= len(node.children):
+            if node is None or row >= node.fetched:
                 return QModelIndex()
             return self.createIndex(row, column, node.children[row])
         if row >= self._nkids[p]:
@@ -757,7 +868,7 @@ class TreeModel(QAbstractItemModel):
             if p == GROUP_ID:
                 return len(self._orph)
             node = self._nodes.get(p)
-            return 0 if node is None else len(node.children)
+            return 0 if node is None else node.fetched
         return self._nkids[p]
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008

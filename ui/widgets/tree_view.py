@@ -10,7 +10,7 @@ first. `TreeDelegate` draws each unit's number of children in the name column;
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt
 from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -177,8 +177,22 @@ class OrgTreeView(QTreeView):
 
     def _on_scrollbar_value_changed(self, value: int) -> None:
         model = self.model()
-        if value >= self.verticalScrollBar().maximum() and isinstance(model, TreeModel):
+        if not isinstance(model, TreeModel):
+            return
+        if value >= self.verticalScrollBar().maximum():
             model.fetch_more()
+        if model.grouped:
+            self._fetch_shown_groups(model)
+
+    def _fetch_shown_groups(self, model: TreeModel) -> None:
+        """A grouped top level hands a group's owners over in chunks: when the last one
+        handed over is among the rows shown, ask for the next chunk."""
+        idx = self.indexAt(QPoint(1, 1))
+        rows = self.viewport().height() // max(self.sizeHintForRow(0), 1) + 2
+        for _ in range(rows):
+            if not idx.isValid() or model.fetch_more_at(idx):
+                return
+            idx = self.indexBelow(idx)
 
     def _fetch_all(self) -> None:
         model = self.model()
