@@ -283,9 +283,17 @@ class RecordsView(QTableView):
             return 0
         # the rows asked for, whatever their status at the date (a closed unit in a list
         # of changes is still the row the user picked); the as-of date goes into the file
+        # strict: never an inherited value under the unit's own column name (README "Find")
         return int(
             write_export(
-                reg, self.app_state.as_of, path, fmt, sor_ids=ids, include_all=True, stamp=True
+                reg,
+                self.app_state.as_of,
+                path,
+                fmt,
+                sor_ids=ids,
+                include_all=True,
+                stamp=True,
+                naming="strict",
             )
         )
 
@@ -302,7 +310,8 @@ class RecordsView(QTableView):
         if not path:
             return
         try:
-            self.export_selection(path, fmt)
+            # a CSV from the window is for a spreadsheet: ids kept as ="…"
+            self.export_selection(path, "csv-excel" if fmt == "csv" else fmt)
         except OSError as exc:  # the disk or the folder: the user can do something
             show_user_error(
                 self,
