@@ -8,13 +8,20 @@ id-like cell is marked as text the two ways spreadsheets read it (Excel's
 `mso-number-format:"\\@"`, LibreOffice's `sdnum`), so 16-18 digit SOR ids and
 postcodes with leading zeros paste exact. The core module is imported when first
 used because it pulls in pandas and the window starts without it.
+
+Binding workaround (PySide6 6.12, `_qt_made_mime_data`): a QMimeData constructed in
+Python is a binding subclass whose C++ destructor calls back into Python. The
+clipboard owns what it is given and may free it after the interpreter has shut down
+(the offscreen platform keeps it in a static destroyed at process exit); the callback
+then crashes the process on its way out (SIGSEGV in Shiboken::Object::destroy). So
+what the clipboard is given is a plain QMimeData that Qt itself allocated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QMimeData, QStringListModel
 from PySide6.QtGui import QGuiApplication
 
 
@@ -40,9 +47,20 @@ def table_mime(
     tsv, html = clipboard(
         [str(h) for h in header], [list(r) for r in rows], list(columns) if columns else None
     )
-    data = QMimeData()
+    data = _qt_made_mime_data()
     data.setText(tsv)
     data.setHtml(html)
+    return data
+
+
+def _qt_made_mime_data() -> QMimeData:
+    """An empty QMimeData allocated by Qt, not by the binding (see the module
+    docstring): QAbstractItemModel.mimeData() makes one with `new QMimeData`; the one
+    format it puts in is removed again."""
+    model = QStringListModel([""])
+    data = model.mimeData([model.index(0)])
+    for fmt in data.formats():
+        data.removeFormat(fmt)
     return data
 
 

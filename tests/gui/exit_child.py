@@ -73,7 +73,10 @@ def main(argv: list[str]) -> int:
     print(f"loaded {len(reg.ids)} units in {time.perf_counter() - started:.1f} s", flush=True)
     win.panels["MappingPanel"].tabs.setCurrentIndex(2)  # the whole map: a worker per date
     model = win.model
-    ids = [model.sor_id_of(model.index(r, 0)) for r in range(min(model.rowCount(), 40))]
+    # the owners (the top rows may be owner-type groups, which are not units)
+    snap = model.snapshot()
+    assert snap is not None
+    ids = [str(reg.ids[e]) for e in snap.roots()[:40].tolist()]
     lo, _hi = reg.date_range()
     first = max(lo or dt.date(2000, 1, 1), dt.date(2000, 1, 1))
     span = max((dt.date.today() - first).days, 1)

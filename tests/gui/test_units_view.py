@@ -652,3 +652,30 @@ def test_cancel_during_a_units_export_leaves_no_file(
         gate.set()
     assert os.listdir(out) == []
     assert dlg.written == ""
+
+
+def test_a_program_that_copied_a_table_exits_cleanly(tmp_path: Path) -> None:
+    """The clipboard keeps what was copied until the process ends; a QMimeData made by
+    the binding then crashed the exit (see ui.clipboard)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from ui.clipboard import copy_table\n"
+        f"copy_table(['SorId'], [['{LONG_ID}']], ['SorId'])\n"
+        "print(QApplication.clipboard().mimeData().formats())\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root), QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "text/html" in done.stdout and "text/plain" in done.stdout
