@@ -910,7 +910,7 @@ def clipboard(
 
 
 def _table_objects(
-    reg: Register, day: dt.date, ents: np.ndarray, columns: Sequence[str]
+    reg: Store, day: dt.date, ents: np.ndarray, columns: Sequence[str]
 ) -> list[dict[str, Any]]:
     """JSON objects of the strict export table (`columns.table`), one per unit."""
     from .columns import table

@@ -679,3 +679,21 @@ def test_a_program_that_copied_a_table_exits_cleanly(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "text/html" in done.stdout and "text/plain" in done.stdout
+
+
+def test_json_export_uses_the_strict_naming(qtbot: Any, tmp_path: Path, sync_tasks: None) -> None:
+    import json
+
+    reg = tiny.tiny_register()
+    view = make_view(qtbot, reg, tmp_path, dt.date(2018, 6, 1))
+    view.set_columns(["SorId", "ShakId"])
+    dlg = _units_export(qtbot, view, tmp_path, "json")
+    with qtbot.waitSignal(dlg.accepted, timeout=10000):
+        dlg.start_export()
+    objects = {o["SorId"]: o for o in json.loads(Path(dlg.written).read_text(encoding="utf-8"))}
+    assert list(objects) == [view.model.sor_id_at(r) for r in range(view.model.rowCount())]
+    oe3 = objects[tiny.OE3]  # inherits the hospital's SHAK code, holds none itself
+    assert oe3["ShakId"] is None
+    assert oe3["EffectiveShakId"] == "1234"
+    assert oe3["ShakIdSource"] == f"inherited:{tiny.SI}"
+    assert oe3["as_of"] == "2018-06-01"

@@ -27,7 +27,7 @@ from PySide6.QtCore import (
 )
 
 from sorviewer.find import FacetValue
-from sorviewer.register import fold_text
+from sorviewer.text import fold_text
 from ui.i18n import number, tr
 
 #: the number of units with the value (drawn right-aligned by the sidebar's delegate)

@@ -59,8 +59,8 @@ from ui.i18n import tr
 from ui.unit_labels import field_label
 
 if TYPE_CHECKING:
+    from sorviewer.api import Register
     from sorviewer.messages import Message
-    from sorviewer.register import Register
     from ui.tasks import TaskState
 
 #: the columns a new Units view shows

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sorviewer.register import fold_text
+from sorviewer.text import fold_text
 from ui.i18n import tr
 from ui.models.units_model import DEFAULT_COLUMNS, column_label
 

@@ -73,7 +73,7 @@ from ui.widgets.labels import MutedLabel
 from ui.widgets.panel import LazyPanel
 
 if TYPE_CHECKING:
-    from sorviewer.register import Register
+    from sorviewer.api import Register
 
 log = logging.getLogger(__name__)
 
