@@ -244,8 +244,9 @@ def _settle(app: QApplication, seconds: float = 0.3) -> None:
 
 def exercise(win: Any, app: QApplication, folder: str) -> str:
     """After the load: select the deepest unit on the first path down the tree, bring
-    every panel to the front once and export the selection's subtree as CSV and XLSX,
-    so a module missing from a frozen build shows here. A summary for the one line."""
+    every panel to the front once, export the selection's subtree as CSV and XLSX and
+    query and copy in the Units view, so a module missing from a frozen build shows
+    here. A summary for the one line."""
     from sorviewer.export import write_export
 
     model, tree = win.model, win.tree
@@ -265,17 +266,31 @@ def exercise(win: Any, app: QApplication, folder: str) -> str:
         dock.raise_()
         _settle(app)
     reg, day = win.state.register, win.state.as_of
-    parent = model.sor_id_of(index.parent()) if depth else sor_id
+    # the nearest unit above (the top rows may be owner-type groups, not units)
+    parent = model.sor_id_of(index.parent()) or sor_id
     written = []
     for fmt in ("csv", "xlsx"):
         out = os.path.join(folder, f"smoke.{fmt}")
         written.append(write_export(reg, day, out, fmt, subtree=parent))
+    # the Units view: a query with every facet on its worker, a copy of some rows
+    win.show_units_view()
+    units = win.units_view
+    units.wait()
+    _settle(app)
+    if units.model.rowCount() == 0:
+        raise RuntimeError("the Units view found no units")
+    units.table.selectRow(0)
+    units.copy_selection()
+    if not QApplication.clipboard().mimeData().hasHtml():
+        raise RuntimeError("copying from the Units view put no table on the clipboard")
+    win.show_tree_view()
     if not set_qt_language("da"):
         raise RuntimeError("Qt's Danish catalogue (qtbase_da.qm) did not load")
     set_qt_language("en")
     return (
         f"unit {sor_id} at depth {depth} selected, {len(win.docks)} panels shown, "
-        f"{written[0]} units exported to csv and xlsx, Qt's Danish texts load"
+        f"{written[0]} units exported to csv and xlsx, "
+        f"{units.model.rowCount()} units in the Units view, Qt's Danish texts load"
     )
 
 
