@@ -1,0 +1,1 @@
+"""Hostile-input tests: a mutation campaign over SOR files, run through the CLI."""
