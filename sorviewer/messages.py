@@ -41,10 +41,388 @@ _LOAD: dict[str, tuple[str, str]] = {
         "Der er ikke hukommelse nok til at åbne denne fil.",
         "There is not enough memory to open this file.",
     ),
+    # -- the file itself
+    "load.not_found": ("Filen {name} findes ikke.", "The file {name} does not exist."),
+    "load.is_folder": (
+        "{name} er en mappe, ikke en SOR-fil.",
+        "{name} is a folder, not a SOR file.",
+    ),
+    "load.no_permission": (
+        "Du har ikke adgang til at læse {name}.",
+        "You do not have permission to read {name}.",
+    ),
+    "load.os_error": (
+        "{name} kan ikke læses: styresystemet meldte en fejl under læsningen.",
+        "{name} cannot be read: the operating system reported an error while reading it.",
+    ),
+    "load.not_regular": (
+        "{name} er ikke en almindelig fil (men fx et rør eller en enhed); åbn selve den hentede "
+        "fil.",
+        "{name} is not a regular file (but e.g. a pipe or a device); open the downloaded file "
+        "itself.",
+    ),
+    "load.empty": ("{name} er tom.", "{name} is empty."),
+    "load.damaged": (
+        "{name} kunne ikke læses; den ser ud til at være beskadiget.",
+        "{name} could not be read; it seems damaged.",
+    ),
+    # -- what it is
+    "load.lone_table": (
+        "{name} er SOR-tabellen {table}, som ikke kan åbnes alene; åbn Sor_complete.zip eller "
+        "SorEntity_daily.csv i stedet.",
+        "{name} is the SOR table {table}, which cannot be opened alone; open Sor_complete.zip "
+        "or SorEntity_daily.csv instead.",
+    ),
+    "load.xml_not_sor_file": (
+        "{name} er en XML-fil, men ikke et SOR-register (Sor.xml).",
+        "{name} is an XML file, but not a SOR register (Sor.xml).",
+    ),
+    "load.not_sor": (
+        "{name} er ikke en SOR-fil: forventet Sor_complete.zip, SorEntity_daily.csv eller "
+        "sor.zip / Sor.xml.",
+        "{name} is not a SOR download: expected Sor_complete.zip, SorEntity_daily.csv or "
+        "sor.zip / Sor.xml.",
+    ),
+    "load.no_units": (
+        "{name} indeholder ingen enheder: ingen række i SOREntity har et gyldigt SorId.",
+        "{name} holds no units: no row of SOREntity has a valid SorId.",
+    ),
+    # -- zip files
+    "load.bad_zip": (
+        "{name} er beskadiget eller ikke en hel zip-fil.",
+        "{name} is damaged or not a complete zip file.",
+    ),
+    "load.password": (
+        "{name} er beskyttet med adgangskode; det er SOR-filer aldrig.",
+        "{name} is password-protected; SOR downloads never are.",
+    ),
+    "load.no_entity_table": (
+        "{name} har SOR-tabeller, men ingen SOREntity.csv, som skal til for at vise enhederne.",
+        "{name} holds SOR tables but no SOREntity.csv, which is needed to show the units.",
+    ),
+    "load.no_tables": (
+        "{name} indeholder ingen SOR-tabeller: forventet SOREntity.csv eller Sor.xml.",
+        "{name} holds no SOR tables: expected SOREntity.csv or Sor.xml.",
+    ),
+    "load.bomb_size": (
+        "{name} blev afvist af sikkerhedshensyn: filen {member} i den ville fylde {gb} GB "
+        "udpakket, mere end nogen SOR-fil.",
+        "{name} was refused for safety: its member {member} would unpack to {gb} GB, more "
+        "than any SOR file.",
+    ),
+    "load.bomb_ratio": (
+        "{name} blev afvist af sikkerhedshensyn: filen {member} i den er pakket {ratio} til 1, "
+        "hvad kun zip-bomber er.",
+        "{name} was refused for safety: its member {member} is compressed {ratio} to 1, which "
+        "only zip bombs are.",
+    ),
+    "load.bomb_longer": (
+        "{member} blev afvist af sikkerhedshensyn: den fylder mere udpakket, end zip-filen "
+        "angiver.",
+        "{member} was refused for safety: it unpacks to more than its zip header declares.",
+    ),
+    "load.bomb_length": (
+        "{member} blev afvist af sikkerhedshensyn: den fylder ikke det udpakket, som zip-filen "
+        "angiver.",
+        "{member} was refused for safety: it does not unpack to the size its zip header declares.",
+    ),
+    "load.member_damaged": (
+        "{name} er beskadiget: {member} kan ikke pakkes ud.",
+        "{name} is damaged: {member} cannot be unpacked.",
+    ),
+    "load.member_unpack": (
+        "{member} er beskadiget og kan ikke pakkes ud.",
+        "{member} is damaged and cannot be unpacked.",
+    ),
+    "load.member_method": (
+        "{name} er beskadiget eller pakket på en måde, programmet ikke kender: {member} kan "
+        "ikke pakkes ud.",
+        "{name} is damaged or packed in a way the viewer does not know: {member} cannot be "
+        "unpacked.",
+    ),
+    # -- CSV tables
+    "load.csv_unreadable": (
+        "{member} er ikke en læsbar CSV-tabel.",
+        "{member} is not a readable CSV table.",
+    ),
+    "load.csv_damaged": (
+        "{member} kunne ikke læses som CSV; den ser ud til at være beskadiget.",
+        "{member} could not be read as CSV; it seems damaged.",
+    ),
+    "load.missing_key": (
+        "{member} har ingen kolonne {columns}, så den kan ikke læses som {table}.",
+        "{member} has no {columns} column, so it cannot be read as {table}.",
+    ),
+    # -- XML
+    "load.xml_entities": (
+        "XML-filen erklærer entiteter, hvad SOR-filer aldrig gør; den blev ikke åbnet af "
+        "sikkerhedshensyn.",
+        "This XML file declares entities, which SOR files never do; it was not opened for safety.",
+    ),
+    "load.xml_dtd": (
+        "XML-filen henviser til en ekstern dokumenttypedefinition, hvad SOR-filer aldrig gør; "
+        "den blev ikke åbnet af sikkerhedshensyn.",
+        "This XML file refers to an external document type definition, which SOR files never "
+        "do; it was not opened for safety.",
+    ),
+    "load.xml_not_sor": (
+        "Det er en XML-fil, men ikke et SOR-register (Sor.xml).",
+        "This is an XML file, but not a SOR register (Sor.xml).",
+    ),
+    "load.xml_truncated": (
+        "XML-filen slutter midt i data (linje {line}); den er nok afkortet eller beskadiget.",
+        "The XML file ends in the middle of the data (line {line}); it is probably truncated "
+        "or damaged.",
+    ),
+    "load.xml_damaged_at": (
+        "XML-filen er beskadiget i linje {line}: den er ikke gyldig XML.",
+        "The XML file is damaged at line {line}: it is not well-formed XML.",
+    ),
+    "load.xml_damaged": (
+        "XML-filen er beskadiget: den er ikke gyldig XML.",
+        "The XML file is damaged: it is not well-formed XML.",
+    ),
+    "load.xml_too_deep": (
+        "XML-filen er indlejret dybere, end nogen SOR-fil er (linje {line}); den blev ikke "
+        "åbnet af sikkerhedshensyn.",
+        "The XML file is nested deeper than any SOR file (line {line}); it was not opened for "
+        "safety.",
+    ),
+    "load.xml_unreadable": (
+        "XML-filen kan ikke læses; den ser ud til at være beskadiget.",
+        "The XML file cannot be read; it seems damaged.",
+    ),
+    "load.xml_empty": ("XML-filen er tom.", "The XML file is empty."),
+    "load.xml_no_units": (
+        "SOR-XML-filen indeholder ingen enheder.",
+        "This SOR XML file holds no units.",
+    ),
 }
 
 #: the load report: problems found in rows of a file that still opened
-_REPORT: dict[str, tuple[str, str]] = {}
+_REPORT: dict[str, tuple[str, str]] = {
+    # -- zip members and tables
+    "report.unused_member": (
+        "{member} bruges ikke af programmet (typenavne kommer fra den indbyggede kodeliste).",
+        "{member} is not used by the viewer (type names come from the built-in code list).",
+    ),
+    "report.unknown_member": (
+        "{member} er ikke en kendt SOR-tabel; den blev ikke læst.",
+        "{member} is not a known SOR table; it was not read.",
+    ),
+    "report.duplicate_member": (
+        "{member} er en ekstra fil med en tabel, der allerede er læst; den blev ikke læst.",
+        "{member} duplicates another member of the same table and was not read.",
+    ),
+    "report.missing_table.shaksormap": (
+        "{name} har ingen tabel SHAKSORMap; SHAK-koder tages fra enhedernes egne ShakId.",
+        "{name} has no SHAKSORMap table; SHAK codes are taken from the units' own ShakId values.",
+    ),
+    "report.missing_table.locationscode": (
+        "{name} har ingen tabel LocationsCode; oplysninger om lokationsnumre tages fra "
+        "enhedernes egne kolonner.",
+        "{name} has no LocationsCode table; EAN details are taken from the units' own columns.",
+    ),
+    "report.missing_table.locationscodeeditypemap": (
+        "{name} har ingen tabel LocationsCodeEDITypeMap; der kan ikke vises EDI-typer.",
+        "{name} has no LocationsCodeEDITypeMap table; no EDI message types can be shown.",
+    ),
+    "report.missing_table.editypes": (
+        "{name} har ingen tabel EDITypes; EDI-typer vises kun med id.",
+        "{name} has no EDITypes table; EDI message types are shown by id only.",
+    ),
+    "report.missing_table.sorclassifications": (
+        "{name} har ingen tabel SORClassifications; typenavne tages fra enhedernes egne kolonner.",
+        "{name} has no SORClassifications table; type names are taken from the units' own columns.",
+    ),
+    "report.missing_table.geolocations": (
+        "{name} har ingen tabel Geolocations; geografiske lokaliteter vises ikke.",
+        "{name} has no Geolocations table; geographical locations are not shown.",
+    ),
+    "report.missing_table.sorreplacedentities": (
+        "{name} har ingen tabel SORReplacedEntities; erstatninger vises ikke.",
+        "{name} has no SORReplacedEntities table; replaced-by links are not shown.",
+    ),
+    "report.daily_file": (
+        "Det er dagsfilen: den viser én dag og udelader enheder, hvis lukning er trådt i kraft, "
+        "så datoer langt fra filens dato er ufuldstændige.",
+        "This is the daily file: it shows one day and leaves out units whose closure has "
+        "taken effect, so dates far from the file date are incomplete.",
+    ),
+    # -- CSV text and rows
+    "report.not_utf8_row": (
+        "Rækken har tekst, der ikke er UTF-8; den tekst er læst som Windows-1252 (cp1252).",
+        "This row holds text that is not UTF-8; that text was read as Windows-1252 (cp1252).",
+    ),
+    "report.not_utf8": (
+        "{count:plural:Én række:{count} rækker} i {member} har tekst, der ikke er UTF-8; den "
+        "tekst er læst som Windows-1252 (cp1252), resten som UTF-8.",
+        "{count:plural:One row:{count} rows} of {member} {count:plural:holds:hold} text that "
+        "is not UTF-8; that text was read as Windows-1252 (cp1252), the rest as UTF-8.",
+    ),
+    "report.excel_wrapper": (
+        '{count} værdier havde Excel-indpakningen ="…"; den er fjernet.',
+        '{count} values carried the Excel wrapper ="…"; it was removed.',
+    ),
+    "report.null_word": (
+        "{count} værdier var ordet NULL; de behandles som tomme.",
+        "{count} values were the word NULL; they are treated as empty.",
+    ),
+    "report.dot_zero": (
+        "{count} id'er endte på '.0' (en eksport fra et regneark); det er fjernet.",
+        "{count} ids ended in '.0' (a spreadsheet export); it was removed.",
+    ),
+    "report.ragged_row": (
+        "Rækken er sprunget over: den har {got} felter, hvor overskriften har {expected}.",
+        "Row skipped: it has {got} fields where the header has {expected}.",
+    ),
+    "report.ragged_total": (
+        "{count} rækker i alt havde et forkert antal felter og blev sprunget over.",
+        "{count} rows in all had the wrong number of fields and were skipped.",
+    ),
+    "report.unknown_columns": (
+        "{count:plural:Én kolonne:{count} kolonner}, der ikke står i de officielle "
+        "felttabeller, beholdes som ekstra egenskaber: {names}",
+        "{count:plural:One column:{count} columns} not in the official field tables "
+        "{count:plural:is:are} kept as extra attributes: {names}",
+    ),
+    "report.duplicate_column": (
+        "Kolonnen {column} står mere end én gang i overskriften; den første bruges, de andre "
+        "beholdes som ekstra egenskaber.",
+        "The column {column} appears more than once in the header; the first is used, the "
+        "others are kept as extra attributes.",
+    ),
+    "report.missing_columns": (
+        "{count:plural:Én valgfri kolonne:{count} valgfrie kolonner} mangler og behandles som "
+        "tomme: {names}",
+        "{count:plural:One optional column is:{count} optional columns are} missing and "
+        "treated as empty: {names}",
+    ),
+    # -- values
+    "report.bad_id": (
+        "Rækken er sprunget over: SorId '{value}' er ikke et tal med højst 18 cifre.",
+        "Row skipped: SorId '{value}' is not a number of at most 18 digits.",
+    ),
+    "report.bad_parent_id": (
+        "ParentSorId '{value}' er ikke et id; behandles som tom.",
+        "ParentSorId '{value}' is not an id; treated as empty.",
+    ),
+    "report.bad_date": (
+        "{column} '{value}' er ikke en dato; behandles som tom.",
+        "{column} '{value}' is not a date; treated as empty.",
+    ),
+    "report.bad_file_date": (
+        "Filens dato '{value}' er ikke en dato.",
+        "The file date '{value}' is not a date.",
+    ),
+    # -- versions and the tree
+    "report.open_superseded": (
+        "En afløst version har ingen til-dato; den antages at slutte dagen før den næste "
+        "version begynder.",
+        "A superseded version has no ToDate; it is taken to end the day before the next "
+        "version starts.",
+    ),
+    "report.duplicate_version": (
+        "To versioner af enheden begynder samme fra-dato; den senere række gælder.",
+        "Two versions of this unit start on the same FromDate; the later row wins.",
+    ),
+    "report.overlapping_versions": (
+        "Versionen overlapper den næste; den senere version gælder, hvor de overlapper.",
+        "This version overlaps the next one; the later version wins where they overlap.",
+    ),
+    "report.bad_interval": (
+        "Til-datoen ligger før fra-datoen; versionen gælder aldrig.",
+        "ToDate is before FromDate; the version is never valid.",
+    ),
+    "report.unknown_parent": (
+        "Den overordnede enhed {parent} findes ikke i filen; enheden vises under 'Mangler "
+        "overordnet enhed'.",
+        "Parent {parent} is not in the file; the unit is shown under 'Missing parent'.",
+    ),
+    "report.cycle": (
+        "Enheden indgår i en ring af overordnede; den vises under 'Mangler overordnet enhed'.",
+        "This unit is part of a parent cycle; it is shown under 'Missing parent'.",
+    ),
+    "report.sor_id_digits": (
+        "SOR-id {sor_id} har {n} cifre (SOR-id'er har 11-18).",
+        "SOR id {sor_id} has {n} digits (SOR ids have 11-18).",
+    ),
+    "report.sor_id_namespace": (
+        "SOR-id {sor_id} mangler SOR-navnerummet 1000016 og partitionen 00.",
+        "SOR id {sor_id} lacks the SOR namespace 1000016 and partition 00.",
+    ),
+    "report.sor_id_check": (
+        "SOR-id {sor_id} har forkert kontrolciffer (Verhoeff).",
+        "SOR id {sor_id} fails the Verhoeff check digit.",
+    ),
+    "report.bad_ean": (
+        "Lokationsnummer {ean} har forkert GS1-kontrolciffer.",
+        "EAN location number {ean} fails the GS1 check digit.",
+    ),
+    # -- the XML reader
+    "report.level.ie": ("institutionsejer", "institution owner"),
+    "report.level.si": ("sundhedsinstitution", "health institution"),
+    "report.level.oe": ("organisatorisk enhed", "organisational unit"),
+    "report.xml_unknown_field": (
+        "Elementet {path} er ikke et kendt SOR-felt; det beholdes som den ekstra kolonne {column}.",
+        "The element {path} is not a known SOR field; it is kept as the extra column {column}.",
+    ),
+    "report.xml_bad_flag": (
+        "{element} '{value}' er hverken true eller false; lokationsnummeret antages nedarvet.",
+        "{element} '{value}' is not true or false; the location number is taken as inherited.",
+    ),
+    "report.xml_too_many_specialities": (
+        "Enheden har mere end 8 kliniske specialer; dem efter det 8. vises ikke.",
+        "The unit has more than 8 clinical specialities; the ones after the 8th are not shown.",
+    ),
+    "report.xml_level_mismatch": (
+        "Et element for en {found} står i en blok for en {block}; det læses som en {block}.",
+        "A {found} element sits in a {block} block; it is read as a {block}.",
+    ),
+    "report.xml_missing_status": (
+        "Enheden har ingen SorStatus, så dens datoer er ukendte; den vises på alle datoer.",
+        "The unit has no SorStatus, so its dates are unknown; it is shown on every date.",
+    ),
+    "report.xml_missing_id": (
+        "En {level} har ingen SorIdentifier; den er udeladt.",
+        "A {level} has no SorIdentifier; it is left out.",
+    ),
+    "report.xml_two_units": (
+        "En blok har to enhedselementer; det andet læses som en enhed for sig.",
+        "One block holds two unit elements; the second is read as a unit of its own.",
+    ),
+    "report.xml_missing_unit": (
+        "En blok for en {level} har intet enhedselement; enhederne i den vises uden "
+        "overordnet enhed.",
+        "A {level} block has no unit element; the units inside it are shown without a parent.",
+    ),
+    "report.xml_stray": (
+        "Elementet {element} i {where} er ikke en del af SOR; det er sprunget over.",
+        "The element {element} in {where} is not part of SOR; it was skipped.",
+    ),
+    "report.xml_unknown_namespace": (
+        "Filen bruger SOR-navnerummet {uri}, som programmet ikke kender; den er læst "
+        "tolerant efter elementnavne.",
+        "The file uses the SOR namespace {uri}, which this viewer does not know; it was read "
+        "leniently by element names.",
+    ),
+    "report.xml_bad_nesting": (
+        "En {level} ligger direkte under en {parent}, hvad SOR ikke tillader; den beholdes, "
+        "hvor den er.",
+        "A {level} is nested directly under a {parent}, which SOR does not allow; it is kept "
+        "where it is.",
+    ),
+    "report.xml_bad_nesting_top": (
+        "En {level} ligger øverst i filen, hvad SOR ikke tillader; den beholdes, hvor den er.",
+        "A {level} is nested directly under the top of the file, which SOR does not allow; it "
+        "is kept where it is.",
+    ),
+    # -- the report itself
+    "report.truncated": (
+        "{count} flere problemer af slagsen '{kind}' er ikke vist",
+        "{count} more problems of kind '{kind}' not listed",
+    ),
+}
 
 #: provenance, effective values and quality findings
 _QUERY: dict[str, tuple[str, str]] = {

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from .messages import Language, Message, render
+from .messages import Language, Message, msg, render
 
 Severity = Literal["error", "warning", "info"]
 
@@ -64,22 +64,40 @@ class LoadReport:
                 ReportRow(severity, table, line, column, str(message), sor_id, kind, code, params)
             )
 
+    def room(self, table: str, kind: str, column: str | None = None) -> int:
+        """How many more rows of this kind the report would still list."""
+        return max(0, self.per_kind_limit - self._counts[(table, kind, column)])
+
+    def tally(self, table: str, kind: str, column: str | None, n: int) -> None:
+        """Count `n` problems of a kind without listing them (beyond `room`, a caller
+        with many of them need not build a sentence for each)."""
+        if n > 0:
+            self._counts[(table, kind, column)] += n
+
     def finish(self) -> None:
-        """Add one summary row for every capped kind. Call once when loading ends."""
+        """Add one summary row for every capped kind (once, however often it is called;
+        the counts stay whole for `count`). Call when loading ends."""
+        summarised = {
+            (r.table, r.params.get("kind"), r.column)
+            for r in self.rows
+            if r.kind == "truncated" and r.params
+        }
         for (table, kind, column), n in self._counts.items():
-            if n > self.per_kind_limit:
+            if n > self.per_kind_limit and (table, kind, column) not in summarised:
+                note = msg("report.truncated", count=n - self.per_kind_limit, kind=kind)
                 self.rows.append(
                     ReportRow(
                         "info",
                         table,
                         None,
                         column,
-                        f"{n - self.per_kind_limit} more problems of kind '{kind}' not listed",
+                        str(note),
                         None,
                         "truncated",
+                        note.code,
+                        dict(note.params),
                     )
                 )
-                self._counts[(table, kind, column)] = self.per_kind_limit
 
     def count(self, kind: str) -> int:
         """How many problems of `kind` were found (including ones not listed)."""
