@@ -1,7 +1,9 @@
 """Open any SOR download as a `Register`: detect, read, validate, cache.
 
 The file is opened read-only and only read; zip members are streamed, never
-extracted. Every failure a user can cause ends as `LoadError` with one sentence.
+extracted. Every failure a file can cause ends as `LoadError` with one sentence; an
+exception of any other kind is a bug in the program and propagates as what it is
+(docs/ARCHITECTURE.md, "Errors").
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import io
 import os
 import time
 import zipfile
@@ -22,8 +25,9 @@ import pyarrow as pa
 from . import schema
 from .api import Register
 from .dates import from_day, parse_day_column
-from .errors import LoadCancelled, LoadError
-from .formats.detect import Plan, inspect
+from .errors import FILE_ERRORS, LoadCancelled, LoadError
+from .formats.detect import ZIP_ERRORS, Plan, inspect, member_error, shown
+from .messages import msg
 from .register import RawData, SourceInfo
 from .report import LoadReport
 
@@ -74,19 +78,21 @@ def load(
                 if progress is not None:
                     progress(TOTAL, TOTAL)
                 return cached
+    name = shown(os.path.basename(path))
     try:
         raw = read(plan, progress, cancelled)
         _check_cancel(cancelled)
         reg = Register.build(raw, cancelled=cancelled)
-    except (LoadError, LoadCancelled):
-        raise
     except MemoryError as exc:
-        raise LoadError("There is not enough memory to open this file.") from exc
-    except Exception as exc:  # damaged data deep inside a member (zlib, CRC, ...)
-        raise LoadError(
-            f"{os.path.basename(path)} could not be read; it seems damaged "
-            f"({type(exc).__name__}: {exc})."
-        ) from exc
+        raise LoadError(msg("load.no_memory")) from exc
+    except FILE_ERRORS as exc:
+        # the readers name what they can; this is the file failing under them (changed,
+        # cut short or unreadable while it was read)
+        if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
+            raise LoadError(msg("load.os_error", name=name)) from exc
+        raise LoadError(msg("load.damaged", name=name)) from exc
+    if len(reg.ids) == 0:
+        raise LoadError(msg("load.no_units", name=name))
     if progress is not None:
         progress(TOTAL, TOTAL)
     if key is not None:
@@ -94,6 +100,38 @@ def load(
 
         write_cache(key, reg)
     return reg
+
+
+class _ZipMember(io.RawIOBase):
+    """A zip member open for reading whose failures name it: what zipfile raises for a
+    damaged member (bad CRC, broken deflate or bzip2 data, an unknown method) becomes
+    LoadError here, where nothing but zipfile's own code runs."""
+
+    def __init__(self, zf: zipfile.ZipFile, member: str, name: str) -> None:
+        self._member = member
+        self._name = name
+        try:
+            self._raw = zf.open(member)
+        except ZIP_ERRORS as exc:
+            raise member_error(name, member, exc) from exc
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int | None = -1) -> bytes:
+        try:
+            return self._raw.read(-1 if n is None else n)
+        except ZIP_ERRORS as exc:
+            raise member_error(self._name, self._member, exc) from exc
+
+    def readinto(self, b: Any) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def _check_cancel(cancelled: Cancelled | None) -> None:
@@ -164,11 +202,11 @@ def _read_xml(plan: Plan, progress: Progress | None, cancelled: Cancelled | None
                 report.add(
                     "info",
                     "zip",
-                    f"{m} is not used by the viewer (type names come from the built-in code list).",
+                    msg("report.unused_member", member=shown(m)),
                     kind="unused_member",
                 )
-            with zf.open(info) as stream:
-                return read_xml(stream, size=info.file_size, **common)
+            with _ZipMember(zf, info.filename, shown(os.path.basename(plan.path))) as member:
+                return read_xml(member, size=info.file_size, **common)
     with open(plan.path, "rb") as stream:
         return read_xml(stream, size=plan.size, **common)
 
@@ -179,7 +217,7 @@ def _read_sor2(plan: Plan, progress: Progress | None, cancelled: Cancelled | Non
     report = LoadReport()
     tables: dict[str, pd.DataFrame] = {}
     table_rows: dict[str, int] = {}
-    name = os.path.basename(plan.path)
+    name = shown(os.path.basename(plan.path))
     if not plan.is_zip:
         meter = _Meter(plan.size, progress)
 
@@ -202,14 +240,14 @@ def _read_sor2(plan: Plan, progress: Progress | None, cancelled: Cancelled | Non
                 report.add(
                     "info",
                     "zip",
-                    f"{m} is not a known SOR table; it was not read.",
+                    msg("report.unknown_member", member=shown(m)),
                     kind="unknown_member",
                 )
             for m in plan.ignored_members:
                 report.add(
                     "warning",
                     "zip",
-                    f"{m} duplicates another member of the same table and was not read.",
+                    msg("report.duplicate_member", member=shown(m)),
                     kind="duplicate_member",
                 )
             # SOREntity first: it is required and by far the largest.
@@ -219,7 +257,7 @@ def _read_sor2(plan: Plan, progress: Progress | None, cancelled: Cancelled | Non
                 _check_cancel(cancelled)
 
                 frame = read_table(
-                    functools.partial(zf.open, member),
+                    functools.partial(_ZipMember, zf, member, name),
                     table=table,
                     member=member,
                     report=report,
@@ -238,17 +276,11 @@ def _read_sor2(plan: Plan, progress: Progress | None, cancelled: Cancelled | Non
                     report.add(
                         "warning",
                         table,
-                        f"{name} has no {table} table; {_missing_effect(table)}",
+                        msg(f"report.missing_table.{table.lower()}", name=name),
                         kind="missing_table",
                     )
     if plan.daily:
-        report.add(
-            "info",
-            "SOREntity",
-            "This is the daily file: it shows one day and leaves out units whose closure has "
-            "taken effect, so dates far from the file date are incomplete.",
-            kind="daily_file",
-        )
+        report.add("info", "SOREntity", msg("report.daily_file"), kind="daily_file")
     source = SourceInfo(
         path=plan.path,
         format=plan.format,
@@ -263,18 +295,6 @@ def _read_sor2(plan: Plan, progress: Progress | None, cancelled: Cancelled | Non
 def _stem(member: str) -> str:
     base = member.replace("\\", "/").rsplit("/", 1)[-1]
     return base.rsplit(".", 1)[0] if "." in base else base
-
-
-def _missing_effect(table: str) -> str:
-    return {
-        "SHAKSORMap": "SHAK codes are taken from the units' own ShakId values.",
-        "LocationsCode": "EAN details are taken from the units' own columns.",
-        "LocationsCodeEDITypeMap": "no EDI message types can be shown.",
-        "EDITypes": "EDI message types are shown by id only.",
-        "SORClassifications": "type names are taken from the units' own columns.",
-        "Geolocations": "geographical locations are not shown.",
-        "SORReplacedEntities": "replaced-by links are not shown.",
-    }.get(table, "it is not shown.")
 
 
 def _newest_update(entities: pd.DataFrame) -> dt.date | None:

@@ -2,35 +2,26 @@
 
 `inspect(path)` opens the file read-only, looks at the zip directory or the first
 bytes, and returns a `Plan`: the format and, for zips, which member holds which table.
-It also applies the zip-bomb caps before anything is decompressed.
+It also applies the zip-bomb caps before anything is decompressed. Everything a file
+can make go wrong here ends as `LoadError` (docs/FORMATS.md, "Zip members").
 """
 
 from __future__ import annotations
 
+import math
 import os
+import stat
 import zipfile
 from dataclasses import dataclass, field
 
 from .. import schema
-from ..errors import LoadError
+from ..errors import FILE_ERRORS, LoadError
+from ..messages import clean_text, msg
 from .dialect import sniff
 
 MAX_MEMBER_BYTES = 4 << 30  # 4 GiB uncompressed per member
 MAX_RATIO = 200  # uncompressed / compressed
 HEAD = 1 << 16
-
-# Header columns that identify a table when the member name is unknown (§2.2).
-_HEADER_SIGNATURES: tuple[tuple[str, frozenset[str]], ...] = (
-    ("SHAKSORMap", frozenset({"shakid", "sorid", "isdirectsorshakmapping"})),
-    ("SOREntity", frozenset({"sorid", "entityname"})),
-    ("LocationsCodeEDITypeMap", frozenset({"eanlocationcode", "ediid"})),
-    ("EDITypes", frozenset({"ediid", "edifactnavn"})),
-    ("EDITypes", frozenset({"ediid", "messagetypeid"})),
-    ("LocationsCode", frozenset({"eanlocationcode"})),
-    ("SORReplacedEntities", frozenset({"replacedsorid"})),
-    ("Geolocations", frozenset({"geolocalisationid"})),
-    ("SORClassifications", frozenset({"classificationtype", "typeid"})),
-)
 
 
 @dataclass
@@ -48,14 +39,21 @@ class Plan:
     daily: bool = False
 
 
+def shown(name: str) -> str:
+    """A file or member name as it may appear in a sentence: on one line, no control
+    characters, not cut to nothing (an empty zip member name is shown as '')."""
+    return clean_text(name) if name else "''"
+
+
 def _open_error(path: str, exc: OSError) -> LoadError:
+    name = shown(os.path.basename(path))
     if isinstance(exc, FileNotFoundError):
-        return LoadError(f"The file {os.path.basename(path)} does not exist.")
+        return LoadError(msg("load.not_found", name=name))
     if isinstance(exc, IsADirectoryError):
-        return LoadError(f"{os.path.basename(path)} is a folder, not a SOR file.")
+        return LoadError(msg("load.is_folder", name=name))
     if isinstance(exc, PermissionError):
-        return LoadError(f"You do not have permission to read {os.path.basename(path)}.")
-    return LoadError(f"{os.path.basename(path)} cannot be read ({exc.strerror or exc}).")
+        return LoadError(msg("load.no_permission", name=name))
+    return LoadError(msg("load.os_error", name=name))
 
 
 def _looks_xml(head: bytes) -> bool:
@@ -66,61 +64,138 @@ def _looks_xml(head: bytes) -> bool:
     return looks_like_sor_xml(head)
 
 
+def looks_like(header: tuple[str, ...]) -> str | None:
+    """The SOR table a CSV header looks like most, whether or not it can be read as it.
+
+    The table that knows the largest share of the header's names wins (a LocationsCode
+    header is all LocationsCode names, and only some of them are SOREntity's); on a tie
+    the one whose key columns are there, then the one whose own columns the header
+    covers most, then SOREntity. None when no table knows a third of the names or, in a
+    header of many extra columns, at least ten of them."""
+    names = {n for n in header if n}
+    if not names:
+        return None
+    best: tuple[float, bool, float, bool] | None = None
+    choice = None
+    for table, spec in schema.TABLES.items():
+        known = {c for n in names if (c := schema.canonical_column(table, n)) is not None}
+        if not known or (len(known) < 10 and len(known) < len(names) / 3):
+            continue
+        score = (
+            len(known) / len(names),
+            all(k in known for k in spec.key),
+            len(known) / len(spec.columns),
+            table == "SOREntity",
+        )
+        if best is None or score > best:
+            best, choice = score, table
+    return choice
+
+
+def _readable_as(table: str, header: tuple[str, ...]) -> bool:
+    """Whether `header` has every key column of `table` (what reading it needs)."""
+    present = {schema.canonical_column(table, n) for n in header}
+    return all(k in present for k in schema.TABLES[table].key)
+
+
 def _table_from_header(head: bytes) -> str | None:
+    """The table a member with an unknown name holds, judged by its header; None when it
+    looks like no table or lacks that table's key columns."""
     d = sniff(head)
     if d is None:
         return None
-    names = {n.lower() for n in d.header}
-    for table, sig in _HEADER_SIGNATURES:
-        if sig <= names:
-            return table
-    return None
+    table = looks_like(d.header)
+    return table if table is not None and _readable_as(table, d.header) else None
+
+
+def _stat_regular(path: str) -> os.stat_result:
+    """stat() the path and refuse anything that is not a regular file, before opening it:
+    reading a named pipe or a device would block or never end."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise _open_error(path, exc) from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise LoadError(msg("load.is_folder", name=shown(os.path.basename(path))))
+    if not stat.S_ISREG(st.st_mode):
+        raise LoadError(msg("load.not_regular", name=shown(os.path.basename(path))))
+    return st
+
+
+def _read_head(path: str) -> tuple[int, bytes]:
+    """(size, first bytes) of a regular file, opened without blocking; the file is checked
+    again once open, in case it was swapped for a pipe in between."""
+    _stat_regular(path)
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise _open_error(path, exc) from exc
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise LoadError(msg("load.not_regular", name=shown(os.path.basename(path))))
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            head = f.read(HEAD)
+    except OSError as exc:
+        raise _open_error(path, exc) from exc
+    finally:
+        os.close(fd)
+    return st.st_size, head
 
 
 def inspect(path: str) -> Plan:
     """Decide what `path` is. Raises LoadError with one sentence when it is not SOR."""
-    name = os.path.basename(path)
-    try:
-        if os.path.isdir(path):
-            raise IsADirectoryError(path)
-        size = os.path.getsize(path)
-        with open(path, "rb") as f:
-            head = f.read(HEAD)
-    except OSError as exc:
-        raise _open_error(path, exc) from exc
+    name = shown(os.path.basename(path))
+    size, head = _read_head(path)
     if size == 0:
-        raise LoadError(f"{name} is empty.")
+        raise LoadError(msg("load.empty", name=name))
     if head.startswith(b"PK"):
         return _inspect_zip(path, size)
     if _looks_xml(head):
         return Plan(path, size, "sor-xml", False, xml_member=None)
-    table = _table_from_header(head)
+    dialect = sniff(head)
+    table = looks_like(dialect.header) if dialect is not None else None
     if table == "SOREntity":
+        assert dialect is not None
+        if not _readable_as(table, dialect.header):
+            keys = " or ".join(schema.TABLES[table].key)
+            raise LoadError(msg("load.missing_key", member=name, columns=keys, table=table))
         return Plan(path, size, "sor2-csv", False, members={"SOREntity": ""}, daily=True)
     if table is not None:
-        raise LoadError(
-            f"{name} is the SOR table {table}, which cannot be opened alone; open "
-            "Sor_complete.zip or SorEntity_daily.csv instead."
-        )
+        raise LoadError(msg("load.lone_table", name=name, table=table))
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"<"):
-        raise LoadError(f"{name} is an XML file, but not a SOR register (Sor.xml).")
-    raise LoadError(
-        f"{name} is not a SOR download: expected Sor_complete.zip, SorEntity_daily.csv or "
-        "sor.zip / Sor.xml."
-    )
+        raise LoadError(msg("load.xml_not_sor_file", name=name))
+    raise LoadError(msg("load.not_sor", name=name))
+
+
+#: What zipfile raises for a damaged or hostile archive besides FILE_ERRORS: ValueError
+#: for impossible offsets and sizes, NotImplementedError for an unknown compression
+#: method, RuntimeError for an encrypted member. Caught only around zipfile's own calls.
+ZIP_ERRORS: tuple[type[BaseException], ...] = (
+    *FILE_ERRORS,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+)
+
+
+def _is_dir(info: zipfile.ZipInfo) -> bool:
+    # ZipInfo.is_dir() indexes the name's last character: an empty name raises
+    return info.filename.endswith("/")
 
 
 def _inspect_zip(path: str, size: int) -> Plan:
-    name = os.path.basename(path)
+    name = shown(os.path.basename(path))
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
-        raise LoadError(f"{name} is damaged or not a complete zip file ({exc}).") from exc
-    except OSError as exc:
-        raise _open_error(path, exc) from exc
+    except ZIP_ERRORS as exc:
+        if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
+            raise _open_error(path, exc) from exc
+        raise LoadError(msg("load.bad_zip", name=name)) from exc
     with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
+        infos = [i for i in zf.infolist() if not _is_dir(i)]
         plan = Plan(path, size, "sor2-zip", True)
         for info in infos:
             _check_bomb(name, info)
@@ -129,7 +204,7 @@ def _inspect_zip(path: str, size: int) -> Plan:
             member = info.filename
             low = member.lower()
             if info.flag_bits & 0x1:
-                raise LoadError(f"{name} is password-protected; SOR downloads never are.")
+                raise LoadError(msg("load.password", name=name))
             if low.endswith(".xml"):
                 head = _member_head(zf, info, name)
                 if _looks_xml(head) and plan.xml_member is None:
@@ -166,24 +241,25 @@ def _inspect_zip(path: str, size: int) -> Plan:
         plan.format = "sor-xml"
         return plan
     if csv_tables:
-        raise LoadError(
-            f"{name} holds SOR tables but no SOREntity.csv, which is needed to show the units."
-        )
-    raise LoadError(f"{name} holds no SOR tables: expected SOREntity.csv or Sor.xml.")
+        raise LoadError(msg("load.no_entity_table", name=name))
+    raise LoadError(msg("load.no_tables", name=name))
 
 
 def _check_bomb(name: str, info: zipfile.ZipInfo) -> None:
     if info.file_size > MAX_MEMBER_BYTES:
         raise LoadError(
-            f"{name} was refused for safety: its member {info.filename} would unpack to "
-            f"{info.file_size / 2**30:.1f} GB, more than any SOR file."
+            msg(
+                "load.bomb_size",
+                name=name,
+                member=shown(info.filename),
+                gb=math.ceil(info.file_size / 2**30),
+            )
         )
     # Tiny members may compress very well without harm; only big ones are suspect.
     ratio = info.file_size / info.compress_size if info.compress_size > 0 else 0
     if ratio > MAX_RATIO and info.file_size > (1 << 20):
         raise LoadError(
-            f"{name} was refused for safety: its member {info.filename} is compressed "
-            f"{int(ratio)} to 1, which only zip bombs are."
+            msg("load.bomb_ratio", name=name, member=shown(info.filename), ratio=int(ratio))
         )
 
 
@@ -191,7 +267,14 @@ def _member_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes
     try:
         with zf.open(info) as f:
             return f.read(HEAD)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        raise LoadError(f"{name} is damaged: {info.filename} cannot be unpacked ({exc}).") from exc
-    except Exception as exc:  # zlib.error and friends
-        raise LoadError(f"{name} is damaged: {info.filename} cannot be unpacked ({exc}).") from exc
+    except ZIP_ERRORS as exc:
+        raise member_error(name, info.filename, exc) from exc
+
+
+def member_error(name: str, member: str, exc: BaseException) -> LoadError:
+    """The sentence for a zip member that cannot be unpacked (`exc` from zipfile)."""
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        return LoadError(msg("load.password", name=name))
+    if isinstance(exc, NotImplementedError):
+        return LoadError(msg("load.member_method", name=name, member=shown(member)))
+    return LoadError(msg("load.member_damaged", name=name, member=shown(member)))

@@ -1,10 +1,11 @@
-"""The CSV dialect of the SOR2 files, sniffed from the first bytes (SOR_FORMATS.md §3).
+"""The CSV dialect of the SOR2 files, sniffed from the first bytes (docs/FORMATS.md,
+"The CSV dialect").
 
 The real files are UTF-8 with a BOM, `;`-separated, RFC-4180 quoted, with ids in an
 Excel `="…"` wrapper. None of that is assumed: the delimiter is counted outside quotes
-in the header line, the encoding falls back to cp1252 on the first invalid byte, and
-every value is cleaned column by column with pyarrow compute kernels (no Python loop
-over rows).
+in the header line, text is UTF-8 where it is valid and Windows-1252 (cp1252) where it
+is not, value by value (`repair_text`), and every value is cleaned column by column
+with pyarrow compute kernels (no Python loop over rows).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..messages import msg
 from ..report import LoadReport
 
 BOM = b"\xef\xbb\xbf"
@@ -25,42 +27,61 @@ CANDIDATES = (";", ",", "\t", "|")
 NULL_WORDS = ("NULL", "null", "Null")
 
 
+def decode_mixed(data: bytes) -> str:
+    """A piece of text (one value, or one line) as UTF-8 when it is valid UTF-8, else as
+    Windows-1252 (the five bytes cp1252 leaves undefined become U+FFFD). Deciding per
+    value keeps a file's UTF-8 intact around a value that is not, and costs one decode."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
 @dataclass(frozen=True)
 class Dialect:
     delimiter: str
-    encoding: str  # "utf8" or "cp1252"
-    header: tuple[str, ...]  # raw header names, BOM and surrounding space removed
+    header: tuple[str, ...]  # header names, BOM and surrounding space removed
 
 
-def _first_record(text: str) -> str:
-    """The header record: up to the first line end that is not inside quotes."""
+def header_end(data: bytes) -> int | None:
+    """Where the header record ends: the first line end that is not inside quotes, or
+    None when `data` holds no whole record yet."""
     inside = False
-    for i, ch in enumerate(text):
-        if ch == '"':
-            inside = not inside
-        elif ch in "\r\n" and not inside:
-            return text[:i]
-    return text
+    start = 0
+    while True:
+        # jump from quote to line end with bytes.find instead of a Python step per byte
+        quote = data.find(b'"', start)
+        if not inside:
+            ends = [i for i in (data.find(b"\n", start), data.find(b"\r", start)) if i >= 0]
+            end = min(ends) if ends else -1
+            if end >= 0 and (quote < 0 or end < quote):
+                return end
+        if quote < 0:
+            return None
+        inside = not inside
+        start = quote + 1
+
+
+def _first_record(data: bytes) -> bytes:
+    """The header record: up to the first line end that is not inside quotes."""
+    end = header_end(data)
+    return data if end is None else data[:end]
+
+
+def _binary(head: bytes) -> bool:
+    """UTF-16/32 text or binary data: many NUL bytes early on (SOR text has none; one
+    stray NUL in a value does not make a file binary)."""
+    sample = head[:4096]
+    return sample.count(b"\x00") > max(8, len(sample) // 16)
 
 
 def sniff(head: bytes) -> Dialect | None:
     """The dialect of a CSV whose first bytes are `head`; None when it is not text CSV."""
     if head.startswith(BOM):
         head = head[len(BOM) :]
-    if b"\x00" in head[:4096]:
-        return None  # binary, or UTF-16 which SOR never uses
-    try:
-        text = head.decode("utf-8")
-        encoding = "utf8"
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the end of the sample is still UTF-8.
-        if exc.start >= len(head) - 3:
-            text = head[: exc.start].decode("utf-8")
-            encoding = "utf8"
-        else:
-            text = head.decode("cp1252", errors="replace")
-            encoding = "cp1252"
-    line = _first_record(text.lstrip("\ufeff"))
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _binary(head):
+        return None
+    line = decode_mixed(_first_record(head)).lstrip("\ufeff")
     if not line.strip():
         return None
     counts = {}
@@ -76,9 +97,56 @@ def sniff(head: bytes) -> Dialect | None:
     delimiter = max(CANDIDATES, key=lambda d: (counts[d], d == ";"))
     if counts[delimiter] == 0:
         delimiter = ";"
-    names = next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
+    names = next(csv.reader(io.StringIO(line.replace("\x00", " ")), delimiter=delimiter), [])
     header = tuple(n.lstrip("\ufeff").strip() for n in names)
-    return Dialect(delimiter, encoding, header)
+    return Dialect(delimiter, header)
+
+
+def repair_text(arr: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray | None]:
+    """A binary column as text: UTF-8 where each value is valid UTF-8, Windows-1252 for
+    the values that are not (`decode_mixed`).
+
+    Returns (a string array, the row numbers of the values that were not UTF-8, or None
+    when all were). Only a column that fails pyarrow's UTF-8 check is looked at value by
+    value, and then only its distinct values holding a byte >= 0x80."""
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return arr, None
+    target = pa.large_string() if pa.types.is_large_binary(arr.type) else pa.string()
+    try:
+        return arr.cast(target), None
+    except pa.ArrowInvalid:
+        pass
+    n = len(arr)
+    wide = target == pa.large_string()
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if wide else np.int32)
+    offsets = offsets[arr.offset : arr.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    high = np.nonzero(data[offsets[0] : offsets[-1]] >= 0x80)[0] + offsets[0]
+    rows = np.unique(np.searchsorted(offsets, high, side="right") - 1)
+    values = arr.take(pa.array(rows, type=pa.int64())).to_pylist()
+    # every value with a high byte is decoded here (valid UTF-8 decodes the same either
+    # way), so the replaced column is valid whatever pyarrow objected to
+    decoded: dict[bytes, tuple[str, bool]] = {}
+    texts = []
+    bad_rows = []
+    for row, value in zip(rows.tolist(), values, strict=True):
+        hit = decoded.get(value)
+        if hit is None:
+            try:
+                hit = (value.decode("utf-8"), False)
+            except UnicodeDecodeError:
+                hit = (decode_mixed(value), True)
+            decoded[value] = hit
+        texts.append(hit[0])
+        if hit[1]:
+            bad_rows.append(row)
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    pmask = pa.array(mask)
+    good = pc.if_else(pmask, pa.scalar(None, arr.type), arr).cast(target)
+    fixed = pc.replace_with_mask(good, pmask, pa.array(texts, type=target))
+    return fixed, np.asarray(bad_rows, dtype=np.int64)
 
 
 _WRAPPED = r'(?s)^=\s*"(.*)"$'  # (?s): a wrapped value may hold a line break
@@ -195,27 +263,13 @@ def clean_column(arr: pa.ChunkedArray, *, is_id: bool, stats: dict[str, int]) ->
 
 def report_cleaning(report: LoadReport, table: str, stats: dict[str, int]) -> None:
     """One info line per kind of cleaning done on a table."""
-    if stats.get("wrapped"):
-        report.add(
-            "info",
-            table,
-            f'{stats["wrapped"]} values carried the Excel wrapper ="…"; it was removed.',
-            kind="excel_wrapper",
-        )
-    if stats.get("null_word"):
-        report.add(
-            "info",
-            table,
-            f"{stats['null_word']} values were the word NULL; they are treated as empty.",
-            kind="null_word",
-        )
-    if stats.get("dot_zero"):
-        report.add(
-            "info",
-            table,
-            f"{stats['dot_zero']} ids ended in '.0' (a spreadsheet export); it was removed.",
-            kind="dot_zero",
-        )
+    for key, kind, code in (
+        ("wrapped", "excel_wrapper", "report.excel_wrapper"),
+        ("null_word", "null_word", "report.null_word"),
+        ("dot_zero", "dot_zero", "report.dot_zero"),
+    ):
+        if stats.get(key):
+            report.add("info", table, msg(code, count=stats[key]), kind=kind)
 
 
 def is_id_column(name: str) -> bool:
