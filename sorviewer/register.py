@@ -25,8 +25,9 @@ from . import schema
 from .arrays import cycle_members, index_of
 from .dates import MAX_DAY, MIN_DAY, from_day, parse_day_column
 from .memo import Memo
+from .messages import Message, clean_text, msg
 from .raw import LINE, STRING, Inheritance, RawData, SourceInfo
-from .report import LoadReport
+from .report import LoadReport, Severity
 from .text import fold_text, name_sort_key, name_sort_keys
 
 #: Names other modules imported from here before `raw` and `text` existed.
@@ -49,12 +50,14 @@ T = TypeVar("T")
 def digits_to_int64(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Convert id text to int64. Returns (ids with 0 for null/bad, bad mask for non-null bad).
 
-    Tolerates a trailing `.0` (docs/FORMATS.md, "CSV dialect"). Ids longer than 18 digits are bad.
+    Tolerates a trailing `.0` (docs/FORMATS.md, "Ids"). Ids longer than 18 digits are
+    bad, and so are digits other than ASCII 0-9 (Arabic-Indic or full-width digits pass a
+    Unicode `\\d`, and the int64 conversion below would then fail).
     """
     s = values.astype(STRING).str.strip()
     if s.str.endswith(".0").any():  # the CSV cleaning removed these already
         s = s.str.replace(r"\.0$", "", regex=True)
-    ok = s.str.fullmatch(r"\d{1,18}").fillna(False).to_numpy(dtype=bool)
+    ok = s.str.fullmatch(r"[0-9]{1,18}").fillna(False).to_numpy(dtype=bool)
     null = s.isna().to_numpy() | (s == "").fillna(False).to_numpy(dtype=bool)
     out = np.zeros(len(s), dtype=np.int64)
     if ok.any():
@@ -100,6 +103,11 @@ class Store:
         reg.inheritance = raw.inheritance
         reg.tables = raw.tables
         reg.entities = _validated_entities(raw.entities, raw.report)
+        # the register owns the rows from here: reordering them can then free each old
+        # column as soon as it is copied (an empty slice would still hold every column)
+        raw.entities = pd.DataFrame()
+        for name, frame in reg.tables.items():
+            _report_bad_dates(raw.report, name, frame)
         reg._derive_arrays(validate=True, cancelled=cancelled)
         raw.report.finish()
         return reg
@@ -151,22 +159,25 @@ class Store:
 
     def _derive_arrays(self, validate: bool, cancelled: Callable[[], bool] | None = None) -> None:
         ent = self.entities
+        del self.entities  # `ent` is the one reference while rows are dropped and reordered
         rep = self.report
         lines = ent[LINE].to_numpy() if LINE in ent.columns else np.arange(len(ent)) + 2
+        table = "SOREntity"
 
         sor_id, bad = digits_to_int64(ent["SorId"])
         drop = bad | (sor_id == 0)
         if drop.any():
-            for i in np.nonzero(drop)[0][:1000]:
-                val = ent["SorId"].iloc[i]
-                rep.add(
-                    "error",
-                    "SOREntity",
-                    f"Row skipped: SorId {val!r} is not a number of at most 18 digits.",
-                    line=int(lines[i]),
-                    column="SorId",
-                    kind="bad_id",
-                )
+            col = ent["SorId"]
+            _list_rows(
+                rep,
+                np.nonzero(drop)[0],
+                lambda i: msg("report.bad_id", value=clean_text(col.iloc[i], 60)),
+                severity="error",
+                table=table,
+                kind="bad_id",
+                column="SorId",
+                lines=lines,
+            )
             keep = ~drop
             ent = ent.loc[keep].reset_index(drop=True)
             sor_id = sor_id[keep]
@@ -175,32 +186,34 @@ class Store:
         from_d, bad_from = parse_day_column(ent["FromDate"], MIN_DAY)
         to_d, bad_to = parse_day_column(ent["ToDate"], MAX_DAY)
         first_d, bad_first = parse_day_column(ent["FirstFromDate"], MIN_DAY)
-        for col, badm in (("FromDate", bad_from), ("ToDate", bad_to), ("FirstFromDate", bad_first)):
-            for i in np.nonzero(badm)[0]:
-                rep.add(
-                    "warning",
-                    "SOREntity",
-                    f"{col} {ent[col].iloc[i]!r} is not a date; treated as empty.",
-                    line=int(lines[i]),
-                    column=col,
-                    sor_id=str(sor_id[i]),
-                    kind="bad_date",
-                )
+        for col_name, badm in (
+            ("FromDate", bad_from),
+            ("ToDate", bad_to),
+            ("FirstFromDate", bad_first),
+        ):
+            _list_bad_dates(rep, table, ent[col_name], col_name, badm, lines, sor_id)
+        _report_bad_dates(
+            rep, table, ent, skip=("FromDate", "ToDate", "FirstFromDate"), sor_ids=sor_id
+        )
         parent, bad_parent = digits_to_int64(ent["ParentSorId"])
-        for i in np.nonzero(bad_parent)[0]:
-            rep.add(
-                "warning",
-                "SOREntity",
-                f"ParentSorId {ent['ParentSorId'].iloc[i]!r} is not an id; treated as empty.",
-                line=int(lines[i]),
-                column="ParentSorId",
-                sor_id=str(sor_id[i]),
-                kind="bad_id",
-            )
+        parent_col = ent["ParentSorId"]
+        _list_rows(
+            rep,
+            np.nonzero(bad_parent)[0],
+            lambda i: msg("report.bad_parent_id", value=clean_text(parent_col.iloc[i], 60)),
+            severity="warning",
+            table=table,
+            kind="bad_id",
+            column="ParentSorId",
+            lines=lines,
+            sor_ids=sor_id,
+        )
 
         order = np.lexsort((from_d, sor_id))
         if not np.array_equal(order, np.arange(len(order))):
-            ent = _take_rows(ent, order, cancelled)
+            holder = [ent]
+            del ent
+            ent = _take_rows(holder, order, cancelled)
             sor_id, from_d, to_d, first_d, parent, lines = (
                 a[order] for a in (sor_id, from_d, to_d, first_d, parent, lines)
             )
@@ -211,52 +224,57 @@ class Store:
         if n > 1:
             same_next[:-1] = sor_id[1:] == sor_id[:-1]
         # NSP style: a superseded version without ToDate ends the day before the next one.
-        nsp = same_next & (to_d == MAX_DAY)
-        for i in np.nonzero(nsp)[0]:
-            to_d[i] = from_d[i + 1] - 1
-            rep.add(
-                "info",
-                "SOREntity",
-                "A superseded version has no ToDate; it is taken to end the day before the next "
-                "version starts.",
-                line=int(lines[i]),
-                column="ToDate",
-                sor_id=str(sor_id[i]),
-                kind="open_superseded",
-            )
+        nsp = np.nonzero(same_next & (to_d == MAX_DAY))[0]
+        to_d[nsp] = from_d[nsp + 1] - 1
+        _list_rows(
+            rep,
+            nsp,
+            lambda i: msg("report.open_superseded"),
+            severity="info",
+            kind="open_superseded",
+            column="ToDate",
+            table=table,
+            lines=lines,
+            sor_ids=sor_id,
+        )
         dup = same_next & (np.r_[from_d[1:], 0] == from_d) if n else same_next
-        for i in np.nonzero(dup)[0]:
-            rep.add(
-                "warning",
-                "SOREntity",
-                "Two versions of this unit start on the same FromDate; the later row wins.",
-                line=int(lines[i + 1]),
-                column="FromDate",
-                sor_id=str(sor_id[i]),
-                kind="duplicate_version",
-            )
+        dup_at = np.nonzero(dup)[0]
+        # the row reported is the later one of the two (the one that wins)
+        _list_rows(
+            rep,
+            dup_at,
+            lambda i: msg("report.duplicate_version"),
+            severity="warning",
+            kind="duplicate_version",
+            column="FromDate",
+            table=table,
+            lines=np.r_[lines[1:], 0] if n else lines,
+            sor_ids=sor_id,
+        )
         overlap = same_next & ~dup & (to_d >= np.r_[from_d[1:], 0]) if n else same_next
-        for i in np.nonzero(overlap)[0]:
-            rep.add(
-                "warning",
-                "SOREntity",
-                "This version overlaps the next one; the later version wins where they overlap.",
-                line=int(lines[i]),
-                column="ToDate",
-                sor_id=str(sor_id[i]),
-                kind="overlapping_versions",
-            )
+        _list_rows(
+            rep,
+            np.nonzero(overlap)[0],
+            lambda i: msg("report.overlapping_versions"),
+            severity="warning",
+            kind="overlapping_versions",
+            column="ToDate",
+            table=table,
+            lines=lines,
+            sor_ids=sor_id,
+        )
         backwards = (to_d < from_d) & (to_d != MAX_DAY) & (from_d != MIN_DAY)
-        for i in np.nonzero(backwards)[0]:
-            rep.add(
-                "warning",
-                "SOREntity",
-                "ToDate is before FromDate; the version is never valid.",
-                line=int(lines[i]),
-                column="ToDate",
-                sor_id=str(sor_id[i]),
-                kind="bad_interval",
-            )
+        _list_rows(
+            rep,
+            np.nonzero(backwards)[0],
+            lambda i: msg("report.bad_interval"),
+            severity="warning",
+            kind="bad_interval",
+            column="ToDate",
+            table=table,
+            lines=lines,
+            sor_ids=sor_id,
+        )
 
         ids, id_start = np.unique(sor_id, return_index=True)
         id_start = np.r_[id_start, n].astype(np.int64)
@@ -492,52 +510,140 @@ def _take_plan(
 
 
 def _take_rows(
-    df: pd.DataFrame, order: np.ndarray, cancelled: Callable[[], bool] | None
+    holder: list[pd.DataFrame], order: np.ndarray, cancelled: Callable[[], bool] | None
 ) -> pd.DataFrame:
-    """Reorder rows column by column, dropping each old column as soon as it is copied,
-    so reordering never holds two copies of the whole table. All-null columns stay."""
+    """Reorder the rows of the one frame in `holder`, column by column, letting go of each
+    old column as soon as it is copied, so reordering never holds two copies of the whole
+    table. The columns are taken out of the frame once, up front: removing them from the
+    frame one at a time costs pandas a pass over all the others each time (a file with a
+    few thousand columns took minutes). All-null columns stay as they are."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .errors import LoadCancelled
 
-    def take(col: pd.Series) -> pd.Series:
+    def take(col: pd.Series) -> Any:
+        values = col.array  # the column's values without its index: no alignment later
         if col.isna().all():
-            return col.reset_index(drop=True)
-        return col.take(order).reset_index(drop=True)
+            return values
+        return values.take(order)
 
+    df = holder.pop()
     names = list(df.columns)
-    cols: dict[str, pd.Series] = {}
+    columns = [series for _name, series in df.items()]
+    columns.reverse()  # popped from the end, first column first
+    del df
+    out: list[Any] = []
     workers = max(1, min(4, os.cpu_count() or 1))
     # pyarrow's take releases the GIL: reorder on every core, a few columns at a time
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending = []
-        for name in names:
+        while columns:
             if cancelled is not None and cancelled():
                 raise LoadCancelled()
-            pending.append((name, pool.submit(take, df.pop(name))))
+            pending.append(pool.submit(take, columns.pop()))
             if len(pending) > workers:
-                done, fut = pending.pop(0)
-                cols[done] = fut.result()
-        for done, fut in pending:
-            cols[done] = fut.result()
-    cols = {name: cols[name] for name in names}
-    return pd.DataFrame(cols, copy=False)
+                out.append(pending.pop(0).result())
+        out += [fut.result() for fut in pending]
+    if not out:
+        return pd.DataFrame(index=range(len(order)))
+    frame = pd.DataFrame(dict(enumerate(out)), copy=False)
+    frame.columns = pd.Index(names)
+    return frame
 
 
 def _validated_entities(df: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
-    """Add missing SOREntity columns as null (one report line each)."""
-    missing = [c for c in schema.SOR_ENTITY_COLUMNS if c not in df.columns]
-    for c in missing:
-        df[c] = pd.Series(pd.NA, index=df.index, dtype=STRING)
+    """Add missing SOREntity columns as null (one report line for all of them)."""
+    present = set(df.columns)
+    missing = [c for c in schema.SOR_ENTITY_COLUMNS if c not in present]
+    if missing:
+        empty = pd.Series(pd.NA, index=df.index, dtype=STRING)
+        df = pd.concat([df, pd.DataFrame(dict.fromkeys(missing, empty), index=df.index)], axis=1)
     if missing and "SorId" not in missing:
-        shown = ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else "")
+        listed = ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else "")
         report.add(
             "info",
             "SOREntity",
-            f"{len(missing)} optional columns are missing and are treated as empty: {shown}",
+            msg("report.missing_columns", count=len(missing), names=listed),
             kind="missing_column",
         )
     return df
+
+
+#: columns holding dates or date-times, by name (FromDate, ToDate, FirstFromDate,
+#: ShakDateFrom, SorToDate, GeoLocalisationEndDate, UpdatedAt, ...)
+def _is_date_column(name: str) -> bool:
+    return name.endswith(("Date", "DateFrom", "DateTo", "UpdatedAt"))
+
+
+def _list_rows(
+    rep: LoadReport,
+    rows: np.ndarray,
+    message: Callable[[int], Message],
+    *,
+    severity: Severity,
+    table: str,
+    kind: str,
+    column: str | None,
+    lines: np.ndarray | None,
+    sor_ids: np.ndarray | None = None,
+) -> None:
+    """One report row for each of `rows` (row numbers) while the report lists this kind,
+    and a count for the rest: a file with a million bad values costs no sentence each."""
+    room = rep.room(table, kind, column)
+    for i in rows[:room].tolist():
+        rep.add(
+            severity,
+            table,
+            message(i),
+            line=int(lines[i]) if lines is not None else None,
+            column=column,
+            sor_id=(str(sor_ids[i]) or None) if sor_ids is not None else None,
+            kind=kind,
+        )
+    rep.tally(table, kind, column, len(rows) - min(room, len(rows)))
+
+
+def _list_bad_dates(
+    rep: LoadReport,
+    table: str,
+    values: pd.Series,
+    column: str,
+    bad: np.ndarray,
+    lines: np.ndarray | None,
+    sor_ids: np.ndarray | None,
+) -> None:
+    _list_rows(
+        rep,
+        np.nonzero(bad)[0],
+        lambda i: msg("report.bad_date", column=column, value=clean_text(values.iloc[i], 60)),
+        severity="warning",
+        table=table,
+        kind="bad_date",
+        column=column,
+        lines=lines,
+        sor_ids=sor_ids,
+    )
+
+
+def _report_bad_dates(
+    rep: LoadReport,
+    table: str,
+    frame: pd.DataFrame,
+    skip: tuple[str, ...] = (),
+    sor_ids: np.ndarray | None = None,
+) -> None:
+    """Report every value of a date column of `frame` that is not a date (each table's
+    readers take such a value as empty, so a bad FromDate reads as "always" and a bad
+    ToDate as "open": the report says so, once, at load time)."""
+    lines = frame[LINE].to_numpy() if LINE in frame.columns else None
+    if sor_ids is None and "SorId" in frame.columns:
+        sor_ids = frame["SorId"].astype(object).where(frame["SorId"].notna(), "").to_numpy()
+    for column in frame.columns:
+        if column in skip or not isinstance(column, str) or not _is_date_column(column):
+            continue
+        _days, bad = parse_day_column(frame[column], MIN_DAY)
+        if bad.any():
+            _list_bad_dates(rep, table, frame[column], column, bad, lines, sor_ids)
 
 
 def _name_ranks(names: pd.Series) -> np.ndarray:
@@ -550,69 +656,93 @@ def _name_ranks(names: pd.Series) -> np.ndarray:
     return rank[np.asarray(codes)]
 
 
+def _sor_id_message(sid: str) -> Message | None:
+    """The report sentence for a malformed SOR id (ids.sor_id_problem says what is wrong;
+    here it is turned into a catalogue sentence), or None when the id is well-formed."""
+    from .ids import sor_id_problem
+
+    problem = sor_id_problem(sid)
+    if problem is None:
+        return None
+    if problem.startswith("has "):
+        return msg("report.sor_id_digits", sor_id=sid, n=len(sid))
+    if problem.startswith("lacks "):
+        return msg("report.sor_id_namespace", sor_id=sid)
+    return msg("report.sor_id_check", sor_id=sid)
+
+
 def _validate_references(reg: Store, lines: np.ndarray) -> None:
     """Unknown parents, cycles, level mismatches and check digits (report only)."""
-    from .ids import ean_ok, eans_look_ok, sor_id_problem, sor_ids_look_ok
+    from .ids import ean_ok, eans_look_ok, sor_ids_look_ok
 
     rep = reg.report
+    table = "SOREntity"
     has_parent = reg.parent_id != 0
     pidx = reg.index_of(reg.parent_id)
     known = pidx >= 0
-    unknown = has_parent & ~known
-    seen: set[tuple[int, int]] = set()
-    for i in np.nonzero(unknown)[0]:
-        key = (int(reg.sor_id[i]), int(reg.parent_id[i]))
-        if key in seen:
-            continue
-        seen.add(key)
-        rep.add(
-            "warning",
-            "SOREntity",
-            f"Parent {reg.parent_id[i]} is not in the file; the unit is shown under "
-            "'Missing parent'.",
-            line=int(lines[i]),
-            column="ParentSorId",
-            sor_id=str(reg.sor_id[i]),
-            kind="unknown_parent",
-        )
+    unknown = np.nonzero(has_parent & ~known)[0]
+    if len(unknown):
+        # one row per (unit, missing parent), at its first version naming that parent
+        pairs = np.stack((reg.sor_id[unknown], reg.parent_id[unknown]), axis=1)
+        _pairs, first = np.unique(pairs, axis=0, return_index=True)
+        unknown = np.sort(unknown[first])
+    _list_rows(
+        rep,
+        unknown,
+        lambda i: msg("report.unknown_parent", parent=str(reg.parent_id[i])),
+        severity="warning",
+        table=table,
+        kind="unknown_parent",
+        column="ParentSorId",
+        lines=lines,
+        sor_ids=reg.sor_id,
+    )
     # cycles in each unit's latest parent (a cycle at a past date is caught by the tree)
     last_rows = reg.id_start[1:] - 1
     in_cycle = cycle_members(pidx[last_rows])
-    for e in np.nonzero(in_cycle)[0].tolist():
+    _list_rows(
+        rep,
+        np.nonzero(in_cycle)[0],
+        lambda e: msg("report.cycle"),
+        severity="error",
+        table=table,
+        kind="cycle",
+        column="ParentSorId",
+        lines=lines[last_rows] if len(last_rows) else lines,
+        sor_ids=reg.ids,
+    )
+    suspects = np.nonzero(~sor_ids_look_ok(reg.ids))[0]
+    problems: list[tuple[int, Message]] = []
+    room = rep.room(table, "bad_check_digit", "SorId")
+    for k in suspects.tolist():
+        if len(problems) >= room:
+            rep.tally(table, "bad_check_digit", "SorId", 1)
+            continue
+        message = _sor_id_message(str(int(reg.ids[k])))
+        if message is not None:
+            problems.append((k, message))
+    for k, message in problems:
         rep.add(
-            "error",
-            "SOREntity",
-            "This unit is part of a parent cycle; it is shown under 'Missing parent'.",
-            line=int(lines[last_rows[e]]),
-            column="ParentSorId",
-            sor_id=str(reg.ids[e]),
-            kind="cycle",
+            "warning",
+            table,
+            message,
+            line=int(lines[reg.id_start[k]]),
+            column="SorId",
+            sor_id=str(int(reg.ids[k])),
+            kind="bad_check_digit",
         )
-    looks_ok = sor_ids_look_ok(reg.ids)
-    for k in np.nonzero(~looks_ok)[0].tolist():
-        sid = int(reg.ids[k])
-        problem = sor_id_problem(str(sid))
-        if problem:
-            rep.add(
-                "warning",
-                "SOREntity",
-                f"SOR id {sid} {problem}.",
-                line=int(lines[reg.id_start[k]]),
-                column="SorId",
-                sor_id=str(sid),
-                kind="bad_check_digit",
-            )
     eans = reg.entities["EanLocationCode"]
     own = reg.entities["EanLocationCodeState"].str.lower() == "own"
     cand = eans[own.fillna(True) & eans.notna()]
     distinct = [v for v in pd.unique(cand.astype(STRING)) if isinstance(v, str)]
     good = eans_look_ok(distinct)
-    for val in (v for v, ok in zip(distinct, good.tolist(), strict=True) if not ok):
+    bad_eans = [v for v, ok in zip(distinct, good.tolist(), strict=True) if not ok]
+    for val in bad_eans[: rep.room(table, "bad_ean", "EanLocationCode")]:
         if not ean_ok(val):
             rep.add(
                 "warning",
-                "SOREntity",
-                f"EAN location number {val} fails the GS1 check digit.",
+                table,
+                msg("report.bad_ean", ean=clean_text(val, 60)),
                 column="EanLocationCode",
                 kind="bad_ean",
             )
