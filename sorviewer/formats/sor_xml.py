@@ -26,6 +26,8 @@ file that declares entities or an external DTD is refused before any unit is rea
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
 from array import array
 from collections.abc import Callable
@@ -38,7 +40,8 @@ from lxml import etree
 
 from .. import codes, schema
 from ..dates import parse_date_text
-from ..errors import LoadCancelled, LoadError
+from ..errors import FILE_ERRORS, LoadCancelled, LoadError
+from ..messages import Message, clean_text, msg
 from ..register import LINE, STRING, RawData, SourceInfo
 from ..report import LoadReport, Severity
 
@@ -51,6 +54,13 @@ _OIO_PREFIX = "http://rep.oio.dk/"
 HEAD_BYTES = 1 << 16
 CANCEL_EVERY = 256  # unit and block end events between cancel checks
 PROGRESS_STEP = 1 << 18  # report progress at most every 256 KiB
+#: input read between prunings of the finished elements nobody reads (strays)
+PRUNE_STEP = 1 << 20
+#: children a unit record may hold before the rest are dropped unread (real ones hold
+#: a few dozen)
+RECORD_CAP = 10_000
+#: finished children looked at for stray kinds each time a stretch is pruned
+STRAY_SAMPLE = 256
 
 _TABLE = "Sor.xml"
 
@@ -71,7 +81,13 @@ _EVENT_TAGS = [
     *(f"{{*}}{t}" for t in _ENTITY_LEVELS),
     *(f"{{*}}{t}" for t in _RECORD_LEVELS),
 ]
-_LEVEL_NAMES = {"IE": "institution owner", "SI": "health institution", "OE": "organisational unit"}
+_LEVEL_NAMES = {"IE": "report.level.ie", "SI": "report.level.si", "OE": "report.level.oe"}
+
+
+def _level(level: str) -> Message:
+    """A unit level in words, in the reader's language."""
+    return msg(_LEVEL_NAMES[level])
+
 
 # --- field tables: XML local name -> SOR2 column -----------------------------------------
 
@@ -176,13 +192,8 @@ _HIERARCHY_COLUMNS = (
     "HealthInstitutionEntityTypeName",
 )
 
-_SAFETY_ENTITIES = (
-    "This XML file declares entities, which SOR files never do; it was not opened for safety."
-)
-_SAFETY_DTD = (
-    "This XML file refers to an external document type definition, which SOR files never do; "
-    "it was not opened for safety."
-)
+_SAFETY_ENTITIES = msg("load.xml_entities")
+_SAFETY_DTD = msg("load.xml_dtd")
 
 
 # --- detection -----------------------------------------------------------------------------
@@ -211,7 +222,7 @@ def looks_like_sor_xml(head: bytes) -> bool:
     return _ROOT_RE.search(text) is not None
 
 
-def _unsafe_head(head: bytes) -> str | None:
+def _unsafe_head(head: bytes) -> Message | None:
     """The refusal message when the prolog declares entities or an external DTD."""
     up = head.upper()
     start = up.find(b"<!DOCTYPE")
@@ -235,13 +246,16 @@ class _Source:
 
     def __init__(
         self,
-        stream: IO[bytes],
+        stream: IO[bytes] | io.RawIOBase,
         head: bytes,
         size: int | None,
         progress: Callable[[int, int], None] | None,
+        prune: Callable[[int], None] | None = None,
     ) -> None:
         self._stream = stream
         self._head = head
+        self._prune = prune
+        self._pruned = 0
         self.done = 0
         self.lines = 0  # newlines read so far
         self.eof = False
@@ -264,6 +278,10 @@ class _Source:
         if self._progress is not None and self.done - self._reported >= PROGRESS_STEP:
             self._reported = self.done
             self._progress(self.done, self._size)
+        if self._prune is not None and self.done - self._pruned >= PRUNE_STEP:
+            # lxml asks for more input only once every event so far was handled
+            self._pruned = self.done
+            self._prune(self.done)
         return data
 
     def finish(self) -> None:
@@ -383,12 +401,14 @@ class _Reader:
         self.snapshot_text: str | None = None
         self.created_text: str | None = None
         self.events: Any = None
+        self.root: Any = None
+        self.stack: list[_Ctx] = []
 
     # -- problems --
 
     def _warn(
         self,
-        message: str,
+        message: Message,
         line: int | None,
         sor_id: str | None = None,
         kind: str = "other",
@@ -419,8 +439,7 @@ class _Reader:
         if col not in self.unknown_seen:
             self.unknown_seen.add(col)
             self._warn(
-                f"The element {path} is not a known SOR field; it is kept as the extra "
-                f"column {col}.",
+                msg("report.xml_unknown_field", path=clean_text(path), column=clean_text(col)),
                 elem.sourceline,
                 kind="unknown_column",
                 severity="info",
@@ -489,8 +508,7 @@ class _Reader:
                     values["EanLocationCodeState"] = "none"
                 else:
                     self._warn(
-                        f"{local} {flag!r} is not true or false; the location number is taken "
-                        "as inherited.",
+                        msg("report.xml_bad_flag", element=local, value=clean_text(flag, 60)),
                         kid.sourceline,
                         sor_id,
                         kind="bad_value",
@@ -537,8 +555,7 @@ class _Reader:
             n += 1
             if n > 8:
                 self._warn(
-                    "The unit has more than 8 clinical specialities; the ones after the 8th "
-                    "are not shown.",
+                    msg("report.xml_too_many_specialities"),
                     kid.sourceline,
                     sor_id,
                     kind="too_many_specialities",
@@ -617,8 +634,7 @@ class _Reader:
         line = int(elem.sourceline or ctx.line or 0)
         if name != ctx.level:
             self._warn(
-                f"A {_LEVEL_NAMES[name]} element sits in a {_LEVEL_NAMES[ctx.level]} block; "
-                f"it is read as a {_LEVEL_NAMES[ctx.level]}.",
+                msg("report.xml_level_mismatch", found=_level(name), block=_level(ctx.level)),
                 line,
                 sor_id,
                 kind="unexpected_nesting",
@@ -626,7 +642,7 @@ class _Reader:
         self._inherit_absent(values, seen_blocks, ctx.level)
         if "SorStatus" not in seen_blocks:
             self._warn(
-                "The unit has no SorStatus, so its dates are unknown; it is shown on every date.",
+                msg("report.xml_missing_status"),
                 line,
                 sor_id,
                 kind="missing_status",
@@ -640,7 +656,7 @@ class _Reader:
                     self.replaced[(sor_id, other)] = None
         else:
             self._warn(
-                f"A {_LEVEL_NAMES[ctx.level]} has no SorIdentifier; it is left out.",
+                msg("report.xml_missing_id", level=_level(ctx.level)),
                 line,
                 kind="missing_id",
                 severity="error",
@@ -649,7 +665,7 @@ class _Reader:
             return
         if ctx.row >= 0:
             self._warn(
-                "One block holds two unit elements; the second is read as a unit of its own.",
+                msg("report.xml_two_units"),
                 line,
                 sor_id,
                 kind="unexpected_nesting",
@@ -695,13 +711,14 @@ class _Reader:
             remove_pis=True,
         )
         self.events = events  # its error_log (a copy on each access) explains failures
-        stack: list[_Ctx] = []
+        stack = self.stack
         root: Any = None
         ends = 0
         for event, elem in events:
             if root is None:
                 root = elem.getroottree().getroot()
                 self._check_root(root, *_split(root.tag))
+                self.root = root
             uri, local = _split(elem.tag)
             if not _is_sor(uri):
                 continue
@@ -723,8 +740,7 @@ class _Reader:
                 ctx.elem = None  # let lxml free the element
                 if ctx.row < 0:
                     self._warn(
-                        f"A {_LEVEL_NAMES[ctx.level]} block has no unit element; the units "
-                        "inside it are shown without a parent.",
+                        msg("report.xml_missing_unit", level=_level(ctx.level)),
                         ctx.line,
                         kind="missing_unit",
                     )
@@ -740,9 +756,49 @@ class _Reader:
             elif up is root and local == "CreatedAtTime":
                 self.created_text = _text(elem)
         if root is None:
-            raise LoadError("This is an XML file, but not a SOR register (Sor.xml).")
+            raise LoadError(msg("load.xml_not_sor"))
         if cancelled is not None and cancelled():
             raise LoadCancelled()
+
+    def prune(self, done: int) -> None:
+        """Let go of finished elements no one will read, so memory follows the units read
+        and not the elements around them (a file of millions of stray elements).
+
+        Called between lxml's reads, when every event so far has been handled: along the
+        path of open elements (each the last child of the one above), every child but the
+        last is finished. Under the root and unit blocks those children are records and
+        blocks already read, or strays (reported once per kind); under any other element
+        outside a record they are strays' insides. A record keeps its children for
+        `record` to read, up to RECORD_CAP; the rest are reported and dropped."""
+        root = self.root
+        if root is None:
+            if done > 2 * HEAD_BYTES:  # the SorTree start comes first in every SOR file
+                raise LoadError(msg("load.xml_not_sor"))
+            return
+        blocks = {id(ctx.elem) for ctx in self.stack if ctx.elem is not None}
+        elem, in_record = root, False
+        while elem is not None:
+            n = len(elem)
+            if n == 0:
+                return
+            last = elem[-1]
+            local = _split(elem.tag)[1]
+            if elem is root or id(elem) in blocks:
+                # strays are reported once per kind: a sample of each stretch finds them
+                # without a Python call for each of millions
+                sample = list(itertools.islice(elem.iterchildren(), min(n - 1, STRAY_SAMPLE)))
+                self._report_strays(sample, "SorTree" if elem is root else local)
+                del elem[: n - 1]
+            elif in_record or (local in _RECORD_LEVELS and id(elem.getparent()) in blocks):
+                in_record = True
+                if n - 1 > RECORD_CAP:
+                    start = RECORD_CAP
+                    beyond = itertools.islice(elem.iterchildren(), start, start + STRAY_SAMPLE)
+                    self._report_strays(list(beyond), local)
+                    del elem[start : n - 1]
+            else:
+                del elem[: n - 1]
+            elem = last
 
     def _report_strays(self, elems: list[Any], where: str) -> None:
         """One report row per kind of element the tree levels do not know (not kept)."""
@@ -761,7 +817,7 @@ class _Reader:
                 continue
             self.unknown_seen.add(key)
             self._warn(
-                f"The element {local} in {where} is not part of SOR; it was skipped.",
+                msg("report.xml_stray", element=clean_text(local), where=clean_text(where)),
                 child.sourceline,
                 kind="unknown_element",
                 severity="info",
@@ -786,12 +842,11 @@ class _Reader:
         if docinfo.system_url or docinfo.public_id:
             raise LoadError(_SAFETY_DTD)
         if local != "SorTree" or not _is_sor(uri):
-            raise LoadError("This is an XML file, but not a SOR register (Sor.xml).")
+            raise LoadError(msg("load.xml_not_sor"))
         self.root_uri = uri
         if uri not in (NS_SOR1, NS_SOR2):
             self._warn(
-                f"The file uses the SOR namespace {uri}, which this viewer does not know; it "
-                "was read leniently by element names.",
+                msg("report.xml_unknown_namespace", uri=clean_text(uri)),
                 elem.sourceline,
                 kind="unknown_version",
             )
@@ -801,10 +856,10 @@ class _Reader:
         got = parent.level if parent is not None else None
         if got in expected:
             return
-        where = f"a {_LEVEL_NAMES[got]}" if got else "the top of the file"
         self._warn(
-            f"A {_LEVEL_NAMES[level]} is nested directly under {where}, which SOR does not "
-            "allow; it is kept where it is.",
+            msg("report.xml_bad_nesting", level=_level(level), parent=_level(got))
+            if got
+            else msg("report.xml_bad_nesting_top", level=_level(level)),
             elem.sourceline,
             kind="unexpected_nesting",
         )
@@ -902,31 +957,29 @@ def _take(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return out
 
 
-def _syntax_message(exc: etree.XMLSyntaxError, source: _Source, log: Any) -> str:
+def _syntax_message(exc: etree.XMLSyntaxError, source: _Source, log: Any) -> Message:
     """One sentence for a parse error; the parser's first logged error is the real cause."""
-    msg = (getattr(exc, "msg", None) or str(exc)).strip()
+    text = (getattr(exc, "msg", None) or str(exc)).strip()
     line = getattr(exc, "lineno", None) or 0
     entries: list[Any] = list(log) if log is not None else []
     first = next((e for e in entries if e.level >= etree.ErrorLevels.ERROR), None)
     if first is not None and first.message:
-        msg, line = first.message.strip(), first.line or line
-    low = msg.lower()
+        text, line = first.message.strip(), first.line or line
+    low = text.lower()
     if "entity" in low and ("amplification" in low or "loop" in low or "declared" in low):
         return _SAFETY_ENTITIES
+    if "excessive depth" in low:
+        return msg("load.xml_too_deep", line=int(line))
     # Cut off: the error comes at the very end of what could be read.
     if source.eof and (line == 0 or line >= source.lines) and "not defined" not in low:
-        return (
-            f"The XML file ends in the middle of the data (line {source.lines + 1}); it is "
-            "probably truncated or damaged."
-        )
-    msg = msg.rstrip(".")
-    msg = re.sub(r",? line \d+, column \d+$", "", msg)
-    where = f" at line {line}" if line else ""
-    return f"The XML file is damaged{where}: {msg}."
+        return msg("load.xml_truncated", line=source.lines + 1)
+    if line:
+        return msg("load.xml_damaged_at", line=int(line))
+    return msg("load.xml_damaged")
 
 
 def read_xml(
-    stream: IO[bytes],
+    stream: IO[bytes] | io.RawIOBase,
     *,
     path: str,
     size: int | None,
@@ -942,14 +995,14 @@ def read_xml(
     reader = _Reader(path, report)
     try:
         head = stream.read(HEAD_BYTES)
-    except Exception as exc:
-        raise LoadError(f"The XML file cannot be read; it seems damaged ({exc}).") from exc
+    except FILE_ERRORS as exc:
+        raise LoadError(msg("load.xml_unreadable")) from exc
     if not head.strip():
-        raise LoadError("The XML file is empty.")
+        raise LoadError(msg("load.xml_empty"))
     unsafe = _unsafe_head(head)
     if unsafe:
         raise LoadError(unsafe)
-    source = _Source(stream, head, size, progress)
+    source = _Source(stream, head, size, progress, reader.prune)
     try:
         reader.parse(source, cancelled)
     except (LoadError, LoadCancelled):
@@ -958,14 +1011,13 @@ def read_xml(
         log = reader.events.error_log if reader.events is not None else None
         raise LoadError(_syntax_message(exc, source, log)) from exc
     except MemoryError as exc:
-        raise LoadError("There is not enough memory to open this file.") from exc
-    except Exception as exc:  # a damaged zip member (CRC, zlib) raises from read()
-        raise LoadError(
-            f"The XML file cannot be read; it seems damaged ({type(exc).__name__}: {exc})."
-        ) from exc
+        raise LoadError(msg("load.no_memory")) from exc
+    except FILE_ERRORS as exc:  # the file failing under the parser (a zip member's
+        # failures are LoadError already, see loading._ZipMember)
+        raise LoadError(msg("load.xml_unreadable")) from exc
     source.finish()
     if reader.rows.n == 0:
-        raise LoadError("This SOR XML file holds no units.")
+        raise LoadError(msg("load.xml_no_units"))
 
     snapshot = None
     for text in (reader.snapshot_text, reader.created_text):
@@ -975,7 +1027,7 @@ def read_xml(
             report.add(
                 "warning",
                 _TABLE,
-                f"The file date {text!r} is not a date.",
+                msg("report.bad_file_date", value=clean_text(text, 60)),
                 kind="bad_date",
             )
             continue
