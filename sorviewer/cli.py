@@ -2,14 +2,19 @@
 
 `python -m sorviewer COMMAND FILE ...` (docs/ARCHITECTURE.md, "The command line").
 Exit codes: 0 ok, 2 usage error, 3 the file cannot be read as SOR, 4 the id or
-code asked for does not exist in the file. Never a traceback: every failure is
-one line on stderr.
+code asked for does not exist in the file, 1 an error in the program itself. Never
+a traceback: every failure is one line on stderr; an internal error's traceback goes
+to a log file that line names (docs/ARCHITECTURE.md, "Errors"). Text from the file
+(names, headers, member names) is printed with its control characters replaced, so
+a file cannot send escape sequences to the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
+import os
 import re
 import sys
 import textwrap
@@ -18,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import LoadCancelled, LoadError
 from .jsondoc import dumps
+from .messages import clean_text
 
 if TYPE_CHECKING:
     from .api import Register
@@ -184,11 +190,57 @@ def _unknown(what: str) -> CliError:
     return CliError(EXIT_UNKNOWN, f"{what} does not occur anywhere in this file.")
 
 
+#: characters JSON leaves raw with ensure_ascii=False that a terminal may still obey
+#: (DEL, the C1 controls such as the one-byte CSI, the Unicode line separators)
+_JSON_RAW_CONTROLS = {c: f"\\u{c:04x}" for c in [0x7F, *range(0x80, 0xA0), 0x2028, 0x2029]}
+
+
+def _clean(text: str) -> str:
+    return clean_text(text, limit=sys.maxsize)
+
+
+def safe(value: Any) -> Any:
+    """`value` (a query document) with every string in it, keys too, made safe to print
+    on a terminal: control characters, escape sequences' ESC and line breaks become
+    spaces (messages.clean_text, without its length limit). Iterative: a tree document
+    is as deep as the hierarchy, and depth is data."""
+
+    def leaf(v: Any) -> Any:
+        return _clean(v) if isinstance(v, str) else v
+
+    if not isinstance(value, (dict, list, tuple)):
+        return leaf(value)
+    top: Any = {} if isinstance(value, dict) else []
+    stack: list[tuple[Any, Any]] = [(value, top)]
+    while stack:
+        src, dst = stack.pop()
+        items = src.items() if isinstance(src, dict) else enumerate(src)
+        for k, v in items:
+            if isinstance(v, (dict, list, tuple)):
+                new: Any = {} if isinstance(v, dict) else []
+                stack.append((v, new))
+                v = new
+            else:
+                v = leaf(v)
+            if isinstance(dst, dict):
+                dst[leaf(k)] = v
+            else:
+                dst.append(v)
+    return top
+
+
+#: nesting levels indented in JSON and text output; deeper levels are not indented
+#: further (a chain thousands deep would otherwise print a square of spaces)
+MAX_INDENT = 50
+
+
 def _emit(doc: Any, as_json: bool, human: Callable[[Any], str]) -> None:
     if as_json:
-        sys.stdout.write(dumps(doc) + "\n")  # json.dump's text, at any depth
+        # json escapes the C0 controls itself; the rest are escaped here (still JSON)
+        text = dumps(doc, deepest=MAX_INDENT)
+        sys.stdout.write(text.translate(_JSON_RAW_CONTROLS) + "\n")
     else:
-        text = human(doc)
+        text = human(safe(doc))
         sys.stdout.write(text + ("\n" if text and not text.endswith("\n") else ""))
 
 
@@ -247,7 +299,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except CliError as exc:
-        print(f"sorviewer: {exc}", file=sys.stderr)
+        print(f"sorviewer: {_clean(str(exc))}", file=sys.stderr)
         return exc.code
     except BrokenPipeError:  # e.g. piped into `head`
         return EXIT_OK
@@ -338,7 +390,7 @@ def _info(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
 
     def human(d: dict[str, Any]) -> str:
         lines = [
-            f"File:          {src.path}",
+            f"File:          {_clean(src.path)}",
             f"Format:        {d['format']}"
             + (f" {d['format_version']}" if d["format_version"] else ""),
             f"Snapshot date: {d['snapshot_date'] or '-'}",
@@ -369,11 +421,12 @@ def _tree(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
         out: list[str] = []
 
         def walk(top: dict[str, Any], indent: int) -> None:
-            stack = [(top, indent)]  # depth first with a stack: depth is data
-            while stack:
-                n, level = stack.pop()
-                out.append(f"{'  ' * level}{n['name']}  [{n['sor_type'] or ''} {n['sor_id']}]")
-                stack.extend((c, level + 1) for c in reversed(n["children"]))
+            todo = [(top, indent)]  # depth first, children in order; no recursion
+            while todo:
+                n, level = todo.pop()
+                lead = "  " * min(level, MAX_INDENT) + (f"({level}) " if level > MAX_INDENT else "")
+                out.append(f"{lead}{n['name']}  [{n['sor_type'] or ''} {n['sor_id']}]")
+                todo.extend((c, level + 1) for c in reversed(n["children"]))
 
         orphans = [n for n in nodes if n.get("missing_parent")]
         for n in nodes:
@@ -795,6 +848,41 @@ _HANDLERS: dict[str, Callable[[Register, dt.date, argparse.Namespace], None]] = 
 }
 
 
+EXIT_INTERNAL = 1
+#: the log file of internal errors, in the user's log folder
+LOG_NAME = "sorviewer-cli.log"
+
+
+def log_path() -> str:
+    """Where the command line logs the tracebacks of its internal errors."""
+    from platformdirs import user_log_dir
+
+    return os.path.join(user_log_dir("sorviewer", appauthor=False), LOG_NAME)
+
+
+def _log_internal_error(exc: BaseException, argv: Sequence[str] | None) -> str | None:
+    """Write `exc` with its traceback to the log file; its path, or None when no log
+    could be written."""
+    from logging.handlers import RotatingFileHandler
+
+    try:
+        path = log_path()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1 << 20, backupCount=3, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log = logging.getLogger("sorviewer.cli")
+    log.addHandler(handler)
+    try:
+        args = list(sys.argv[1:] if argv is None else argv)
+        log.error("internal error in: sorviewer %s", " ".join(args), exc_info=exc)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    return path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; never lets a traceback reach the user."""
     try:
@@ -805,6 +893,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError:
         print("sorviewer: not enough memory to open this file.", file=sys.stderr)
         return EXIT_UNREADABLE
-    except Exception as exc:  # last resort: one line, never a traceback
-        print(f"sorviewer: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+    except Exception as exc:  # a bug: one line here, the traceback in the log
+        path = _log_internal_error(exc, argv)
+        where = f"details in {path}" if path else "no log file could be written"
+        text = clean_text(f"{type(exc).__name__}: {exc}")
+        print(f"sorviewer: internal error: {text} ({where})", file=sys.stderr)
+        return EXIT_INTERNAL

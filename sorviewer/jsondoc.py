@@ -22,8 +22,15 @@ def _key(key: object) -> str:
     return json.dumps(str(key))
 
 
-def dumps(doc: Any, indent: int = 1) -> str:
-    """`json.dumps(doc, ensure_ascii=False, indent=indent)`, for any depth."""
+def dumps(doc: Any, indent: int = 1, deepest: int | None = None) -> str:
+    """`json.dumps(doc, ensure_ascii=False, indent=indent)`, for any depth.
+
+    With `deepest`, levels below it are indented as that level (still the same JSON):
+    a chain thousands deep would otherwise be written as a square of spaces."""
+
+    def pad(level: int) -> str:
+        return " " * (indent * (level if deepest is None else min(level, deepest)))
+
     parts: list[str] = []
     # open containers: (their items, is a dict, nesting level, has written an item)
     stack: list[tuple[Iterator[Any], bool, int, list[bool]]] = []
@@ -50,9 +57,9 @@ def dumps(doc: Any, indent: int = 1) -> str:
         item: Any = next(items, _END)
         if item is _END:
             stack.pop()
-            parts.append("\n" + " " * (indent * level) + ("}" if is_dict else "]"))
+            parts.append("\n" + pad(level) + ("}" if is_dict else "]"))
             continue
-        parts.append(("," if written[0] else "") + "\n" + " " * (indent * (level + 1)))
+        parts.append(("," if written[0] else "") + "\n" + pad(level + 1))
         written[0] = True
         if is_dict:
             pair: tuple[Any, Any] = item
