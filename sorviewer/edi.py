@@ -111,7 +111,7 @@ def ean_edi_types(reg: Store, ean: str, day: dt.date) -> list[dict[str, Any]]:
     m = edi_map(reg)
     if m is None:
         return []
-    sel = (m["EanLocationCode"] == ean.strip()).to_numpy(dtype=bool)
+    sel = (m["EanLocationCode"] == ean.strip()).fillna(False).to_numpy(dtype=bool)
     sub = m.loc[sel]
     sub = sub.loc[_valid(sub, day_number(day))]
     out = [_type_record(rec, name_col="EdifactName") for rec in sub.to_dict("records")]
@@ -124,7 +124,9 @@ def ean_details(reg: Store, ean: str, day: dt.date) -> dict[str, str | None] | N
     if df is None or "EanLocationCode" not in df.columns:
         return None
     sub = df.loc[
-        (df["EanLocationCode"].astype("string[pyarrow]").str.strip() == ean).to_numpy(bool)
+        (df["EanLocationCode"].astype("string[pyarrow]").str.strip() == ean)
+        .fillna(False)
+        .to_numpy(bool)
     ]
     if not len(sub):
         return None
@@ -164,7 +166,8 @@ def recipients(
     m = edi_map(reg)
     if m is None:
         return []
-    sel = (m["EdiId"] == str(edi_id).strip()).to_numpy(dtype=bool)
+    # a row with an empty EdiId compares as NA, which is not a row of this type
+    sel = (m["EdiId"] == str(edi_id).strip()).fillna(False).to_numpy(dtype=bool)
     sub = m.loc[sel]
     sub = sub.loc[_valid(sub, snap.day)]
     accepting = set(sub["EanLocationCode"].dropna().tolist())

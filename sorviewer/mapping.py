@@ -134,10 +134,12 @@ def mapping_frame(reg: Store, day: dt.date) -> pd.DataFrame:
                 "direct_int": reg.ids[holder],
             }
         )
-    eidx = reg.index_of(frame["sor_int"].to_numpy())
-    rows = np.where(eidx >= 0, snap.row_of[np.maximum(eidx, 0)], -1)
-    known = rows >= 0
     names = np.full(len(frame), None, dtype=object)
+    eidx = reg.index_of(frame["sor_int"].to_numpy())
+    known = eidx >= 0
+    rows = np.full(len(frame), -1, dtype=np.int64)
+    rows[known] = snap.row_of[eidx[known]]  # (indexing only known ones: no units, no index)
+    known &= rows >= 0
     if known.any():
         names[known] = (
             reg.entities["EntityName"].take(rows[known]).to_numpy(dtype=object, na_value=None)
