@@ -19,6 +19,7 @@ import os
 import struct
 import sys
 import threading
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -139,8 +140,7 @@ def read_table(
             # a member that unpacks to more than it declares is stopped right there (the
             # CSV reader reads ahead of the batches it hands over, and skips rows it
             # cannot use without handing over anything)
-            counted = _Limited(native(), limit, member, parse_progress, cancelled)
-            return pa.PythonFile(counted, mode="r")
+            return _Limited(native(), limit, member, parse_progress, cancelled)
 
     else:
         data = _slurp(opener, phase(0.0, 0.4, lambda d: d / max(total, 1)), cancelled)
@@ -151,10 +151,7 @@ def read_table(
         parse_progress = phase(0.4, 0.85, lambda d: d / max(total, 1))
 
         def source() -> Any:  # zipfile itself stopped at the declared size
-            return pa.PythonFile(
-                _Limited(pa.BufferReader(buffer), None, member, parse_progress, cancelled),
-                mode="r",
-            )
+            return _Limited(pa.BufferReader(buffer), None, member, parse_progress, cancelled)
 
     dialect = sniff(head)
     if dialect is None or not any(dialect.header):
@@ -170,7 +167,7 @@ def read_table(
         # and only for such a file).
         ragged = _Ragged()
         stream = _Utf8Repair(source())
-        tab = read(pa.PythonFile(stream, mode="r"), ragged=ragged)
+        tab = read(_Limited(stream, None, member, None, None), ragged=ragged)
         repaired_lines = stream.bad_lines
     source = None  # type: ignore[assignment]  # the decompressed buffer goes
     buffer = None
@@ -302,11 +299,16 @@ class _Limited(io.RawIOBase):
         self._progress = progress
         self._cancelled = cancelled
         self.done = 0
+        self.last_call = 0.0
+        self.stopped = False
 
     def readable(self) -> bool:
         return True
 
     def read(self, n: int | None = -1) -> bytes:
+        self.last_call = time.monotonic()
+        if self.stopped or self.closed:
+            raise ValueError("read from a stream the reader gave up")
         if self._cancelled is not None and self._cancelled():
             raise LoadCancelled()
         data = self._raw.read(-1 if n is None else n)
@@ -325,6 +327,24 @@ class _Limited(io.RawIOBase):
     def close(self) -> None:
         self._raw.close()
         super().close()
+
+    def settle(self, *also: Any, quiet: float = 0.05, longest: float = 2.0) -> None:
+        """Stop answering reads, and wait until pyarrow's reader threads stop asking.
+
+        A reader abandoned on an error may still have reads queued on its I/O threads;
+        each needs the interpreter, and one that runs while the interpreter shuts down
+        aborts the process. Stopped, every read fails at once (the stream stays open so
+        that the reads still arrive here and are seen); this waits, letting go of the
+        interpreter, until none came for `quiet` seconds (nor, to the objects in `also`,
+        calls of their own: the bad-row handler runs on pyarrow's threads too). The caller
+        closes it then."""
+        self.stopped = True
+        start = time.monotonic()
+        while time.monotonic() - start < longest:
+            last = max([self.last_call, *(getattr(o, "last_call", 0.0) for o in also)])
+            if time.monotonic() - last >= quiet:
+                return
+            time.sleep(quiet / 5)
 
 
 def _complete(data: bytes) -> int:
@@ -435,7 +455,7 @@ def _quiet_undecodable_rows() -> Iterator[None]:
 
 
 def _read_arrow(
-    stream: pa.NativeFile,
+    source: _Limited,
     *,
     dialect: Dialect,
     ragged: _Ragged,
@@ -469,6 +489,8 @@ def _read_arrow(
         check_utf8=False,
     )
     batches = []
+    stream = pa.PythonFile(source, mode="r")
+    failed = True
     try:
         with _quiet_undecodable_rows():
             reader = pacsv.open_csv(
@@ -478,6 +500,7 @@ def _read_arrow(
                 batches.append(batch)
                 if cancelled is not None and cancelled():
                     raise LoadCancelled()
+        failed = False
         return pa.Table.from_batches(batches, schema=reader.schema)
     except MemoryError:
         raise
@@ -492,6 +515,9 @@ def _read_arrow(
             raise LoadError(msg("load.member_unpack", member=shown(member))) from exc
         raise LoadError(msg("load.csv_damaged", member=shown(member))) from exc
     finally:
+        if failed:
+            reader = None
+            source.settle(ragged)
         stream.close()
 
 
@@ -502,8 +528,10 @@ class _Ragged:
         self.count = 0
         self.rows: list[object] = []
         self.undecodable = False  # set by _unraisable: a row was not UTF-8
+        self.last_call = 0.0
 
     def __call__(self, row: object) -> str:
+        self.last_call = time.monotonic()
         if self.undecodable:
             return "error"  # the file is read again anyway: stop this reading early
         self.count += 1

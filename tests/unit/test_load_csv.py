@@ -313,7 +313,6 @@ def test_member_unpacking_to_more_than_it_declares_is_refused(tmp_path: Path) ->
 def test_reading_stops_once_past_the_declared_size() -> None:
     """The early refusal itself, on a stream far longer than declared: a bomb is not read
     whole."""
-    import pyarrow as pa
 
     from sorviewer.formats import sor2_csv
     from sorviewer.formats.dialect import sniff
@@ -347,7 +346,7 @@ def test_reading_stops_once_past_the_declared_size() -> None:
     limited = sor2_csv._Limited(source, declared, "SOREntity.csv", None, None)
     with pytest.raises(LoadError, match="refused for safety: it unpacks to more than"):
         sor2_csv._read_arrow(
-            pa.PythonFile(limited, mode="r"),
+            limited,
             dialect=dialect,
             ragged=sor2_csv._Ragged(),
             member="SOREntity.csv",
