@@ -12,6 +12,7 @@ a file cannot send escape sequences to the terminal.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -899,3 +900,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = clean_text(f"{type(exc).__name__}: {exc}")
         print(f"sorviewer: internal error: {text} ({where})", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def entry() -> None:
+    """`python -m sorviewer` and the `sorviewer` script: run, then leave at once.
+
+    The interpreter's own shutdown is skipped (output is flushed first): pyarrow's
+    reader threads may still hold work for a read that was abandoned on a damaged file,
+    and one of them reaching for the interpreter while it shuts down aborts the
+    process, after the answer was already given."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)
