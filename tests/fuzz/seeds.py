@@ -71,12 +71,12 @@ def generated_seeds(folder: Path, entities: int = 30) -> list[Seed]:
     return out
 
 
-def sample_seeds() -> list[Seed]:
+def sample_seeds(folder: Path = SAMPLES) -> list[Seed]:
     """The real XML cuts (and the real sor.zip), or none when the folder is absent."""
-    if not SAMPLES.is_dir():
+    if not folder.is_dir():
         return []
     out = []
-    for path in sorted(SAMPLES.rglob("*")):
+    for path in sorted(folder.rglob("*")):
         if path.suffix.lower() == ".xml":
             data = path.read_bytes()
             out.append(Seed(f"real-{path.name}", "xml", data, _first_id(data, "xml")))
