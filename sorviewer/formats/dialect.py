@@ -97,7 +97,10 @@ def sniff(head: bytes) -> Dialect | None:
     delimiter = max(CANDIDATES, key=lambda d: (counts[d], d == ";"))
     if counts[delimiter] == 0:
         delimiter = ";"
-    names = next(csv.reader(io.StringIO(line.replace("\x00", " ")), delimiter=delimiter), [])
+    try:
+        names = next(csv.reader(io.StringIO(line.replace("\x00", " ")), delimiter=delimiter), [])
+    except csv.Error:  # a quote in the middle of a name, with a line break after it
+        names = line.split(delimiter)
     header = tuple(n.lstrip("\ufeff").strip() for n in names)
     return Dialect(delimiter, header)
 

@@ -385,3 +385,12 @@ def test_mapping_of_a_register_without_units_is_empty() -> None:
     assert len(reg.ids) == 0
     frame = mapping_frame(reg, dt.date(2020, 1, 1))
     assert list(frame["name"]) == [None]
+
+
+def test_header_with_a_quote_inside_a_name(tmp_path: Path) -> None:
+    """A quote in the middle of a header name followed by a line break made the csv
+    module raise its own Error while the header was sniffed: an internal error."""
+    for header in (b'SorId;Entity"Name\r;x"', b'SorId;EntityName;Odd"\rName"'):
+        data = header + b"\r\n11000016002;A;B\r\n"
+        reg = sorviewer.load(write(tmp_path / "SorEntity_daily.csv", data), use_cache=False)
+        assert list(reg.ids) == [11000016002]
