@@ -2,7 +2,7 @@
 
 The XML is a snapshot: one version per unit, and the hierarchy is the nesting
 (institution owner > health institution > organisational units at any depth,
-SOR_FORMATS.md §5, §7). The file is streamed with lxml `iterparse` and every
+docs/FORMATS.md, "The XML"). The file is streamed with lxml `iterparse` and every
 unit's element is cleared once read, so memory holds the output columns only.
 
 Elements are matched by namespace URI and local name, never by prefix: the real
@@ -676,7 +676,7 @@ class _Reader:
 
     @staticmethod
     def _inherit_absent(values: dict[str, str], seen: set[str], level: str) -> None:
-        """Absent blocks follow the official inheritance rules (SOR_FORMATS.md §6.1)."""
+        """Absent blocks follow the official inheritance rules (docs/FORMATS.md, "Inheritance")."""
         below = level in ("SI", "OE")
         if "PostalAddressInformation" not in seen:
             values["PostalAddressInheritanceIndicator"] = "true" if below else "false"
@@ -969,12 +969,12 @@ def _syntax_message(exc: etree.XMLSyntaxError, source: _Source, log: Any) -> Mes
     if "entity" in low and ("amplification" in low or "loop" in low or "declared" in low):
         return _SAFETY_ENTITIES
     if "excessive depth" in low:
-        return msg("load.xml_too_deep", line=int(line))
+        return msg("load.xml_too_deep", line=str(line))
     # Cut off: the error comes at the very end of what could be read.
     if source.eof and (line == 0 or line >= source.lines) and "not defined" not in low:
-        return msg("load.xml_truncated", line=source.lines + 1)
+        return msg("load.xml_truncated", line=str(source.lines + 1))
     if line:
-        return msg("load.xml_damaged_at", line=int(line))
+        return msg("load.xml_damaged_at", line=str(line))
     return msg("load.xml_damaged")
 
 
