@@ -1,5 +1,5 @@
 """Property test for the CSV cell cleaning: the column-wise pyarrow/numpy version gives
-what a plain reading of the rules (SOR_FORMATS.md §3) gives, value by value."""
+what a plain reading of the rules (docs/FORMATS.md, "The CSV dialect") gives, value by value."""
 
 from __future__ import annotations
 
