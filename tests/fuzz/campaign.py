@@ -78,8 +78,10 @@ def campaign(
     timeout: float = TIMEOUT,
     memory: int = MEMORY,
     progress: bool = False,
+    keep: Path | None = None,
 ) -> list[Result]:
-    """Run inputs `start` .. `start + inputs - 1` of campaign `seed`."""
+    """Run inputs `start` .. `start + inputs - 1` of campaign `seed`; the inputs that fail
+    are saved in `keep` (when given) as soon as they do."""
     folder = Path(tempfile.mkdtemp(prefix="sorviewer-fuzz-"))
     results: list[Result] = []
     t0 = time.monotonic()
@@ -92,6 +94,10 @@ def campaign(
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             for k, result in enumerate(pool.map(one, range(start, start + inputs)), 1):
                 results.append(result)
+                if keep is not None and result.failed:
+                    keep.mkdir(parents=True, exist_ok=True)
+                    case = result.case
+                    (keep / f"{case.index}-{case.filename}").write_bytes(case.data)
                 if progress and (k % 50 == 0 or result.failed):
                     mark = "FAIL " + result.outcome.summary() if result.failed else ""
                     print(
@@ -177,13 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         timeout=args.timeout,
         memory=int(args.memory_gb * 2**30),
         progress=True,
+        keep=args.keep,
     )
     print(summary(results, time.monotonic() - t0))
     failed = [r for r in results if r.failed]
-    if args.keep is not None and failed:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        for r in failed:
-            (args.keep / f"{r.case.index}-{r.case.filename}").write_bytes(r.case.data)
     if args.only is not None:
         r = results[0]
         print(r.case.label, r.case.command)
