@@ -40,6 +40,24 @@ def test_every_accepted_form_gives_the_date_back(d: dt.date, form: int) -> None:
             st.none(),
             st.builds(lambda d, f: FORMS[f](d), dates, st.sampled_from(range(len(FORMS)))),
             st.sampled_from(["", "2021-02-30", "31-13-2020", "i går", "2020/01/01x"]),
+            # the ISO forms are parsed as arrays (dates._iso_days): their edges
+            st.sampled_from(
+                [
+                    "0000-01-01",
+                    "2020-13-01",
+                    "2020-1-1",
+                    "2020-02-29",
+                    "2019-02-29",
+                    "9999-12-31",
+                    "2020-01-01T25:61:00",
+                    "2020-01-01 x",
+                    "2020-01-01\n",
+                    "\u00a02020-01-01",
+                    "١٢٣٤-٠١-٠١",
+                    "2020-001-01",
+                    "12020-01-01",
+                ]
+            ),
         ),
         max_size=40,
     )
