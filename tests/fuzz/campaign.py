@@ -79,9 +79,11 @@ def campaign(
     memory: int = MEMORY,
     progress: bool = False,
     keep: Path | None = None,
+    cache_every: int = 10,
 ) -> list[Result]:
     """Run inputs `start` .. `start + inputs - 1` of campaign `seed`; the inputs that fail
-    are saved in `keep` (when given) as soon as they do."""
+    are saved in `keep` (when given) as soon as they do. Every `cache_every`-th input
+    runs twice with a cache (written, then read back)."""
     folder = Path(tempfile.mkdtemp(prefix="sorviewer-fuzz-"))
     results: list[Result] = []
     t0 = time.monotonic()
@@ -89,7 +91,7 @@ def campaign(
 
         def one(i: int) -> Result:
             case = make_case(seeds, seed, i)
-            return run_case(case, folder, timeout, memory, cache=(i % 10 == 3))
+            return run_case(case, folder, timeout, memory, cache=(i % cache_every == 3))
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             for k, result in enumerate(pool.map(one, range(start, start + inputs)), 1):

@@ -21,7 +21,7 @@ SEED = 14
 
 def test_short_campaign(tmp_path_factory: pytest.TempPathFactory) -> None:
     seeds = all_seeds(tmp_path_factory.mktemp("seeds"))
-    results = campaign(seeds, inputs=INPUTS, seed=SEED, jobs=2)
+    results = campaign(seeds, inputs=INPUTS, seed=SEED, jobs=2, cache_every=25)
     assert len(results) == INPUTS
     failed = [r for r in results if r.failed]
     assert not failed, "\n" + summary(results, 0.0)
