@@ -14,6 +14,7 @@ inputs. The exit status is 1 when any input failed.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -50,10 +51,13 @@ def run_case(case: Case, folder: Path, timeout: float, memory: int, cache: bool)
         args = [
             str(work / a.replace("OUT", "out")) if a.startswith("OUT") else a for a in case.command
         ]
-        env = None
-        import os
-
-        env = dict(os.environ, SORVIEWER_CACHE_DIR=str(work / "cache"))
+        # the cache and the internal-error log of each input stay in its own folder
+        env = dict(
+            os.environ,
+            SORVIEWER_CACHE_DIR=str(work / "cache"),
+            XDG_STATE_HOME=str(work / "state"),
+            XDG_CACHE_HOME=str(work / "xdg-cache"),
+        )
         first = run_cli(
             [args[0], str(f), *args[1:], *([] if cache else ["--no-cache"])],
             timeout=timeout,
