@@ -668,17 +668,16 @@ def _to_frame(
     stats: dict[str, int] = {}
     raw = dict(zip(names, tab.columns, strict=True))
     del tab
-    cols: dict[str, pd.Series] = {}
+    cols: dict[str, Any] = {}
     bad: list[np.ndarray] = []
 
-    def clean(
-        name: str, arr: pa.ChunkedArray
-    ) -> tuple[pd.Series, dict[str, int], np.ndarray | None]:
+    def clean(name: str, arr: pa.ChunkedArray) -> tuple[Any, dict[str, int], np.ndarray | None]:
         mine: dict[str, int] = {}
         text, not_utf8 = repair_text(arr)
         del arr
         out = clean_column(pa.chunked_array([text]), is_id=is_id_column(name), stats=mine)
-        return pd.Series(pd.arrays.ArrowStringArray(out), copy=False), mine, not_utf8
+        # the values alone: a frame built from Series aligns every one on its index
+        return pd.arrays.ArrowStringArray(out), mine, not_utf8
 
     def collect(name: str, fut: Any) -> None:
         cols[name], mine, not_utf8 = fut.result()
