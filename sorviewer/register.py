@@ -50,7 +50,7 @@ T = TypeVar("T")
 def digits_to_int64(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Convert id text to int64. Returns (ids with 0 for null/bad, bad mask for non-null bad).
 
-    Tolerates a trailing `.0` (docs/FORMATS.md, "Ids"). Ids longer than 18 digits are
+    Tolerates a trailing `.0` (docs/FORMATS.md, "Identifiers"). Ids longer than 18 digits are
     bad, and so are digits other than ASCII 0-9 (Arabic-Indic or full-width digits pass a
     Unicode `\\d`, and the int64 conversion below would then fail).
     """

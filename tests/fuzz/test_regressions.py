@@ -257,7 +257,7 @@ def test_internal_error_is_one_line_naming_the_log(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
     probe.write_text(
         "import sys\n"
-        "import sorviewer.register as r\n"
+        "import sorviewer.api as r\n"
         "def broken(*a, **k):\n"
         "    raise KeyError('a bug, not the file')\n"
         "r.Register.build = broken\n"

@@ -1,31 +1,14 @@
 """The command line's output of text from a file: no control characters reach the
 terminal, JSON stays JSON, and a document as deep as a 5,000-unit chain is written
-without recursion."""
+without recursion and without a square of indentation."""
 
 from __future__ import annotations
 
 import json
 import sys
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from sorviewer.cli import _JSON_RAW_CONTROLS, MAX_INDENT, safe, to_json
-
-leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
-docs = st.recursive(
-    leaf,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=5), inner, max_size=4)
-    ),
-    max_leaves=30,
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(docs)
-def test_to_json_writes_what_json_dumps_writes(doc: object) -> None:
-    assert to_json(doc) == json.dumps(doc, ensure_ascii=False, indent=1)
+from sorviewer.cli import _JSON_RAW_CONTROLS, MAX_INDENT, safe
+from sorviewer.jsondoc import dumps
 
 
 def _chain(depth: int) -> dict[str, object]:
@@ -40,15 +23,15 @@ def _chain(depth: int) -> dict[str, object]:
 
 def test_a_deep_document_is_written_and_cleaned_without_recursion() -> None:
     deep = _chain(5_000)
-    text = to_json(deep)  # json.dumps raises RecursionError here
+    text = dumps(deep, deepest=MAX_INDENT)  # as the CLI writes it
     assert text.count('"name"') == 5_000
     # the indentation stops growing, so the output grows with the document, not its square
     assert max(len(line) - len(line.lstrip(" ")) for line in text.splitlines()) <= MAX_INDENT
-    assert to_json(safe(deep)) == text  # (comparing the dicts themselves would recurse)
+    assert dumps(safe(deep), deepest=MAX_INDENT) == text  # (comparing dicts would recurse)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(20_000)
     try:
-        assert json.loads(to_json(_chain(600))) == _chain(600)
+        assert json.loads(dumps(_chain(600), deepest=MAX_INDENT)) == _chain(600)
     finally:
         sys.setrecursionlimit(limit)
 

@@ -186,7 +186,7 @@ def test_a_cycle_of_5000_units_ends() -> None:
     reg = tiny_register_with(rows, {})
     cycles = [r for r in reg.report.rows if r.kind == "cycle"]
     assert len(cycles) == reg.report.per_kind_limit  # listed; the rest counted
-    assert any(f"{DEPTH - len(cycles)} more" in r.message for r in reg.report.rows)
+    assert any(f"{DEPTH - len(cycles):,} more" in r.message for r in reg.report.rows)
     snap = reg.snapshot(DAY)
     assert len(snap.orphans()) == DEPTH and len(snap.roots()) == 0
     view = reg.entity(IDS[2], DAY)
@@ -215,7 +215,11 @@ def test_the_command_line_on_a_deep_file(
     assert text.count('"sor_id"') == DEPTH
     assert run(["tree", str(path), "--as-of", "2021-01-01", "--no-cache"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == DEPTH and lines[-1].startswith("  " * (DEPTH - 1) + "Bunden")
+    # indented up to MAX_INDENT levels, then numbered: no square of spaces
+    from sorviewer.cli import MAX_INDENT
+
+    deepest = "  " * MAX_INDENT + f"({DEPTH - 1}) Bunden"
+    assert len(lines) == DEPTH and lines[-1].startswith(deepest)
     assert run(["show", str(path), IDS[-1], "--as-of", "2021-01-01", "--json", "--no-cache"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["provenance"]["postal_address"]["from_sor_id"] == IDS[0]

@@ -198,7 +198,7 @@ def test_a_bug_while_building_is_not_a_damaged_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every exception while reading and building became 'it seems damaged'."""
-    from sorviewer.register import Register
+    from sorviewer.api import Register
 
     def broken(*args: object, **kwargs: object) -> Register:
         raise KeyError("a bug")
@@ -372,8 +372,9 @@ def test_mapping_of_a_register_without_units_is_empty() -> None:
     a valid SorId; such a file is refused now, and the query holds anyway."""
     import pandas as pd
 
+    from sorviewer.api import Register
     from sorviewer.mapping import mapping_frame
-    from sorviewer.register import RawData, Register, SourceInfo
+    from sorviewer.register import RawData, SourceInfo
     from sorviewer.report import LoadReport
 
     ent = pd.DataFrame({"SorId": pd.array(["x"], dtype="string[pyarrow]")})
