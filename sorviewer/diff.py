@@ -32,10 +32,12 @@ past). The two views are compared unit by unit, aligned by SorId:
   code), so an empty XML value says nothing. Within one format an emptied value is a
   change like any other.
 - "The columns both files have": a file has a column when at least one of its rows
-  holds a value in it. Loaders add every column a file lacks as empty, and the XML
-  cannot carry many SOR2 columns (supplier and type names, ID27 levels, ...), so
-  this is what tells a missing column from one that is merely unused. A column only
-  one file fills is listed in `Diff.only_old` / `Diff.only_new`, never compared.
+  holds a value in it, or (visiting and activity addresses) when the column an
+  effective value of it comes from does. Loaders add every column a file lacks as
+  empty, and the XML cannot carry many SOR2 columns (supplier and type names, ID27
+  levels, ...), so this is what tells a missing column from one that is merely
+  unused. A column only one file has is listed in `Diff.only_old` / `Diff.only_new`,
+  never compared.
 - Values compare after their notation is normalised, never their meaning: blank
   edges; empty text = no value; truth values (TRUE, true, 1, ja ... -> true);
   FirstFromDate as a date; a decimal comma and trailing zeros in coordinates;
@@ -746,16 +748,23 @@ def _column(reg: Register, column: str) -> pa.ChunkedArray:
 
 
 def filled_columns(reg: Register) -> list[str]:
-    """The data columns a file has: those with a value in at least one row, in the
-    file's order (see the module docstring)."""
+    """The data columns a file has, in the file's order: those with a value in at least
+    one row, and the address columns whose effective value can come from such a column
+    (a visiting address nobody has of their own is still everyone's postal address).
+    See the module docstring."""
 
     def make() -> list[str]:
         n = len(reg.entities)
-        return [
-            c
-            for c in reg.entities.columns
-            if c != LINE and not str(c).startswith("__") and _column(reg, c).null_count < n
-        ]
+        cols = [c for c in reg.entities.columns if c != LINE and not str(c).startswith("__")]
+        filled = {c for c in cols if _column(reg, c).null_count < n}
+        # activity <- visiting <- postal: in that order, so a chain of two is followed
+        for key in ("visiting_address", "activity_address"):
+            src = schema.FIELD_GROUPS[schema.FIELD_GROUPS[key].inherits_from]
+            by_part = {schema.address_part(c): c for c in src.columns}
+            for c in schema.FIELD_GROUPS[key].columns:
+                if by_part.get(schema.address_part(c)) in filled:
+                    filled.add(c)
+        return [c for c in cols if c in filled]
 
     result: list[str] = reg.cache("diff.filled_columns", make)
     return result
@@ -1052,10 +1061,16 @@ def compare(
         return k, idx, a.take(take), b.take(take)
 
     # pyarrow's kernels release the GIL: the two sides, then the columns, on two threads
+    # (one register's caches are filled on one thread only: a file compared with itself
+    # gets its sides one after the other)
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        side_old = pool.submit(EffectiveColumns, old, so_side.day, pair_old)
-        eff_new = EffectiveColumns(new, sn_side.day, pair_new)
-        eff_old = side_old.result()
+        if old is new:
+            eff_old = EffectiveColumns(old, so_side.day, pair_old)
+            eff_new = EffectiveColumns(new, sn_side.day, pair_new)
+        else:
+            side_old = pool.submit(EffectiveColumns, old, so_side.day, pair_old)
+            eff_new = EffectiveColumns(new, sn_side.day, pair_new)
+            eff_old = side_old.result()
         found = list(pool.map(column_hits, range(len(columns))))
     hit_pos = [idx for _k, idx, _a, _b in found if len(idx)]
     hit_col = [np.full(len(idx), k, dtype=np.int32) for k, idx, _a, _b in found if len(idx)]
