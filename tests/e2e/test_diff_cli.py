@@ -285,6 +285,22 @@ def test_an_under_id_known_in_only_one_file(
     assert created in [i["sor_id"] for i in doc["created"]]
 
 
+def test_generate_writes_an_earlier_download(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    later, earlier = tmp_path / "later.zip", tmp_path / "earlier.xml.zip"
+    base = ["generate", "--entities", "300", "--seed", "3"]
+    assert run([*base, "-o", str(later)]) == 0
+    assert run([*base, "-o", str(earlier), "--format", "sor-xml", "--known-on", "2026-10-01"]) == 0
+    capsys.readouterr()
+    assert run(["info", str(earlier), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["snapshot_date"] == "2026-10-01"
+    code, doc, err = cli(capsys, str(earlier), str(later), "--json")
+    assert code == 0 and doc["old"]["as_of"] == "2026-10-01", err
+    # a day after the snapshot is a usage error
+    assert run([*base, "-o", str(tmp_path / "x.zip"), "--known-on", "2027-01-01"]) == 2
+
+
 # --- the real XML cuts against edited copies ------------------------------------------------------
 
 
