@@ -71,6 +71,7 @@ values that differ as text are normalised and compared again.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -1283,8 +1284,15 @@ def as_text(diff: Diff, limit: int = 50) -> str:
             elif kind == "renamed":
                 line += f"  (was {name(item['old_name'])})"
             lines.append(line)
-            if kind == "changed":
-                lines.append("      " + ", ".join(item["columns"]))
+            if kind == "changed":  # a long column list wraps, never inside a name
+                lines += textwrap.wrap(
+                    ", ".join(item["columns"]),
+                    width=100,
+                    initial_indent="      ",
+                    subsequent_indent="      ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
         if len(items) > limit:
             lines.append(f"  ... {len(items) - limit} more (use --json or -o)")
     for kind, (added, removed), a, b in (
