@@ -174,11 +174,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help="read both files as of this date (shows corrections made to the past)",
     )
-    c.add_argument("--under", type=_sor_id, help="only this unit and the units below it")
+    c.add_argument(
+        "--under",
+        type=_sor_id,
+        metavar="SORID",
+        help="only this unit and the units below it (in either file)",
+    )
     c.add_argument("--json", action="store_true", help="print one JSON document")
     c.add_argument("--no-cache", action="store_true", help="do not use the load cache")
-    c.add_argument("--format", choices=("csv", "xlsx", "json"), default=None)
-    c.add_argument("-o", "--output", help="write the differences as a table to this file")
+    c.add_argument(
+        "--format",
+        choices=("csv", "xlsx", "json"),
+        default=None,
+        help="the format of -o OUT (default: from its name, else csv)",
+    )
+    c.add_argument(
+        "-o", "--output", metavar="OUT", help="write the differences as a table to this file"
+    )
 
     g = cmd("generate", "write a synthetic register (for tests and benchmarks)", file=False)
     g.add_argument("-o", "--output", required=True)

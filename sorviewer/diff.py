@@ -1091,17 +1091,12 @@ def compare(
         take = pa.array(idx, type=pa.int64())
         return k, idx, a.take(take), b.take(take)
 
-    # pyarrow's kernels release the GIL: the two sides, then the columns, on two threads
-    # (one register's caches are filled on one thread only: a file compared with itself
-    # gets its sides one after the other)
+    # Who holds what on each side is pandas work that mostly holds the GIL: one side
+    # after the other (this also fills each register's caches from one thread). The
+    # columns are pyarrow kernels, which release it: two threads.
+    eff_old = EffectiveColumns(old, so_side.day, pair_old)
+    eff_new = EffectiveColumns(new, sn_side.day, pair_new)
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        if old is new:
-            eff_old = EffectiveColumns(old, so_side.day, pair_old)
-            eff_new = EffectiveColumns(new, sn_side.day, pair_new)
-        else:
-            side_old = pool.submit(EffectiveColumns, old, so_side.day, pair_old)
-            eff_new = EffectiveColumns(new, sn_side.day, pair_new)
-            eff_old = side_old.result()
         found = list(pool.map(column_hits, range(len(columns))))
     hit_pos = [idx for _k, idx, _a, _b in found if len(idx)]
     hit_col = [np.full(len(idx), k, dtype=np.int32) for k, idx, _a, _b in found if len(idx)]
