@@ -51,11 +51,11 @@ past). The two views are compared unit by unit, aligned by SorId:
 Against `changes` (one file, two dates): when OLD is an earlier download of the
 register NEW holds, created, closed, moved and renamed are exactly `changes` between
 the two days. `changed` differs on purpose: `changes` compares the version rows'
-own text and leaves out groups inherited on both days and the copied owner and
-institution columns, while `diff` compares effective values over every data column
-both files have (a sync target stores what a unit effectively has). On a column
-that is not in an inherited group on either day the two agree exactly (tests check
-both statements).
+own text and leaves out groups inherited on both days, while `diff` compares
+effective values (a sync target stores what a unit effectively has); both leave out
+the copied owner and institution names and types. On a column that is in no
+inherited group on either day (ShakId aside, which `diff` takes from the SHAK map)
+the two agree exactly; on every column `diff` agrees with `show` (tests check both).
 
 `--under X` keeps units that are X or below X in either view (at that view's day);
 SHAK pairs of those units; EAN/EDI pairs of their effective location numbers.
