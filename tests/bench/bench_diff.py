@@ -87,7 +87,8 @@ def ensure(path: str, *extra: str) -> None:
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     print(f"generating {path} ...", flush=True)
     cmd = [sys.executable, "-m", "sorviewer", "generate", "-o", path, "--entities", "100000"]
-    subprocess.run([*cmd, "--seed", "1", *extra], check=True, cwd=ROOT)
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    subprocess.run([*cmd, "--seed", "1", *extra], check=True, cwd=ROOT, env=env)
 
 
 def main() -> None:
