@@ -75,7 +75,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -1173,80 +1173,22 @@ def write_diff(
     diff: Diff, path: str, fmt: str, progress: Callable[[int, int], None] | None = None
 ) -> int:
     """Write the table form (`Diff.table`) to `path` as csv, xlsx (a sheet per kind,
-    every sheet with the full header) or json (a list of row objects); returns the
-    number of rows. Ids stay text. The file appears whole or not at all; an exception
-    raised in `progress(rows_written, total)` stops the writing (a way to cancel)."""
-    from . import export
+    every sheet with the header) or json (a list of row objects) through the export
+    module's writer (`export.write_table`: cells neutralised, ids text, the file whole
+    or not at all); returns the number of rows. An exception raised in
+    `progress(rows_written, total)` stops the writing (a way to cancel)."""
+    from .export import write_table
 
     if fmt not in FORMATS:
         raise ValueError(f"Unknown format {fmt!r}; use csv, xlsx or json.")
-    header = list(TABLE_HEADER)
-    if fmt == "xlsx":
-        sheets = [(kind, diff.table((kind,))) for kind in KINDS]
-        total = sum(len(cols[0]) for _kind, cols in sheets)
-        export._atomic_write(path, lambda fh: _write_sheets(fh, header, sheets, progress))
-        return total
-    cols = diff.table()
-    total = len(cols[0])
-    ticker = export._Ticker(progress, total)
-    if fmt == "csv":
-        export._atomic_write(path, lambda fh: export._write_csv(fh, header, cols, ticker))
-    else:
-        rows = [dict(zip(header, r, strict=True)) for r in zip(*cols, strict=True)]
-        export._atomic_write(path, lambda fh: export._write_json(fh, [rows], total, ticker))
-    return total
-
-
-def _write_sheets(
-    fh: IO[bytes],
-    header: list[str],
-    sheets: list[tuple[str, list[np.ndarray]]],
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    """One XLSX sheet per kind through openpyxl's write-only mode, with the export
-    module's cell preparation (ids and number-like text as Text cells, formula-like
-    text quoted)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.styles.cell_style import StyleArray
-    from openpyxl.utils import get_column_letter
-
-    from . import export
-
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    as_text = StyleArray()
-    as_text.numFmtId = 49  # the built-in "@" (Text) format
-    quoted = StyleArray(as_text)
-    quoted.quotePrefix = 1
-    total = sum(len(cols[0]) for _name, cols in sheets)
-    done = 0
-    for name, cols in sheets:
-        ws = wb.create_sheet(name)
-        ws.freeze_panes = "A2"
-        prepared = [export._xlsx_column(c) for c in cols]
-        for i, (title, (values, _s, _q)) in enumerate(zip(header, prepared, strict=True)):
-            width = export._column_width(title, values)
-            ws.column_dimensions[get_column_letter(i + 1)].width = width
-        cells = []
-        for title in header:
-            cell = WriteOnlyCell(ws, title)
-            cell.data_type = "s"  # a header is never a formula
-            cell.font = bold
-            cells.append(cell)
-        ws.append(cells)
-        n = len(cols[0])
-
-        def sheet_progress(k: int, _n: int, base: int = done) -> None:
-            if progress is not None:
-                progress(base + k, total)
-
-        export._xlsx_rows(ws, prepared, n, as_text, quoted, export._Ticker(sheet_progress, n))
-        done += n
-    wb.save(fh)
-    if progress is not None:
-        progress(total, total)
+    parts = [diff.table((kind,)) for kind in KINDS]
+    cols = [np.concatenate([p[i] for p in parts]) for i in range(len(TABLE_HEADER))]
+    sheets = []
+    start = 0
+    for kind, part in zip(KINDS, parts, strict=True):
+        sheets.append((kind, start, start + len(part[0])))
+        start += len(part[0])
+    return write_table(path, fmt, TABLE_HEADER, cols, sheets=sheets, progress=progress)
 
 
 # --- plain text ------------------------------------------------------------------------------
