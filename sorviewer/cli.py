@@ -825,7 +825,8 @@ def _find(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
 def _diff(args: argparse.Namespace) -> int:
     """`diff OLD NEW`: two files, so it does not go through the one-file handlers."""
     from . import load
-    from .diff import as_text, compare, known_in_either, write_diff
+    from .diff import as_text, compare, known_in_either
+    from .export import write_diff
     from .messages import clean_text, msg
 
     fmt = args.format

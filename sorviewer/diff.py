@@ -15,9 +15,10 @@ past). The two views are compared unit by unit, aligned by SorId:
   one view is compared like any other); **renamed** when EntityName differs.
 - **changed**: every other data column both files have, compared on *effective*
   values (`show`'s `attributes`: an inherited address, virtual address, EAN or SHAK
-  code is the holder's value, `export.bulk_view`), so a change at a holder shows at
-  every unit that inherits from it, and a unit that starts or stops inheriting shows
-  the values that really changed. FromDate, ToDate and UpdatedAt are left out (and
+  code is the holder's value, a group with no value at the day is empty; read through
+  `columns.day_columns`, the reader `find` uses, by `provenance`'s one rule), so a
+  change at a holder shows at every unit that inherits from it, and a unit that starts
+  or stops inheriting shows the values that really changed. FromDate, ToDate and UpdatedAt are left out (and
   the NSP bookkeeping columns ValidFrom, ValidTo, UniqueCurrentKey, which change with
   them); EntityName and ParentSorId have their own lists. Left out as well, as
   `changes` leaves them out: the owner's and the institution's names and types that
@@ -44,7 +45,7 @@ past). The two views are compared unit by unit, aligned by SorId:
   EanLocationCodeState in lower case. The values shown are the files' own.
 - **shak**: `{shak_id, sor_id}` mappings valid in one view and not the other, for
   the units active in that view (SHAKSORMap rows valid at the day; without that
-  table, the mapping derived from ShakId, `mapping`). **ean_edi**: `{ean, edi_id}`
+  table, each unit's effective ShakId, own or inherited, as `provenance` derives it). **ean_edi**: `{ean, edi_id}`
   rows of LocationsCodeEDITypeMap valid in one view and not the other; empty when
   either file has no EDI table (the XML and daily files have none).
 
@@ -64,18 +65,20 @@ Lists are sorted by name (Danish order, as `tree`), then SorId; SHAK pairs by co
 then SorId, EAN/EDI pairs by EAN then EDI id.
 
 Everything is array work over the two loaded registers: one id lookup aligns the
-units, effective values are taken column by column (pyarrow), and only the few
-values that differ as text are normalised and compared again.
+units (`arrays.index_of`), effective values are read column by column (pyarrow, for
+the units in life at each day), and only the few values that differ as text are
+normalised and compared again. Writing the differences to a file is
+`export.write_diff` (the export module's writers).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,20 +86,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import schema
-from .dates import MIN_DAY, parse_day_column, to_day
+from .arrays import index_of
+from .asof import Snapshot, snapshot
+from .columns import DayColumns, UnitColumns, cells, day_columns, has_values
+from .dates import MIN_DAY, parse_day_column
+from .edi import edi_rows_at
 from .messages import Message, clean_text, msg
-from .register import LINE
-
-if TYPE_CHECKING:
-    from .asof import Snapshot
-    from .export import BulkView
-    from .register import Register
+from .provenance import EAN_INHERITED, EAN_OWN, data_columns
+from .register import Store
+from .shakmap import map_table
+from .text import fold_array, fold_text, truth_masks
 
 #: the unit lists, in document order
 UNIT_KINDS = ("created", "closed", "moved", "renamed", "changed")
 #: every kind, in document (and table) order
 KINDS = (*UNIT_KINDS, "shak", "ean_edi")
-#: the table form's columns (`Diff.table`, `write_diff`)
+#: the table form's columns (`Diff.table`, `export.write_diff`)
 TABLE_HEADER = ("kind", "sor_id", "name", "column", "old", "new", "ean")
 
 #: the owner's and the institution's names and types, copied onto every row
@@ -118,11 +123,7 @@ NOT_COMPARED = frozenset(
     | COPIED_COLUMNS
 )
 
-_TRUE = ("true", "1", "ja", "j", "yes", "y")
-_FALSE = ("false", "0", "nej", "n", "no")
-#: the inheritable group of each column (SHAK is its own case: `BulkView.shak_code`)
-_GROUP_OF = {c: key for key, g in schema.FIELD_GROUPS.items() if key != "shak" for c in g.columns}
-_TEXT = pa.large_string()
+_TEXT = pa.string()
 #: threads for the column work (the machines this runs on have two cores or more)
 _WORKERS = 2
 
@@ -130,7 +131,7 @@ _WORKERS = 2
 # --- the two sides ---------------------------------------------------------------------
 
 
-def own_day(reg: Register) -> dt.date | None:
+def own_day(reg: Store) -> dt.date | None:
     """The day a file is read at by default: its snapshot date (`info`), or None."""
     return reg.source.snapshot_date
 
@@ -139,7 +140,7 @@ def own_day(reg: Register) -> dt.date | None:
 class Side:
     """One file of the comparison and the day it is read at."""
 
-    register: Register
+    register: Store
     day: dt.date
 
     @property
@@ -153,6 +154,19 @@ class Side:
     @property
     def snapshot_date(self) -> dt.date | None:
         return self.register.source.snapshot_date
+
+    def snapshot(self) -> Snapshot:
+        """The register on the side's day."""
+        return snapshot(self.register, self.day)
+
+    def columns(self) -> DayColumns:
+        """The reader of effective values at the side's day (`columns.day_columns`) for
+        the units in life then: the only ones a comparison looks at."""
+        return day_columns(self.register, self.day, in_life_only=True)
+
+    def units(self, ents: np.ndarray) -> UnitColumns:
+        """Effective values of units `ents` (in life at the side's day), column by column."""
+        return self.columns().units(ents)
 
     def as_json(self) -> dict[str, Any]:
         snap = self.snapshot_date
@@ -250,7 +264,7 @@ class Diff:
         """True when the two views show no difference at all."""
         return not any(self.counts().values())
 
-    def _ents(self, kind: str) -> tuple[Register, np.ndarray]:
+    def _ents(self, kind: str) -> tuple[Store, np.ndarray]:
         """The register and entity indices of a unit list (pairs: NEW's side)."""
         if kind == "created":
             return self.new.register, self.created
@@ -287,7 +301,7 @@ class Diff:
             [int(str(s)) for s in sor_ids] if not isinstance(sor_ids, np.ndarray) else sor_ids,
             dtype=np.int64,
         )
-        return lookup(self.differing_ids(), keys) >= 0
+        return index_of(self.differing_ids(), keys) >= 0
 
     def kinds_of(self, sor_id: int | str) -> list[str]:
         """The kinds a unit appears in ("created", ..., "shak"), in document order."""
@@ -518,8 +532,8 @@ class Diff:
         return replace(self, **changes, _memo={})
 
     def _under(self, sor_id: int | str) -> Diff:
-        in_old = subtree_mask(self.old.register, self.old.register.snapshot(self.old.day), sor_id)
-        in_new = subtree_mask(self.new.register, self.new.register.snapshot(self.new.day), sor_id)
+        in_old = subtree_mask(self.old.register, self.old.snapshot(), sor_id)
+        in_new = subtree_mask(self.new.register, self.new.snapshot(), sor_id)
         pair_in = in_old[self.pair_old] | in_new[self.pair_new]
         changed = self.changed[pair_in[self.changed]]
         kept_ids = {
@@ -530,7 +544,7 @@ class Diff:
         for side, mask in ((self.old, in_old), (self.new, in_new)):
             ents = np.nonzero(mask)[0]
             if len(ents) and self.has_edi:
-                col = EffectiveColumns(side.register, side.day, ents).column("EanLocationCode")
+                col = side.units(ents).effective("EanLocationCode")
                 eans.update(v.strip() for v in col.to_pylist() if v)
 
         def pairs_in(pairs: _Pairs, which: int, keys: set[str]) -> _Pairs:
@@ -553,15 +567,13 @@ class Diff:
         )
 
     def _matching(self, text: str) -> Diff:
-        from .register import fold_text
-
         query = fold_text(text.strip())
 
         def hits(values: Sequence[object] | pa.Array) -> np.ndarray:
             arr = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
             if not len(arr):
                 return np.zeros(0, dtype=bool)
-            folded = fold_array(arr)
+            folded = fold_array(arr.cast(pa.string()))
             return _mask(pc.match_substring(folded, query))
 
         def unit_hits(kind: str) -> np.ndarray:
@@ -612,16 +624,6 @@ class Diff:
 # --- helpers over both sides ------------------------------------------------------------
 
 
-def lookup(sorted_ids: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Position of each key in the sorted unique `sorted_ids`, -1 when absent: the one
-    id lookup the comparison aligns with."""
-    keys = np.asarray(keys, dtype=np.int64)
-    if not len(sorted_ids):
-        return np.full(len(keys), -1, dtype=np.int64)
-    pos = np.minimum(np.searchsorted(sorted_ids, keys), len(sorted_ids) - 1)
-    return np.where(sorted_ids[pos] == keys, pos, -1).astype(np.int64)
-
-
 def _mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """A pyarrow boolean array (nulls false) as a numpy bool array."""
     if isinstance(arr, pa.ChunkedArray):
@@ -629,26 +631,12 @@ def _mask(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def fold_array(arr: pa.Array) -> pa.Array:
-    """`register.fold_text` over a string array (the search module's kernels)."""
-    from .search import _fold_array
-
-    return _fold_array(arr.cast(pa.string()))
-
-
-def _bulk_view(reg: Register, day: dt.date) -> BulkView:
-    from .export import bulk_view
-
-    return bulk_view(reg, day)
-
-
 def _names(side: Side, ents: np.ndarray) -> list[str | None]:
+    """EntityName of units in the side's view (their rows at its day)."""
     if not len(ents):
         return []
-    snap = side.register.snapshot(side.day)
-    rows = snap.row_of[ents]
-    col = _column(side.register, "EntityName").take(pa.array(rows, type=pa.int64()))
-    out: list[str | None] = col.to_pylist()
+    rows = side.snapshot().row_of[ents]
+    out: list[str | None] = cells(side.register, "EntityName", rows).to_pylist()
     return out
 
 
@@ -660,13 +648,12 @@ def _pair_values(
     out = []
     for side, ents in ((d.old, d.pair_old[positions]), (d.new, d.pair_new[positions])):
         reg = side.register
-        rows = reg.snapshot(side.day).row_of[ents]
+        rows = side.snapshot().row_of[ents]
         if column == "ParentSorId":
             par = reg.parent_id[rows]
             out.append([str(p) if p else None for p in par.tolist()])
         else:
-            col = _column(reg, column).take(pa.array(rows, type=pa.int64()))
-            out.append(col.to_pylist())
+            out.append(cells(reg, column, rows).to_pylist())
     return out[0], out[1]
 
 
@@ -676,10 +663,9 @@ def _names_of_ids(d: Diff, sor_ids: np.ndarray) -> list[str | None]:
     out: list[str | None] = [None] * len(keys)
     for side in (d.old, d.new):  # NEW last: its names win
         reg = side.register
-        snap = reg.snapshot(side.day)
-        e = lookup(reg.ids, keys)
+        e = index_of(reg.ids, keys)
         ok = e >= 0
-        ok[ok] = snap.active_mask[e[ok]]
+        ok[ok] = side.snapshot().active_mask[e[ok]]
         idx = np.nonzero(ok)[0]
         for i, name in zip(idx.tolist(), _names(side, e[idx]), strict=True):
             out[i] = name
@@ -721,7 +707,7 @@ def _cells(d: Diff, changed: np.ndarray) -> dict[str, Any]:
     }
 
 
-def subtree_mask(reg: Register, snap: Snapshot, sor_id: int | str) -> np.ndarray:
+def subtree_mask(reg: Store, snap: Snapshot, sor_id: int | str) -> np.ndarray:
     """Per entity: whether it is `sor_id` or below it at the snapshot's day (only units
     active then). Breadth first over the children index: depth is data."""
     mask = np.zeros(len(reg.ids), dtype=bool)
@@ -735,29 +721,15 @@ def subtree_mask(reg: Register, snap: Snapshot, sor_id: int | str) -> np.ndarray
 # --- columns and effective values ---------------------------------------------------------
 
 
-def _column(reg: Register, column: str) -> pa.ChunkedArray:
-    """A SOREntity column as pyarrow text (no copy), all nulls when the file lacks it."""
-    if column not in reg.entities.columns:
-        return pa.chunked_array([pa.nulls(len(reg.entities), _TEXT)])
-    arr = reg.entities[column].array
-    if hasattr(arr, "__arrow_array__"):
-        got = arr.__arrow_array__()
-        if isinstance(got, pa.ChunkedArray) and got.type == _TEXT:
-            return got
-        return pa.chunked_array([pa.array(got, type=_TEXT)])
-    return pa.chunked_array([pa.array(reg.entities[column], type=_TEXT, from_pandas=True)])
-
-
-def filled_columns(reg: Register) -> list[str]:
+def filled_columns(reg: Store) -> list[str]:
     """The data columns a file has, in the file's order: those with a value in at least
     one row, and the address columns whose effective value can come from such a column
     (a visiting address nobody has of their own is still everyone's postal address).
     See the module docstring."""
 
     def make() -> list[str]:
-        n = len(reg.entities)
-        cols = [c for c in reg.entities.columns if c != LINE and not str(c).startswith("__")]
-        filled = {c for c in cols if _column(reg, c).null_count < n}
+        cols = data_columns(reg)
+        filled = {c for c in cols if has_values(reg, c)}
         # activity <- visiting <- postal: in that order, so a chain of two is followed
         for key in ("visiting_address", "activity_address"):
             src = schema.FIELD_GROUPS[schema.FIELD_GROUPS[key].inherits_from]
@@ -771,7 +743,7 @@ def filled_columns(reg: Register) -> list[str]:
     return result
 
 
-def compared_columns(old: Register, new: Register) -> tuple[list[str], list[str], list[str]]:
+def compared_columns(old: Store, new: Store) -> tuple[list[str], list[str], list[str]]:
     """(columns compared in NEW's order, columns only OLD has, columns only NEW has)."""
     have_old = [c for c in filled_columns(old) if c not in NOT_COMPARED]
     have_new = [c for c in filled_columns(new) if c not in NOT_COMPARED]
@@ -783,95 +755,6 @@ def compared_columns(old: Register, new: Register) -> tuple[list[str], list[str]
     )
 
 
-class _Rows:
-    """Row numbers to take from many columns: sorted once, so that each column is taken
-    chunk by chunk (a third faster than pyarrow's take over a chunked column), then put
-    back in the order asked for."""
-
-    def __init__(self, rows: np.ndarray) -> None:
-        rows = np.asarray(rows, dtype=np.int64)
-        self.inverse: pa.Array | None = None
-        if len(rows) > 1 and bool((rows[1:] < rows[:-1]).any()):
-            order = np.argsort(rows, kind="stable")
-            inverse = np.empty_like(order)
-            inverse[order] = np.arange(len(order))
-            rows = rows[order]
-            self.inverse = pa.array(inverse, type=pa.int64())
-        self.sorted = rows
-
-    def take(self, arr: pa.ChunkedArray) -> pa.Array:
-        chunks = arr.chunks
-        if len(chunks) == 1:
-            out = chunks[0].take(pa.array(self.sorted, type=pa.int64()))
-        else:
-            bounds = np.cumsum([0, *(len(c) for c in chunks)])
-            cut = np.searchsorted(self.sorted, bounds)
-            parts = [
-                chunks[k].take(pa.array(self.sorted[cut[k] : cut[k + 1]] - bounds[k]))
-                for k in range(len(chunks))
-                if cut[k + 1] > cut[k]
-            ]
-            out = pa.concat_arrays(parts) if parts else pa.array([], type=arr.type)
-        return out if self.inverse is None else out.take(self.inverse)
-
-
-class EffectiveColumns:
-    """The effective values of units `ents` at a day, column by column, as
-    `export.effective` fills them: an inherited group's columns come from the holder's
-    row (the column of the holder's group with the same address part), ShakId is the
-    unit's SHAK code at the day; everything else is the unit's own row.
-
-    Who holds what is worked out once (`export.bulk_view`); each column is then one
-    take from the unit rows plus one per source group. Read-only once made, so
-    columns may be taken on several threads."""
-
-    def __init__(self, reg: Register, day: dt.date, ents: np.ndarray) -> None:
-        from .export import INHERITED
-
-        bv = _bulk_view(reg, day)
-        self.reg = reg
-        self.rows = _Rows(bv.rows[ents])
-        #: group -> [(source group key, mask over ents, holder rows of the masked)]
-        self.sources: dict[str, list[tuple[str, pa.Array, _Rows]]] = {}
-        for key in schema.FIELD_GROUPS:
-            if key == "shak":
-                continue
-            inherited = np.nonzero(bv.state[key][ents] == INHERITED)[0]
-            if not len(inherited):
-                continue
-            holder_rows = bv.holder_rows(key)[ents[inherited]]
-            codes, uniques = pd.factorize(bv.from_group[key][ents[inherited]])
-            parts = []
-            for k, src_key in enumerate(uniques):
-                pick = inherited[codes == k]
-                mask = np.zeros(len(ents), dtype=bool)
-                mask[pick] = True
-                parts.append((str(src_key), pa.array(mask), _Rows(holder_rows[codes == k])))
-            self.sources[key] = parts
-        code = bv.shak_code[ents]
-        hit = np.asarray(code != None, dtype=bool)  # noqa: E711 - element-wise
-        self.shak: tuple[pa.Array, pa.Array] | None = None
-        if hit.any():
-            self.shak = (pa.array(hit), pa.array(code[hit].tolist(), type=_TEXT))
-
-    def column(self, column: str) -> pa.Array:
-        """The effective values of one column (large_string, one per unit)."""
-        vals = self.rows.take(_column(self.reg, column))
-        if column == "ShakId":
-            if self.shak is not None:
-                vals = pc.replace_with_mask(vals, *self.shak)
-            return vals
-        group = _GROUP_OF.get(column)
-        part = schema.address_part(column)
-        for src_key, mask, rows in self.sources.get(group or "", ()):
-            src_group = schema.FIELD_GROUPS[src_key]
-            src_col = next((c for c in src_group.columns if schema.address_part(c) == part), None)
-            if src_col is None:
-                continue  # no such part in the holder's group: the unit's own value stays
-            vals = pc.replace_with_mask(vals, mask, rows.take(_column(self.reg, src_col)))
-        return vals
-
-
 def _blank_to_null(arr: pa.Array) -> pa.Array:
     arr = pc.utf8_trim_whitespace(arr)
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
@@ -880,17 +763,18 @@ def _blank_to_null(arr: pa.Array) -> pa.Array:
 def normalised(column: str, arr: pa.Array) -> pa.Array:
     """Values of `column` in one notation (module docstring), for comparing only."""
     arr = _blank_to_null(arr)
-    if column.endswith("Indicator"):
-        low = pc.utf8_lower(arr)
-        true = pc.is_in(low, value_set=pa.array(_TRUE, type=arr.type))
-        false = pc.is_in(low, value_set=pa.array(_FALSE, type=arr.type))
+    if column.endswith("Indicator"):  # the spellings of yes and no: `text.truth_masks`
+        true, false = truth_masks(arr)
         arr = pc.if_else(
-            true, pa.scalar("true", arr.type), pc.if_else(false, pa.scalar("false", arr.type), arr)
+            pa.array(true),
+            pa.scalar("true", arr.type),
+            pc.if_else(pa.array(false), pa.scalar("false", arr.type), arr),
         )
-    elif column == "EanLocationCodeState":
+    elif column == "EanLocationCodeState":  # the state's spellings: `provenance`
         arr = pc.utf8_lower(arr)
-        arr = pc.replace_substring_regex(arr, "^egen$", "own")
-        arr = pc.replace_substring_regex(arr, "^nedarvet$", "inherited")
+        for words, word in ((EAN_OWN, "own"), (EAN_INHERITED, "inherited")):
+            hit = pc.is_in(arr, value_set=pa.array(words, type=arr.type))
+            arr = pc.if_else(hit, pa.scalar(word, arr.type), arr)
     elif column in schema.DATE_COLUMNS:
         days, bad = parse_day_column(pd.Series(arr.to_pylist(), dtype="string[pyarrow]"), MIN_DAY)
         text = [None if d == MIN_DAY else str(int(d)) for d in days.tolist()]
@@ -929,7 +813,7 @@ def differing(column: str, old: pa.Array, new: pa.Array, one_sided: bool = True)
     return diff
 
 
-def format_family(reg: Register) -> str:
+def format_family(reg: Store) -> str:
     """Files of one family carry the same columns: SOR2 (complete or daily), or the XML
     of one version."""
     src = reg.source
@@ -946,38 +830,36 @@ def _dedupe(first: np.ndarray, second: np.ndarray) -> _Pairs:
     return _Pairs(frame["a"].to_numpy(dtype=object), frame["b"].to_numpy(dtype=object))
 
 
-def shak_pairs(reg: Register, day: dt.date) -> _Pairs:
-    """(SHAK code, SorId) mappings valid at the day for the units active then."""
-    from .mapping import map_table
-
-    snap = reg.snapshot(day)
+def shak_pairs(reg: Store, day: dt.date) -> _Pairs:
+    """(SHAK code, SorId) mappings valid at the day for the units active then: the
+    SHAKSORMap rows valid at the day, or without that table every unit's effective
+    ShakId (`columns`: its own code, or the one it inherits)."""
+    snap = snapshot(reg, day)
     table = map_table(reg)
     if table is not None:
-        n = snap.day
-        hit = np.nonzero((table.from_day <= n) & (table.to_day >= n))[0]
+        hit = table.valid_rows(snap.day)
         sor = table.sor[hit]
-        e = lookup(reg.ids, sor)
+        e = index_of(reg.ids, sor)
         ok = e >= 0
         ok[ok] = snap.active_mask[e[ok]]
-        codes = np.asarray([str(c).strip() for c in table.shak[hit][ok].tolist()], dtype=object)
+        codes = table.shak[hit][ok]  # trimmed text
         sors = sor[ok]
     else:
-        bv = _bulk_view(reg, day)
-        ents = np.nonzero(snap.active_mask & np.asarray(bv.shak_code != None, dtype=bool))[0]  # noqa: E711
-        codes = np.asarray([str(c).strip() for c in bv.shak_code[ents].tolist()], dtype=object)
+        shak = day_columns(reg, day, in_life_only=True).shak_codes()
+        has = np.asarray(shak.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        ents = np.nonzero(snap.active_mask & has)[0]
+        picked = pc.utf8_trim_whitespace(shak.take(pa.array(ents, type=pa.int64())))
+        codes = np.asarray(picked.to_numpy(zero_copy_only=False), dtype=object)
         sors = reg.ids[ents]
-    return _dedupe(codes, np.asarray([str(s) for s in sors.tolist()], dtype=object))
+    return _dedupe(codes, sors.astype(str).astype(object))
 
 
-def edi_pairs(reg: Register, day: dt.date) -> _Pairs | None:
+def edi_pairs(reg: Store, day: dt.date) -> _Pairs | None:
     """(EAN, EdiId) rows of the EDI map valid at the day; None without an EDI table."""
-    from .edi import _valid, edi_map
-
-    m = edi_map(reg)
-    if m is None:
+    rows = edi_rows_at(reg, day)
+    if rows is None:
         return None
-    ok = _valid(m, to_day(day))
-    sub = m.loc[ok, ["EanLocationCode", "EdiId"]].dropna()
+    sub = rows[["EanLocationCode", "EdiId"]].dropna()
     return _dedupe(
         sub["EanLocationCode"].to_numpy(dtype=object), sub["EdiId"].to_numpy(dtype=object)
     )
@@ -1001,13 +883,13 @@ def _set_difference(a: _Pairs, b: _Pairs) -> _Pairs:
 # --- the comparison ------------------------------------------------------------------------
 
 
-def _check_registers(old: Register, new: Register, warnings: list[Message]) -> None:
+def _check_registers(old: Store, new: Store, warnings: list[Message]) -> None:
     """Warn when the two files do not look like downloads of one register: no SorId in
     common, or most shared SorIds with another first valid day (SOR never reuses an
     id, and a unit's first day does not change)."""
     if not len(old.ids) or not len(new.ids):
         return
-    at_new = lookup(new.ids, old.ids)
+    at_new = index_of(new.ids, old.ids)
     shared = np.nonzero(at_new >= 0)[0]
     if not len(shared):
         warnings.append(msg("diff.no_common_ids"))
@@ -1019,7 +901,7 @@ def _check_registers(old: Register, new: Register, warnings: list[Message]) -> N
             warnings.append(msg("diff.different_registers", share=share, n=len(shared)))
 
 
-def _side(reg: Register, day: dt.date | None, which: str, warnings: list[Message]) -> Side:
+def _side(reg: Store, day: dt.date | None, which: str, warnings: list[Message]) -> Side:
     if day is None:
         day = own_day(reg)
         if day is None:
@@ -1029,8 +911,8 @@ def _side(reg: Register, day: dt.date | None, which: str, warnings: list[Message
 
 
 def compare(
-    old: Register,
-    new: Register,
+    old: Store,
+    new: Store,
     old_day: dt.date | None = None,
     new_day: dt.date | None = None,
     under: int | str | None = None,
@@ -1044,26 +926,26 @@ def compare(
     if so_side.day > sn_side.day:
         warnings.append(msg("diff.dates_backwards", old=so_side.day, new=sn_side.day))
     _check_registers(old, new, warnings)
-    so = old.snapshot(so_side.day)
-    sn = new.snapshot(sn_side.day)
+    so = so_side.snapshot()
+    sn = sn_side.snapshot()
 
     # align the units active in each view by SorId (one lookup each way)
     o_act = np.nonzero(so.active_mask)[0]
     n_act = np.nonzero(sn.active_mask)[0]
-    at_new = lookup(new.ids, old.ids[o_act])
+    at_new = index_of(new.ids, old.ids[o_act])
     both = at_new >= 0
     both[both] = sn.active_mask[at_new[both]]
     pair_old = o_act[both]
     pair_new = at_new[both]
     closed = o_act[~both]
-    at_old = lookup(old.ids, new.ids[n_act])
+    at_old = index_of(old.ids, new.ids[n_act])
     n_both = at_old >= 0
     n_both[n_both] = so.active_mask[at_old[n_both]]
     created = n_act[~n_both]
     row_o = so.row_of[pair_old]
     row_n = sn.row_of[pair_new]
 
-    def by_name(reg: Register, ents: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def by_name(reg: Store, ents: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return np.lexsort((reg.ids[ents], reg.name_rank[rows]))
 
     created = created[by_name(new, created, sn.row_of[created])]
@@ -1074,8 +956,8 @@ def compare(
         return pair_order[hit[pair_order]]
 
     moved = in_order(old.parent_id[row_o] != new.parent_id[row_n])
-    old_names = _Rows(row_o).take(_column(old, "EntityName"))
-    new_names = _Rows(row_n).take(_column(new, "EntityName"))
+    old_names = cells(old, "EntityName", row_o)
+    new_names = cells(new, "EntityName", row_n)
     renamed = in_order(differing("EntityName", old_names, new_names))
 
     columns, only_old, only_new = compared_columns(old, new)
@@ -1085,17 +967,20 @@ def compare(
 
     def column_hits(k: int) -> tuple[int, np.ndarray, pa.Array, pa.Array]:
         col = columns[k]
-        a = eff_old.column(col)
-        b = eff_new.column(col)
+        a = eff_old.effective(col)
+        b = eff_new.effective(col)
         idx = np.nonzero(differing(col, a, b, one_sided=same_family))[0]
         take = pa.array(idx, type=pa.int64())
         return k, idx, a.take(take), b.take(take)
 
-    # Who holds what on each side is pandas work that mostly holds the GIL: one side
-    # after the other (this also fills each register's caches from one thread). The
-    # columns are pyarrow kernels, which release it: two threads.
-    eff_old = EffectiveColumns(old, so_side.day, pair_old)
-    eff_new = EffectiveColumns(new, sn_side.day, pair_new)
+    # Who holds what on each side (the day's provenance, each group's fill) is numpy and
+    # pandas work that mostly holds the GIL: one side after the other (this also fills
+    # each register's caches from one thread). The columns are pyarrow kernels, which
+    # release it: two threads.
+    eff_old = so_side.units(pair_old)
+    eff_new = sn_side.units(pair_new)
+    eff_old.prepare()
+    eff_new.prepare()
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         found = list(pool.map(column_hits, range(len(columns))))
     hit_pos = [idx for _k, idx, _a, _b in found if len(idx)]
@@ -1158,37 +1043,9 @@ def compare(
     return result if under is None else result.filter(under=under)
 
 
-def known_in_either(old: Register, new: Register, sor_id: int | str) -> bool:
+def known_in_either(old: Store, new: Store, sor_id: int | str) -> bool:
     """Whether `sor_id` occurs anywhere in either file (`--under` exits 4 when not)."""
     return old.entity_index(sor_id) >= 0 or new.entity_index(sor_id) >= 0
-
-
-# --- files ---------------------------------------------------------------------------------
-
-#: formats `write_diff` writes
-FORMATS = ("csv", "xlsx", "json")
-
-
-def write_diff(
-    diff: Diff, path: str, fmt: str, progress: Callable[[int, int], None] | None = None
-) -> int:
-    """Write the table form (`Diff.table`) to `path` as csv, xlsx (a sheet per kind,
-    every sheet with the header) or json (a list of row objects) through the export
-    module's writer (`export.write_table`: cells neutralised, ids text, the file whole
-    or not at all); returns the number of rows. An exception raised in
-    `progress(rows_written, total)` stops the writing (a way to cancel)."""
-    from .export import write_table
-
-    if fmt not in FORMATS:
-        raise ValueError(f"Unknown format {fmt!r}; use csv, xlsx or json.")
-    parts = [diff.table((kind,)) for kind in KINDS]
-    cols = [np.concatenate([p[i] for p in parts]) for i in range(len(TABLE_HEADER))]
-    sheets = []
-    start = 0
-    for kind, part in zip(KINDS, parts, strict=True):
-        sheets.append((kind, start, start + len(part[0])))
-        start += len(part[0])
-    return write_table(path, fmt, TABLE_HEADER, cols, sheets=sheets, progress=progress)
 
 
 # --- plain text ------------------------------------------------------------------------------
@@ -1249,21 +1106,17 @@ def as_text(diff: Diff, limit: int = 50) -> str:
 
 
 __all__ = [
-    "FORMATS",
     "KINDS",
     "TABLE_HEADER",
     "UNIT_KINDS",
     "Change",
     "Diff",
-    "EffectiveColumns",
     "Side",
     "as_text",
     "compare",
     "compared_columns",
     "differing",
     "filled_columns",
-    "lookup",
     "own_day",
     "subtree_mask",
-    "write_diff",
 ]

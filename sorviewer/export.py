@@ -8,6 +8,8 @@ provenance columns (`...Source`) beside inheritable ones.
 
 Every text cell a spreadsheet could run as a formula is neutralised (CSV, TSV:
 a leading apostrophe; XLSX: a string cell with quotePrefix; HTML: marked as text).
+`write_table` writes a plain table of text cells the same ways (`write_diff`: the
+differences between two downloads, the XLSX with a sheet per kind).
 `csv-excel` writes ids as `="…"` as the official files do. XLSX is SpreadsheetML
 built column-wise with pyarrow (see `_write_xlsx` for why). `write_export` reports
 progress for a progress bar. Files are written beside the target and moved into
@@ -33,6 +35,7 @@ import pyarrow.compute as pc
 
 from . import schema
 from .asof import Snapshot, day_number, reference_days, snapshot, statuses, version_rows
+from .diff import KINDS, TABLE_HEADER, Diff
 from .provenance import at as provenance_at
 from .provenance import effective
 from .records import UnitView
@@ -1077,3 +1080,25 @@ def write_table(
             lambda fh: _write_xlsx(fh, head, arrays, _Ticker(progress, total), sheets=sheets),
         )
     return total
+
+
+#: formats `write_diff` writes
+DIFF_FORMATS = ("csv", "xlsx", "json")
+
+
+def write_diff(d: Diff, path: str, fmt: str, progress: Progress | None = None) -> int:
+    """Write a comparison's table form (`diff.Diff.table`) to `path` as csv, xlsx (a
+    sheet per kind, every sheet with the header) or json (a list of row objects)
+    through `write_table` (cells neutralised, ids text, the file whole or not at all);
+    returns the number of rows. An exception raised in `progress(rows_written, total)`
+    stops the writing (a way to cancel)."""
+    if fmt not in DIFF_FORMATS:
+        raise ValueError(f"Unknown format {fmt!r}; use csv, xlsx or json.")
+    parts = [d.table((kind,)) for kind in KINDS]
+    cols = [np.concatenate([p[i] for p in parts]) for i in range(len(TABLE_HEADER))]
+    sheets = []
+    start = 0
+    for kind, part in zip(KINDS, parts, strict=True):
+        sheets.append((kind, start, start + len(part[0])))
+        start += len(part[0])
+    return write_table(path, fmt, TABLE_HEADER, cols, sheets=sheets, progress=progress)
