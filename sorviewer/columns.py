@@ -480,6 +480,10 @@ class DayColumns:
         """The column's effective value for units `ents` (`UnitColumns.effective`)."""
         return self.units(ents).effective(column)
 
+    def source_text(self, group: str, ents: np.ndarray) -> pa.Array:
+        """Where each unit's value of `group` comes from (`UnitColumns.source_text`)."""
+        return self.units(ents).source_text(group)
+
     def shak_codes(self) -> pa.Array:
         """The effective ShakId of every entity (its SHAK code at the day, or null)."""
         if "shak" not in self.memo:
