@@ -165,6 +165,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _find_arguments(cmd("find", "units matching filters, as a table (effective values)"))
 
+    c = sub.add_parser(
+        "diff",
+        help="what changed between two downloads (OLD and NEW, any formats)",
+        description="What changed between two downloads: units created, closed, moved, "
+        "renamed and changed, SHAK mappings and EAN/EDI types added and removed. Each file "
+        "is read as of its own snapshot date unless --as-of puts both at one date.",
+    )
+    c.add_argument("old", help="the earlier download (it is never modified)")
+    c.add_argument("new", help="the later download (it is never modified)")
+    c.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="read both files as of this date (shows corrections made to the past)",
+    )
+    c.add_argument(
+        "--under",
+        type=_sor_id,
+        metavar="SORID",
+        help="only this unit and the units below it (in either file)",
+    )
+    c.add_argument("--json", action="store_true", help="print one JSON document")
+    c.add_argument("--no-cache", action="store_true", help="do not use the load cache")
+    c.add_argument(
+        "--format",
+        choices=("csv", "xlsx", "json"),
+        default=None,
+        help="the format of -o OUT (default: from its name, else csv)",
+    )
+    c.add_argument(
+        "-o", "--output", metavar="OUT", help="write the differences as a table to this file"
+    )
+
     g = cmd("generate", "write a synthetic register (for tests and benchmarks)", file=False)
     g.add_argument("-o", "--output", required=True)
     g.add_argument("--entities", type=_positive, default=2000)
@@ -173,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--xml-version", choices=("1.0.0", "2.0.0"), default="1.0.0")
     g.add_argument("--dialect", default="default", help="comma-separated quirk options")
     g.add_argument("--snapshot", type=_date, default=None, help="the register's 'today'")
+    g.add_argument(
+        "--known-on",
+        type=_date,
+        default=None,
+        help="write the earlier download of this day of the same register",
+    )
     return p
 
 
@@ -319,11 +359,15 @@ def _dispatch(args: argparse.Namespace) -> int:
                 xml_version=args.xml_version,
                 dialect=args.dialect,
                 snapshot=args.snapshot,
+                known_on=args.known_on,
             )
         except (ValueError, OSError) as exc:
             raise CliError(EXIT_USAGE, str(exc)) from exc
         print(f"wrote {args.output}: {stats}")
         return EXIT_OK
+
+    if args.command == "diff":
+        return _diff(args)
 
     # usage errors before the file is read: loading a full register takes seconds
     if args.command == "shak":
@@ -830,6 +874,53 @@ def _find(reg: Register, day: dt.date, args: argparse.Namespace) -> None:
         return _table([[r[k] for k in keys] for r in d], keys)
 
     _emit(found, args.json, human)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """`diff OLD NEW`: two files, so it does not go through the one-file handlers."""
+    from . import load
+    from .diff import as_text, compare, known_in_either
+    from .export import write_diff
+    from .messages import clean_text, msg
+
+    fmt = args.format
+    if fmt is not None and not args.output:
+        raise CliError(EXIT_USAGE, str(msg("diff.format_needs_output")))
+    if args.output and fmt is None:
+        suffix = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else ""
+        fmt = suffix if suffix in ("csv", "xlsx", "json") else "csv"
+    regs = []
+    for which, path in (("old", args.old), ("new", args.new)):
+        try:
+            regs.append(load(path, use_cache=not args.no_cache))
+        except (LoadError, LoadCancelled) as exc:
+            reason = str(exc) or "Loading was cancelled."
+            raise CliError(
+                EXIT_UNREADABLE,
+                str(msg(f"diff.{which}_unreadable", path=clean_text(path), reason=reason)),
+            ) from exc
+    old, new = regs
+    if args.under and not known_in_either(old, new, args.under):
+        raise CliError(EXIT_UNKNOWN, str(msg("diff.under_unknown", sor_id=args.under)))
+    d = compare(old, new, args.as_of, args.as_of, under=args.under)
+    for warning in d.warnings:
+        print(f"sorviewer: {warning}", file=sys.stderr)
+    if args.output:
+        try:
+            n = write_diff(d, args.output, fmt)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise CliError(
+                EXIT_USAGE,
+                str(msg("diff.cannot_write", path=clean_text(args.output), reason=reason)),
+            ) from exc
+        if args.json:
+            _emit({"output": args.output, "format": fmt, "rows": n}, True, str)
+        else:
+            print(msg("diff.wrote", rows=n, path=clean_text(args.output), fmt=fmt))
+        return EXIT_OK
+    _emit(d.as_json(), args.json, lambda _doc: as_text(d))
+    return EXIT_OK
 
 
 _HANDLERS: dict[str, Callable[[Register, dt.date, argparse.Namespace], None]] = {

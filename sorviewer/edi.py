@@ -57,6 +57,15 @@ def edi_map(reg: Store) -> pd.DataFrame | None:
     return result
 
 
+def edi_rows_at(reg: Store, day: dt.date | int) -> pd.DataFrame | None:
+    """The rows of the EDI map (`edi_map`) valid at the day; None when the file has no
+    EDI map."""
+    m = edi_map(reg)
+    if m is None:
+        return None
+    return m.loc[_valid(m, day_number(day))]
+
+
 def edi_types(reg: Store) -> list[dict[str, Any]]:
     """Every EDI type the file knows (EDITypes, else those used in the map), by name."""
     seen: dict[str, dict[str, Any]] = {}

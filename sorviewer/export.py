@@ -8,6 +8,8 @@ provenance columns (`...Source`) beside inheritable ones.
 
 Every text cell a spreadsheet could run as a formula is neutralised (CSV, TSV:
 a leading apostrophe; XLSX: a string cell with quotePrefix; HTML: marked as text).
+`write_table` writes a plain table of text cells the same ways (`write_diff`: the
+differences between two downloads, the XLSX with a sheet per kind).
 `csv-excel` writes ids as `="…"` as the official files do. XLSX is SpreadsheetML
 built column-wise with pyarrow (see `_write_xlsx` for why). `write_export` reports
 progress for a progress bar. Files are written beside the target and moved into
@@ -33,6 +35,7 @@ import pyarrow.compute as pc
 
 from . import schema
 from .asof import Snapshot, day_number, reference_days, snapshot, statuses, version_rows
+from .diff import KINDS, TABLE_HEADER, Diff
 from .provenance import at as provenance_at
 from .provenance import effective
 from .records import UnitView
@@ -675,8 +678,9 @@ def _column_width(title: str, col: pa.Array, kind: int) -> float:
     return float(min(max(longest + 2, 8), 50))
 
 
-def _sheet_start(header: list[str], cols: Sequence[pa.Array], n: int) -> str:
+def _sheet_start(header: list[str], cols: Sequence[pa.Array], n: int, selected: bool = True) -> str:
     last = f"{_col_letter(len(header) - 1)}{n + 1}"
+    tab = ' tabSelected="1"' if selected else ""
     widths = "".join(
         f'<col min="{j + 1}" max="{j + 1}" width="{_column_width(h, c, _xlsx_kind(h))}" '
         'customWidth="1"/>'
@@ -685,7 +689,7 @@ def _sheet_start(header: list[str], cols: Sequence[pa.Array], n: int) -> str:
     return (
         _XML_HEAD + f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
         f'<dimension ref="A1:{last}"/>'
-        '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
+        f'<sheetViews><sheetView{tab} workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
         '<sheetFormatPr defaultRowHeight="15"/>'
@@ -737,18 +741,24 @@ def _about_sheet(about: list[tuple[str, object]]) -> str:
     )
 
 
-def _workbook(sheets: list[str], filter_ref: str) -> tuple[str, str]:
-    """workbook.xml and its relationships for `sheets` (names, in order)."""
+def _workbook(sheets: list[str], filter_ref: str | Sequence[str]) -> tuple[str, str]:
+    """workbook.xml and its relationships for `sheets` (names, in order); `filter_ref`
+    is the autofilter range of the first sheet, or of each of the first sheets."""
     entries = "".join(
         f'<sheet name="{_xml_escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
         for i, name in enumerate(sheets, start=1)
+    )
+    refs = [filter_ref] if isinstance(filter_ref, str) else list(filter_ref)
+    names = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+        f"{_xml_escape(ref)}</definedName>"
+        for i, ref in enumerate(refs)
     )
     book = (
         _XML_HEAD + f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
         "<bookViews><workbookView/></bookViews>"
         f"<sheets>{entries}</sheets>"
-        '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
-        f"{_xml_escape(filter_ref)}</definedName></definedNames></workbook>"
+        f"<definedNames>{names}</definedNames></workbook>"
     )
     rels = "".join(
         f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
@@ -780,13 +790,21 @@ def _write_xlsx(
     cols: Sequence[pa.Array],
     tick: _Ticker,
     about: list[tuple[str, object]] | None = None,
+    sheets: Sequence[tuple[str, int, int]] | None = None,
 ) -> None:
+    """The table as a workbook: one sheet "SOR", or with `sheets` [(name, start,
+    stop)] one sheet per range of rows, each with the header, its own autofilter and
+    frozen header row; then the sheet `about` describes, if given."""
     import zipfile
 
     check_columns(len(header))
     n = len(cols[0]) if cols else 0
-    if n + 1 > _XLSX_MAX_ROWS:
-        raise ValueError(f"A spreadsheet holds at most {_XLSX_MAX_ROWS:,} rows; this has {n + 1}.")
+    parts = list(sheets) if sheets is not None else [("SOR", 0, n)]
+    longest = max((stop - start for _name, start, stop in parts), default=0)
+    if longest + 1 > _XLSX_MAX_ROWS:
+        raise ValueError(
+            f"A spreadsheet holds at most {_XLSX_MAX_ROWS:,} rows; this has {longest + 1}."
+        )
     cols = [_as_text(c) for c in cols]
     kinds = [_xlsx_kind(h) for h in header]
     ids = [is_id_column(h) for h in header]
@@ -796,11 +814,13 @@ def _write_xlsx(
         for c, k in zip(cols, kinds, strict=True)
     ]
     letters = [_col_letter(j) for j in range(len(header))]
-    sheets = ["SOR", *([ABOUT_SHEET] if about is not None else [])]
-    last = f"{_col_letter(max(len(header) - 1, 0))}{n + 1}"
-    book, book_rels = _workbook(sheets, f"SOR!$A$1:${last.rstrip('0123456789')}${n + 1}")
+    names = [name for name, _start, _stop in parts]
+    sheet_names = [*names, *([ABOUT_SHEET] if about is not None else [])]
+    end_col = _col_letter(max(len(header) - 1, 0))
+    refs = [f"{name}!$A$1:${end_col}${stop - start + 1}" for name, start, stop in parts]
+    book, book_rels = _workbook(sheet_names, refs)
     types = _CONTENT_TYPES.format(
-        sheets="".join(_SHEET_TYPE.format(i=i) for i in range(1, len(sheets) + 1))
+        sheets="".join(_SHEET_TYPE.format(i=i) for i in range(1, len(sheet_names) + 1))
     )
     with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("[Content_Types].xml", types)
@@ -808,31 +828,35 @@ def _write_xlsx(
         zf.writestr("xl/workbook.xml", book)
         zf.writestr("xl/_rels/workbook.xml.rels", book_rels)
         zf.writestr("xl/styles.xml", _STYLES)
-        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(_sheet_start(header, cols, n).encode("utf-8"))
-            sheet.write(_header_row(header).encode("utf-8"))
-            with _Deflater(sheet) as out:
-                for lo in range(0, n, _CHUNK):
-                    hi = min(lo + _CHUNK, n)
-                    num = pc.cast(pa.array(np.arange(lo + 2, hi + 2)), pa.string())
-                    cells = []
-                    for j, (letter, c, kind, id_col, ser) in enumerate(
-                        zip(letters, cols, kinds, ids, serials, strict=True)
-                    ):
-                        piece = None if ser is None else ser.slice(lo, hi - lo)
-                        cells.append(
-                            _xlsx_column_cells(
-                                letter, num, c.slice(lo, hi - lo), kind, id_col, piece
+        for i, (_name, start, stop) in enumerate(parts, start=1):
+            m = stop - start
+            part = [c.slice(start, m) for c in cols]
+            last = f"{end_col}{m + 1}"
+            with zf.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as sheet:
+                sheet.write(_sheet_start(header, part, m, selected=i == 1).encode("utf-8"))
+                sheet.write(_header_row(header).encode("utf-8"))
+                with _Deflater(sheet) as out:
+                    for lo in range(0, m, _CHUNK):
+                        hi = min(lo + _CHUNK, m)
+                        num = pc.cast(pa.array(np.arange(lo + 2, hi + 2)), pa.string())
+                        cells = []
+                        for j, (letter, c, kind, id_col, ser) in enumerate(
+                            zip(letters, part, kinds, ids, serials, strict=True)
+                        ):
+                            piece = None if ser is None else ser.slice(start + lo, hi - lo)
+                            cells.append(
+                                _xlsx_column_cells(
+                                    letter, num, c.slice(lo, hi - lo), kind, id_col, piece
+                                )
                             )
-                        )
-                        # column by column: a smooth bar, and a cancel is honoured soon
-                        tick.within(lo + (hi - lo) * j // len(cols))
-                    rows = _join(['<row r="', num, '">', *cells, "</row>"], null_empty=True)
-                    out.write(_array_bytes(rows))
-                    tick(hi)
-            sheet.write(f'</sheetData><autoFilter ref="A1:{last}"/></worksheet>'.encode())
+                            # column by column: a smooth bar, and a cancel is honoured soon
+                            tick.within(start + lo + (hi - lo) * j // len(cols))
+                        rows = _join(['<row r="', num, '">', *cells, "</row>"], null_empty=True)
+                        out.write(_array_bytes(rows))
+                        tick(start + hi)
+                sheet.write(f'</sheetData><autoFilter ref="A1:{last}"/></worksheet>'.encode())
         if about is not None:
-            zf.writestr("xl/worksheets/sheet2.xml", _about_sheet(about))
+            zf.writestr(f"xl/worksheets/sheet{len(parts) + 1}.xml", _about_sheet(about))
     tick(n)
 
 
@@ -1019,3 +1043,62 @@ def write_export(
             path, lambda fh: _write_xlsx(fh, header, cols, _Ticker(progress, total), about)
         )
     return total
+
+
+def write_table(
+    path: str,
+    fmt: str,
+    header: Sequence[str],
+    cols: Sequence[pa.Array | np.ndarray | Sequence[object]],
+    *,
+    sheets: Sequence[tuple[str, int, int]] | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Write a plain table of text cells (not units of a register: `diff`'s rows) to
+    `path` as csv, csv-excel, xlsx or json (a list of objects keyed by the header);
+    returns the number of rows. With `sheets` [(name, start, stop)] the XLSX holds one
+    sheet per range of rows, each with the header; CSV and JSON hold every row. Cells
+    are neutralised, ids kept text, and the file written whole or not at all, as
+    `write_export` does."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown export format {fmt!r}; use csv, csv-excel, xlsx or json.")
+    head = [str(h) for h in header]
+    arrays = [_as_text(c) for c in cols]
+    total = len(arrays[0]) if arrays else 0
+    if fmt == "json":
+        values = [a.to_pylist() for a in arrays]
+        objects = [dict(zip(head, row, strict=True)) for row in zip(*values, strict=True)]
+        _atomic_write(path, lambda fh: _write_json(fh, [objects], total, _Ticker(progress, total)))
+    elif fmt in ("csv", "csv-excel"):
+        excel = fmt == "csv-excel"
+        _atomic_write(
+            path, lambda fh: _write_csv(fh, head, arrays, _Ticker(progress, total), excel)
+        )
+    else:
+        _atomic_write(
+            path,
+            lambda fh: _write_xlsx(fh, head, arrays, _Ticker(progress, total), sheets=sheets),
+        )
+    return total
+
+
+#: formats `write_diff` writes
+DIFF_FORMATS = ("csv", "xlsx", "json")
+
+
+def write_diff(d: Diff, path: str, fmt: str, progress: Progress | None = None) -> int:
+    """Write a comparison's table form (`diff.Diff.table`) to `path` as csv, xlsx (a
+    sheet per kind, every sheet with the header) or json (a list of row objects)
+    through `write_table` (cells neutralised, ids text, the file whole or not at all);
+    returns the number of rows. An exception raised in `progress(rows_written, total)`
+    stops the writing (a way to cancel)."""
+    if fmt not in DIFF_FORMATS:
+        raise ValueError(f"Unknown format {fmt!r}; use csv, xlsx or json.")
+    parts = [d.table((kind,)) for kind in KINDS]
+    cols = [np.concatenate([p[i] for p in parts]) for i in range(len(TABLE_HEADER))]
+    sheets = []
+    start = 0
+    for kind, part in zip(KINDS, parts, strict=True):
+        sheets.append((kind, start, start + len(part[0])))
+        start += len(part[0])
+    return write_table(path, fmt, TABLE_HEADER, cols, sheets=sheets, progress=progress)

@@ -367,13 +367,12 @@ def _edi_pairs(reg: Store, dc: DayColumns) -> tuple[pa.Array, pa.Array]:
     """(EAN, EdiId) of the EDI map rows valid at the day (trimmed text)."""
     cached = dc.memo.get("edi_pairs")
     if cached is None:
-        from .edi import _valid, edi_map
+        from .edi import edi_rows_at
 
-        m = edi_map(reg)
-        if m is None:
+        sub = edi_rows_at(reg, dc.day)
+        if sub is None:
             cached = (pa.array([], pa.string()), pa.array([], pa.string()))
         else:
-            sub = m.loc[_valid(m, dc.day)]
             sub = sub.loc[sub["EanLocationCode"].notna() & sub["EdiId"].notna()]
             cached = (
                 pa.array(sub["EanLocationCode"], type=pa.string(), from_pandas=True),
@@ -891,19 +890,20 @@ def rows(
     `...Source` column beside them."""
     dc = day_columns(reg, day)
     ents = np.asarray(ents, dtype=np.int64)
+    units = dc.units(ents)
     extra = expand_columns([resolve_column(reg, c) for c in columns], "cli")
     parent = dc.bv.parent[ents]
     parent_ids = pc.cast(pa.array(reg.ids[np.maximum(parent, 0)]), pa.string())
-    parent_ids = pc.if_else(pa.array(parent >= 0), parent_ids, dc.values("ParentSorId", ents))
+    parent_ids = pc.if_else(pa.array(parent >= 0), parent_ids, units.values("ParentSorId"))
     base = [
         pc.cast(pa.array(reg.ids[ents]), pa.string()),
-        dc.values("EntityName", ents),
-        dc.values("SorType", ents),
+        units.values("EntityName"),
+        units.values("SorType"),
         parent_ids,
-        dc.values("Status", ents),
+        units.values("Status"),
     ]
     keys = [*ROW_KEYS, *extra]
-    cols = [a.to_pylist() for a in [*base, *(dc.values(c, ents) for c in extra)]]
+    cols = [a.to_pylist() for a in [*base, *(units.values(c) for c in extra)]]
     return [dict(zip(keys, r, strict=True)) for r in zip(*cols, strict=True)]
 
 

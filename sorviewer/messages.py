@@ -649,7 +649,63 @@ _FIND: dict[str, tuple[str, str]] = {
 }
 
 #: `diff` and the Differences panel
-_DIFF: dict[str, tuple[str, str]] = {}
+_DIFF: dict[str, tuple[str, str]] = {
+    "diff.no_differences": ("Ingen forskelle.", "No differences."),
+    "diff.no_common_ids": (
+        "De to filer har ingen SOR-koder til fælles; de ser ud til at være forskellige registre.",
+        "The two files have no SOR ids in common; they seem to be different registers.",
+    ),
+    "diff.different_registers": (
+        "{share} % af de {n} SOR-koder, filerne har til fælles, har forskellig første "
+        "gyldighedsdato; filerne ser ud til at være forskellige registre.",
+        "{share} % of the {n} SOR ids the files share have a different first valid date; "
+        "the files seem to be different registers.",
+    ),
+    "diff.dates_backwards": (
+        "Den nye fil læses pr. {new}, før den gamle ({old}); der sammenlignes som ønsket, "
+        "så datoerne går baglæns.",
+        "The new file is read as of {new}, before the old one ({old}); it is compared as "
+        "asked, so the dates run backwards.",
+    ),
+    "diff.no_snapshot_date_old": (
+        "Den gamle fil har ingen udtræksdato; den er læst, som den stod {day}.",
+        "The old file has no snapshot date; it is read as it stood on {day}.",
+    ),
+    "diff.no_snapshot_date_new": (
+        "Den nye fil har ingen udtræksdato; den er læst, som den stod {day}.",
+        "The new file has no snapshot date; it is read as it stood on {day}.",
+    ),
+    "diff.across_formats": (
+        "Filerne har forskellige formater ({old} og {new}); en værdi, som kun den ene fil "
+        "har, tælles ikke som en forskel.",
+        "The files are of different formats ({old} and {new}); a value only one of them "
+        "holds is not counted as a difference.",
+    ),
+    "diff.old_unreadable": (
+        "Den gamle fil {path} kan ikke læses: {reason}",
+        "The old file {path} cannot be read: {reason}",
+    ),
+    "diff.new_unreadable": (
+        "Den nye fil {path} kan ikke læses: {reason}",
+        "The new file {path} cannot be read: {reason}",
+    ),
+    "diff.under_unknown": (
+        "SOR-kode {sor_id} findes ikke i nogen af de to filer.",
+        "SOR id {sor_id} does not occur in either file.",
+    ),
+    "diff.format_needs_output": (
+        "--format skal bruges sammen med -o FIL.",
+        "--format needs -o OUT (the file to write).",
+    ),
+    "diff.cannot_write": (
+        "{path} kan ikke skrives: {reason}.",
+        "Cannot write {path}: {reason}.",
+    ),
+    "diff.wrote": (
+        "{rows} {rows:plural:række:rækker} med forskelle skrevet til {path} ({fmt}).",
+        "wrote {rows} {rows:plural:row:rows} of differences to {path} ({fmt}).",
+    ),
+}
 
 #: the command line's own sentences
 _CLI: dict[str, tuple[str, str]] = {}

@@ -38,6 +38,7 @@ Both give the same answers for the same unit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -666,7 +667,9 @@ class UnitArrays:
     per group `claim` (what the row says), `state` (NONE / OWN / INHERITED), `holder`
     (entity index, -1) and `from_group`; `shak_code`: the unit's SHAK code at the day
     (None when it has none); `shak_holder_ids`: entity index -> the SorId text of a
-    SHAK holder the map names that is not in the file.
+    SHAK holder the map names that is not in the file. `covered`: None when every unit
+    is covered, else a mask of the units that are (the units in life at the day, for
+    `in_life_only`); the others read as having nothing and must not be asked about.
     """
 
     snap: Snapshot
@@ -680,49 +683,85 @@ class UnitArrays:
     holder_row: dict[str, np.ndarray]
     shak_code: np.ndarray
     shak_holder_ids: dict[int, str]
+    covered: np.ndarray | None = None
 
     def holder_rows(self, key: str) -> np.ndarray:
         """The row of each unit's holder of group `key` (-1 when none)."""
         return self.holder_row[key]
 
 
-def unit_arrays(reg: Store, day: dt.date | int) -> UnitArrays:
-    """`at(reg, day)` read out per entity index, every group (cached with the snapshot)."""
+def unit_arrays(reg: Store, day: dt.date | int, *, in_life_only: bool = False) -> UnitArrays:
+    """`at(reg, day)` read out per entity index, every group (cached with the snapshot).
+
+    With `in_life_only`, only the units in life at the day are covered, read off the
+    snapshot (`living`: about half the work, for a reader that asks about nothing else,
+    such as `diff`); the whole register's arrays serve when they are already there."""
     snap = snapshot(reg, day)
-
-    def make() -> UnitArrays:
-        prov = at(reg, snap.day)
-        every = np.arange(len(reg.ids), dtype=np.int64)
-        nodes = prov.node_of(every)
-        groups = {k: prov.group(k) for k in GROUPS}
-        claims = prov.claims()
-        shak = groups["shak"]
-        assert shak.code is not None
-        code = shak.code[nodes].copy()
-        code[shak.state[nodes] == NONE] = None
-        entity_of_node = np.full(len(prov.nodes), -1, dtype=np.int64)
-        entity_of_node[nodes] = every
-        rows = prov.rows_of(every)
-        parent = prov.parents_of(every)
-        named = np.maximum(parent_entity_per_row(reg)[rows], -1)
-        return UnitArrays(
-            snap=snap,
-            rows=rows,
-            parent=parent,
-            named_parent=np.where(parent >= 0, parent, named),
-            claim={
-                k: (claims[k][nodes] if k in claims else groups[k].state[nodes]) for k in GROUPS
-            },
-            state={k: g.state[nodes] for k, g in groups.items()},
-            holder={k: g.holder[nodes] for k, g in groups.items()},
-            from_group={k: g.from_group[nodes] for k, g in groups.items()},
-            holder_row={k: g.holder_row[nodes] for k, g in groups.items()},
-            shak_code=code,
-            shak_holder_ids={int(entity_of_node[n]): t for n, t in shak.holder_ids.items()},
+    n = len(reg.ids)
+    if in_life_only:
+        done = snap.peek("provenance-units")
+        if isinstance(done, UnitArrays):
+            return done
+        arrays: UnitArrays = snap.cached(
+            "provenance-units-in-life",
+            lambda: _read_out(reg, snap, living(reg, snap.day), snap.active_entities()),
         )
-
-    arrays: UnitArrays = snap.cached("provenance-units", make)
+    else:
+        arrays = snap.cached(
+            "provenance-units",
+            lambda: _read_out(reg, snap, at(reg, snap.day), np.arange(n, dtype=np.int64)),
+        )
     return arrays
+
+
+def _read_out(reg: Store, snap: Snapshot, prov: Provenance, ents: np.ndarray) -> UnitArrays:
+    """`prov` per entity index for units `ents`; every other unit gets no rows' values:
+    its first row, no parent, every group none."""
+    n = len(reg.ids)
+    ents = np.asarray(ents, dtype=np.int64)
+    nodes = prov.node_of(ents)
+    groups = {k: prov.group(k) for k in GROUPS}
+    claims = prov.claims()
+    shak = groups["shak"]
+    assert shak.code is not None
+
+    def spread(values: np.ndarray, fill: object) -> np.ndarray:
+        out = np.full(n, fill, dtype=values.dtype)
+        out[ents] = values
+        return out
+
+    code = spread(shak_values(shak.state[nodes], shak.code[nodes]), None)
+    entity_of_node = np.full(len(prov.nodes), -1, dtype=np.int64)
+    entity_of_node[nodes] = ents
+    rows = spread(prov.rows_of(ents), 0)
+    if len(ents) < n:  # units not covered: a row of their own, never read for values
+        missing = np.ones(n, dtype=bool)
+        missing[ents] = False
+        rows[missing] = reg.id_start[:-1][missing]
+    parent = spread(prov.parents_of(ents), -1)
+    named = np.maximum(parent_entity_per_row(reg)[rows], -1)
+    covered = None
+    if len(ents) < n:
+        covered = np.zeros(n, dtype=bool)
+        covered[ents] = True
+        named = np.where(covered, named, -1)
+    return UnitArrays(
+        snap=snap,
+        rows=rows,
+        parent=parent,
+        named_parent=np.where(parent >= 0, parent, named),
+        claim={
+            k: spread(claims[k][nodes] if k in claims else groups[k].state[nodes], NONE)
+            for k in GROUPS
+        },
+        state={k: spread(g.state[nodes], NONE) for k, g in groups.items()},
+        holder={k: spread(g.holder[nodes], -1) for k, g in groups.items()},
+        from_group={k: spread(g.from_group[nodes].astype(object), k) for k, g in groups.items()},
+        holder_row={k: spread(g.holder_row[nodes], -1) for k, g in groups.items()},
+        shak_code=code,
+        shak_holder_ids={int(entity_of_node[n]): t for n, t in shak.holder_ids.items()},
+        covered=covered,
+    )
 
 
 def living(reg: Store, day: dt.date | int) -> Provenance:
@@ -754,11 +793,90 @@ def for_units(reg: Store, ents: np.ndarray, day: dt.date | int) -> Provenance:
 
 
 # --- effective values ----------------------------------------------------------------------
+#
+# The rule, once, for every reader of effective values (`effective` below: all columns of
+# some units with the file's contradictions; `columns`: one column at a time for many
+# units, behind find, the export tables and diff): a column outside the inheritable
+# groups is the unit's own row's; a group with no value at the date is empty; an
+# inherited group is read from the holder's row, in the column of the holder's group with
+# the same address part (`source_column`); ShakId is the unit's SHAK code at the date.
 
 
 def data_columns(reg: Store) -> list[str]:
     """The SOREntity columns in the file's order, without internal ones."""
     return [c for c in reg.column_names() if c != LINE and not c.startswith("__")]
+
+
+#: the inheritable address/virtual/EAN group of each of their columns (ShakId is the SHAK
+#: group's: its value is a code from the map, `shak_values`, not a cell)
+ROW_GROUP_OF: dict[str, str] = {
+    c: key for key in ROW_GROUPS for c in schema.FIELD_GROUPS[key].columns
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def source_column(column: str, holder_group: str) -> str | None:
+    """The column an inherited value of `column` is read from in the holder's row: the
+    column of `holder_group` with the same address part (the group itself: `column`).
+    None when that group has no such part: the unit's own cell stays."""
+    if holder_group == ROW_GROUP_OF.get(column):
+        return column
+    part = schema.address_part(column)
+    return next(
+        (c for c in schema.FIELD_GROUPS[holder_group].columns if schema.address_part(c) == part),
+        None,
+    )
+
+
+@dataclass(frozen=True)
+class Fill:
+    """Where one address/virtual/EAN group's effective values come from, for some units
+    (positions into the arrays it was made from).
+
+    `none`: positions whose group has no value at the date (every column of the group
+    is empty there); `parts`: per group the value is inherited from (the holder's
+    group: the key itself, or e.g. the postal address for a visiting address), the
+    positions inheriting from it (ascending) and their holders' rows. Every other
+    position reads its own row."""
+
+    key: str
+    none: np.ndarray
+    parts: tuple[tuple[str, np.ndarray, np.ndarray], ...]
+
+    def sources(self, column: str) -> list[tuple[str, str, np.ndarray, np.ndarray]]:
+        """(holder's group, column to read, positions, rows) where a value of `column` is
+        read from a holder's row; positions not listed (and not `none`) keep their own
+        row's cell."""
+        out = []
+        for holder_group, pos, rows in self.parts:
+            src = source_column(column, holder_group)
+            if src is not None:
+                out.append((holder_group, src, pos, rows))
+        return out
+
+
+def group_fill(key: str, state: np.ndarray, holder_row: np.ndarray, from_group: np.ndarray) -> Fill:
+    """The `Fill` of group `key` from its per-unit provenance (state, holder's row and
+    the holder's group, as `Group` and `UnitArrays` hold them)."""
+    none = np.nonzero(state == NONE)[0]
+    inh = np.nonzero(state == INHERITED)[0]
+    parts = []
+    if len(inh):
+        fg = from_group[inh]
+        present = set(fg.tolist())
+        for holder_group in (k for k in GROUPS if k in present):
+            pos = inh if len(present) == 1 else inh[fg == holder_group]
+            parts.append((holder_group, pos, holder_row[pos]))
+    return Fill(key, none, tuple(parts))
+
+
+def shak_values(state: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """The effective ShakId per unit: its SHAK code at the date, None where the group has
+    none (object array)."""
+    out = np.full(len(state), None, dtype=object)
+    has = state != NONE
+    out[has] = code[has]
+    return out
 
 
 @dataclass
@@ -775,79 +893,43 @@ class Effective:
 def effective(prov: Provenance, ents: np.ndarray) -> Effective:
     """The `attributes` of `show` for many units at once: each unit's row with every
     inherited group filled in from its holder, and every group with no value at the
-    date emptied, so that the values always agree with the provenance."""
+    date emptied (`group_fill`, `source_column`, `shak_values`: the rule every reader of
+    effective values applies), so that the values always agree with the provenance.
+    Where the file says otherwise (a copy of an inherited value that differs from the
+    holder's, a value for a group that has none) the unit gets a problem."""
     reg = prov.reg
     ents = np.asarray(ents, dtype=np.int64)
     rows = prov.rows_of(ents)
     columns = data_columns(reg)
     values = reg.cells(rows, columns)
+    nodes = prov.node_of(ents)
     notes: list[tuple[int, int, Message]] = []
     for gi, key in enumerate(GROUPS):
         group = prov.group(key)
-        nodes = prov.node_of(ents)
         st = group.state[nodes]
         if key == "shak":
             if "ShakId" in values:
-                shak = np.full(len(nodes), None, dtype=object)
                 assert group.code is not None
-                shak[st != NONE] = group.code[nodes[st != NONE]]
-                values["ShakId"] = shak
+                values["ShakId"] = shak_values(st, group.code[nodes])
             for pos in np.nonzero(np.isin(nodes, list(group.problems)))[0].tolist():
                 notes.append((pos, gi * 1000, group.problems[int(nodes[pos])]))
             continue
         cols = schema.FIELD_GROUPS[key].columns
-        claim = prov.claims()[key][nodes]
-        # no value at the date: the row's own cells for the group are left out
-        empty = np.nonzero(st == NONE)[0]
-        for pos in empty[claim[empty] == OWN].tolist():  # own, says the row, but no value
-            notes.append(
-                (pos, gi * 1000, msg("query.own_without_value", group=msg(f"query.group.{key}")))
-            )
+        fill = group_fill(key, st, group.holder_row[nodes], group.from_group[nodes])
+        empty = fill.none
         if len(empty):
-            key_cols = value_columns(key)
-            for ci, col in enumerate(cols):
-                if col not in values:
-                    continue
-                cells = values[col][empty]
-                if col in key_cols:
-                    for k in np.nonzero(cells != None)[0].tolist():  # noqa: E711
-                        pos = int(empty[k])
-                        code = (
-                            "query.value_but_none"
-                            if claim[pos] == NONE
-                            else "query.copy_without_source"
-                        )
-                        notes.append(
-                            (
-                                pos,
-                                gi * 1000 + ci,
-                                msg(
-                                    code,
-                                    column=col,
-                                    value=clean_text(cells[k]),
-                                    group=msg(f"query.group.{key}"),
-                                ),
-                            )
-                        )
-                values[col][empty] = None
-        inh = np.nonzero(st == INHERITED)[0]
-        if not len(inh):
-            continue
-        h_rows = group.holder_row[nodes[inh]]
-        h_ids = reg.ids[group.holder[nodes[inh]]]
-        fg = group.from_group[nodes[inh]]
-        for src_key in sorted(set(fg.tolist())):
-            sel = fg == src_key
-            part = inh[sel]
-            src_rows = h_rows[sel]
-            src_by_part = {
-                schema.address_part(c): c for c in schema.FIELD_GROUPS[str(src_key)].columns
-            }
-            src_cols = {c: src_by_part.get(schema.address_part(c)) for c in cols}
+            claim = prov.claims()[key][nodes]
+            _note_empty(notes, key, gi, claim, empty, values)
+            for col in cols:
+                if col in values:
+                    values[col][empty] = None
+        for holder_group, part, src_rows in fill.parts:
+            src_cols = {c: source_column(c, holder_group) for c in cols if c in values}
             source = reg.cells(src_rows, sorted({c for c in src_cols.values() if c}))
+            h_ids = reg.ids[group.holder[nodes[part]]]
             for ci, col in enumerate(cols):
-                src_col = src_cols[col]
-                if src_col is None or col not in values:
+                src_col = src_cols.get(col)
+                if src_col is None:
                     continue
                 theirs = source[src_col]
                 mine = values[col][part]
@@ -864,7 +946,7 @@ def effective(prov: Provenance, ents: np.ndarray) -> Effective:
                                 column=col,
                                 mine=clean_text(mine[k]),
                                 group=msg(f"query.group.{key}"),
-                                holder=str(h_ids[sel][k]),
+                                holder=str(h_ids[k]),
                                 theirs=clean_text(theirs[k]),
                             ),
                         )
@@ -874,3 +956,34 @@ def effective(prov: Provenance, ents: np.ndarray) -> Effective:
     for i, _order, note in sorted(notes, key=lambda t: (t[0], t[1])):
         problems[i].append(note)
     return Effective(ents, columns, values, problems)
+
+
+def _note_empty(
+    notes: list[tuple[int, int, Message]],
+    key: str,
+    gi: int,
+    claim: np.ndarray,
+    empty: np.ndarray,
+    values: dict[str, np.ndarray],
+) -> None:
+    """The problems of units whose group `key` has no value at the date: the row calls
+    the group its own but gives no value, or it holds a value nobody can stand behind
+    (for a group that is none, or an inherited one nobody above holds)."""
+    group_name = msg(f"query.group.{key}")
+    for pos in empty[claim[empty] == OWN].tolist():  # own, says the row, but no value
+        notes.append((pos, gi * 1000, msg("query.own_without_value", group=group_name)))
+    key_cols = value_columns(key)
+    for ci, col in enumerate(schema.FIELD_GROUPS[key].columns):
+        if col not in values or col not in key_cols:
+            continue
+        cells = values[col][empty]
+        for k in np.nonzero(cells != None)[0].tolist():  # noqa: E711
+            pos = int(empty[k])
+            code = "query.value_but_none" if claim[pos] == NONE else "query.copy_without_source"
+            notes.append(
+                (
+                    pos,
+                    gi * 1000 + ci,
+                    msg(code, column=col, value=clean_text(cells[k]), group=group_name),
+                )
+            )

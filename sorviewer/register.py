@@ -379,6 +379,12 @@ class Store:
                 out[c] = taken.column(c)
         return out
 
+    def reader(self, rows: np.ndarray, nulls: np.ndarray | None = None) -> RowsReader:
+        """A reader of the cells of `rows` in any column, one column at a time (many
+        columns of the same rows: the plan is worked out once); positions where `nulls`
+        is true read as null."""
+        return RowsReader(self, rows, nulls)
+
     def _taken(self, columns: list[str], rows: np.ndarray) -> list[pa.RecordBatch]:
         """`rows` of `columns` as one record batch per chunk layout (see `takes`)."""
         wanted = set(columns)
@@ -481,6 +487,45 @@ class Store:
 
 
 S = TypeVar("S", bound=Store)
+
+
+class RowsReader:
+    """The cells of fixed version rows, read from any column chunk by chunk (as
+    `Store.takes` does), with the plan (which rows come from which chunk, and the order
+    that puts them back) worked out once per chunk layout and reused for every column.
+    Positions where `nulls` is true read as null. Safe to share between threads."""
+
+    def __init__(self, store: Store, rows: np.ndarray, nulls: np.ndarray | None = None) -> None:
+        self.store = store
+        self.rows = np.asarray(rows, dtype=np.int64)
+        self.nulls = None if nulls is None or not nulls.any() else np.asarray(nulls, dtype=bool)
+        self._plans = Memo()
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def _plan(self, lengths: tuple[int, ...]) -> tuple[list[tuple[int, pa.Array]], pa.Array | None]:
+        def make() -> tuple[list[tuple[int, pa.Array]], pa.Array | None]:
+            parts, back = _take_plan(np.cumsum(lengths), self.rows)
+            if self.nulls is not None:  # the put-back take also empties those positions
+                order = back if back is not None else np.arange(len(self.rows))
+                back = pa.array(np.asarray(order, dtype=np.int64), mask=self.nulls)
+            return parts, back
+
+        result: tuple[list[tuple[int, pa.Array]], pa.Array | None]
+        result = self._plans.get(lengths, make)
+        return result
+
+    def take(self, column: str) -> pa.Array:
+        """The column's cells of the rows (large or plain string, as the store holds it)."""
+        arr = self.store.arrow_column(column)
+        lengths = tuple(len(c) for c in arr.chunks)
+        if not lengths or not len(self.rows):
+            return pa.nulls(len(self.rows), arr.type)
+        parts, back = self._plan(lengths)
+        pieces = [arr.chunk(k).take(ix) for k, ix in parts]
+        out = pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
+        return out if back is None else out.take(back)
 
 
 def _take_plan(

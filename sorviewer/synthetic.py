@@ -389,6 +389,8 @@ HISTORY_START = _day(2006, 1, 1)
 NSP_LOADED = _day(2012, 3, 1)
 ID27_DAY = _day(2025, 1, 15)
 SHAK_FROZEN = _day(2025, 4, 1)
+#: days before it takes effect that a closure is registered (an earlier download, `cut`)
+CLOSURE_LEAD = 30
 
 _OWNER_TYPE = {
     "region": "550881000005103",
@@ -1059,6 +1061,66 @@ class _Planner:
                 v[V_LEVEL] = -1
         e.versions = versions
         e.vdays = [v[V_FROM] for v in versions]
+
+    # ---- an earlier download of the same register
+
+    def cut(self, known_on: int) -> None:
+        """Keep what a download made on day `known_on` would have held.
+
+        A version is known once registered (its UpdatedAt day is on or before
+        `known_on`); a unit is known with its first version. A closure is taken to be
+        registered CLOSURE_LEAD days before it takes effect: one further away is not
+        known yet, so the unit's last known version stays open. A version naming a
+        parent the download does not hold yet is not known either (nor what follows
+        it), so every parent a known row names is in the file. The register as it
+        stood on any day up to `known_on` is the same in the cut as in the full plan.
+        """
+        keep: dict[int, list[list[Any]]] = {}
+        for e in self.ents:
+            vs = [v for v in e.versions if v[V_UPD] <= known_on]
+            if vs:
+                keep[e.idx] = vs
+        changed = True
+        while changed:  # a dropped unit can make versions of others unknown
+            changed = False
+            for idx, vs in list(keep.items()):
+                n = next(
+                    (
+                        i
+                        for i, v in enumerate(vs)
+                        if v[V_PARENT] is not None and v[V_PARENT].idx not in keep
+                    ),
+                    len(vs),
+                )
+                if n < len(vs):
+                    changed = True
+                    if n:
+                        keep[idx] = vs[:n]
+                    else:
+                        del keep[idx]
+        ents = []
+        for e in self.ents:
+            got = keep.get(e.idx)
+            if got is None:
+                continue
+            vs = got
+            closure_known = bool(e.end) and e.end <= known_on + CLOSURE_LEAD
+            if len(vs) < len(e.versions) or not closure_known:
+                last = list(vs[-1])
+                last[V_TO] = e.end if closure_known else 0
+                vs = [*vs[:-1], last]
+            if not closure_known:
+                e.end = 0
+            e.versions = vs
+            e.vdays = [v[V_FROM] for v in vs]
+            if e.ean_attrs:
+                e.ean_attrs = e.ean_attrs[: max(v[V_EANV] for v in vs) + 1]
+            ents.append(e)
+        known = {e.idx for e in ents}
+        self.ents = ents
+        self.replaced = [(a, b) for a, b in self.replaced if a.idx in known and b.idx in known]
+        # geos stay: units refer to them by position; geo_rows skips the unknown ones
+        self.snap = known_on
 
     def home_of(self, e: _Ent) -> tuple[str, str, str, float, float]:
         if e.home is None:
@@ -1788,8 +1850,12 @@ class _Writer:
     def geo_rows(self) -> Iterator[str]:
         d = self.d
         p = self.p
-        for gid, name, region_ent, si_idx, first, end in p.geos:
-            si = p.ents[si_idx]
+        by_idx = {e.idx: e for e in p.ents}  # an earlier download (`cut`) holds fewer
+        for gid, name, region_ent, si_idx, first, _end in p.geos:
+            si = by_idx.get(si_idx)
+            if si is None or region_ent.idx not in by_idx:
+                continue
+            end = si.end  # as planned, or open in an earlier download that does not know it
             a = p.addrs[si.versions[0][V_POST]] if si.versions[0][V_POST] >= 0 else None
             addr = (
                 d.row(
@@ -2207,9 +2273,18 @@ def generate(
     xml_version: str = "1.0.0",
     dialect: str = "default",
     snapshot: dt.date | None = None,
+    known_on: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> GenerateStats:
-    """Write a synthetic register to `out_path`; same arguments give the same bytes."""
+    """Write a synthetic register to `out_path`; same arguments give the same bytes.
+
+    With `known_on` (a day from 2012-03-01 up to the snapshot) the file is the download
+    of that earlier day of the same register: the register planned for `snapshot`, cut
+    to what was registered by `known_on` (`_Planner.cut`). The same seed and snapshot
+    with and without `known_on` give two downloads of one register, e.g. a month apart.
+    (The same seed with two different snapshots gives two different registers: the
+    planner draws lifetimes around its snapshot.)
+    """
     if fmt not in FORMATS:
         raise ValueError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     if xml_version not in XML_VERSIONS:
@@ -2220,12 +2295,20 @@ def generate(
         )
     options = _parse_dialect(dialect)
     snap = snapshot or DEFAULT_SNAPSHOT
+    if known_on is not None and not NSP_LOADED <= known_on.toordinal() <= snap.toordinal():
+        raise ValueError(
+            f"The earlier download day {known_on.isoformat()} must lie between "
+            f"{dt.date.fromordinal(NSP_LOADED).isoformat()} and the snapshot {snap.isoformat()}."
+        )
     t0 = time.perf_counter()
     plan = _Planner(entities, seed, snap, "defects" in options)
     plan.plan()
     plan.assign_ids()
     plan.assign_eans()
     plan.build_versions()
+    if known_on is not None:
+        plan.cut(known_on.toordinal())
+        snap = known_on
     total = len(plan.ents)
     if progress is not None:
         progress(0, total)
