@@ -31,12 +31,15 @@ from PySide6.QtCore import (
     QTimer,
 )
 from PySide6.QtGui import (
+    QAction,
     QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
     QIcon,
     QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -53,6 +56,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedWidget,
+    QStyle,
     QTabBar,
     QTabWidget,
     QVBoxLayout,
@@ -64,12 +68,15 @@ from ui import settings as st
 from ui.app_state import AppState
 from ui.clipboard import copy_table, set_clipboard
 from ui.collector import settle_heap
+from ui.colours import status_font
 from ui.formatting import format_date
 from ui.i18n import number, pick, tr
 from ui.loading import DemoError, Loader, default_loader, demo_loader, demo_path, load_register
 from ui.models.tree_model import COLUMNS as TREE_COLUMNS
 from ui.models.tree_model import GROUP_ID, GROUP_MODES, TreeModel
 from ui.tasks import TaskRunner
+from ui.unit_labels import status_text
+from ui.widgets.coverage_bar import CoverageBar
 from ui.widgets.date_bar import DateBar
 from ui.widgets.error_dialog import show_internal_error, show_user_error
 from ui.widgets.start_page import StartPage
@@ -98,6 +105,28 @@ FORMAT_NAMES = {
     "sor2-csv": ("SOR2 dagsfil (SorEntity_daily.csv)", "SOR2 daily file (SorEntity_daily.csv)"),
     "sor-xml": ("SOR XML", "SOR XML"),
 }
+
+
+def first_focusable(widget: QWidget | None) -> QWidget | None:
+    """The first widget in `widget`'s focus chain (itself or a child) that takes the
+    keyboard and is shown, or None."""
+    if widget is None:
+        return None
+    w: QWidget | None = widget
+    for _ in range(10_000):  # bounded: the focus chain is a ring
+        if w is None:
+            return None
+        if (
+            (w is widget or widget.isAncestorOf(w))
+            and w.isVisible()
+            and w.isEnabled()
+            and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            return w
+        w = w.nextInFocusChain()
+        if w is widget:
+            return None
+    return None
 
 
 def default_panels() -> tuple[type[LazyPanel], ...]:
@@ -170,6 +199,8 @@ class MainWindow(QMainWindow):
         self._panel_classes = panels
         self.panels: dict[str, LazyPanel] = {}
         self.docks: list[QDockWidget] = []
+        #: View > Panels: bring each dock to the front (Alt+1, Alt+2, ...), docks' order
+        self.panel_actions: list[QAction] = []
         self._dock_titles: dict[QDockWidget, tuple[str, str]] = {}
         self._docks_built = False
         self._report_dialog: Any = None
@@ -187,6 +218,11 @@ class MainWindow(QMainWindow):
         #: the front meanwhile are not the user's choice
         self._moving_docks = False
         self.tabifiedDockWidgetActivated.connect(self._on_tabified_dock_activated)
+        #: fits the dock tabs to the window after a resize (coalesced: once per burst)
+        self._tab_fit_timer = QTimer(self)
+        self._tab_fit_timer.setSingleShot(True)
+        self._tab_fit_timer.setInterval(0)
+        self._tab_fit_timer.timeout.connect(self.fit_dock_tabs)
 
         #: the one load at a time: finished(path, register), failed(path, exception),
         #: cancelled(path)
@@ -206,6 +242,17 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.action_map = act.build_actions(self)
         self._build_menus()
+        steps = {("day", -1): "day_back", ("day", 1): "day_forward"}
+        steps.update({("month", -1): "month_back", ("month", 1): "month_forward"})
+        steps.update({("year", -1): "year_back", ("year", 1): "year_forward"})
+        self.date_bar.set_shortcut_hints(
+            {
+                key: self.action_map[aid]
+                .shortcut()
+                .toString(QKeySequence.SequenceFormat.NativeText)
+                for key, aid in steps.items()
+            }
+        )
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
@@ -236,6 +283,8 @@ class MainWindow(QMainWindow):
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.hide()
         self.date_bar = DateBar(self.state)
+        #: says when the date lies outside what the file knows (a snapshot's later dates)
+        self.coverage_bar = CoverageBar(self.state)
         self.tree_pane = TreePane(self.model)
         self.tree = self.tree_pane.tree
         self.search = self.tree_pane.search
@@ -257,6 +306,7 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.banner)
         layout.addWidget(self.date_bar)
+        layout.addWidget(self.coverage_bar)
         # the tree and the Units view share the centre (both want its width), under
         # the one date bar; the docked panels beside them follow either's selection
         self.views = QTabWidget()
@@ -308,7 +358,7 @@ class MainWindow(QMainWindow):
             self.panels[cls_name] = panel
             self.docks.append(dock)
             self._dock_titles[dock] = cls.titles
-            self.panels_menu.addAction(dock.toggleViewAction())
+            self._add_panel_action(dock)
         self._place_docks()
         self._front_dock = self.docks[0] if self.docks else None
         state = self.settings.get(st.WINDOW_STATE)
@@ -362,6 +412,33 @@ class MainWindow(QMainWindow):
             bar.setElideMode(Qt.TextElideMode.ElideNone)
             bar.setUsesScrollButtons(True)
 
+    def fit_dock_tabs(self) -> None:
+        """The right-hand docks' tabs below the panels while every title fits across the
+        dock area, else down its outer edge (a 1024 px window has room for about five
+        titles across and for all seven down the side): every tab stays in view."""
+        self._tab_fit_timer.stop()
+        area = self.width() - self.stack.geometry().right()
+        bars = [
+            b
+            for b in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if b.count() > 1 and b.isVisible()
+        ]
+        if not bars or area <= 0:
+            return
+        need = 0
+        for bar in bars:
+            space = bar.style().pixelMetric(QStyle.PixelMetric.PM_TabBarTabHSpace, None, bar)
+            metrics = bar.fontMetrics()
+            width = sum(
+                metrics.horizontalAdvance(bar.tabText(i)) + space for i in range(bar.count())
+            )
+            need = max(need, width + 8)
+        side = Qt.DockWidgetArea.RightDockWidgetArea
+        want = QTabWidget.TabPosition.East if need > area else QTabWidget.TabPosition.South
+        if self.tabPosition(side) != want:
+            self.setTabPosition(side, want)
+            QTimer.singleShot(0, self._unelide_tabs)
+
     def childEvent(self, event: QChildEvent) -> None:  # Qt override
         super().childEvent(event)
         child = event.child()
@@ -405,7 +482,7 @@ class MainWindow(QMainWindow):
         for aid in ("lang_da", "lang_en"):
             group.addAction(self.action_map[aid])
             self.language_menu.addAction(self.action_map[aid])
-        self.asof_menu = QMenu("&Open files at", self)
+        self.asof_menu = QMenu("Open files &at", self)
         group = QActionGroup(self)
         for aid in ("asof_today", "asof_snapshot", "asof_last"):
             group.addAction(self.action_map[aid])
@@ -429,7 +506,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         paths = self.settings.recent_files()
         for path in paths:
-            action = self.recent_menu.addAction(os.path.basename(path))
+            # an "&" in a file name is text, not a mnemonic
+            action = self.recent_menu.addAction(os.path.basename(path).replace("&", "&&"))
             action.setToolTip(path)
             action.setStatusTip(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
@@ -588,6 +666,9 @@ class MainWindow(QMainWindow):
         self.state.set_as_of(self.initial_day(reg))
         self.state.set_register(reg)
         self._show_workspace()
+        # the keyboard starts in the tree (the start page's button had the focus, and
+        # Qt would hand it to the next button in line: the date bar's "year back")
+        self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
         self.statusBar().showMessage(
             self.tr_(f"Åbnede {os.path.basename(path)}", f"Opened {os.path.basename(path)}"), 5000
         )
@@ -635,6 +716,7 @@ class MainWindow(QMainWindow):
             self.results.hide()
         self.model.set_register(reg, self.state.as_of)
         self._sync_group_action()
+        self.tree.fit_columns()  # the id column is as wide as this file's longest id
         if reg is not None and self.model.rowCount() <= 3:
             for r in range(self.model.rowCount()):
                 self.tree.expand(self.model.index(r, 0))
@@ -662,6 +744,7 @@ class MainWindow(QMainWindow):
 
     def _on_state_language_changed(self, lang: str) -> None:
         self.model.set_language(lang)
+        self.tree_pane.legend.set_language(lang)
         self.start_page.set_language(lang)
         self.search.setPlaceholderText(
             self.tr_(
@@ -673,7 +756,7 @@ class MainWindow(QMainWindow):
             act.retranslate(self.action_map, self.menus, lang)
             self.recent_menu.setTitle(self.tr_("Åbn &seneste", "Open &recent"))
             self.language_menu.setTitle(self.tr_("&Sprog", "&Language"))
-            self.asof_menu.setTitle(self.tr_("Åbn filer &på", "&Open files at"))
+            self.asof_menu.setTitle(self.tr_("Åbn filer &på", "Open files &at"))
             self.panels_menu.setTitle(self.tr_("&Paneler", "&Panels"))
         self.banner.setText(self.tr_("Syntetiske demodata - ikke det rigtige SOR", DEMO_NOTICE))
         self.views.setTabText(0, self.tr_("Træ", "Tree"))
@@ -687,6 +770,7 @@ class MainWindow(QMainWindow):
         )
         self.cancel_button.setText(self.tr_("Annullér", "Cancel"))
         self._retranslate_docks()
+        self._tab_fit_timer.start()  # the titles' widths changed
         self._refresh_results()
         self._update_status()
         self._update_title()
@@ -695,13 +779,79 @@ class MainWindow(QMainWindow):
         lang = self.state.language
         for dock in self.docks:
             dock.setWindowTitle(pick(self._dock_titles[dock], lang))
+        for i, action in enumerate(self.panel_actions):
+            title = pick(self._dock_titles[self.docks[i]], lang)
+            action.setText(f"&{i + 1} {title}")
+            action.setToolTip(self.tr_(f"Vis {title} forrest", f"Bring {title} to the front"))
+
+    # --- keyboard: the date and the panels ------------------------------------------------
+
+    def _add_panel_action(self, dock: QDockWidget) -> None:
+        """View > Panels: an action that brings the dock to the front (shown if it was
+        closed, its tab raised, the keyboard in it), with Alt+1, Alt+2, ... in order."""
+        n = len(self.panel_actions) + 1
+        action = QAction(self)
+        action.setObjectName(f"action_panel_{n}")
+        if n <= 9:
+            action.setShortcut(QKeySequence(f"Alt+{n}"))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _c=False, d=dock: self.bring_to_front(d))
+        action.setEnabled(self.state.register is not None)
+        self.panels_menu.addAction(action)
+        self.addAction(action)
+        self.panel_actions.append(action)
+
+    def bring_to_front(self, dock: QDockWidget) -> None:
+        """Show `dock`, raise its tab and put the keyboard in its panel."""
+        if self.stack.currentWidget() is not self.workspace:
+            return
+        dock.show()
+        dock.raise_()
+        self._front_dock = dock
+        target = first_focusable(dock.widget())
+        if target is not None:
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_date(self) -> None:
+        self.date_bar.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.date_bar.edit.selectAll()
+
+    def go_today(self) -> None:
+        self.date_bar.request(dt.date.today())
+        self.date_bar.flush()
+
+    def go_snapshot(self) -> None:
+        snapshot = self.state.register.source.snapshot_date if self.state.register else None
+        if snapshot is not None:
+            self.date_bar.request(snapshot)
+            self.date_bar.flush()
+
+    def step_day_back(self) -> None:
+        self.date_bar.step("day", -1)
+
+    def step_day_forward(self) -> None:
+        self.date_bar.step("day", 1)
+
+    def step_month_back(self) -> None:
+        self.date_bar.step("month", -1)
+
+    def step_month_forward(self) -> None:
+        self.date_bar.step("month", 1)
+
+    def step_year_back(self) -> None:
+        self.date_bar.step("year", -1)
+
+    def step_year_forward(self) -> None:
+        self.date_bar.step("year", 1)
 
     def _on_state_selection_changed(self, sor_id: str) -> None:
         if sor_id and self.model.sor_id_of(self.tree.currentIndex()) != sor_id:
             self.reveal(sor_id, quiet=True)
 
     def _on_state_show_in_tree(self, sor_id: str) -> None:
-        self.reveal(sor_id)
+        # a followed link lands in the tree, with the keyboard there too
+        if self.reveal(sor_id):
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- tree -------------------------------------------------------------------------------
 
@@ -867,12 +1017,26 @@ class MainWindow(QMainWindow):
         reg = self.state.register
         ents, cols = find(reg, snap, text)
         from sorviewer import schema
+        from sorviewer.asof import statuses
 
-        for e, col in zip(ents[:RESULT_LIMIT].tolist(), cols, strict=False):
+        lang, day = self.state.language, self.state.as_of
+        shown = ents[:RESULT_LIMIT]
+        status_of = statuses(reg, shown, self.model.day).tolist()
+        for e, col, status in zip(shown.tolist(), cols, status_of, strict=False):
             name = self.model.entity_values(e)[0]
-            where = "" if col == "EntityName" else f"  ({schema.label(col, self.state.language)})"
-            item = QListWidgetItem(f"{name}  ·  {reg.ids[e]}{where}")
+            where = "" if col == "EntityName" else f"  ({schema.label(col, lang)})"
+            # closed and future units (shown with View > Show closed) look as in the tree
+            said = ""
+            if status != "active":
+                said = f"  ·  {status_text(status, lang, self.model.coverage, day)}"
+            item = QListWidgetItem(f"{name}  ·  {reg.ids[e]}{where}{said}")
             item.setData(Qt.ItemDataRole.UserRole, int(e))
+            if status != "active":
+                item.setForeground(self.model.status_brush(status))
+                font = status_font(status, results.font())
+                if font is not None:
+                    font.setStrikeOut(False)  # the line says the status; its id stays legible
+                    item.setFont(font)
             results.addItem(item)
         if not len(ents):
             item = QListWidgetItem(self.tr_("Ingen resultater", "No matches"))
@@ -953,6 +1117,7 @@ class MainWindow(QMainWindow):
             header = self.settings.get(st.REPORT_HEADER)
             if header is not None and not header.isEmpty():
                 dlg.table.horizontalHeader().restoreState(header)
+                dlg.fit_id_column()  # a saved narrow id column would cut this file's ids
             dlg.finished.connect(self._on_report_finished)
             self._report_dialog = dlg
         self._report_dialog.show()
@@ -1087,6 +1252,7 @@ class MainWindow(QMainWindow):
 
     def set_show_closed(self, on: bool) -> None:
         self.model.set_show_closed(on)
+        self.tree_pane.legend.setVisible(on)
         self._refresh_results()
         self._update_status()
 
@@ -1209,6 +1375,7 @@ class MainWindow(QMainWindow):
             self._front_dock.raise_()
         # after the layout took the shown docks in (it may make new tab bars)
         QTimer.singleShot(0, self._unelide_tabs if self._layout_restored else self._size_docks)
+        self._tab_fit_timer.start()
 
     def _update_title(self) -> None:
         title = APP_NAME
@@ -1224,6 +1391,8 @@ class MainWindow(QMainWindow):
         for spec in act.SPECS:
             if spec.needs_register:
                 self.action_map[spec.id].setEnabled(has)
+        for action in self.panel_actions:
+            action.setEnabled(has)
 
     def _update_status(self) -> None:
         reg = self.state.register
@@ -1284,6 +1453,10 @@ class MainWindow(QMainWindow):
             self.clear_filter()
             return True
         return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
+        super().resizeEvent(event)
+        self._tab_fit_timer.start()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -5,7 +5,9 @@ marked, and a line at the as-of date; a table of versions (valid from, valid to,
 changed fields) with the one valid at the as-of date highlighted; and a diff of
 two chosen versions side by side with the differing fields highlighted.
 Selecting a version (click, keyboard, or a click on its bar) moves the as-of date
-to the version's first day; the diff then shows it beside the version before it.
+to the version's first day; the diff then shows the version before it beside it (the
+first version beside the second: a version against itself shows nothing changed).
+Under the caption, the units the unit replaces or is replaced by, as links.
 The timeline's background, axes and marks come from the palette (and are picked
 again when it changes), so a dark system theme gets a dark timeline.
 """
@@ -37,7 +39,8 @@ from ui.app_state import AppState
 from ui.colours import mix, readable
 from ui.formatting import show_date
 from ui.i18n import tr
-from ui.unit_labels import field_label
+from ui.unit_labels import field_label, replacement_html
+from ui.widgets.labels import connect_link, set_link_text
 from ui.widgets.panel import LazyPanel
 from ui.widgets.table_view import RecordsView
 
@@ -101,6 +104,15 @@ class HistoryPanel(LazyPanel):
 
         self.caption = QLabel(self)
         self.caption.setWordWrap(True)
+        #: "Erstattet af ..." / "Erstatter ...": links to the other units
+        self.replacements = QLabel(self)
+        self.replacements.setObjectName("Replacements")
+        self.replacements.setWordWrap(True)
+        self.replacements.setTextFormat(Qt.TextFormat.RichText)
+        connect_link(self.replacements, state, reveal=True)
+        self.replacements.hide()
+        #: the version chosen last (unit, version, the day it moved the date to)
+        self._chosen: tuple[str, int, dt.date] | None = None
         self.versions = RecordsView(state, filterable=False)
         self.versions.setSortingEnabled(False)
         self.versions.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -152,6 +164,7 @@ class HistoryPanel(LazyPanel):
         lay = QVBoxLayout(content)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.caption)
+        lay.addWidget(self.replacements)
         lay.addWidget(split, 1)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.hint)
@@ -220,6 +233,12 @@ class HistoryPanel(LazyPanel):
             self._history = reg.history(sid)
         day = to_day(self.state.as_of)
         current = self.version_at(day)
+        chosen = self._chosen
+        if chosen is not None and chosen[0] == sid and chosen[2] == self.state.as_of:
+            # the date is the chosen version's first day: keep that version even where
+            # another one is valid the same day (overlapping versions in the file)
+            current = chosen[1]
+        self._fill_replacements(reg, sid)
         if same_table:
             # a date move within the same unit: only the highlighted version changes (no
             # model reset, which would also pull the rows from under a selection handler)
@@ -266,7 +285,33 @@ class HistoryPanel(LazyPanel):
         finally:
             self._syncing = False
         self._selected = pick
-        self.set_pair(pick - 1 if pick > 0 else pick, pick)
+        self.set_pair(*self.pair_for(pick))
+
+    def pair_for(self, pick: int) -> tuple[int, int]:
+        """The comparison that says what version `pick` changed: the one before against
+        it; for the first version, it against the second (what changed next); a unit
+        with one version shows that version's values."""
+        if pick > 0:
+            return pick - 1, pick
+        return (0, 1) if len(self._rows) > 1 else (pick, pick)
+
+    def _fill_replacements(self, reg: Any, sid: str) -> None:
+        """The units this one replaces and is replaced by, as links (hidden when none)."""
+        from sorviewer.unit_view import replacements
+
+        lang, day = self.lang, self.state.as_of
+        by, of = replacements(reg, sid, day)
+        parts = []
+        if by:
+            parts.append(
+                replacement_html(reg, tr(lang, "Erstattet af", "Replaced by"), tuple(by), day, lang)
+            )
+        if of:
+            parts.append(
+                replacement_html(reg, tr(lang, "Erstatter", "Replaces"), tuple(of), day, lang)
+            )
+        set_link_text(self.replacements, "<br>".join(parts))
+        self.replacements.setVisible(bool(parts))
 
     def version_at(self, day: int) -> int:
         """Index of the version valid on `day` (the later one where they overlap), or -1."""
@@ -367,6 +412,7 @@ class HistoryPanel(LazyPanel):
         for c in (1, 2):
             self.values.resizeColumnToContents(c)
             self.values.setColumnWidth(c, max(90, min(self.values.columnWidth(c), room // 2)))
+        self.values.fit_id_columns()  # a value that is an id is never cut by the halving
 
     def changes(self, i: int) -> list[tuple[str, str | None, str | None]]:
         """(column, old, new) for every column version `i` changed from the one before."""
@@ -397,12 +443,15 @@ class HistoryPanel(LazyPanel):
         if start == MIN_DAY:
             start = int(reg.first_day[reg.row_entity[self._rows[i]]])
         if start == MIN_DAY:
-            self.set_pair(i - 1 if i > 0 else i, i)
+            self.set_pair(*self.pair_for(i))
             return
         day = from_day(start)
         if day is None:  # an open end: no first day to go to
             return
         self._selected = i
+        self._chosen = (self._unit, i, day)
+        if day == self.state.as_of:  # no date move to refresh on: compare here
+            self._select_version(i)
         self.state.set_as_of(day)
 
     # --- timeline -------------------------------------------------------------------
