@@ -79,6 +79,7 @@ from ui.unit_labels import status_text
 from ui.widgets.coverage_bar import CoverageBar
 from ui.widgets.date_bar import DateBar
 from ui.widgets.error_dialog import show_internal_error, show_user_error
+from ui.widgets.labels import ElidedLabel
 from ui.widgets.start_page import StartPage
 from ui.widgets.tree_view import TreePane
 
@@ -447,8 +448,12 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.file_label = QLabel()
-        self.format_label = QLabel()
+        # the file name and the format give way (elided, whole in the tooltip) when the
+        # bar is short, so its widgets never overlap at 1024 px or while a load shows
+        self.file_label = ElidedLabel()
+        self.file_label.setObjectName("FileLabel")
+        self.format_label = ElidedLabel()
+        self.format_label.setObjectName("FormatLabel")
         self.snapshot_label = QLabel()
         self.units_label = QLabel()
         self.units_label.setObjectName("UnitsLabel")
@@ -460,7 +465,7 @@ class MainWindow(QMainWindow):
         self.progress = QProgressBar()
         self.progress.setObjectName("LoadProgress")
         self.progress.setRange(0, 1000)
-        self.progress.setMinimumWidth(300)
+        self.progress.setMinimumWidth(220)
         self.progress.setTextVisible(True)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("CancelLoad")
@@ -1080,11 +1085,15 @@ class MainWindow(QMainWindow):
         from ui.widgets.export_dialog import ExportDialog
 
         ids = [str(reg.ids[e]) for e in self.target_entities()]
+        # where the last export went, else beside the opened file
+        folder = self.settings.get(st.EXPORT_DIR)
+        if not folder or not os.path.isdir(folder):
+            folder = self.settings.get(st.LAST_DIR)
         dlg = ExportDialog(
             reg,
             self.state.as_of,
             ids,
-            self.settings.get(st.LAST_DIR),
+            folder,
             self,
             scope=scope,
             language=self.state.language,
@@ -1092,10 +1101,19 @@ class MainWindow(QMainWindow):
             filtered=[str(reg.ids[e]) for e in self.model.matches.tolist()],
             filter_text=self.model.filter_text,
         )
+        self._remember_export_format(dlg)
         if dlg.exec() and dlg.written:
+            self.settings.set(st.EXPORT_DIR, os.path.dirname(os.path.abspath(dlg.written)))
+            self.settings.set(st.EXPORT_FORMAT, str(dlg.format.currentData()))
             self.statusBar().showMessage(
                 self.tr_(f"Eksporteret til {dlg.written}", f"Exported to {dlg.written}"), 8000
             )
+
+    def _remember_export_format(self, dlg: Any) -> None:
+        """Start the dialog in the format of the last export (its file name follows)."""
+        i = dlg.format.findData(self.settings.get(st.EXPORT_FORMAT))
+        if i >= 0:
+            dlg.format.setCurrentIndex(i)
 
     def export_subtree(self) -> None:
         self.export_dialog(scope="subtree")
@@ -1412,11 +1430,10 @@ class MainWindow(QMainWindow):
             w.show()
         src = reg.source
         self.file_label.setText(os.path.basename(self.path) + (" (demo)" if self.is_demo else ""))
-        self.file_label.setToolTip(self.path)
+        self.file_label.setToolTip(self.path)  # the whole path (setText put the name)
         version = f" {src.format_version}" if src.format_version else ""
         kind = FORMAT_NAMES.get(src.format, (src.format, src.format))
         self.format_label.setText(f"{pick(kind, self.state.language)}{version}")
-        self.format_label.setToolTip(src.format)
         snap = format_date(src.snapshot_date) if src.snapshot_date else "-"
         self.snapshot_label.setText(f"{self.tr_('Udtræk', 'Snapshot')}: {snap}")
         lang = self.state.language

@@ -76,6 +76,8 @@ COLUMN_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 #: item data on group and source rows: the unit the values come from
 FROM_ROLE = Qt.ItemDataRole.UserRole + 3
+#: item data on a section's row: its key ("shak", "postal_address", ...)
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 4
 
 _SPECIALITY_COLS = tuple(
     f"PrioritizedEntitySpeciality{n}{k}" for n in range(1, 9) for k in ("Id", "Name")
@@ -506,6 +508,7 @@ class OverviewPanel(LazyPanel):
             group = QTreeWidgetItem([titles[0 if lang == "da" else 1], ""])
             group.setFont(0, bold)
             group.setData(0, STATE_ROLE, state)
+            group.setData(0, GROUP_ROLE, key)
             self.tree.addTopLevelItem(group)
             if state:
                 self._describe_group(reg, view, group, key, prov[key])

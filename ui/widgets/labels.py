@@ -13,12 +13,14 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QFocusEvent,
     QKeyEvent,
+    QPainter,
+    QPaintEvent,
     QPalette,
     QTextDocumentFragment,
 )
@@ -50,6 +52,40 @@ class MutedLabel(QLabel):
         pal = self.palette()
         pal.setColor(QPalette.ColorRole.WindowText, muted_colour(pal))
         self.setPalette(pal)
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text that gives way when room is short: drawn elided in the
+    middle (a file name keeps its start and its ending), the whole text as its tooltip.
+    Its minimum width is small, so a status bar full of these never has its widgets
+    pushed over each other."""
+
+    def __init__(self, parent: QWidget | None = None, min_chars: int = 6) -> None:
+        super().__init__(parent)
+        self._min_chars = min_chars
+
+    def setText(self, text: str) -> None:  # Qt override
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:  # Qt override
+        hint = super().minimumSizeHint()
+        least = self.fontMetrics().averageCharWidth() * self._min_chars
+        return QSize(min(hint.width(), least), hint.height())
+
+    def is_elided(self) -> bool:
+        """Whether the text is drawn shortened (tests)."""
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def paintEvent(self, ev: QPaintEvent) -> None:  # Qt override
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideMiddle, rect.width()
+        )
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), text)
+        painter.end()
 
 
 class StatusLegend(QLabel):
@@ -189,8 +225,11 @@ class _LinkHelper(QObject):
         elif kind == QEvent.Type.FocusIn and self.keyboard and isinstance(ev, QFocusEvent):
             # QLabel takes the focus itself first and needs a second Tab for the first
             # link; a label without links passes the focus on
-            if ev.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
-                obj.focusNextPrevChild(ev.reason() == Qt.FocusReason.TabFocusReason)
+            why = ev.reason()
+            if why in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
+                obj.focusNextPrevChild(why == Qt.FocusReason.TabFocusReason)
+            elif why == Qt.FocusReason.ShortcutFocusReason and label_links(obj):
+                obj.focusNextPrevChild(True)  # a panel brought to the front by its key
         elif kind == QEvent.Type.KeyPress and isinstance(ev, QKeyEvent) and is_menu_key(ev):
             self._popup(obj, obj.mapToGlobal(obj.rect().center()))
             return True
