@@ -97,6 +97,8 @@ DOCKS_DELAY_MS = 30
 RESULT_LIMIT = 200
 #: a filtered tree is expanded fully when it has at most this many matches
 EXPAND_MATCHES = 300
+#: Qt's QWIDGETSIZE_MAX (the binding does not export it): no maximum width
+NO_MAX_WIDTH = (1 << 24) - 1
 #: how long quitting waits for a running load or panel task to stop
 QUIT_WAIT_MS = 15_000
 
@@ -454,7 +456,8 @@ class MainWindow(QMainWindow):
         self.file_label.setObjectName("FileLabel")
         self.format_label = ElidedLabel()
         self.format_label.setObjectName("FormatLabel")
-        self.snapshot_label = QLabel()
+        self.snapshot_label = ElidedLabel()
+        self.snapshot_label.setObjectName("SnapshotLabel")
         self.units_label = QLabel()
         self.units_label.setObjectName("UnitsLabel")
         self.warnings_button = QPushButton()
@@ -477,7 +480,36 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.cancel_button)
         self.progress.hide()
         self.cancel_button.hide()
+        bar.messageChanged.connect(self._fit_status_message)
         self._update_status()
+
+    def _fit_status_message(self, text: str = "") -> None:
+        """A message in the status bar gets the room it needs: while it shows, the labels
+        that can give way (file name, format, snapshot date) are narrowed, elided, so the
+        message is neither cut nor drawn over them."""
+        bar = self.statusBar()
+        give = [self.file_label, self.format_label, self.snapshot_label]
+        for w in give:
+            w.setMaximumWidth(NO_MAX_WIDTH)
+        text = text or bar.currentMessage()
+        shown = [w for w in give if w.isVisibleTo(self)]
+        if not text or not shown:
+            return
+        spacing = 8
+        need = bar.fontMetrics().horizontalAdvance(text) + 24
+        fixed = sum(
+            w.sizeHint().width() + spacing
+            for w in bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if w.isVisibleTo(self) and w not in give and w.parentWidget() is bar
+        )
+        room = bar.width() - need - fixed - spacing * len(shown)
+        wanted = sum(w.sizeHint().width() for w in shown)
+        if room >= wanted:
+            return
+        least = sum(w.minimumSizeHint().width() for w in shown)
+        for w in shown:  # each keeps its share of what is left; none while too little is
+            share = room * w.sizeHint().width() // max(wanted, 1)
+            w.setMaximumWidth(max(w.minimumSizeHint().width(), share) if room >= least else 0)
 
     def _build_menus(self) -> None:
         self.recent_menu = QMenu("Open &recent", self)
@@ -1474,6 +1506,7 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         super().resizeEvent(event)
         self._tab_fit_timer.start()
+        self._fit_status_message()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -260,6 +260,13 @@ def test_a_snapshot_says_where_its_knowledge_ends(qtbot: Any, tmp_path: Path, fi
     win.reveal(tiny.OE1)
 
     win.state.set_as_of(dt.date(2020, 6, 1))
+    # the unit's history shades the same years as the date bar
+    win.bring_to_front(dock(win, "HistoryPanel"))
+    history = win.panels["HistoryPanel"]
+    qtbot.waitUntil(lambda: bool(history.unknown_spans), timeout=3000)
+    assert history.unknown_spans[0][0] == pytest.approx(2016 + 1 / 365.25)
+    assert "ikke i filen" in history.legend.text()
+    win.bring_to_front(dock(win, "OverviewPanel"))
     assert win.coverage_bar.isVisible()
     assert win.coverage_bar.label.text() == (
         "Udtrækket viser registret den 01-01-2016; senere ændringer er ikke i filen"
@@ -825,6 +832,23 @@ def test_the_window_at_1024x700(qtbot: Any, tmp_path: Path, file: str) -> None:
     finally:
         gate.set()
     qtbot.waitUntil(lambda: not win.load_task.running, timeout=10000)
+    # a long message gets its room: the labels that can give way are narrowed meanwhile
+    win.state.set_as_of(dt.date(2025, 1, 1))
+    assert not win.reveal(LONG[tiny.OE2])  # closed then: the status bar says how to see it
+    status = win.statusBar()
+    text = status.currentMessage()
+    assert "Vis lukkede og fremtidige enheder" in text
+
+    def message_room() -> int:
+        xs = [w.x() for w in (win.file_label, win.format_label) if w.isVisible()]
+        return min(xs) - 8
+
+    qtbot.waitUntil(
+        lambda: message_room() >= status.fontMetrics().horizontalAdvance(text), timeout=3000
+    )
+    assert win.file_label.is_elided() or win.format_label.is_elided()
+    status.clearMessage()
+    qtbot.waitUntil(lambda: not win.format_label.is_elided(), timeout=3000)
     # the bad-date hint has a line of its own and is never cut
     edit = win.date_bar.edit
     edit.setFocus()

@@ -508,7 +508,7 @@ class DateBar(QWidget):
         parts += [swatch.format(c=BAR_COLOURS[k], w=t[k]) for k in ("created", "closed", "changed")]
         bars = "&nbsp;&nbsp;".join(parts[1:])
         text = f"{parts[0]} &nbsp;·&nbsp; {bars} <i>{t['per_month']}</i>"
-        if any(b is not None for b in self.coverage.shaded()):
+        if self.shaded_ranges():  # only when the timeline shows a shaded stretch
             grey = self._shade_colour(self.palette()).name()
             text += f" &nbsp;·&nbsp; {swatch.format(c=grey, w=t['outside'])}"
         self.legend.setText(text)

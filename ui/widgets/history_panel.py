@@ -1,7 +1,8 @@
 """The selected unit's versions: when each was valid, what changed, and a diff of two.
 
 A pyqtgraph timeline with a bar per version, name changes and parent moves
-marked, and a line at the as-of date; a table of versions (valid from, valid to,
+marked, a line at the as-of date, and the years the file cannot know shaded as on the
+date bar's timeline (after a snapshot file's date); a table of versions (valid from, valid to,
 changed fields) with the one valid at the as-of date highlighted; and a diff of
 two chosen versions side by side with the differing fields highlighted.
 Selecting a version (click, keyboard, or a click on its bar) moves the as-of date
@@ -37,6 +38,7 @@ from sorviewer.dates import MAX_DAY, MIN_DAY, from_day, to_day
 from sorviewer.records import HistoryEntry
 from ui.app_state import AppState
 from ui.colours import mix, readable
+from ui.coverage import coverage
 from ui.formatting import show_date
 from ui.i18n import tr
 from ui.unit_labels import field_label, replacement_html
@@ -70,6 +72,9 @@ def timeline_colours(pal: QPalette) -> dict[str, QColor]:
         "outline": mix(text, base, 0.35),  # the bars' edge: the text colour, softened
         "line": readable(DATE_LINE, base, 3.0),
         "bar": readable(BAR, base, 1.0),
+        # the years the file does not know: the text colour a fifth of the way in, as the
+        # date bar's timeline shades them
+        "unknown": mix(base, text, 0.2),
         "current": readable(BAR_CURRENT, base, 1.0),
     }
     for col, _symbol, colour, _da, _en in MARKS:
@@ -101,6 +106,8 @@ class HistoryPanel(LazyPanel):
         self._bars: Any = None
         self._marker: Any = None
         self._marks: dict[str, list[int]] = {}
+        #: the shaded spans of the timeline (fractional years), for tests
+        self.unknown_spans: list[tuple[float, float]] = []
 
         self.caption = QLabel(self)
         self.caption.setWordWrap(True)
@@ -204,6 +211,13 @@ class HistoryPanel(LazyPanel):
             + swatch("line", "|")
             + " "
             + tr(lang, "valgt dato", "chosen date")
+            + (
+                # the shade as drawn (like the date bar's legend), not made darker
+                f" &nbsp; <span style='color:{colours['unknown'].name()}'>&#9632;</span> "
+                + tr(lang, "ikke i filen", "not in the file")
+                if self.unknown_spans
+                else ""
+            )
         )
 
     def palette_changed(self) -> None:
@@ -266,6 +280,7 @@ class HistoryPanel(LazyPanel):
             VERSION_KEYS, labels, rows, id_key=None, highlight=[current] if current >= 0 else []
         )
         self.versions.resizeColumnsToContents()
+        self.versions.fit_id_columns()  # the bold row of the date: its dates whole too
         name = reg.value(self._rows[-1], "EntityName") or "?"
         n = len(self._rows)
         self.caption.setText(
@@ -542,8 +557,30 @@ class HistoryPanel(LazyPanel):
                 )
         self._marker = pg.InfiniteLine(pos=as_of, angle=90, pen=pg.mkPen(colours["line"], width=2))
         plot.addItem(self._marker)
+        self._shade_unknown(reg, lo - 0.5, hi + 0.5, colours["unknown"])
+        self._fill_legend()
         plot.setXRange(lo - 0.5, hi + 0.5, padding=0)
         plot.setYRange(-0.9, max(len(self._rows), 3) - 0.4, padding=0)
+
+    def _shade_unknown(self, reg: Any, x0: float, x1: float, colour: QColor) -> None:
+        """Shade the years the file cannot know, as the date bar's timeline does (after a
+        snapshot file's date, before a history file's first data)."""
+        import pyqtgraph as pg
+
+        self.unknown_spans = []
+        past, future = coverage(reg).shaded()
+        spans = []
+        if past is not None and _year(past) > x0:
+            spans.append((x0, _year(past) + 1 / 365.25))
+        if future is not None and _year(future) < x1:
+            spans.append((_year(future), x1))
+        for a, b in spans:
+            region = pg.LinearRegionItem((a, b), movable=False, brush=pg.mkBrush(colour))
+            for edge in region.lines:
+                edge.setPen(pg.mkPen(None))
+            self.plot.addItem(region)
+            region.setZValue(self.plot.getViewBox().zValue() - 1)  # behind the bars
+            self.unknown_spans.append((a, b))
 
     def timeline_bars(self) -> list[tuple[float, float]]:
         """(start, end) in fractional years per drawn bar (for tests)."""

@@ -1,7 +1,7 @@
 """The table every panel uses: `RecordsView`.
 
-Ids are never cut: a column holding ids or codes (cells of digits only) is kept at
-least as wide as its longest one, in bold (highlighted rows are bold), whatever the
+Ids are never cut: a column holding ids or codes (cells of digits only) or dates is
+kept at least as wide as its longest one, in bold (highlighted rows are bold), whatever the
 panel sizes it to (`fit_id_columns`, run after every new content); a user who drags
 it narrower still sees the whole id on hover, and copies take the record, not the
 drawn text.
