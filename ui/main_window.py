@@ -56,7 +56,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QTabBar,
     QTabWidget,
     QVBoxLayout,
@@ -414,6 +413,7 @@ class MainWindow(QMainWindow):
         for bar in self.findChildren(QTabBar):
             bar.setElideMode(Qt.TextElideMode.ElideNone)
             bar.setUsesScrollButtons(True)
+        self._tab_fit_timer.start()  # a new or restored tab bar: across or down the side
 
     def fit_dock_tabs(self) -> None:
         """The right-hand docks' tabs below the panels while every title fits across the
@@ -430,12 +430,9 @@ class MainWindow(QMainWindow):
             return
         need = 0
         for bar in bars:
-            space = bar.style().pixelMetric(QStyle.PixelMetric.PM_TabBarTabHSpace, None, bar)
-            metrics = bar.fontMetrics()
-            width = sum(
-                metrics.horizontalAdvance(bar.tabText(i)) + space for i in range(bar.count())
-            )
-            need = max(need, width + 8)
+            # a tab's length along the bar, whichever way the bar runs now
+            sizes = [bar.tabSizeHint(i) for i in range(bar.count())]
+            need = max(need, sum(max(z.width(), z.height()) for z in sizes) + 4)
         side = Qt.DockWidgetArea.RightDockWidgetArea
         want = QTabWidget.TabPosition.East if need > area else QTabWidget.TabPosition.South
         if self.tabPosition(side) != want:
@@ -447,6 +444,8 @@ class MainWindow(QMainWindow):
         child = event.child()
         if event.polished() and child.isWidgetType() and child.inherits("QTabBar"):
             self._unelide_tabs()
+            # the layout shows a dock tab bar later: fit the tabs when it does
+            child.installEventFilter(self)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -1471,7 +1470,14 @@ class MainWindow(QMainWindow):
         lang = self.state.language
         units = number(self.model.active_count(), lang)
         day = format_date(self.state.as_of)
-        self.units_label.setText(self.tr_(f"{units} enheder den {day}", f"{units} units on {day}"))
+        said = self.tr_(f"{units} enheder den {day}", f"{units} units on {day}")
+        # a count the file cannot back says so, as the bar over the tree does
+        side = self.model.coverage.side(self.state.as_of)
+        if side == "after":
+            said += self.tr_(" ifølge udtrækket", " per the download")
+        elif side == "before" and self.model.coverage.snapshot is None:
+            said += self.tr_(" (før filens data)", " (before the file's data)")
+        self.units_label.setText(said)
         if self.model.filter_text:
             n = number(len(self.model.matches), lang)
             if len(self.model.matches):
@@ -1493,6 +1499,9 @@ class MainWindow(QMainWindow):
     # --- Qt events -------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QTabBar):
+            self._tab_fit_timer.start()
+            return False
         if (
             event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)

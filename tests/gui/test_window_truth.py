@@ -272,6 +272,7 @@ def test_a_snapshot_says_where_its_knowledge_ends(qtbot: Any, tmp_path: Path, fi
         "Udtrækket viser registret den 01-01-2016; senere ændringer er ikke i filen"
     )
     assert win.coverage_bar.go_button.text() == "Gå til 01-01-2016"
+    assert win.units_label.text().endswith("den 01-06-2020 ifølge udtrækket")
     # the statuses say the same: the tree's tooltip, the Overview's status
     tip = win.model.index_of_sor_id(tiny.OE1).data(Qt.ItemDataRole.ToolTipRole)
     assert "Aktiv i udtrækket" in tip

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from ui.app_state import AppState
-from ui.colours import HIGHLIGHT_TINT, mix
 from ui.coverage import Coverage, coverage
 from ui.formatting import format_date
 from ui.i18n import tr
@@ -30,8 +28,8 @@ class CoverageBar(QFrame):
         self.setObjectName("CoverageBar")
         self.state = state
         self.coverage = Coverage()
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)
+        # a translucent amber strip from the application style sheet (resources/style.qss,
+        # like the demo banner): it reads on a light and a dark palette alike
         self.label = QLabel(self)
         self.label.setObjectName("CoverageText")
         self.label.setWordWrap(True)
@@ -44,7 +42,6 @@ class CoverageBar(QFrame):
         lay.setContentsMargins(8, 3, 4, 3)
         lay.addWidget(self.label, 1)
         lay.addWidget(self.go_button)
-        self._colour()
         self.hide()
         state.register_changed.connect(self._on_state_register_changed)
         state.as_of_changed.connect(self._on_state_changed)
@@ -81,20 +78,3 @@ class CoverageBar(QFrame):
         bound = self.coverage.bound(self.state.as_of)
         if bound is not None:
             self.state.set_as_of(bound)
-
-    def changeEvent(self, ev: QEvent) -> None:  # Qt override
-        super().changeEvent(ev)
-        if ev.type() in (QEvent.Type.PaletteChange, QEvent.Type.ParentChange):
-            self._colour()
-
-    def _colour(self) -> None:
-        # an amber strip mixed from the palette (light on a light window, dark on a dark
-        # one), like the Overview's problem strip; only the Window role is set, so a
-        # later palette change still reaches the text
-        pal = self.palette()
-        parent = self.parentWidget()
-        window = parent.palette() if parent is not None else pal
-        tint = mix(window.color(QPalette.ColorRole.Window), HIGHLIGHT_TINT, 0.3)
-        if pal.color(QPalette.ColorRole.Window) != tint:
-            pal.setColor(QPalette.ColorRole.Window, tint)
-            self.setPalette(pal)
