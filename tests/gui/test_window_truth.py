@@ -903,3 +903,40 @@ def test_the_export_dialog_remembers_the_last_folder_and_format(
     open_file(qtbot, again, file)
     again.export_dialog()
     assert Path(seen[2][0]).parent == target and seen[2][1] == "xlsx"
+
+
+def test_the_units_list_agrees_with_the_tree(qtbot: Any) -> None:
+    """The Units view's rows: closed and future units in the tree's colours, a closed
+    unit's name struck through; after a snapshot's date "aktiv i udtrækket", shown and
+    copied."""
+    from sorviewer.find import Filters
+    from ui.models.units_model import DEFAULT_COLUMNS, UnitsModel, units_task
+    from ui.tasks import TaskState
+
+    reg = tiny.tiny_register()
+    day = dt.date(2025, 1, 1)
+    model = UnitsModel()
+    model.set_register(reg)
+    model.set_columns([*DEFAULT_COLUMNS, "Status"])
+    model.set_result(units_task(reg, day, Filters(status=("all",)), (), None, TaskState()))
+    tree = TreeModel()
+    tree.set_register(reg, day)
+    status_col = model.columns.index("Status")
+    rows = {model.sor_id_at(r): r for r in range(model.rowCount())}
+    for sid, status in ((tiny.OE2, "closed"), (tiny.FUT, "future")):
+        index = model.index(rows[sid], 0)
+        assert (
+            index.data(Qt.ItemDataRole.ForegroundRole).color() == tree.status_brush(status).color()
+        )
+        assert index.data(Qt.ItemDataRole.FontRole).strikeOut() == (status == "closed")
+    assert model.index(rows[tiny.OE1], 0).data(Qt.ItemDataRole.ForegroundRole) is None
+    # a snapshot file after its date
+    snap = snapshot_register()
+    model.set_register(snap)
+    model.set_result(
+        units_task(snap, dt.date(2020, 1, 1), Filters(status=("all",)), (), None, TaskState())
+    )
+    row = next(r for r in range(model.rowCount()) if model.sor_id_at(r) == tiny.OE1)
+    assert model.index(row, status_col).data() == "aktiv i udtrækket"
+    _labels, copied, _names = model.table(np.array([row]))
+    assert copied[0][status_col] == "aktiv i udtrækket"
