@@ -1291,6 +1291,7 @@ class MainWindow(QMainWindow):
     def set_group_top(self, on: bool) -> None:
         self.model.set_group_mode("on" if on else "off")
         self.settings.set(st.GROUP_TOP, self.model.group_mode)
+        self.tree.fit_columns()  # grouped owners sit a level deeper: the names need room
         self._update_status()
 
     def _sync_group_action(self) -> None:

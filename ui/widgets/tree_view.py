@@ -3,10 +3,10 @@
 `OrgTreeView` shows the `TreeModel`; the model hands over the top level in chunks,
 and the view asks for the next one when it is scrolled to the end (type-ahead,
 select-all and End fetch the rest first). Its name column never gets narrower than
-NAME_MIN_CHARS characters three levels down however the window is sized: the other
-columns give way first, down to their headers; then the SOR level column (the badge
-in the name column says the same) and the unit type step aside until there is room
-again. The SOR id column is never narrower than the longest id of the file: an id is
+NAME_MIN_CHARS characters three levels down (four when the owners are grouped by
+type) however the window is sized: the other columns give way first, down to their
+headers; then the SOR level column (the badge in the name column says the same) and
+the unit type step aside until there is room again. The SOR id column is never narrower than the longest id of the file: an id is
 never cut. `TreeDelegate` draws each unit's number of children in the name column;
 `TreePane` is the search box with its match count, the search results, the tree and,
 while closed and future units are shown, the legend of how they look.
@@ -116,7 +116,9 @@ class OrgTreeView(QTreeView):
         metrics = self.fontMetrics()
         text = metrics.averageCharWidth() * NAME_MIN_CHARS
         count = metrics.horizontalAdvance("000") + 12  # TreeDelegate's child count
-        levels = NAME_MIN_LEVELS * self.indentation()
+        model = self.model()
+        grouped = isinstance(model, TreeModel) and model.grouped  # owners sit one deeper
+        levels = (NAME_MIN_LEVELS + int(grouped)) * self.indentation()
         return max(NAME_MIN_PX, text + self.iconSize().width() + levels + count)
 
     def id_width(self) -> int:
