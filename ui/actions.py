@@ -3,6 +3,9 @@
 Menus are lists of action ids; the same QAction objects serve the menu bar and
 context menus, so a shortcut or an enabled state is defined in one place. The
 handler is the name of a method on the window that owns the actions.
+
+Every menu's mnemonics (the letter after "&") are unique within it in both languages
+(a test walks the menus); `mnemonic` reads one.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "report",
-        "Load &report...",
+        "Load re&port...",
         "show_report",
         needs_register=True,
         text_da="&Indlæsningsrapport...",
@@ -85,7 +88,7 @@ SPECS: tuple[ActionSpec, ...] = (
         "Copy SOR &id",
         "copy_sor_id",
         needs_register=True,
-        text_da="Kopiér SOR-&kode",
+        text_da="Kopiér S&OR-kode",
     ),
     ActionSpec(
         "copy_ean",
@@ -182,13 +185,83 @@ SPECS: tuple[ActionSpec, ...] = (
         tip="The tree's top level by owner type, private owners by region",
         tip_da="Træets øverste niveau efter ejertype, private ejere efter region",
     ),
+    # --- the date, from the keyboard (the Date menu) ---
+    ActionSpec(
+        "focus_date",
+        "&Go to date...",
+        "focus_date",
+        "Ctrl+G",
+        needs_register=True,
+        tip="Type a date in the date field",
+        text_da="&Gå til dato...",
+        tip_da="Skriv en dato i datofeltet",
+    ),
+    ActionSpec(
+        "date_today", "&Today", "go_today", "Alt+Home", needs_register=True, text_da="&I dag"
+    ),
+    ActionSpec(
+        "date_snapshot",
+        "The file's &snapshot date",
+        "go_snapshot",
+        "Alt+End",
+        needs_register=True,
+        text_da="Filens &udtræksdato",
+    ),
+    ActionSpec(
+        "day_back",
+        "One day &back",
+        "step_day_back",
+        "Alt+Left",
+        needs_register=True,
+        text_da="En dag &tilbage",
+    ),
+    ActionSpec(
+        "day_forward",
+        "One day &forward",
+        "step_day_forward",
+        "Alt+Right",
+        needs_register=True,
+        text_da="En dag &frem",
+    ),
+    ActionSpec(
+        "month_back",
+        "One &month back",
+        "step_month_back",
+        "Alt+PgUp",
+        needs_register=True,
+        text_da="En &måned tilbage",
+    ),
+    ActionSpec(
+        "month_forward",
+        "One mo&nth forward",
+        "step_month_forward",
+        "Alt+PgDown",
+        needs_register=True,
+        text_da="En må&ned frem",
+    ),
+    ActionSpec(
+        "year_back",
+        "One &year back",
+        "step_year_back",
+        "Alt+Shift+PgUp",
+        needs_register=True,
+        text_da="Et &år tilbage",
+    ),
+    ActionSpec(
+        "year_forward",
+        "One y&ear forward",
+        "step_year_forward",
+        "Alt+Shift+PgDown",
+        needs_register=True,
+        text_da="Et å&r frem",
+    ),
     ActionSpec("reset_layout", "&Reset layout", "reset_layout", text_da="&Nulstil layout"),
     ActionSpec(
         "expand_all", "E&xpand all", "expand_all", needs_register=True, text_da="&Fold alt ud"
     ),
     ActionSpec(
         "collapse_all",
-        "Co&llapse all",
+        "C&ollapse all",
         "collapse_all",
         needs_register=True,
         text_da="Fold &alt sammen",
@@ -225,6 +298,21 @@ MENUS: tuple[tuple[tuple[str, str], tuple[str, ...]], ...] = (
             "reset_layout",
         ),
     ),
+    (
+        ("&Date", "&Dato"),
+        (
+            "focus_date",
+            "date_today",
+            "date_snapshot",
+            "-",
+            "day_back",
+            "day_forward",
+            "month_back",
+            "month_forward",
+            "year_back",
+            "year_forward",
+        ),
+    ),
     (("&Help", "&Hjælp"), ("about",)),
 )
 
@@ -242,6 +330,19 @@ TREE_CONTEXT_MENU = (
     "collapse_all",
 )
 RESULTS_CONTEXT_MENU = ("show_in_tree", "-", "copy_id", "copy_ean", "copy_row")
+
+
+def mnemonic(text: str) -> str:
+    """The mnemonic letter of a menu text ("Åbn &seneste" -> "s"), "" without one ("&&" is
+    a plain ampersand)."""
+    i = 0
+    while i < len(text) - 1:
+        if text[i] == "&":
+            if text[i + 1] != "&":
+                return text[i + 1].lower()
+            i += 1
+        i += 1
+    return ""
 
 
 def text_of(spec: ActionSpec, lang: str) -> str:

@@ -9,11 +9,16 @@ text, 3:1 for lines and symbols.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette
 
 #: the tint of highlighted rows (the version valid at the date, differing fields): amber
 #: mixed into the base colour, so it is a pale yellow on white and a dark amber on black
 HIGHLIGHT_TINT = QColor(240, 180, 0)
+
+#: the colour of each unit status wherever a status is shown (the Overview's status word,
+#: closed and future rows in the tree and the search results, their legend): mid-tones,
+#: made readable on the background they are drawn on
+STATUS_COLOURS = {"active": "#2e7d32", "closed": "#b71c1c", "future": "#1565c0"}
 
 
 def luminance(colour: QColor) -> float:
@@ -85,3 +90,20 @@ def highlight_colour(pal: QPalette) -> QColor:
         if contrast(tint, text) >= 4.5:
             return tint
     return base
+
+
+def status_colour(status: str, background: QColor) -> QColor:
+    """The colour of a unit status (`STATUS_COLOURS`), readable on `background`."""
+    return readable(STATUS_COLOURS.get(status, "#000000"), background)
+
+
+def status_font(status: str, base: QFont | None = None) -> QFont | None:
+    """How a unit that is not active is written in lists: closed units italic and struck
+    through, future units italic (None for an active unit: the font as it is). Beside
+    the colour, so the two differ without telling red from blue."""
+    if status not in ("closed", "future"):
+        return None
+    font = QFont(base) if base is not None else QFont()
+    font.setItalic(True)
+    font.setStrikeOut(status == "closed")
+    return font

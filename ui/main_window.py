@@ -31,12 +31,15 @@ from PySide6.QtCore import (
     QTimer,
 )
 from PySide6.QtGui import (
+    QAction,
     QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
     QIcon,
     QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -64,14 +67,18 @@ from ui import settings as st
 from ui.app_state import AppState
 from ui.clipboard import copy_table, set_clipboard
 from ui.collector import settle_heap
+from ui.colours import status_font
 from ui.formatting import format_date
 from ui.i18n import number, pick, tr
 from ui.loading import DemoError, Loader, default_loader, demo_loader, demo_path, load_register
 from ui.models.tree_model import COLUMNS as TREE_COLUMNS
 from ui.models.tree_model import GROUP_ID, GROUP_MODES, TreeModel
 from ui.tasks import TaskRunner
+from ui.unit_labels import status_text
+from ui.widgets.coverage_bar import CoverageBar
 from ui.widgets.date_bar import DateBar
 from ui.widgets.error_dialog import show_internal_error, show_user_error
+from ui.widgets.labels import ElidedLabel
 from ui.widgets.start_page import StartPage
 from ui.widgets.tree_view import TreePane
 
@@ -89,6 +96,8 @@ DOCKS_DELAY_MS = 30
 RESULT_LIMIT = 200
 #: a filtered tree is expanded fully when it has at most this many matches
 EXPAND_MATCHES = 300
+#: Qt's QWIDGETSIZE_MAX (the binding does not export it): no maximum width
+NO_MAX_WIDTH = (1 << 24) - 1
 #: how long quitting waits for a running load or panel task to stop
 QUIT_WAIT_MS = 15_000
 
@@ -98,6 +107,28 @@ FORMAT_NAMES = {
     "sor2-csv": ("SOR2 dagsfil (SorEntity_daily.csv)", "SOR2 daily file (SorEntity_daily.csv)"),
     "sor-xml": ("SOR XML", "SOR XML"),
 }
+
+
+def first_focusable(widget: QWidget | None) -> QWidget | None:
+    """The first widget in `widget`'s focus chain (itself or a child) that takes the
+    keyboard and is shown, or None."""
+    if widget is None:
+        return None
+    w: QWidget | None = widget
+    for _ in range(10_000):  # bounded: the focus chain is a ring
+        if w is None:
+            return None
+        if (
+            (w is widget or widget.isAncestorOf(w))
+            and w.isVisible()
+            and w.isEnabled()
+            and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            return w
+        w = w.nextInFocusChain()
+        if w is widget:
+            return None
+    return None
 
 
 def default_panels() -> tuple[type[LazyPanel], ...]:
@@ -170,6 +201,8 @@ class MainWindow(QMainWindow):
         self._panel_classes = panels
         self.panels: dict[str, LazyPanel] = {}
         self.docks: list[QDockWidget] = []
+        #: View > Panels: bring each dock to the front (Alt+1, Alt+2, ...), docks' order
+        self.panel_actions: list[QAction] = []
         self._dock_titles: dict[QDockWidget, tuple[str, str]] = {}
         self._docks_built = False
         self._report_dialog: Any = None
@@ -187,6 +220,11 @@ class MainWindow(QMainWindow):
         #: the front meanwhile are not the user's choice
         self._moving_docks = False
         self.tabifiedDockWidgetActivated.connect(self._on_tabified_dock_activated)
+        #: fits the dock tabs to the window after a resize (coalesced: once per burst)
+        self._tab_fit_timer = QTimer(self)
+        self._tab_fit_timer.setSingleShot(True)
+        self._tab_fit_timer.setInterval(0)
+        self._tab_fit_timer.timeout.connect(self.fit_dock_tabs)
 
         #: the one load at a time: finished(path, register), failed(path, exception),
         #: cancelled(path)
@@ -206,6 +244,17 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.action_map = act.build_actions(self)
         self._build_menus()
+        steps = {("day", -1): "day_back", ("day", 1): "day_forward"}
+        steps.update({("month", -1): "month_back", ("month", 1): "month_forward"})
+        steps.update({("year", -1): "year_back", ("year", 1): "year_forward"})
+        self.date_bar.set_shortcut_hints(
+            {
+                key: self.action_map[aid]
+                .shortcut()
+                .toString(QKeySequence.SequenceFormat.NativeText)
+                for key, aid in steps.items()
+            }
+        )
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
@@ -236,6 +285,8 @@ class MainWindow(QMainWindow):
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.hide()
         self.date_bar = DateBar(self.state)
+        #: says when the date lies outside what the file knows (a snapshot's later dates)
+        self.coverage_bar = CoverageBar(self.state)
         self.tree_pane = TreePane(self.model)
         self.tree = self.tree_pane.tree
         self.search = self.tree_pane.search
@@ -257,6 +308,7 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.banner)
         layout.addWidget(self.date_bar)
+        layout.addWidget(self.coverage_bar)
         # the tree and the Units view share the centre (both want its width), under
         # the one date bar; the docked panels beside them follow either's selection
         self.views = QTabWidget()
@@ -308,7 +360,7 @@ class MainWindow(QMainWindow):
             self.panels[cls_name] = panel
             self.docks.append(dock)
             self._dock_titles[dock] = cls.titles
-            self.panels_menu.addAction(dock.toggleViewAction())
+            self._add_panel_action(dock)
         self._place_docks()
         self._front_dock = self.docks[0] if self.docks else None
         state = self.settings.get(st.WINDOW_STATE)
@@ -361,18 +413,50 @@ class MainWindow(QMainWindow):
         for bar in self.findChildren(QTabBar):
             bar.setElideMode(Qt.TextElideMode.ElideNone)
             bar.setUsesScrollButtons(True)
+        self._tab_fit_timer.start()  # a new or restored tab bar: across or down the side
+
+    def fit_dock_tabs(self) -> None:
+        """The right-hand docks' tabs below the panels while every title fits across the
+        dock area, else down its outer edge (a 1024 px window has room for about five
+        titles across and for all seven down the side): every tab stays in view."""
+        self._tab_fit_timer.stop()
+        area = self.width() - self.stack.geometry().right()
+        bars = [
+            b
+            for b in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if b.count() > 1 and b.isVisible()
+        ]
+        if not bars or area <= 0:
+            return
+        need = 0
+        for bar in bars:
+            # a tab's length along the bar, whichever way the bar runs now
+            sizes = [bar.tabSizeHint(i) for i in range(bar.count())]
+            need = max(need, sum(max(z.width(), z.height()) for z in sizes) + 4)
+        side = Qt.DockWidgetArea.RightDockWidgetArea
+        want = QTabWidget.TabPosition.East if need > area else QTabWidget.TabPosition.South
+        if self.tabPosition(side) != want:
+            self.setTabPosition(side, want)
+            QTimer.singleShot(0, self._unelide_tabs)
 
     def childEvent(self, event: QChildEvent) -> None:  # Qt override
         super().childEvent(event)
         child = event.child()
         if event.polished() and child.isWidgetType() and child.inherits("QTabBar"):
             self._unelide_tabs()
+            # the layout shows a dock tab bar later: fit the tabs when it does
+            child.installEventFilter(self)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.file_label = QLabel()
-        self.format_label = QLabel()
-        self.snapshot_label = QLabel()
+        # the file name and the format give way (elided, whole in the tooltip) when the
+        # bar is short, so its widgets never overlap at 1024 px or while a load shows
+        self.file_label = ElidedLabel()
+        self.file_label.setObjectName("FileLabel")
+        self.format_label = ElidedLabel()
+        self.format_label.setObjectName("FormatLabel")
+        self.snapshot_label = ElidedLabel()
+        self.snapshot_label.setObjectName("SnapshotLabel")
         self.units_label = QLabel()
         self.units_label.setObjectName("UnitsLabel")
         self.warnings_button = QPushButton()
@@ -383,7 +467,7 @@ class MainWindow(QMainWindow):
         self.progress = QProgressBar()
         self.progress.setObjectName("LoadProgress")
         self.progress.setRange(0, 1000)
-        self.progress.setMinimumWidth(300)
+        self.progress.setMinimumWidth(220)
         self.progress.setTextVisible(True)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("CancelLoad")
@@ -395,7 +479,36 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.cancel_button)
         self.progress.hide()
         self.cancel_button.hide()
+        bar.messageChanged.connect(self._fit_status_message)
         self._update_status()
+
+    def _fit_status_message(self, text: str = "") -> None:
+        """A message in the status bar gets the room it needs: while it shows, the labels
+        that can give way (file name, format, snapshot date) are narrowed, elided, so the
+        message is neither cut nor drawn over them."""
+        bar = self.statusBar()
+        give = [self.file_label, self.format_label, self.snapshot_label]
+        for w in give:
+            w.setMaximumWidth(NO_MAX_WIDTH)
+        text = text or bar.currentMessage()
+        shown = [w for w in give if w.isVisibleTo(self)]
+        if not text or not shown:
+            return
+        spacing = 8
+        need = bar.fontMetrics().horizontalAdvance(text) + 24
+        fixed = sum(
+            w.sizeHint().width() + spacing
+            for w in bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if w.isVisibleTo(self) and w not in give and w.parentWidget() is bar
+        )
+        room = bar.width() - need - fixed - spacing * len(shown)
+        wanted = sum(w.sizeHint().width() for w in shown)
+        if room >= wanted:
+            return
+        least = sum(w.minimumSizeHint().width() for w in shown)
+        for w in shown:  # each keeps its share of what is left; none while too little is
+            share = room * w.sizeHint().width() // max(wanted, 1)
+            w.setMaximumWidth(max(w.minimumSizeHint().width(), share) if room >= least else 0)
 
     def _build_menus(self) -> None:
         self.recent_menu = QMenu("Open &recent", self)
@@ -405,7 +518,7 @@ class MainWindow(QMainWindow):
         for aid in ("lang_da", "lang_en"):
             group.addAction(self.action_map[aid])
             self.language_menu.addAction(self.action_map[aid])
-        self.asof_menu = QMenu("&Open files at", self)
+        self.asof_menu = QMenu("Open files &at", self)
         group = QActionGroup(self)
         for aid in ("asof_today", "asof_snapshot", "asof_last"):
             group.addAction(self.action_map[aid])
@@ -429,7 +542,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         paths = self.settings.recent_files()
         for path in paths:
-            action = self.recent_menu.addAction(os.path.basename(path))
+            # an "&" in a file name is text, not a mnemonic
+            action = self.recent_menu.addAction(os.path.basename(path).replace("&", "&&"))
             action.setToolTip(path)
             action.setStatusTip(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
@@ -588,6 +702,9 @@ class MainWindow(QMainWindow):
         self.state.set_as_of(self.initial_day(reg))
         self.state.set_register(reg)
         self._show_workspace()
+        # the keyboard starts in the tree (the start page's button had the focus, and
+        # Qt would hand it to the next button in line: the date bar's "year back")
+        self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
         self.statusBar().showMessage(
             self.tr_(f"Åbnede {os.path.basename(path)}", f"Opened {os.path.basename(path)}"), 5000
         )
@@ -635,6 +752,7 @@ class MainWindow(QMainWindow):
             self.results.hide()
         self.model.set_register(reg, self.state.as_of)
         self._sync_group_action()
+        self.tree.fit_columns()  # the id column is as wide as this file's longest id
         if reg is not None and self.model.rowCount() <= 3:
             for r in range(self.model.rowCount()):
                 self.tree.expand(self.model.index(r, 0))
@@ -662,6 +780,7 @@ class MainWindow(QMainWindow):
 
     def _on_state_language_changed(self, lang: str) -> None:
         self.model.set_language(lang)
+        self.tree_pane.legend.set_language(lang)
         self.start_page.set_language(lang)
         self.search.setPlaceholderText(
             self.tr_(
@@ -673,7 +792,7 @@ class MainWindow(QMainWindow):
             act.retranslate(self.action_map, self.menus, lang)
             self.recent_menu.setTitle(self.tr_("Åbn &seneste", "Open &recent"))
             self.language_menu.setTitle(self.tr_("&Sprog", "&Language"))
-            self.asof_menu.setTitle(self.tr_("Åbn filer &på", "&Open files at"))
+            self.asof_menu.setTitle(self.tr_("Åbn filer &på", "Open files &at"))
             self.panels_menu.setTitle(self.tr_("&Paneler", "&Panels"))
         self.banner.setText(self.tr_("Syntetiske demodata - ikke det rigtige SOR", DEMO_NOTICE))
         self.views.setTabText(0, self.tr_("Træ", "Tree"))
@@ -687,6 +806,7 @@ class MainWindow(QMainWindow):
         )
         self.cancel_button.setText(self.tr_("Annullér", "Cancel"))
         self._retranslate_docks()
+        self._tab_fit_timer.start()  # the titles' widths changed
         self._refresh_results()
         self._update_status()
         self._update_title()
@@ -695,13 +815,79 @@ class MainWindow(QMainWindow):
         lang = self.state.language
         for dock in self.docks:
             dock.setWindowTitle(pick(self._dock_titles[dock], lang))
+        for i, action in enumerate(self.panel_actions):
+            title = pick(self._dock_titles[self.docks[i]], lang)
+            action.setText(f"&{i + 1} {title}")
+            action.setToolTip(self.tr_(f"Vis {title} forrest", f"Bring {title} to the front"))
+
+    # --- keyboard: the date and the panels ------------------------------------------------
+
+    def _add_panel_action(self, dock: QDockWidget) -> None:
+        """View > Panels: an action that brings the dock to the front (shown if it was
+        closed, its tab raised, the keyboard in it), with Alt+1, Alt+2, ... in order."""
+        n = len(self.panel_actions) + 1
+        action = QAction(self)
+        action.setObjectName(f"action_panel_{n}")
+        if n <= 9:
+            action.setShortcut(QKeySequence(f"Alt+{n}"))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _c=False, d=dock: self.bring_to_front(d))
+        action.setEnabled(self.state.register is not None)
+        self.panels_menu.addAction(action)
+        self.addAction(action)
+        self.panel_actions.append(action)
+
+    def bring_to_front(self, dock: QDockWidget) -> None:
+        """Show `dock`, raise its tab and put the keyboard in its panel."""
+        if self.stack.currentWidget() is not self.workspace:
+            return
+        dock.show()
+        dock.raise_()
+        self._front_dock = dock
+        target = first_focusable(dock.widget())
+        if target is not None:
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_date(self) -> None:
+        self.date_bar.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.date_bar.edit.selectAll()
+
+    def go_today(self) -> None:
+        self.date_bar.request(dt.date.today())
+        self.date_bar.flush()
+
+    def go_snapshot(self) -> None:
+        snapshot = self.state.register.source.snapshot_date if self.state.register else None
+        if snapshot is not None:
+            self.date_bar.request(snapshot)
+            self.date_bar.flush()
+
+    def step_day_back(self) -> None:
+        self.date_bar.step("day", -1)
+
+    def step_day_forward(self) -> None:
+        self.date_bar.step("day", 1)
+
+    def step_month_back(self) -> None:
+        self.date_bar.step("month", -1)
+
+    def step_month_forward(self) -> None:
+        self.date_bar.step("month", 1)
+
+    def step_year_back(self) -> None:
+        self.date_bar.step("year", -1)
+
+    def step_year_forward(self) -> None:
+        self.date_bar.step("year", 1)
 
     def _on_state_selection_changed(self, sor_id: str) -> None:
         if sor_id and self.model.sor_id_of(self.tree.currentIndex()) != sor_id:
             self.reveal(sor_id, quiet=True)
 
     def _on_state_show_in_tree(self, sor_id: str) -> None:
-        self.reveal(sor_id)
+        # a followed link lands in the tree, with the keyboard there too
+        if self.reveal(sor_id):
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- tree -------------------------------------------------------------------------------
 
@@ -867,12 +1053,26 @@ class MainWindow(QMainWindow):
         reg = self.state.register
         ents, cols = find(reg, snap, text)
         from sorviewer import schema
+        from sorviewer.asof import statuses
 
-        for e, col in zip(ents[:RESULT_LIMIT].tolist(), cols, strict=False):
+        lang, day = self.state.language, self.state.as_of
+        shown = ents[:RESULT_LIMIT]
+        status_of = statuses(reg, shown, self.model.day).tolist()
+        for e, col, status in zip(shown.tolist(), cols, status_of, strict=False):
             name = self.model.entity_values(e)[0]
-            where = "" if col == "EntityName" else f"  ({schema.label(col, self.state.language)})"
-            item = QListWidgetItem(f"{name}  ·  {reg.ids[e]}{where}")
+            where = "" if col == "EntityName" else f"  ({schema.label(col, lang)})"
+            # closed and future units (shown with View > Show closed) look as in the tree
+            said = ""
+            if status != "active":
+                said = f"  ·  {status_text(status, lang, self.model.coverage, day)}"
+            item = QListWidgetItem(f"{name}  ·  {reg.ids[e]}{where}{said}")
             item.setData(Qt.ItemDataRole.UserRole, int(e))
+            if status != "active":
+                item.setForeground(self.model.status_brush(status))
+                font = status_font(status, results.font())
+                if font is not None:
+                    font.setStrikeOut(False)  # the line says the status; its id stays legible
+                    item.setFont(font)
             results.addItem(item)
         if not len(ents):
             item = QListWidgetItem(self.tr_("Ingen resultater", "No matches"))
@@ -916,11 +1116,15 @@ class MainWindow(QMainWindow):
         from ui.widgets.export_dialog import ExportDialog
 
         ids = [str(reg.ids[e]) for e in self.target_entities()]
+        # where the last export went, else beside the opened file
+        folder = self.settings.get(st.EXPORT_DIR)
+        if not folder or not os.path.isdir(folder):
+            folder = self.settings.get(st.LAST_DIR)
         dlg = ExportDialog(
             reg,
             self.state.as_of,
             ids,
-            self.settings.get(st.LAST_DIR),
+            folder,
             self,
             scope=scope,
             language=self.state.language,
@@ -928,10 +1132,19 @@ class MainWindow(QMainWindow):
             filtered=[str(reg.ids[e]) for e in self.model.matches.tolist()],
             filter_text=self.model.filter_text,
         )
+        self._remember_export_format(dlg)
         if dlg.exec() and dlg.written:
+            self.settings.set(st.EXPORT_DIR, os.path.dirname(os.path.abspath(dlg.written)))
+            self.settings.set(st.EXPORT_FORMAT, str(dlg.format.currentData()))
             self.statusBar().showMessage(
                 self.tr_(f"Eksporteret til {dlg.written}", f"Exported to {dlg.written}"), 8000
             )
+
+    def _remember_export_format(self, dlg: Any) -> None:
+        """Start the dialog in the format of the last export (its file name follows)."""
+        i = dlg.format.findData(self.settings.get(st.EXPORT_FORMAT))
+        if i >= 0:
+            dlg.format.setCurrentIndex(i)
 
     def export_subtree(self) -> None:
         self.export_dialog(scope="subtree")
@@ -953,6 +1166,7 @@ class MainWindow(QMainWindow):
             header = self.settings.get(st.REPORT_HEADER)
             if header is not None and not header.isEmpty():
                 dlg.table.horizontalHeader().restoreState(header)
+                dlg.fit_id_column()  # a saved narrow id column would cut this file's ids
             dlg.finished.connect(self._on_report_finished)
             self._report_dialog = dlg
         self._report_dialog.show()
@@ -1077,6 +1291,7 @@ class MainWindow(QMainWindow):
     def set_group_top(self, on: bool) -> None:
         self.model.set_group_mode("on" if on else "off")
         self.settings.set(st.GROUP_TOP, self.model.group_mode)
+        self.tree.fit_columns()  # grouped owners sit a level deeper: the names need room
         self._update_status()
 
     def _sync_group_action(self) -> None:
@@ -1087,6 +1302,7 @@ class MainWindow(QMainWindow):
 
     def set_show_closed(self, on: bool) -> None:
         self.model.set_show_closed(on)
+        self.tree_pane.legend.setVisible(on)
         self._refresh_results()
         self._update_status()
 
@@ -1209,6 +1425,7 @@ class MainWindow(QMainWindow):
             self._front_dock.raise_()
         # after the layout took the shown docks in (it may make new tab bars)
         QTimer.singleShot(0, self._unelide_tabs if self._layout_restored else self._size_docks)
+        self._tab_fit_timer.start()
 
     def _update_title(self) -> None:
         title = APP_NAME
@@ -1224,6 +1441,8 @@ class MainWindow(QMainWindow):
         for spec in act.SPECS:
             if spec.needs_register:
                 self.action_map[spec.id].setEnabled(has)
+        for action in self.panel_actions:
+            action.setEnabled(has)
 
     def _update_status(self) -> None:
         reg = self.state.register
@@ -1243,17 +1462,23 @@ class MainWindow(QMainWindow):
             w.show()
         src = reg.source
         self.file_label.setText(os.path.basename(self.path) + (" (demo)" if self.is_demo else ""))
-        self.file_label.setToolTip(self.path)
+        self.file_label.setToolTip(self.path)  # the whole path (setText put the name)
         version = f" {src.format_version}" if src.format_version else ""
         kind = FORMAT_NAMES.get(src.format, (src.format, src.format))
         self.format_label.setText(f"{pick(kind, self.state.language)}{version}")
-        self.format_label.setToolTip(src.format)
         snap = format_date(src.snapshot_date) if src.snapshot_date else "-"
         self.snapshot_label.setText(f"{self.tr_('Udtræk', 'Snapshot')}: {snap}")
         lang = self.state.language
         units = number(self.model.active_count(), lang)
         day = format_date(self.state.as_of)
-        self.units_label.setText(self.tr_(f"{units} enheder den {day}", f"{units} units on {day}"))
+        said = self.tr_(f"{units} enheder den {day}", f"{units} units on {day}")
+        # a count the file cannot back says so, as the bar over the tree does
+        side = self.model.coverage.side(self.state.as_of)
+        if side == "after":
+            said += self.tr_(" ifølge udtrækket", " per the download")
+        elif side == "before" and self.model.coverage.snapshot is None:
+            said += self.tr_(" (før filens data)", " (before the file's data)")
+        self.units_label.setText(said)
         if self.model.filter_text:
             n = number(len(self.model.matches), lang)
             if len(self.model.matches):
@@ -1275,6 +1500,9 @@ class MainWindow(QMainWindow):
     # --- Qt events -------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QTabBar):
+            self._tab_fit_timer.start()
+            return False
         if (
             event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
@@ -1284,6 +1512,11 @@ class MainWindow(QMainWindow):
             self.clear_filter()
             return True
         return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
+        super().resizeEvent(event)
+        self._tab_fit_timer.start()
+        self._fit_status_message()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

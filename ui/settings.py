@@ -52,6 +52,10 @@ UNITS_SAVED = Setting("units/saved_filters", str, "")
 UNITS_SPLITTER = Setting("units/splitter", QByteArray, QByteArray())
 #: which central view was in front: "tree" or "units"
 CENTRAL_VIEW = Setting("window/central_view", str, "tree")
+#: the export dialog starts where the last export went, in its format ("" = not yet:
+#: the folder of the opened file, the first format)
+EXPORT_DIR = Setting("export/last_dir", str, "")
+EXPORT_FORMAT = Setting("export/format", str, "")
 
 ALL: tuple[Setting, ...] = (
     RECENT_FILES,
@@ -71,6 +75,8 @@ ALL: tuple[Setting, ...] = (
     UNITS_SAVED,
     UNITS_SPLITTER,
     CENTRAL_VIEW,
+    EXPORT_DIR,
+    EXPORT_FORMAT,
 )
 
 

@@ -44,6 +44,9 @@ RECORD_ROLE = Qt.ItemDataRole.UserRole + 3
 
 #: values longer than this get the whole text as a tooltip
 LONG_TEXT = 40
+#: a cell of only digits this long or longer is an id or a code (SOR id, EAN, SHAK):
+#: its column is sized so it is never cut, and it carries itself as a tooltip
+ID_DIGITS = 6
 _ID_WIDTH = 24
 _LAST = "\U0010ffff"  # empty cells sort after everything
 
@@ -68,6 +71,16 @@ def fold_many(texts: list[str]) -> list[str]:
         return [fold_text(t) for t in texts]
     out: list[str] = fold_array(pa.array(texts, type=pa.string())).to_pylist()
     return out
+
+
+def is_id_text(text: str) -> bool:
+    """Whether a cell's text is an id or a code that must be shown whole."""
+    return len(text) >= ID_DIGITS and text.isdigit()
+
+
+def _is_date(text: str) -> bool:
+    """An ISO date (shown as dd-mm-yyyy, never cut either)."""
+    return len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit()
 
 
 def _column_kind(texts: Sequence[str]) -> str:
@@ -186,6 +199,17 @@ class RecordsModel(QAbstractTableModel):
         )
         self.layoutChanged.emit()
 
+    def longest_id(self, column: int) -> str:
+        """The longest cell of `column` that must be shown whole - an id or a date - as
+        shown ("" when it holds none): the view keeps the column at least that wide."""
+        best = ""
+        for row in self._rows:  # ~5 ms per 100,000 rows: the length test comes first
+            value = row[column]
+            text = value if type(value) is str else raw_text(value)
+            if len(text) > len(best) and (is_id_text(text) or _is_date(text)):
+                best = text
+        return display_text(best)
+
     def keys(self) -> list[str]:
         return list(self._keys)
 
@@ -239,7 +263,7 @@ class RecordsModel(QAbstractTableModel):
             if isinstance(value, Worded):
                 return value.raw
             text = display_text(value)
-            return text if len(text) > LONG_TEXT else None
+            return text if len(text) > LONG_TEXT or is_id_text(text) else None
         if role == SORT_ROLE:
             return self.sort_keys(c)[r]
         if role == SOR_ID_ROLE:

@@ -68,8 +68,10 @@ from PySide6.QtGui import (
 from sorviewer import schema
 from sorviewer.asof import INACTIVE, ORPHAN, ROOT, Snapshot, day_number
 from sorviewer.dates import MAX_DAY, from_day
-from ui.colours import readable
+from ui.colours import readable, status_colour, status_font
+from ui.coverage import Coverage, coverage
 from ui.formatting import format_day
+from ui.unit_labels import status_text
 
 if TYPE_CHECKING:  # the register module pulls pandas; the window starts without it
     from sorviewer.api import Register
@@ -113,11 +115,6 @@ _GROUP_TIP = {
     "da": "Enheder hvis overordnede enhed ikke findes på datoen (eller som indgår i en ring).",
     "en": "Units whose parent does not exist at the date (or that sit in a parent cycle).",
 }
-_STATUS_TEXT = {
-    "da": {"active": "Aktiv", "closed": "Lukket", "future": "Fremtidig"},
-    "en": {"active": "Active", "closed": "Closed", "future": "Future"},
-}
-
 _LEVEL_TEXT = {
     "da": {
         "IE": "Institutionsejer (IE)",
@@ -236,6 +233,10 @@ class TreeModel(QAbstractItemModel):
         self._snaps: OrderedDict[int, Snapshot] = OrderedDict()
         self._columns: dict[str, np.ndarray] = {}
         self._badges: dict[tuple[str, bool], QIcon] = {}
+        #: what the file knows (statuses beyond a snapshot say so in the tooltips)
+        self.coverage = Coverage()
+        #: the look of closed and future rows: (status, base colour) -> brush, font
+        self._status_brushes: dict[tuple[str, int], QBrush] = {}
         self._is_match = np.zeros(0, dtype=bool)
         #: "auto", "on" or "off" (see the module docstring); `grouped` is what it gives
         self.group_mode = "auto"
@@ -263,6 +264,7 @@ class TreeModel(QAbstractItemModel):
         self._group_ids = {}
         self._auto_grouped = None
         self._group_scrolled = {}
+        self.coverage = coverage(reg)
         if reg is None:
             self._clear_structure()
         else:
@@ -343,6 +345,13 @@ class TreeModel(QAbstractItemModel):
         self._fetch_group(node, want)
         self._group_scrolled[node.gid] = want
         return True
+
+    def id_digits(self) -> int:
+        """Digits of the longest SOR id in the register (0 without one): the id column is
+        sized to it."""
+        if self.reg is None or not len(self.reg.ids):
+            return 0
+        return len(str(int(self.reg.ids.max())))
 
     def top_level_count(self) -> int:
         """Rows of the top level with every chunk fetched (roots, and the group row)."""
@@ -933,18 +942,17 @@ class TreeModel(QAbstractItemModel):
         if role == MATCH_ROLE:
             return bool(self._is_match[e])
         if role == Qt.ItemDataRole.ForegroundRole:
-            if self._status(e) != "active":
-                return QBrush(_palette().color(QPalette.ColorRole.PlaceholderText))
-            return None
+            status = self._status(e)
+            return self.status_brush(status) if status != "active" else None
         if role == Qt.ItemDataRole.FontRole:
-            italic = self._status(e) != "active"
             bold = bool(self._is_match[e]) and bool(self.filter_text)
-            if italic or bold:
-                font = QFont()
-                font.setItalic(italic)
-                font.setBold(bold)
-                return font
-            return None
+            font = status_font(self._status(e))
+            if font is not None and col != 0:
+                font.setStrikeOut(False)  # a closed unit's name is struck, its id stays legible
+            if bold:
+                font = font or QFont()
+                font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.BackgroundRole:
             if self.filter_text and self._is_match[e]:
                 colour = QColor(_palette().color(QPalette.ColorRole.Highlight))
@@ -974,6 +982,17 @@ class TreeModel(QAbstractItemModel):
             self._badges[key] = icon
         return icon
 
+    def status_brush(self, status: str) -> QBrush:
+        """The text colour of a closed or future row (`ui.colours.STATUS_COLOURS`, readable
+        on the palette's base; kept per palette)."""
+        base = _palette().color(QPalette.ColorRole.Base)
+        key = (status, base.rgb())
+        brush = self._status_brushes.get(key)
+        if brush is None:
+            brush = QBrush(status_colour(status, base))
+            self._status_brushes[key] = brush
+        return brush
+
     def _status(self, e: int) -> str:
         assert self.reg is not None
         if self.day < self.reg.first_day[e]:
@@ -984,10 +1003,9 @@ class TreeModel(QAbstractItemModel):
     def _tooltip(self, e: int) -> str:
         assert self.reg is not None
         status = self._status(e)
-        words = _STATUS_TEXT.get(self.language, _STATUS_TEXT["en"])
         level = self._column("SorType")[self._version_row(e)]
         text = f"{_LEVEL_TEXT.get(self.language, _LEVEL_TEXT['en']).get(str(level), level)} - "
-        text += f"{words[status]}"
+        text += status_text(status, self.language, self.coverage, self.as_of()).capitalize()
         if status == "future":
             text += f" ({format_day(int(self.reg.first_day[e]))} -)"
         elif status == "closed":

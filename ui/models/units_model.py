@@ -17,9 +17,13 @@ day's `sorviewer.columns.DayColumns`). The model never runs a query itself:
 
 Values the unit inherits are shown in italics with where they come from as the
 tooltip; the derived words (status, EAN state, own/inherited) are shown, and copied,
-in the window's language. The DayColumns object travels with the result, so a row
-painted while the next date's query still runs reads the date it belongs to and
-never recomputes a day's provenance on the GUI thread.
+in the window's language. Closed and future units look as in the tree (their status
+colour, italics, a closed unit's name struck through: `ui.colours`), and at a date
+after a snapshot file's an active unit's status reads "aktiv i udtrækket"
+(`ui.unit_labels.status_text`), shown and copied alike. The DayColumns object
+travels with the result, so a row painted while the next date's query still runs
+reads the date it belongs to and never recomputes a day's provenance on the GUI
+thread.
 """
 
 from __future__ import annotations
@@ -54,9 +58,11 @@ from sorviewer.columns import (
 )
 from sorviewer.export import DATE_COLUMNS, DATETIME_COLUMNS
 from sorviewer.find import FacetValue, Filters, query, sort_units
+from ui.colours import status_colour, status_font
+from ui.coverage import coverage
 from ui.formatting import show_date
 from ui.i18n import tr
-from ui.unit_labels import field_label
+from ui.unit_labels import field_label, status_text
 
 if TYPE_CHECKING:
     from sorviewer.api import Register
@@ -238,6 +244,7 @@ class _Block:
     inherited: list[list[bool]]  # per column, per row: the value is inherited
     italic: list[list[bool]]  # per column, per row: inherited, or the unit not active
     inactive: list[bool]  # per row: the unit is not active at the date
+    status: list[int]  # per row: 0 active, 1 closed, 2 future (DayColumns.status_codes)
 
 
 class UnitsModel(QAbstractTableModel):
@@ -259,6 +266,9 @@ class UnitsModel(QAbstractTableModel):
         self._last_block: _Block | None = None
         self._italic = QFont()
         self._italic.setItalic(True)
+        self._struck = status_font("closed") or QFont()
+        #: closed and future rows' text colours per palette base: (code, rgb) -> brush
+        self._brushes: dict[tuple[int, int], QBrush] = {}
         #: the order asked for: (column, descending), None = by name then SorId
         self.sort_order: tuple[str, bool] | None = None
 
@@ -354,9 +364,31 @@ class UnitsModel(QAbstractTableModel):
             return self.labels(), [], list(self.columns)
         ents = self.ents[np.asarray(rows, dtype=np.int64)]
         cols = [copy_column(c, dc.values(c, ents), self.language) for c in self.columns]
+        self._say_status(cols, self.result.day if self.result is not None else None)
         return self.labels(), [list(r) for r in zip(*cols, strict=True)], list(self.columns)
 
+    def _say_status(self, texts: list[list[str]], day: dt.date | None) -> None:
+        """The Status column's "active" said with what the file can know at `day`
+        ("aktiv i udtrækket" after a snapshot file's date), in place."""
+        if "Status" not in self.columns or self.reg is None or day is None:
+            return
+        plain = status_text("active", self.language)
+        said = status_text("active", self.language, coverage(self.reg), day)
+        if said != plain:
+            i = self.columns.index("Status")
+            texts[i] = [said if t == plain else t for t in texts[i]]
+
     # --- reading rows ------------------------------------------------------------------------
+
+    def _status_brush(self, code: int) -> QBrush:
+        """The colour of a closed (1) or future (2) row, as in the tree."""
+        base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+        key = (code, base.rgb())
+        brush = self._brushes.get(key)
+        if brush is None:
+            brush = QBrush(status_colour("closed" if code == 1 else "future", base))
+            self._brushes[key] = brush
+        return brush
 
     def _forget(self) -> None:
         """Drop every block read (new rows, columns, language)."""
@@ -380,7 +412,9 @@ class UnitsModel(QAbstractTableModel):
         dc = result.dc
         ents = self.ents[b * BLOCK : (b + 1) * BLOCK]
         texts = [display_column(c, dc.values(c, ents), self.language) for c in self.columns]
-        inactive = dc.status_codes()[ents] != 0
+        self._say_status(texts, result.day)
+        codes = dc.status_codes()[ents]
+        inactive = codes != 0
         none = np.zeros(len(ents), dtype=bool)
         inherited = []
         italic = []
@@ -390,7 +424,7 @@ class UnitsModel(QAbstractTableModel):
             inherited.append(inh.tolist())
             italic.append((inh | inactive).tolist())
         # plain lists: data() is called several times per painted cell
-        blk = _Block(texts, inherited, italic, inactive.tolist())
+        blk = _Block(texts, inherited, italic, inactive.tolist(), codes.tolist())
         self._blocks[b] = blk
         while len(self._blocks) > CACHED_BLOCKS:
             self._blocks.popitem(last=False)
@@ -433,12 +467,13 @@ class UnitsModel(QAbstractTableModel):
         if role == ENTITY_ROLE:
             return int(self.ents[row])
         if role == Qt.ItemDataRole.FontRole:
-            return self._italic if self._block(row // BLOCK).italic[col][row % BLOCK] else None
+            blk = self._block(row // BLOCK)
+            if blk.status[row % BLOCK] == 1 and self.columns[col] == "EntityName":
+                return self._struck  # a closed unit's name, as in the tree
+            return self._italic if blk.italic[col][row % BLOCK] else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if self._block(row // BLOCK).inactive[row % BLOCK]:
-                palette = QGuiApplication.palette()
-                return QBrush(palette.color(QPalette.ColorRole.PlaceholderText))
-            return None
+            code = self._block(row // BLOCK).status[row % BLOCK]
+            return self._status_brush(code) if code else None
         if role == INHERITED_ROLE:
             return self._block(row // BLOCK).inherited[col][row % BLOCK]
         if role == Qt.ItemDataRole.ToolTipRole:

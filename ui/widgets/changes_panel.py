@@ -260,6 +260,7 @@ class ChangesPanel(LazyPanel):
             if len(keys) > 2:
                 view.resizeColumnToContents(1)
                 view.setColumnWidth(1, min(view.columnWidth(1), 240))
+            view.fit_id_columns()  # the parents' ids of the moved tab too
         self._update_tab_titles()
 
     def _update_tab_titles(self) -> None:

@@ -10,6 +10,12 @@ per month; both carry a draggable line and a click sets the date.
 Dragging scrubs live: every position goes into `_pending`, and a single-shot timer
 that is started but never restarted applies only the newest one, so the window
 redraws at most every SCRUB_MS while the mouse moves and never queues stale dates.
+
+The timeline shades the dates the file cannot know (`ui.coverage`: after a snapshot
+file's date, before a history file's first data), with a legend entry saying so. It
+takes no Tab stop (the date field, the step buttons and their shortcuts are the
+keyboard's way), and the hint about a typed text that is not a date has a line of its
+own under the buttons, so it is never cut off however narrow the window.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtGui import QColor, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
@@ -37,7 +43,8 @@ from PySide6.QtWidgets import (
 
 from sorviewer.dates import MAX_DAY, MIN_DAY, from_day, parse_user_date, to_day
 from ui.app_state import AppState
-from ui.colours import readable
+from ui.colours import mix, readable
+from ui.coverage import Coverage, coverage
 from ui.formatting import format_date, to_qdate
 
 #: the newest dragged position is applied at most this often
@@ -73,6 +80,7 @@ _TEXT = {
         "closed": "lukket",
         "changed": "ændret",
         "per_month": "pr. måned",
+        "outside": "ikke i filen",
         "plot_tip": "Træk den røde linje, eller klik, for at vælge dato",
     },
     "en": {
@@ -95,6 +103,7 @@ _TEXT = {
         "closed": "closed",
         "changed": "changed",
         "per_month": "per month",
+        "outside": "not in the file",
         "plot_tip": "Drag the red line, or click, to choose the date",
     },
 }
@@ -175,6 +184,10 @@ class DateBar(QWidget):
         self.lo = EARLIEST
         self.hi = dt.date.today()
         self.snapshot_date: dt.date | None = None
+        #: what the file knows: the timeline shades the rest
+        self.coverage = Coverage()
+        #: per plot, the shaded regions before and after what the file knows
+        self._shades: list[tuple[Any, Any]] = []
         self._pending: dt.date | None = None
         self._shown: dt.date = state.as_of
         self._plots: list[Any] = []
@@ -183,6 +196,8 @@ class DateBar(QWidget):
         self._bars: dict[str, Any] = {}
         self._graph: Any = None
         self._lang = "da"
+        #: the window's shortcut for each step button, said in its tooltip
+        self.shortcut_hints: dict[tuple[str, int], str] = {}
         self._bad = False  # the field holds text that is not a date (kept until fixed)
 
         self._timer = QTimer(self)
@@ -254,13 +269,13 @@ class DateBar(QWidget):
         row.addSpacing(8)
         row.addWidget(self.today_button)
         row.addWidget(self.snapshot_button)
-        row.addSpacing(8)
-        row.addWidget(self.bad_label)
         row.addStretch(1)
+        self.bad_label.setWordWrap(True)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(6, 4, 6, 2)
         self._layout.setSpacing(2)
         self._layout.addLayout(row)
+        self._layout.addWidget(self.bad_label)
 
         state.register_changed.connect(self._on_state_register_changed)
         state.as_of_changed.connect(self._on_state_as_of_changed)
@@ -315,6 +330,11 @@ class DateBar(QWidget):
         self.flush()
         return True
 
+    def set_shortcut_hints(self, hints: dict[tuple[str, int], str]) -> None:
+        """The shortcuts of the step buttons ((unit, sign) -> key text), for their tips."""
+        self.shortcut_hints = dict(hints)
+        self._on_state_language_changed(self._lang)
+
     def ensure_plot(self) -> Any:
         """Create the timeline (pyqtgraph is imported here: it is slow to import)."""
         if self._graph is not None:
@@ -323,6 +343,8 @@ class DateBar(QWidget):
 
         graph = pg.GraphicsLayoutWidget()
         graph.setObjectName("Timeline")
+        # no Tab stop: it answers no keys (the date field and the step shortcuts do)
+        graph.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         graph.setFixedHeight(128)
         graph.ci.layout.setContentsMargins(0, 0, 4, 0)
         graph.ci.layout.setSpacing(0)
@@ -340,6 +362,19 @@ class DateBar(QWidget):
             line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(ALERT_COLOUR, width=2))
             line.setHoverPen(pg.mkPen("#ff5a4a", width=3))
             line.sigPositionChanged.connect(self._on_line_moved)
+            shades = []
+            for _side in range(2):
+                shade = pg.LinearRegionItem((0, 0), movable=False)
+                for edge in shade.lines:
+                    edge.setPen(pg.mkPen(None))
+                    edge.setHoverPen(pg.mkPen(None))
+                shade.hide()
+                plot.addItem(shade)
+                # behind the curve and the bars (addItem lifts an item above the view box:
+                # the z-value is set after it)
+                shade.setZValue(plot.getViewBox().zValue() - 1)
+                shades.append(shade)
+            self._shades.append((shades[0], shades[1]))
             plot.addItem(line)
             self._lines.append(line)
             self._plots.append(plot)
@@ -369,6 +404,7 @@ class DateBar(QWidget):
     def _on_state_register_changed(self, reg: Any) -> None:
         today = dt.date.today()
         self.snapshot_date = None
+        self.coverage = Coverage()
         self._pending = None
         self._timer.stop()
         if reg is None:
@@ -377,6 +413,7 @@ class DateBar(QWidget):
         else:
             lo, hi = reg.date_range()
             self.snapshot_date = reg.source.snapshot_date
+            self.coverage = coverage(reg)
             lo = max(lo or today, EARLIEST)
             hi = max(hi or today, today, lo)
             self.lo, self.hi = min(lo, today), hi
@@ -410,6 +447,36 @@ class DateBar(QWidget):
             line.blockSignals(True)
             line.setBounds((x0, x1))
             line.blockSignals(False)
+        self._draw_shades()
+
+    def _draw_shades(self) -> None:
+        """Shade the dates the file cannot know (before its first data, after a snapshot)."""
+        past, future = self.coverage.shaded()
+        x0, x1 = to_day(self.lo) * DAY_S, (to_day(self.hi) + 1) * DAY_S
+        for before, after in self._shades:
+            if past is not None and past >= self.lo:
+                before.setRegion((x0, (to_day(past) + 1) * DAY_S))
+                before.show()
+            else:
+                before.hide()
+            if future is not None and future <= self.hi:
+                after.setRegion((to_day(future) * DAY_S, x1))
+                after.show()
+            else:
+                after.hide()
+
+    def shaded_ranges(self) -> list[tuple[dt.date, dt.date]]:
+        """The date ranges the timeline shades, first and last day (for tests)."""
+        out: list[tuple[dt.date, dt.date]] = []
+        if not self._shades:
+            return out
+        for shade in self._shades[0]:
+            if shade.isVisible():
+                a, b = shade.getRegion()
+                first, last = from_day(round(a / DAY_S)), from_day(round(b / DAY_S) - 1)
+                if first is not None and last is not None:
+                    out.append((first, last))
+        return out
 
     def _on_state_as_of_changed(self, day: dt.date) -> None:
         if self._pending is None:
@@ -433,12 +500,18 @@ class DateBar(QWidget):
             arrow = "◂" if sign < 0 else "▸"
             short = t[unit[0]]
             b.setText(f"{arrow}{short}" if sign < 0 else f"{short}{arrow}")
-            b.setToolTip(t["back" if sign < 0 else "forward"].format(unit=t[unit]))
+            tip = t["back" if sign < 0 else "forward"].format(unit=t[unit])
+            hint = self.shortcut_hints.get((unit, sign))
+            b.setToolTip(f"{tip} ({hint})" if hint else tip)
         swatch = '<span style="color:{c}">&#9632;</span> {w}'
         parts = [swatch.format(c=ACTIVE_COLOUR, w=t["active"])]
         parts += [swatch.format(c=BAR_COLOURS[k], w=t[k]) for k in ("created", "closed", "changed")]
         bars = "&nbsp;&nbsp;".join(parts[1:])
-        self.legend.setText(f"{parts[0]} &nbsp;·&nbsp; {bars} <i>{t['per_month']}</i>")
+        text = f"{parts[0]} &nbsp;·&nbsp; {bars} <i>{t['per_month']}</i>"
+        if self.shaded_ranges():  # only when the timeline shows a shaded stretch
+            grey = self._shade_colour(self.palette()).name()
+            text += f" &nbsp;·&nbsp; {swatch.format(c=grey, w=t['outside'])}"
+        self.legend.setText(text)
         if self._graph is not None:
             self._graph.setToolTip(t["plot_tip"])
 
@@ -537,11 +610,23 @@ class DateBar(QWidget):
         pal = self.palette()
         self._graph.setBackground(pal.color(QPalette.ColorRole.Base))
         fg = pal.color(QPalette.ColorRole.Text)
+        shade = self._shade_colour(pal)  # opaque: drawn behind the curve and the bars
+        for pair in self._shades:
+            for region in pair:
+                region.setBrush(pg.mkBrush(shade))
+                region.setHoverBrush(pg.mkBrush(shade))
         for plot in self._plots:
             for name in ("left", "bottom"):
                 ax = plot.getAxis(name)
                 ax.setPen(pg.mkPen(fg))
                 ax.setTextPen(pg.mkPen(fg))
+
+    @staticmethod
+    def _shade_colour(pal: QPalette) -> QColor:
+        """The grey of the dates the file does not know: the text colour part-way to the
+        plot's base (darker on a light plot, lighter on a dark one)."""
+        base = pal.color(QPalette.ColorRole.Base)
+        return mix(base, pal.color(QPalette.ColorRole.Text), 0.2)
 
     def _mark_bad(self, bad: bool) -> None:
         self._bad = bad

@@ -1,9 +1,15 @@
 """The selected unit at the as-of date: the *Overview* and *All fields* tabs.
 
 `OverviewPanel` shows a header (name, id, type, level, status with dates, the
-path as breadcrumb links), any contradictions, and the fields in groups. Every
+path as breadcrumb links, the units it replaces or is replaced by), any
+contradictions, and the fields in groups. It reads the core's `UnitDetails`
+(`Register.unit`): the values, the provenance that agrees with them, the problems as
+messages rendered in the window's language, and the replacements with names. Every
 inheritable group carries a coloured badge - own, inherited or none - and, when
 inherited, a row naming the source unit as a link that shows it in the tree.
+Keyboard: the header's links are Tab stops (Enter follows one, the context-menu key
+or Shift+F10 offers "Show in the tree"); in the field list Enter on a source row or an
+id follows it and the same keys open the row's menu.
 Inherited values are drawn italic and muted so they never pass for the unit's
 own data. Empty fields hide behind a toggle. Address groups list their fields in
 reading order (street, number, floor, door, postcode, town, then the codes), not in
@@ -50,15 +56,17 @@ from sorviewer.api import Register
 from sorviewer.dates import MAX_DAY, iso
 from sorviewer.records import ProvenanceEntry, UnitView
 from sorviewer.report import ReportRow
+from sorviewer.unit_view import UnitDetails
 from ui.app_state import AppState
 from ui.clipboard import copy_table, set_clipboard, to_tsv
-from ui.colours import HIGHLIGHT_TINT, mix, muted_colour, readable
+from ui.colours import HIGHLIGHT_TINT, mix, muted_colour, status_colour
+from ui.coverage import coverage
 from ui.formatting import show_date
 from ui.i18n import as_language, tr
 from ui.messages import kind_label
 from ui.models.records_model import Worded
-from ui.unit_labels import field_label, unit_link
-from ui.widgets.labels import connect_link, set_link_text
+from ui.unit_labels import field_label, replacement_html, status_text, unit_link
+from ui.widgets.labels import connect_link, is_menu_key, set_link_text
 from ui.widgets.panel import LazyPanel
 from ui.widgets.table_view import RecordsView
 
@@ -68,6 +76,8 @@ COLUMN_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 #: item data on group and source rows: the unit the values come from
 FROM_ROLE = Qt.ItemDataRole.UserRole + 3
+#: item data on a section's row: its key ("shak", "postal_address", ...)
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 4
 
 _SPECIALITY_COLS = tuple(
     f"PrioritizedEntitySpeciality{n}{k}" for n in range(1, 9) for k in ("Id", "Name")
@@ -175,14 +185,6 @@ OVERVIEW_EAN = (
 #: how indicator values read
 YES_NO = {"true": ("ja", "yes"), "false": ("nej", "no"), "1": ("ja", "yes"), "0": ("nej", "no")}
 
-STATUS_WORDS = {
-    "active": ("aktiv", "active"),
-    "closed": ("lukket", "closed"),
-    "future": ("fremtidig", "future"),
-}
-#: status colours, made readable on the window colour when they are not (dark palettes)
-STATUS_COLOURS = {"active": "#2e7d32", "closed": "#b71c1c", "future": "#1565c0"}
-
 #: badge words and colours per provenance state (white text on each: 4.5:1 or more)
 BADGES = {
     "own": (("EGEN", "OWN"), "#2e7d32"),
@@ -272,7 +274,8 @@ def source_text(
             f"from {escape(src)} (that unit is not in the file)",
         ) + escape(via)
     if src:
-        return tr(lang, "fra ", "from ") + unit_link(reg, src, day) + escape(via)
+        # the row is one line that a narrow panel cuts at its end: the id comes first
+        return tr(lang, "fra ", "from ") + unit_link(reg, src, day, id_first=True) + escape(via)
     return tr(lang, "kilden er ikke i filen", "the source is not in the file")
 
 
@@ -284,6 +287,8 @@ class OverviewPanel(LazyPanel):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
         self.view: UnitView | None = None
+        #: the core's answer the view comes from (problems as messages, replacements)
+        self.details: UnitDetails | None = None
         self.hint = self.hint_label()
 
         self.header = QLabel(self)
@@ -365,15 +370,17 @@ class OverviewPanel(LazyPanel):
 
     def refresh(self) -> None:
         reg, sid = self.state.register, self.state.current
-        self.view = reg.entity(sid, self.state.as_of) if reg is not None and sid else None
-        if self.view is None or reg is None:
+        self.details = reg.unit(sid, self.state.as_of) if reg is not None and sid else None
+        self.view = self.details.view if self.details is not None else None
+        if self.view is None or self.details is None or reg is None:
             self.hint.setText(self.select_hint())
             self.stack.setCurrentWidget(self.hint)
             self.tree.clear()
             return
         self.stack.setCurrentIndex(1)
-        self._fill_header(reg, self.view)
-        problems = list(self.view.get("problems") or [])
+        self._fill_header(reg, self.details)
+        lang = as_language(self.lang)
+        problems = [m.render(lang) for m in self.details.problems]
         # what the load report says about this very unit (a bad check digit, a missing
         # status in the XML, ...): shown where the unit is looked at, not only in the report
         for row in unit_report_rows(reg, sid):
@@ -408,7 +415,8 @@ class OverviewPanel(LazyPanel):
 
     # --- filling -------------------------------------------------------------------
 
-    def _fill_header(self, reg: Register, view: UnitView) -> None:
+    def _fill_header(self, reg: Register, details: UnitDetails) -> None:
+        view = details.view
         lang = self.lang
         day = self.state.as_of
         attrs = view["attributes"]
@@ -416,7 +424,7 @@ class OverviewPanel(LazyPanel):
         if type_text.isdigit():
             type_text = codes.type_name(type_text) or type_text
         status = view["status"]
-        word = STATUS_WORDS.get(status, (status, status))[0 if lang == "da" else 1]
+        word = status_text(status, lang, coverage(reg), day)
         # the unit's own life (first valid day to its closing day, if it has one) and,
         # apart from it, the version shown: a version's end is not the unit's end
         e_unit = reg.entity_index(view["sor_id"])
@@ -441,16 +449,14 @@ class OverviewPanel(LazyPanel):
         v_to = show_date(view.get("valid_to") or "") or "…"
         version = tr(lang, f"denne version {v_from} – {v_to}", f"this version {v_from} – {v_to}")
         level = attrs.get("OrganisationalLevelName")
-        status_colour = readable(
-            STATUS_COLOURS.get(status, "#000000"), self.palette().color(QPalette.ColorRole.Window)
-        ).name()
+        colour = status_colour(status, self.palette().color(QPalette.ColorRole.Window)).name()
         parts = [
             f"<span style='font-size:14pt; font-weight:600'>{escape(view['name'] or '?')}</span>",
             f"{tr(lang, 'SOR-kode', 'SOR id')} <b>{escape(view['sor_id'])}</b>"
             f" · {escape(view.get('sor_type') or '')}"
             + (f" – {escape(type_text)}" if type_text else "")
             + (f" · {escape(level)}" if level else ""),
-            f"<span style='color:{status_colour}; font-weight:600'>"
+            f"<span style='color:{colour}; font-weight:600'>"
             f"{escape(word)}</span> ({escape(span)}; {escape(version)})",
         ]
         e = reg.entity_index(view["sor_id"])
@@ -463,6 +469,12 @@ class OverviewPanel(LazyPanel):
             parts.append(f"{tr(lang, 'Overordnet', 'Parent')}: {unit_link(reg, pid, day)}")
         elif attrs.get("SorType") != "IE":
             parts.append(tr(lang, "Ingen overordnet enhed", "No parent unit"))
+        if details.replaced_by:
+            title = tr(lang, "Erstattet af", "Replaced by")
+            parts.append(replacement_html(reg, title, details.replaced_by, day, lang))
+        if details.replaces:
+            title = tr(lang, "Erstatter", "Replaces")
+            parts.append(replacement_html(reg, title, details.replaces, day, lang))
         set_link_text(self.header, "<br>".join(parts))
 
     def _fill_tree(self, reg: Register, view: UnitView) -> None:
@@ -496,6 +508,7 @@ class OverviewPanel(LazyPanel):
             group = QTreeWidgetItem([titles[0 if lang == "da" else 1], ""])
             group.setFont(0, bold)
             group.setData(0, STATE_ROLE, state)
+            group.setData(0, GROUP_ROLE, key)
             self.tree.addTopLevelItem(group)
             if state:
                 self._describe_group(reg, view, group, key, prov[key])
@@ -590,7 +603,7 @@ class OverviewPanel(LazyPanel):
         link = QLabel("<i>" + tr(lang, "Nedarvet ", "Inherited ") + html + "</i>")
         link.setTextFormat(Qt.TextFormat.RichText)
         link.setContentsMargins(2, 0, 0, 0)
-        connect_link(link, self.state, reveal=True)
+        connect_link(link, self.state, reveal=True, keyboard=False)
         link.setToolTip(QTextDocumentFragment.fromHtml(link.text()).toPlainText())
         row.setText(0, link.text())
         row.setForeground(0, QBrush(Qt.GlobalColor.transparent))
@@ -647,18 +660,37 @@ class OverviewPanel(LazyPanel):
         set_clipboard(f"{item.text(0)}\t{value}" if with_label else value)
 
     def eventFilter(self, obj: Any, ev: Any) -> bool:  # Qt override
-        if (
-            obj is self.tree
-            and isinstance(ev, QKeyEvent)
-            and ev.matches(QKeySequence.StandardKey.Copy)
-        ):
-            if ev.type() == QKeyEvent.Type.ShortcutOverride:
-                ev.accept()  # the field list copies its value, not a window-wide Copy action
-                return True
-            if ev.type() == QKeyEvent.Type.KeyPress:
-                self.copy_item(self.tree.currentItem())
+        if obj is self.tree and isinstance(ev, QKeyEvent):
+            if ev.matches(QKeySequence.StandardKey.Copy):
+                if ev.type() == QKeyEvent.Type.ShortcutOverride:
+                    ev.accept()  # the field list copies its value, not a window-wide Copy
+                    return True
+                if ev.type() == QKeyEvent.Type.KeyPress:
+                    self.copy_item(self.tree.currentItem())
+                    return True
+            elif ev.type() == QKeyEvent.Type.KeyPress and self._on_tree_key(ev):
                 return True
         return super().eventFilter(obj, ev)
+
+    def _on_tree_key(self, ev: QKeyEvent) -> bool:
+        """Enter follows the current row's link (its source unit, an id); the context-menu
+        key and Shift+F10 open the row's menu under it. True when the key was used."""
+        item = self.tree.currentItem()
+        if item is None:
+            return False
+        if ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            target = self._target_id(item)
+            if target:
+                self.state.show_in_tree(target)
+                return True
+            return False
+        if is_menu_key(ev):
+            rect = self.tree.visualItemRect(item)
+            menu = self.item_menu(item)
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            menu.popup(self.tree.viewport().mapToGlobal(rect.bottomLeft()))
+            return True
+        return False
 
     def item_menu(self, item: QTreeWidgetItem) -> QMenu:
         lang = self.lang
@@ -677,6 +709,7 @@ class OverviewPanel(LazyPanel):
         if target:
             menu.addSeparator()
             act = QAction(tr(lang, f"Vis {target} i træet", f"Show {target} in the tree"), menu)
+            act.setObjectName("ShowInTree")
             act.triggered.connect(lambda: self.state.show_in_tree(target))
             menu.addAction(act)
         return menu
@@ -800,6 +833,7 @@ class AllFieldsPanel(LazyPanel):
         for c, cap in ((0, 210), (1, 260), (2, 240)):
             self.table.resizeColumnToContents(c)
             self.table.setColumnWidth(c, min(self.table.columnWidth(c), cap))
+        self.table.fit_id_columns()  # an id value is never cut by the cap
 
     def field_values(self) -> dict[str, Any]:
         """Column -> value of the rows shown (for tests)."""

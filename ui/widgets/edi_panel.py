@@ -394,6 +394,7 @@ class EdiPanel(LazyPanel):
         self.recipients.set_records(RECIPIENT_KEYS, labels, records)
         self.recipients.resizeColumnsToContents()
         self.recipients.setColumnWidth(1, min(self.recipients.columnWidth(1), 230))
+        self.recipients.fit_id_columns()
 
     def _ean_holder(self, snap: Snapshot, sor_id: str) -> str:
         """The id of the unit whose own EAN `sor_id` inherits, or ""."""

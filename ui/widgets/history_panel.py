@@ -1,11 +1,14 @@
 """The selected unit's versions: when each was valid, what changed, and a diff of two.
 
 A pyqtgraph timeline with a bar per version, name changes and parent moves
-marked, and a line at the as-of date; a table of versions (valid from, valid to,
+marked, a line at the as-of date, and the years the file cannot know shaded as on the
+date bar's timeline (after a snapshot file's date); a table of versions (valid from, valid to,
 changed fields) with the one valid at the as-of date highlighted; and a diff of
 two chosen versions side by side with the differing fields highlighted.
 Selecting a version (click, keyboard, or a click on its bar) moves the as-of date
-to the version's first day; the diff then shows it beside the version before it.
+to the version's first day; the diff then shows the version before it beside it (the
+first version beside the second: a version against itself shows nothing changed).
+Under the caption, the units the unit replaces or is replaced by, as links.
 The timeline's background, axes and marks come from the palette (and are picked
 again when it changes), so a dark system theme gets a dark timeline.
 """
@@ -35,9 +38,11 @@ from sorviewer.dates import MAX_DAY, MIN_DAY, from_day, to_day
 from sorviewer.records import HistoryEntry
 from ui.app_state import AppState
 from ui.colours import mix, readable
+from ui.coverage import coverage
 from ui.formatting import show_date
 from ui.i18n import tr
-from ui.unit_labels import field_label
+from ui.unit_labels import field_label, replacement_html
+from ui.widgets.labels import connect_link, set_link_text
 from ui.widgets.panel import LazyPanel
 from ui.widgets.table_view import RecordsView
 
@@ -67,6 +72,9 @@ def timeline_colours(pal: QPalette) -> dict[str, QColor]:
         "outline": mix(text, base, 0.35),  # the bars' edge: the text colour, softened
         "line": readable(DATE_LINE, base, 3.0),
         "bar": readable(BAR, base, 1.0),
+        # the years the file does not know: the text colour a fifth of the way in, as the
+        # date bar's timeline shades them
+        "unknown": mix(base, text, 0.2),
         "current": readable(BAR_CURRENT, base, 1.0),
     }
     for col, _symbol, colour, _da, _en in MARKS:
@@ -98,9 +106,20 @@ class HistoryPanel(LazyPanel):
         self._bars: Any = None
         self._marker: Any = None
         self._marks: dict[str, list[int]] = {}
+        #: the shaded spans of the timeline (fractional years), for tests
+        self.unknown_spans: list[tuple[float, float]] = []
 
         self.caption = QLabel(self)
         self.caption.setWordWrap(True)
+        #: "Erstattet af ..." / "Erstatter ...": links to the other units
+        self.replacements = QLabel(self)
+        self.replacements.setObjectName("Replacements")
+        self.replacements.setWordWrap(True)
+        self.replacements.setTextFormat(Qt.TextFormat.RichText)
+        connect_link(self.replacements, state, reveal=True)
+        self.replacements.hide()
+        #: the version chosen last (unit, version, the day it moved the date to)
+        self._chosen: tuple[str, int, dt.date] | None = None
         self.versions = RecordsView(state, filterable=False)
         self.versions.setSortingEnabled(False)
         self.versions.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -152,6 +171,7 @@ class HistoryPanel(LazyPanel):
         lay = QVBoxLayout(content)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.caption)
+        lay.addWidget(self.replacements)
         lay.addWidget(split, 1)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.hint)
@@ -191,6 +211,13 @@ class HistoryPanel(LazyPanel):
             + swatch("line", "|")
             + " "
             + tr(lang, "valgt dato", "chosen date")
+            + (
+                # the shade as drawn (like the date bar's legend), not made darker
+                f" &nbsp; <span style='color:{colours['unknown'].name()}'>&#9632;</span> "
+                + tr(lang, "ikke i filen", "not in the file")
+                if self.unknown_spans
+                else ""
+            )
         )
 
     def palette_changed(self) -> None:
@@ -220,6 +247,12 @@ class HistoryPanel(LazyPanel):
             self._history = reg.history(sid)
         day = to_day(self.state.as_of)
         current = self.version_at(day)
+        chosen = self._chosen
+        if chosen is not None and chosen[0] == sid and chosen[2] == self.state.as_of:
+            # the date is the chosen version's first day: keep that version even where
+            # another one is valid the same day (overlapping versions in the file)
+            current = chosen[1]
+        self._fill_replacements(reg, sid)
         if same_table:
             # a date move within the same unit: only the highlighted version changes (no
             # model reset, which would also pull the rows from under a selection handler)
@@ -247,6 +280,7 @@ class HistoryPanel(LazyPanel):
             VERSION_KEYS, labels, rows, id_key=None, highlight=[current] if current >= 0 else []
         )
         self.versions.resizeColumnsToContents()
+        self.versions.fit_id_columns()  # the bold row of the date: its dates whole too
         name = reg.value(self._rows[-1], "EntityName") or "?"
         n = len(self._rows)
         self.caption.setText(
@@ -266,7 +300,33 @@ class HistoryPanel(LazyPanel):
         finally:
             self._syncing = False
         self._selected = pick
-        self.set_pair(pick - 1 if pick > 0 else pick, pick)
+        self.set_pair(*self.pair_for(pick))
+
+    def pair_for(self, pick: int) -> tuple[int, int]:
+        """The comparison that says what version `pick` changed: the one before against
+        it; for the first version, it against the second (what changed next); a unit
+        with one version shows that version's values."""
+        if pick > 0:
+            return pick - 1, pick
+        return (0, 1) if len(self._rows) > 1 else (pick, pick)
+
+    def _fill_replacements(self, reg: Any, sid: str) -> None:
+        """The units this one replaces and is replaced by, as links (hidden when none)."""
+        from sorviewer.unit_view import replacements
+
+        lang, day = self.lang, self.state.as_of
+        by, of = replacements(reg, sid, day)
+        parts = []
+        if by:
+            parts.append(
+                replacement_html(reg, tr(lang, "Erstattet af", "Replaced by"), tuple(by), day, lang)
+            )
+        if of:
+            parts.append(
+                replacement_html(reg, tr(lang, "Erstatter", "Replaces"), tuple(of), day, lang)
+            )
+        set_link_text(self.replacements, "<br>".join(parts))
+        self.replacements.setVisible(bool(parts))
 
     def version_at(self, day: int) -> int:
         """Index of the version valid on `day` (the later one where they overlap), or -1."""
@@ -367,6 +427,7 @@ class HistoryPanel(LazyPanel):
         for c in (1, 2):
             self.values.resizeColumnToContents(c)
             self.values.setColumnWidth(c, max(90, min(self.values.columnWidth(c), room // 2)))
+        self.values.fit_id_columns()  # a value that is an id is never cut by the halving
 
     def changes(self, i: int) -> list[tuple[str, str | None, str | None]]:
         """(column, old, new) for every column version `i` changed from the one before."""
@@ -397,12 +458,15 @@ class HistoryPanel(LazyPanel):
         if start == MIN_DAY:
             start = int(reg.first_day[reg.row_entity[self._rows[i]]])
         if start == MIN_DAY:
-            self.set_pair(i - 1 if i > 0 else i, i)
+            self.set_pair(*self.pair_for(i))
             return
         day = from_day(start)
         if day is None:  # an open end: no first day to go to
             return
         self._selected = i
+        self._chosen = (self._unit, i, day)
+        if day == self.state.as_of:  # no date move to refresh on: compare here
+            self._select_version(i)
         self.state.set_as_of(day)
 
     # --- timeline -------------------------------------------------------------------
@@ -493,8 +557,30 @@ class HistoryPanel(LazyPanel):
                 )
         self._marker = pg.InfiniteLine(pos=as_of, angle=90, pen=pg.mkPen(colours["line"], width=2))
         plot.addItem(self._marker)
+        self._shade_unknown(reg, lo - 0.5, hi + 0.5, colours["unknown"])
+        self._fill_legend()
         plot.setXRange(lo - 0.5, hi + 0.5, padding=0)
         plot.setYRange(-0.9, max(len(self._rows), 3) - 0.4, padding=0)
+
+    def _shade_unknown(self, reg: Any, x0: float, x1: float, colour: QColor) -> None:
+        """Shade the years the file cannot know, as the date bar's timeline does (after a
+        snapshot file's date, before a history file's first data)."""
+        import pyqtgraph as pg
+
+        self.unknown_spans = []
+        past, future = coverage(reg).shaded()
+        spans = []
+        if past is not None and _year(past) > x0:
+            spans.append((x0, _year(past) + 1 / 365.25))
+        if future is not None and _year(future) < x1:
+            spans.append((_year(future), x1))
+        for a, b in spans:
+            region = pg.LinearRegionItem((a, b), movable=False, brush=pg.mkBrush(colour))
+            for edge in region.lines:
+                edge.setPen(pg.mkPen(None))
+            self.plot.addItem(region)
+            region.setZValue(self.plot.getViewBox().zValue() - 1)  # behind the bars
+            self.unknown_spans.append((a, b))
 
     def timeline_bars(self) -> list[tuple[float, float]]:
         """(start, end) in fractional years per drawn bar (for tests)."""

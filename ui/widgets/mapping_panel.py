@@ -63,6 +63,7 @@ def _fit_columns(view: RecordsView, names: tuple[str, ...]) -> None:
         col = view.records.column_of(key)
         if col >= 0 and col < view.records.columnCount() - 1:
             view.setColumnWidth(col, min(view.columnWidth(col), NAME_WIDTH))
+    view.fit_id_columns()  # the fitting above samples rows: the longest id may be later
 
 
 class MappingPanel(LazyPanel):

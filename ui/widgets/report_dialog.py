@@ -1,4 +1,8 @@
-"""The load report: every problem found while loading, in a sortable, filterable table."""
+"""The load report: every problem found while loading, in a sortable, filterable table.
+
+The SOR id column is as wide as the longest id in the report (an id is never cut),
+and every id cell carries the id as its tooltip.
+"""
 
 from __future__ import annotations
 
@@ -91,8 +95,8 @@ class ReportModel(QAbstractTableModel):
             dark = QGuiApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128
             colour = (_DARK_COLOURS if dark else _COLOURS).get(str(value))
             return QBrush(colour) if colour is not None else None
-        if role == Qt.ItemDataRole.ToolTipRole and field == "message":
-            return str(value)
+        if role == Qt.ItemDataRole.ToolTipRole and field in ("message", "sor_id"):
+            return None if value is None else str(value)
         return None
 
 
@@ -165,6 +169,7 @@ class ReportDialog(QDialog):
         for c, w in enumerate((70, 110, 60, 150, 110, 130)):
             header.resizeSection(c, w)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.fit_id_column()
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -177,6 +182,15 @@ class ReportDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         self._on_criteria_changed()
+
+    def fit_id_column(self) -> None:
+        """The SOR id column at least as wide as the report's longest id."""
+        longest = max((str(r.sor_id) for r in self.model.rows if r.sor_id), key=len, default="")
+        if longest:
+            col = _FIELDS.index("sor_id")
+            need = self.table.fontMetrics().horizontalAdvance(longest) + 16
+            header = self.table.horizontalHeader()
+            header.resizeSection(col, max(header.sectionSize(col), need))
 
     def _on_criteria_changed(self, *_args: object) -> None:
         self.proxy.set_criteria(str(self.severity.currentData() or ""), self.search.text())

@@ -1,5 +1,11 @@
 """The table every panel uses: `RecordsView`.
 
+Ids are never cut: a column holding ids or codes (cells of digits only) or dates is
+kept at least as wide as its longest one, in bold (highlighted rows are bold), whatever the
+panel sizes it to (`fit_id_columns`, run after every new content); a user who drags
+it narrower still sees the whole id on hover, and copies take the record, not the
+drawn text.
+
 It shows a `RecordsModel` through a sorting/filtering proxy, with a filter box
 (`view.frame` holds both), Ctrl+C as TSV with header plus an HTML table with ids
 marked as text (`ui.clipboard`), a context menu (Copy, Copy row, Copy SOR id, Copy
@@ -14,13 +20,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QTimer, Signal
-from PySide6.QtGui import QAction, QBrush, QContextMenuEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QContextMenuEvent,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHeaderView,
     QLineEdit,
     QMenu,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -119,6 +134,7 @@ class RecordsView(QTableView):
         highlight: Sequence[int] = (),
     ) -> None:
         self.records.set_records(keys, labels, rows, id_key=id_key, highlight=highlight)
+        self.fit_id_columns()
         header = self.horizontalHeader()
         if (
             self._sorted
@@ -127,6 +143,28 @@ class RecordsView(QTableView):
         ):  # new content keeps the order the user chose
             self.records.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._update_count()
+
+    def id_column_width(self, column: int) -> int:
+        """The width column `column` needs for its longest id (0 when it has none): the
+        text in bold plus the cell's margins."""
+        longest = self.records.longest_id(column)
+        if not longest:
+            return 0
+        font = QFont(self.font())
+        font.setBold(True)
+        margin = 2 * (
+            self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        )
+        return QFontMetrics(font).horizontalAdvance(longest) + margin + 8
+
+    def fit_id_columns(self) -> None:
+        """Widen every column holding ids to its longest id (never narrower than it is).
+        Panels call it again after sizing their columns themselves."""
+        header = self.horizontalHeader()
+        for col in range(self.records.columnCount()):
+            need = self.id_column_width(col)
+            if need and header.sectionSize(col) < need:
+                header.resizeSection(col, need)
 
     def _on_header_clicked(self, _section: int) -> None:
         if self.isSortingEnabled():

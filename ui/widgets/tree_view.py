@@ -3,15 +3,19 @@
 `OrgTreeView` shows the `TreeModel`; the model hands over the top level in chunks,
 and the view asks for the next one when it is scrolled to the end (type-ahead,
 select-all and End fetch the rest first). Its name column never gets narrower than
-NAME_MIN_CHARS characters however the window is sized: the other columns give way
-first. `TreeDelegate` draws each unit's number of children in the name column;
-`TreePane` is the search box with its match count, the search results and the tree.
+NAME_MIN_CHARS characters three levels down (four when the owners are grouped by
+type) however the window is sized: the other columns give way first, down to their
+headers; then the SOR level column (the badge in the name column says the same) and
+the unit type step aside until there is room again. The SOR id column is never narrower than the longest id of the file: an id is
+never cut. `TreeDelegate` draws each unit's number of children in the name column;
+`TreePane` is the search box with its match count, the search results, the tree and,
+while closed and future units are shown, the legend of how they look.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt
-from PySide6.QtGui import QFont, QPainter, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -30,15 +34,21 @@ from PySide6.QtWidgets import (
 )
 
 from ui.models.tree_model import CHILD_COUNT_ROLE, TreeModel
+from ui.widgets.labels import StatusLegend
 
 #: the tree's name column keeps room for this many average characters (and 220 px)
 NAME_MIN_CHARS = 24
 NAME_MIN_PX = 220
-#: SOR ids are mostly 14 digits: the id column is not squeezed below that
+#: ... that many levels down (an owner, an institution, a unit: the third level)
+NAME_MIN_LEVELS = 3
+#: the id column is never narrower than the file's longest id (at least this many digits)
 ID_MIN_DIGITS = 14
 #: the columns that give up width for the name column, first to last: unit type, SOR
-#: level, SHAK code, SOR id
-SHRINK_ORDER = (3, 2, 4, 1)
+#: level, SHAK code (the SOR id never gives up any: ids are not cut)
+SHRINK_ORDER = (3, 2, 4)
+#: columns that step aside when even their headers do not fit beside the name and the
+#: ids: the SOR level (the name's badge says it), then the unit type
+HIDE_ORDER = (2, 3)
 
 
 class TreeDelegate(QStyledItemDelegate):
@@ -92,23 +102,40 @@ class OrgTreeView(QTreeView):
         #: the widths the other columns are given (defaults, saved state, the user's
         #: drags); fitting the name column may show them narrower, never changes these
         self.wanted_widths: dict[int, int] = {}
+        #: columns fitting has hidden for want of room (shown again when there is room)
+        self.fit_hidden: set[int] = set()
         self._fitting = False
         self.header().sectionResized.connect(self._on_header_section_resized)
 
     # --- the name column ------------------------------------------------------------
 
     def name_min_width(self) -> int:
-        """The least width of the name column: NAME_MIN_CHARS average characters beside
-        the level badge and two levels of indentation, and at least NAME_MIN_PX."""
-        text = self.fontMetrics().averageCharWidth() * NAME_MIN_CHARS
-        return max(NAME_MIN_PX, text + self.iconSize().width() + 2 * self.indentation())
+        """The least width of the name column: NAME_MIN_CHARS average characters
+        NAME_MIN_LEVELS levels down, beside the level badge and the count of children,
+        and at least NAME_MIN_PX."""
+        metrics = self.fontMetrics()
+        text = metrics.averageCharWidth() * NAME_MIN_CHARS
+        count = metrics.horizontalAdvance("000") + 12  # TreeDelegate's child count
+        model = self.model()
+        grouped = isinstance(model, TreeModel) and model.grouped  # owners sit one deeper
+        levels = (NAME_MIN_LEVELS + int(grouped)) * self.indentation()
+        return max(NAME_MIN_PX, text + self.iconSize().width() + levels + count)
+
+    def id_width(self) -> int:
+        """The width the longest SOR id of the file takes in the id column (in bold: the
+        filter's matches are bold), with the cell's margins."""
+        model = self.model()
+        digits = model.id_digits() if isinstance(model, TreeModel) else 0
+        font = QFont(self.font())
+        font.setBold(True)
+        return QFontMetrics(font).horizontalAdvance("0" * max(digits, ID_MIN_DIGITS)) + 16
 
     def column_floor(self, col: int) -> int:
-        """How narrow fitting may show column `col`: its header label, the id column its
-        ids too."""
+        """How narrow fitting may show column `col`: its header label; the id column its
+        longest id."""
         floor = self.header().sectionSizeHint(col)
         if col == 1:
-            floor = max(floor, self.fontMetrics().horizontalAdvance("0" * ID_MIN_DIGITS) + 16)
+            floor = max(floor, self.id_width())
         return max(floor, 40)
 
     def take_column_widths(self) -> None:
@@ -118,7 +145,14 @@ class OrgTreeView(QTreeView):
         header.setStretchLastSection(False)
         for col in range(header.count()):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        self.wanted_widths = {c: header.sectionSize(c) for c in range(1, header.count())}
+            # a column fitting hid in a narrow window was saved hidden: fitting decides
+            # again (the tree has no other way to hide a column)
+            header.setSectionHidden(col, False)
+        self.fit_hidden = set()
+        self.wanted_widths = {
+            c: header.sectionSize(c) or header.defaultSectionSize()
+            for c in range(1, header.count())
+        }
         if self.isVisible():  # else the first resize of the viewport fits them
             self.fit_columns()
 
@@ -130,22 +164,38 @@ class OrgTreeView(QTreeView):
         if self._fitting or header.count() == 0:
             return
         avail = self.viewport().width()
-        cols = [c for c in range(1, header.count()) if not header.isSectionHidden(c)]
+        cols = [
+            c
+            for c in range(1, header.count())
+            if not header.isSectionHidden(c) or c in self.fit_hidden
+        ]
         widths = {c: self.wanted_widths.get(c, header.sectionSize(c)) for c in cols}
+        if 1 in widths:
+            widths[1] = max(widths[1], self.id_width())  # an id is never cut
         need = self.name_min_width()
         short = need + sum(widths.values()) - avail
-        # the unit type elides gracefully and gives first, the SOR id last
-        for c in sorted(cols, key=lambda c: SHRINK_ORDER.index(c) if c in SHRINK_ORDER else -1):
-            if short <= 0:
+        # the unit type elides gracefully and gives first, the SHAK code last
+        for c in sorted(cols, key=lambda c: SHRINK_ORDER.index(c) if c in SHRINK_ORDER else 99):
+            if short <= 0 or c not in SHRINK_ORDER:
                 break
             give = min(short, max(0, widths[c] - self.column_floor(c)))
             widths[c] -= give
             short -= give
+        hide: set[int] = set()
+        for c in HIDE_ORDER:  # still too narrow: these step aside, the level first
+            if short <= 0:
+                break
+            if c in widths:
+                hide.add(c)
+                short -= widths.pop(c)
         self._fitting = True
         try:
             for c in cols:
-                if header.sectionSize(c) != widths[c]:
-                    header.resizeSection(c, widths[c])
+                header.setSectionHidden(c, c in hide)
+            self.fit_hidden = hide
+            for c, width in widths.items():
+                if header.sectionSize(c) != width:
+                    header.resizeSection(c, width)
             header.resizeSection(0, max(need, avail - sum(widths.values())))
         finally:
             self._fitting = False
@@ -256,6 +306,10 @@ class TreePane(QWidget):
         self.results.hide()
         self.count = QLabel()
         self.count.setObjectName("TreeCount")
+        #: how closed and future units look (shown while they are in the tree)
+        self.legend = StatusLegend()
+        self.legend.setContentsMargins(2, 1, 2, 2)
+        self.legend.hide()
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("TreeSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -272,3 +326,4 @@ class TreePane(QWidget):
         top.addWidget(self.count)
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.legend)
