@@ -19,8 +19,9 @@ past). The two views are compared unit by unit, aligned by SorId:
   `columns.day_columns`, the reader `find` uses, by `provenance`'s one rule), so a
   change at a holder shows at every unit that inherits from it, and a unit that starts
   or stops inheriting shows the values that really changed. FromDate, ToDate and
-  UpdatedAt are left out (and the NSP bookkeeping columns ValidFrom, ValidTo, UniqueCurrentKey, which change with
-  them); EntityName and ParentSorId have their own lists. Left out as well, as
+  UpdatedAt are left out (and the NSP bookkeeping columns ValidFrom, ValidTo,
+  UniqueCurrentKey, which change with them); EntityName and ParentSorId have their own
+  lists. Left out as well, as
   `changes` leaves them out: the owner's and the institution's names and types that
   every row carries (InstitutionOwnerEntityName, ...EntityTypeId, ...EntityTypeName and
   the same for HealthInstitution). Each repeats a value of another unit, where its
@@ -46,8 +47,9 @@ past). The two views are compared unit by unit, aligned by SorId:
 - **shak**: `{shak_id, sor_id}` mappings valid in one view and not the other, for
   the units active in that view (SHAKSORMap rows valid at the day; without that
   table, each unit's effective ShakId, own or inherited, as `provenance` derives
-  it). **ean_edi**: `{ean, edi_id}` rows of LocationsCodeEDITypeMap valid in one view and not the other; empty when
-  either file has no EDI table (the XML and daily files have none).
+  it). **ean_edi**: `{ean, edi_id}` rows of LocationsCodeEDITypeMap valid in one view
+  and not the other; empty when either file has no EDI table (the XML and daily files
+  have none).
 
 Against `changes` (one file, two dates): when OLD is an earlier download of the
 register NEW holds, created, closed, moved and renamed are exactly `changes` between

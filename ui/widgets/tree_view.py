@@ -7,8 +7,9 @@ NAME_MIN_CHARS characters three levels down (four when the owners are grouped by
 type) however the window is sized: the other columns give way first, down to their
 headers; then the SOR level column (the badge in the name column says the same) and
 the unit type step aside until there is room again. The SOR id column is never
-narrower than the longest id of the file: an id is never cut. `TreeDelegate` draws each unit's number of children in the name column;
-`TreePane` is the search box with its match count, the search results, the tree and,
+narrower than the longest id of the file: an id is never cut. `TreeDelegate` draws
+each unit's number of children in the name column; `TreePane` is the search box with
+its match count, the search results, the tree and,
 while closed and future units are shown, the legend of how they look.
 """
 
