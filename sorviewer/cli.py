@@ -139,7 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--prefix", action="store_true", help="match every code starting with SHAK_ID")
     c = cmd("sor-shak", "SHAK codes of one SOR unit at the date")
     c.add_argument("sor_id", type=_sor_id)
-    c = cmd("search", "find units by name, id, SHAK, EAN, provider number, postcode or town")
+    c = cmd(
+        "search",
+        "find units by name, id, SHAK, EAN, provider number, postcode or town: every word, "
+        "in any order (æ/ae, ø/oe/o and å/aa/a alike)",
+    )
     c.add_argument("text")
     c.add_argument("--limit", type=_positive, default=50)
     c.add_argument("--all", action="store_true", help="include closed and future units")
@@ -762,7 +766,7 @@ def _find_arguments(c: argparse.ArgumentParser) -> None:
     c.add_argument("--shak", help="the effective SHAK code starts with this")
     c.add_argument("--shak-direct", action="store_true", help="only units holding the code")
     c.add_argument("--under", help="SOR id: the unit and everything below it")
-    c.add_argument("--text", help="the search columns, as `search` folds them")
+    c.add_argument("--text", help="the search columns, by the `search` rule")
     c.add_argument(
         "--where",
         action="append",

@@ -10,7 +10,7 @@ distinct values and maps the answer back to the units with one fancy index.
 Rules where the contract leaves room (README.md, "Find"):
 
 - Within a filter a comma means OR (`\\,` is a literal comma); filters AND. `--text`
-  is one free text, never split.
+  is one free text, never split at commas (its blanks separate terms, as in `search`).
 - Values compare trimmed, case- and accent-insensitively as search folds them;
   region and municipality codes also ignore leading zeros (`101` = `0101`); a
   postcode `P1-P2` is a numeric range (inclusive) over all-digit postcodes.
@@ -21,9 +21,10 @@ Rules where the contract leaves room (README.md, "Find"):
   `shak` the effective SHAK code's start, `shak_direct` units holding a code
   themselves; `under` the unit and everything below it at the date (parents at
   the date, or for closed and future units their nearest version's parent).
-- `text`: the `search` columns and folding over effective values: an id, SHAK
-  code, EAN, provider or pharmacy number or postcode starting with the text, or a
-  name or town containing it.
+- `text`: the `search` rule over effective values (`search.match_terms`): every
+  blank-separated term is an id, SHAK code, EAN, provider or pharmacy number or
+  postcode start, or each of its folded words starts (three letters or more: is
+  inside) a word of the name or a town; terms in any order.
 """
 
 from __future__ import annotations
@@ -55,6 +56,15 @@ from .columns import (
     known_columns,
 )
 from .messages import Message, clean_text, msg
+from .search import (
+    CODE_PREFIX_COLUMNS,
+    ID_COLUMNS,
+    TEXT_COLUMNS,
+    match_terms,
+    parse_terms,
+    word_column,
+)
+from .search import COLUMNS as SEARCH_COLUMNS
 
 if TYPE_CHECKING:
     from .register import Store
@@ -70,17 +80,9 @@ MUNICIPALITY = "VisitingAddressMunicipalityCode"
 POSTCODE = "VisitingAddressPostCodeId"
 TOWN = "VisitingAddressDistrictName"
 
-#: what `--text` reads (search.ID_COLUMNS, CODE_PREFIX_COLUMNS, TEXT_COLUMNS)
-TEXT_PREFIX_COLUMNS = (
-    "SorId",
-    "ShakId",
-    "EanLocationCode",
-    "ProviderId",
-    "PharmacyId",
-    "PostalAddressPostCodeId",
-    "VisitingAddressPostCodeId",
-)
-TEXT_CONTAINS_COLUMNS = ("EntityName", "PostalAddressDistrictName", "VisitingAddressDistrictName")
+#: what `--text` reads: the `search` columns (ids and codes by prefix, texts by words)
+TEXT_PREFIX_COLUMNS = ID_COLUMNS + CODE_PREFIX_COLUMNS
+TEXT_CONTAINS_COLUMNS = TEXT_COLUMNS
 
 #: the columns of every `find` row before the asked ones (CSV/XLSX names; JSON keys)
 BASE_COLUMNS = ("SorId", "EntityName", "SorType", "ParentSorId", "Status")
@@ -411,12 +413,28 @@ def _under_mask(reg: Store, dc: DayColumns, ids: Sequence[str]) -> np.ndarray:
 
 
 def _text_mask(dc: DayColumns, text: str) -> np.ndarray:
-    q = fold(text)
-    if not q:
+    """`--text`: the `search` rule (`search.match_terms`: every term an id or code
+    start, or its words in the name or a town) over the day's effective values."""
+    terms = parse_terms(text)
+    if not terms:
         return np.ones(dc.n, dtype=bool)
-    masks = [_starts(dc, c, q) for c in TEXT_PREFIX_COLUMNS]
-    masks += [_contains(dc, c, q) for c in TEXT_CONTAINS_COLUMNS]
-    return _any(masks, dc.n)
+
+    def prefix_of(raw: str) -> Iterable[tuple[int, np.ndarray]]:
+        start = fold(raw)
+        for c in TEXT_PREFIX_COLUMNS:
+            yield SEARCH_COLUMNS.index(c), _starts(dc, c, start)
+
+    words = []
+    for c in TEXT_CONTAINS_COLUMNS:
+        enc = dc.encoded(c)
+        key = ("words", c)
+        col = dc.memo.get(key)
+        if col is None:
+            col = word_column(SEARCH_COLUMNS.index(c), enc.codes, enc.keys)
+            dc.memo[key] = col
+        words.append((col, enc.codes))
+    hit, _levels = match_terms(terms, dc.n, prefix_of, words)
+    return hit
 
 
 def _where_mask(dc: DayColumns, w: Where) -> np.ndarray:

@@ -1,17 +1,35 @@
 """One search box over names, ids, codes, postcodes and towns, at a date.
 
-Text is folded once per register exactly as `text.fold_text` folds the query
-(lower case, æ->ae, ø->oe, å->aa, ä->ae, ö->oe, ü->u, other accents dropped), so
-that "Aeroe", "ærø" and "AERØ" find the same unit and "François" is found as
-typed. A query is vectorised pyarrow string work over the units existing at the
-date; results come in three tiers (exact id matches, then name prefixes, then
-everything else), each tier sorted by Danish name order (docs/ARCHITECTURE.md,
-"The command line").
+The rules (docs/ARCHITECTURE.md, "The command line"; README.md, "Search"):
+
+- The query is split at blanks into terms; a unit is found when **every** term
+  matches it, in any order and in any of the searched columns: "sengeafsnit B3
+  kirurgisk" finds "Kirurgisk Sengeafsnit B3".
+- A term matches when an id or code column (SOR id, SHAK code, EAN, provider and
+  pharmacy number, the postcodes) starts with it as typed (case-insensitive), or
+  when each of its folded words (`text.query_words`) starts a word of the name or
+  of a town. A word of three characters or more also matches inside a word (Danish
+  compounds: "kirurgisk" finds "Hjertekirurgisk afsnit"), ranked after word starts.
+- Text is folded the same way on both sides (`text.fold_text`: "ojen", "oejen" and
+  "øjen" are one word; "aarhus" and "århus" too), so every spelling finds the same
+  units; ids and digits are not folded.
+- Results come in three tiers: the whole query equal to an id, then names starting
+  with the query's words in the order typed, then the rest; each tier in Danish
+  name order. `matched` names the column of the best match (an id equal, a name
+  start, a word start in the name, an id/code start or a word start in a town, a
+  name containing a word, a town containing one).
+
+The text columns are indexed once per register by their distinct values: each
+distinct value's folded words go into a `WordIndex` (sorted distinct words, and for
+each the values holding it), so a word costs two binary searches and a gather over
+the day's units, never a scan of the text. `find --text` uses the same terms and
+`WordIndex` over the effective values of the day (`find._text_mask`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,13 +40,240 @@ from .arrays import with_ancestors
 from .asof import Snapshot, day_number, snapshot
 from .records import SearchHit
 from .register import Store
-from .text import fold_array, fold_text
+from .text import fold_array, fold_text, query_words, word_texts
 
 #: Columns matched exactly (after trimming) in the first tier, and by prefix later.
 ID_COLUMNS = ("SorId", "ShakId", "EanLocationCode", "ProviderId", "PharmacyId")
-#: Free-text columns, matched on folded text.
-TEXT_COLUMNS = ("EntityName", "PostalAddressDistrictName", "VisitingAddressDistrictName")
+#: Code columns matched by prefix.
 CODE_PREFIX_COLUMNS = ("PostalAddressPostCodeId", "VisitingAddressPostCodeId")
+#: Free-text columns, matched by their folded words.
+TEXT_COLUMNS = ("EntityName", "PostalAddressDistrictName", "VisitingAddressDistrictName")
+#: Id columns compared in lower case (codes that may hold letters).
+_LOWER_COLUMNS = ("ShakId", "PharmacyId")
+#: A query word this long or longer also matches inside a word of the text.
+INSIDE_MIN = 3
+
+#: The `matched` column of each column number used below.
+COLUMNS = ID_COLUMNS + CODE_PREFIX_COLUMNS + TEXT_COLUMNS
+_NAME = COLUMNS.index("EntityName")
+
+# How well a unit matched, best first (the `matched` column is the best one's).
+EXACT_ID, NAME_PREFIX, NAME_WORD, CODE_OR_TOWN_WORD, NAME_INSIDE, TOWN_INSIDE = range(6)
+NO_MATCH = 99
+
+#: Result tiers (docs/ARCHITECTURE.md, "The command line"): exact id matches, name
+#: prefixes, the rest.
+TIER_EXACT_ID, TIER_NAME_PREFIX, TIER_OTHER = 0, 1, 2
+
+
+# --- terms --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One blank-separated piece of a query: as typed, its folded words, and (for a
+    piece without letters or digits, such as "&" or "%") its folded text, which is
+    then looked for literally inside the texts."""
+
+    raw: str
+    words: tuple[str, ...]
+    literal: str = ""
+
+
+def parse_terms(text: str) -> list[Term]:
+    """The terms of a query (no terms for a blank one)."""
+    terms = []
+    for piece in text.split():
+        words = tuple(query_words(piece))
+        terms.append(Term(piece, words, "" if words else fold_text(piece)))
+    return terms
+
+
+# --- the word index -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordIndex:
+    """The words of a list of texts, for "which texts have a word starting with w" and
+    "... a word containing w" without reading the texts.
+
+    `words` are the distinct words in code-point order (a Python list's order, so
+    `np.searchsorted` finds a prefix's range); the texts holding word k are
+    `text[start[k]:start[k + 1]]`. Masks come back over the texts plus one `False`
+    at the end, so a code of -1 (no text) indexes it.
+    """
+
+    words: np.ndarray  # object array of str, sorted
+    words_arrow: pa.Array  # the same words, for pyarrow's substring kernel
+    start: np.ndarray  # int64, len(words) + 1
+    text: np.ndarray  # int32 text positions, grouped by word
+    n_texts: int
+
+    @classmethod
+    def build(cls, texts: pa.Array) -> WordIndex:
+        """The index of `texts` (word texts: `text.word_texts`, words joined by blanks)."""
+        if isinstance(texts, pa.ChunkedArray):
+            texts = texts.combine_chunks()
+        lists = pc.split_pattern(pc.fill_null(texts, ""), " ")
+        flat = pc.list_flatten(lists)
+        parent = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
+        keep = np.asarray(pc.not_equal(flat, "").to_numpy(zero_copy_only=False), dtype=bool)
+        flat = flat.filter(pa.array(keep))
+        parent = parent[keep]
+        enc = pc.dictionary_encode(flat)
+        if isinstance(enc, pa.ChunkedArray):
+            enc = enc.combine_chunks()
+        distinct = enc.dictionary.cast(pa.string())
+        order = np.asarray(pc.sort_indices(distinct), dtype=np.int64)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        word_of = rank[np.asarray(enc.indices, dtype=np.int64)] if len(flat) else parent
+        by_word = np.argsort(word_of, kind="stable")
+        counts = np.bincount(word_of, minlength=len(order))
+        start = np.zeros(len(order) + 1, dtype=np.int64)
+        np.cumsum(counts, out=start[1:])
+        sorted_words = distinct.take(pa.array(order, type=pa.int64()))
+        return cls(
+            words=np.array(sorted_words.to_pylist(), dtype=object),
+            words_arrow=sorted_words,
+            start=start,
+            text=parent[by_word].astype(np.int32),
+            n_texts=len(texts),
+        )
+
+    def _mask(self, positions: np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.n_texts + 1, dtype=bool)
+        mask[positions] = True
+        return mask
+
+    def word_range(self, prefix: str) -> tuple[int, int]:
+        """The words starting with `prefix`: `words[lo:hi]`."""
+        lo = int(np.searchsorted(self.words, prefix, side="left"))
+        last = ord(prefix[-1])
+        if last == 0x10FFFF:  # nothing sorts above it: take the words to the end
+            return lo, len(self.words)
+        upper = prefix[:-1] + chr(last + 1)
+        return lo, int(np.searchsorted(self.words, upper, side="left"))
+
+    def starting(self, prefix: str) -> np.ndarray:
+        """Per text (plus a `False` for code -1): a word of it starts with `prefix`."""
+        lo, hi = self.word_range(prefix)
+        return self._mask(self.text[self.start[lo] : self.start[hi]])
+
+    def containing(self, part: str) -> np.ndarray:
+        """Per text (plus a `False` for code -1): a word of it contains `part`."""
+        hit = pc.match_substring(self.words_arrow, part)
+        ids = np.flatnonzero(np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool))
+        if not len(ids):
+            return np.zeros(self.n_texts + 1, dtype=bool)
+        lo, hi = self.start[ids], self.start[ids + 1]
+        lengths = hi - lo
+        total = int(lengths.sum())
+        # the postings of every hit word at once: ranges [lo, hi) joined
+        ends = np.cumsum(lengths)
+        pos = np.arange(total, dtype=np.int64) + np.repeat(lo - (ends - lengths), lengths)
+        return self._mask(self.text[pos])
+
+
+@dataclass(frozen=True)
+class WordColumn:
+    """A text column as codes over its distinct values, with their word index."""
+
+    column: int  # number in `COLUMNS`
+    codes: np.ndarray  # per row or unit: position in the distinct values, -1 for none
+    folded: pa.Array  # the distinct values, folded
+    texts: pa.Array  # their word texts (`text.word_texts`)
+    index: WordIndex
+
+    def containing_text(self, part: str) -> np.ndarray:
+        """Per distinct value (plus a `False` for code -1): its folded text holds `part`."""
+        hit = pc.fill_null(pc.match_substring(self.folded, part), False)
+        return np.append(np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool), False)
+
+
+def word_column(column: int, codes: np.ndarray, folded: pa.Array) -> WordColumn:
+    """`WordColumn` of distinct folded values and the codes pointing at them."""
+    texts = word_texts(folded)
+    return WordColumn(column, codes, folded, texts, WordIndex.build(texts))
+
+
+def encode_words(column: int, values: pa.Array) -> WordColumn:
+    """`WordColumn` of a string array (trimmed; null or empty is no text)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    enc = pc.dictionary_encode(values)
+    codes = np.asarray(pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False))
+    folded = fold_array(enc.dictionary.cast(pa.string()))
+    return word_column(column, codes.astype(np.int32), folded)
+
+
+# --- matching -----------------------------------------------------------------------------
+
+
+class _Levels:
+    """The best level per unit and its column; `mark` keeps an earlier mark on a tie."""
+
+    def __init__(self, n: int) -> None:
+        self.level = np.full(n, NO_MATCH, dtype=np.int8)
+        self.column = np.zeros(n, dtype=np.int8)
+
+    def mark(self, mask: np.ndarray, level: int, column: int | np.ndarray) -> None:
+        better = mask & (self.level > level)
+        self.level[better] = level
+        self.column[better] = column if isinstance(column, int) else column[better]
+
+    def merge(self, other: _Levels, where: np.ndarray | None = None) -> None:
+        better = other.level < self.level
+        if where is not None:
+            better &= where
+        self.level[better] = other.level[better]
+        self.column[better] = other.column[better]
+
+
+def match_terms(
+    terms: Sequence[Term],
+    n: int,
+    prefix_of: Callable[[str], Iterable[tuple[int, np.ndarray]]],
+    words: Sequence[tuple[WordColumn, np.ndarray]],
+) -> tuple[np.ndarray, _Levels]:
+    """(per unit: every term matches, the unit's best level and column) over `n` units.
+
+    `prefix_of(raw)` gives, per id or code column, (its number in `COLUMNS`, per unit:
+    the column starts with the term as typed); `words` pairs each text column with its
+    codes for the `n` units. A term matches through an id or code, or through its
+    words when every one of them matches the text (a word start, or inside a word for
+    words of `INSIDE_MIN` characters or more); a term without words through its text
+    found literally in a text."""
+    hit = np.ones(n, dtype=bool)
+    best = _Levels(n)
+    for term in terms:
+        levels = _Levels(n)
+        for column, mask in prefix_of(term.raw):
+            levels.mark(mask, CODE_OR_TOWN_WORD, column)
+        if term.literal:
+            for col, codes in words:
+                level = NAME_INSIDE if col.column == _NAME else TOWN_INSIDE
+                levels.mark(col.containing_text(term.literal)[codes], level, col.column)
+        text = _Levels(n)
+        every_word = np.ones(n, dtype=bool) if term.words else np.zeros(n, dtype=bool)
+        for w in term.words:
+            one = _Levels(n)
+            for col, codes in words:
+                level = NAME_WORD if col.column == _NAME else CODE_OR_TOWN_WORD
+                one.mark(col.index.starting(w)[codes], level, col.column)
+            if len(w) >= INSIDE_MIN:
+                for col, codes in words:
+                    level = NAME_INSIDE if col.column == _NAME else TOWN_INSIDE
+                    one.mark(col.index.containing(w)[codes], level, col.column)
+            every_word &= one.level < NO_MATCH
+            text.merge(one)
+        levels.merge(text, where=every_word)
+        hit &= levels.level < NO_MATCH
+        best.merge(levels)
+    return hit, best
+
+
+# --- the register's search columns and the day's ---------------------------------------------
 
 
 def _column_array(reg: Store, col: str) -> pa.Array:
@@ -40,35 +285,50 @@ def _column_array(reg: Store, col: str) -> pa.Array:
     return pc.fill_null(pc.utf8_trim_whitespace(arr), "")
 
 
-def _base(reg: Store) -> dict[str, pa.Array]:
-    """Folded/trimmed search columns over every version row (built once)."""
+@dataclass(frozen=True)
+class _Base:
+    ids: dict[str, pa.Array]  # id and code columns over every version row, trimmed
+    text: dict[str, WordColumn]  # text columns over every version row
+    #: id and code columns holding nothing but ASCII digits (a term with anything else
+    #: cannot start one of their values, so they are not read for it)
+    digits: frozenset[str]
 
-    def make() -> dict[str, pa.Array]:
-        cols: dict[str, pa.Array] = {}
+
+def _base(reg: Store) -> _Base:
+    """The search columns over every version row (built once per register)."""
+
+    def make() -> _Base:
+        ids: dict[str, pa.Array] = {}
         for c in ID_COLUMNS + CODE_PREFIX_COLUMNS:
             a = _column_array(reg, c)
-            cols[c] = pc.utf8_lower(a) if c in ("ShakId", "PharmacyId") else a
-        for c in TEXT_COLUMNS:
-            cols[c] = fold_array(_column_array(reg, c))
-        return cols
+            ids[c] = pc.utf8_lower(a) if c in _LOWER_COLUMNS else a
+        text = {c: encode_words(COLUMNS.index(c), _column_array(reg, c)) for c in TEXT_COLUMNS}
+        digits = frozenset(
+            c for c, a in ids.items() if pc.all(pc.match_substring_regex(a, r"^[0-9]*$")).as_py()
+        )
+        return _Base(ids, text, digits)
 
-    result: dict[str, pa.Array] = reg.cache("search_base", make)
+    result: _Base = reg.cache("search_base", make)
     return result
 
 
-@dataclass
+@dataclass(frozen=True)
 class _DayIndex:
     ents: np.ndarray  # entity indices present at the day, sorted by name
-    cols: dict[str, pa.Array]  # the search columns for those entities' rows
+    ids: dict[str, pa.Array]  # the id and code columns for those entities' rows
+    codes: dict[str, np.ndarray]  # each text column's codes for those rows
 
 
 def _day_index(reg: Store, snap: Snapshot) -> _DayIndex:
     def make() -> _DayIndex:
         ents = np.nonzero(snap.active_mask if not snap.include_all else snap.present)[0]
         ents = ents[np.argsort(snap.rank[ents], kind="stable")]
-        rows = pa.array(snap.row_of[ents])
-        cols = {k: v.take(rows) for k, v in _base(reg).items()}
-        return _DayIndex(ents, cols)
+        rows = snap.row_of[ents]
+        base = _base(reg)
+        taken = pa.array(rows)
+        ids = {k: v.take(taken) for k, v in base.ids.items()}
+        codes = {k: v.codes[rows] for k, v in base.text.items()}
+        return _DayIndex(ents, ids, codes)
 
     return snap.cached("search", make)
 
@@ -78,54 +338,55 @@ def find(reg: Store, snap: Snapshot, text: str) -> tuple[np.ndarray, list[str]]:
 
     The last few answers per snapshot are kept: the tree filter and the result list ask
     the same question on every keystroke."""
-    q = text.strip()
+    q = " ".join(text.split())
     if not q:
         return np.array([], dtype=np.int64), []
     ents, cols = snap.answer(("find", q), lambda: _find(reg, snap, q))
     return ents.copy(), list(cols)
 
 
-#: Result tiers (docs/ARCHITECTURE.md, "The command line"): exact id matches, name
-#: prefixes, the rest.
-TIER_EXACT_ID, TIER_NAME_PREFIX, TIER_OTHER = 0, 1, 2
+def _bools(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _find(reg: Store, snap: Snapshot, q: str) -> tuple[np.ndarray, list[str]]:
-    qf = fold_text(q)
+    terms = parse_terms(q)
+    if not terms:
+        return np.array([], dtype=np.int64), []
     idx = _day_index(reg, snap)
+    base = _base(reg)
     n = len(idx.ents)
-    # `level` ranks how well each unit matched, to pick its `matched` column: exact id,
-    # name prefix, a word of the name starting with the query, an id/postcode/town
-    # prefix, the name containing it, a town containing it. Levels 2 and up are all the
-    # third tier; they only choose the column.
-    level = np.full(n, 99, dtype=np.int8)
-    matched = np.full(n, "", dtype=object)
 
-    def mark(mask: pa.Array | pa.ChunkedArray, lv: int, col: str) -> None:
-        m = np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
-        m &= level > lv
-        level[m] = lv
-        matched[m] = col
+    def prefix_of(raw: str) -> Iterable[tuple[int, np.ndarray]]:
+        low = raw.lower()
+        is_number = raw.isascii() and raw.isdigit()
+        for c in ID_COLUMNS + CODE_PREFIX_COLUMNS:
+            if c in base.digits and not is_number:
+                continue
+            yield (
+                COLUMNS.index(c),
+                _bools(pc.starts_with(idx.ids[c], low if c in _LOWER_COLUMNS else raw)),
+            )
 
-    q_low = q.lower()
-    for c in ID_COLUMNS:
-        mark(pc.equal(idx.cols[c], q_low if c in ("ShakId", "PharmacyId") else q), 0, c)
-    mark(pc.starts_with(idx.cols["EntityName"], qf), 1, "EntityName")
-    mark(pc.match_substring(idx.cols["EntityName"], " " + qf), 2, "EntityName")
-    for c in ID_COLUMNS:
-        mark(pc.starts_with(idx.cols[c], q_low if c in ("ShakId", "PharmacyId") else q), 3, c)
-    for c in CODE_PREFIX_COLUMNS:
-        mark(pc.starts_with(idx.cols[c], q), 3, c)
-    for c in TEXT_COLUMNS[1:]:
-        mark(pc.starts_with(idx.cols[c], qf), 3, c)
-    mark(pc.match_substring(idx.cols["EntityName"], qf), 4, "EntityName")
-    for c in TEXT_COLUMNS[1:]:
-        mark(pc.match_substring(idx.cols[c], qf), 5, c)
-    hit = np.nonzero(level < 99)[0]
-    tier = np.minimum(level[hit], TIER_OTHER)
+    words = [(base.text[c], idx.codes[c]) for c in TEXT_COLUMNS]
+    hit, best = match_terms(terms, n, prefix_of, words)
+    if not hit.any():
+        return np.array([], dtype=np.int64), []
+    # the name starts with the query's words in the order typed
+    typed = " ".join(w for t in terms for w in t.words)
+    if typed:
+        starts = _bools(pc.starts_with(base.text["EntityName"].texts, typed))
+        best.mark(hit & np.append(starts, False)[idx.codes["EntityName"]], NAME_PREFIX, _NAME)
+    if len(terms) == 1:  # the whole query is an id
+        raw = terms[0].raw
+        for c in ID_COLUMNS:
+            same = pc.equal(idx.ids[c], raw.lower() if c in _LOWER_COLUMNS else raw)
+            best.mark(hit & _bools(same), EXACT_ID, COLUMNS.index(c))
+    found = np.nonzero(hit)[0]
+    tier = np.minimum(best.level[found], TIER_OTHER)
     # idx.ents is name-sorted, so a stable sort by tier keeps name order inside tiers
-    hit = hit[np.argsort(tier, kind="stable")]
-    return idx.ents[hit], [str(m) for m in matched[hit]]
+    found = found[np.argsort(tier, kind="stable")]
+    return idx.ents[found], [COLUMNS[c] for c in best.column[found].tolist()]
 
 
 def search(

@@ -1,5 +1,5 @@
-"""Text rules every part of the program shares: search folding, Danish name order,
-and the spellings of yes and no that SOR files use.
+"""Text rules every part of the program shares: search folding and words, Danish name
+order, and the spellings of yes and no that SOR files use.
 
 The bottom of the module map: it imports nothing from `sorviewer`. Each rule has
 one scalar form (for a query a person typed, or one cell) and, where the core
@@ -9,6 +9,7 @@ gives the same answers (tests compare the two).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import numpy as np
@@ -16,9 +17,27 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 # --- search folding -------------------------------------------------------------------
+#
+# One folding, applied alike to the data and to what a person types, so that every way
+# of writing a Danish letter without a Danish keyboard finds the same text:
+#
+#   ø, ö, oe, o   ->  o     ("Øjenafdelingen", "oejenafdelingen", "ojenafdelingen")
+#   å, aa, a      ->  a     ("Århus", "Aarhus", "Arhus")
+#   æ, ä, ae      ->  ae    ("Ærø", "Aerø", "AERO"; but "a" alone is not "æ")
+#   ü             ->  u
+#
+# plus lower case (Unicode case folding: "Straße" = "strasse") and other accents
+# dropped ("François" = "francois"). Two-letter spellings are collapsed after the
+# letters are spelled out: a run of a's becomes one a, and o followed by e's becomes o.
+# So the folded text of "Poesi" is "posi" and "Saab" reads "sab": the folding is
+# coarser than Danish, which costs a few extra hits, never a miss. Digits and
+# punctuation are untouched, so ids, codes and postcodes fold to themselves.
 
 #: The letters folding spells out before accents are dropped, in the order applied.
-FOLDED_LETTERS = (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ä", "ae"), ("ö", "oe"), ("ü", "u"))
+FOLDED_LETTERS = (("æ", "ae"), ("ø", "o"), ("å", "a"), ("ä", "ae"), ("ö", "o"), ("ü", "u"))
+#: After the letters: the spellings collapsed (regular expression, replacement).
+COLLAPSED = ((r"a{2,}", "a"), (r"oe+", "o"))
+_COLLAPSED_RE = tuple((re.compile(p), r) for p, r in COLLAPSED)
 
 #: Text outside Latin-1, where pyarrow's lower case and Unicode tables may differ from
 #: Python's casefold and `unicodedata.combining` (ß, ligatures, Greek, marks that are not
@@ -27,14 +46,28 @@ FOLDED_LETTERS = (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ä", "ae"), ("ö",
 _BEYOND_LATIN1 = r"[^\x00-\x{ff}]"
 
 
-def fold_text(text: str) -> str:
-    """Search folding: lower case, æ->ae, ø->oe, å->aa, ä->ae, ö->oe, ü->u, other accents
-    removed ("Ærø", "AERØ" and "aeroe" fold alike; "François" is found as typed)."""
+def _fold_letters(text: str) -> str:
     s = text.casefold()
     for letter, plain in FOLDED_LETTERS:
         s = s.replace(letter, plain)
     s = unicodedata.normalize("NFKD", s)
     return "".join(ch for ch in s if not unicodedata.combining(ch))
+
+
+def fold_text(text: str) -> str:
+    """Search folding of one text (the rules above): "Øjenafdelingen", "OEJENAFDELINGEN"
+    and "ojenafdelingen" all fold to "ojenafdelingen"; "Ærø" and "aero" to "aero"."""
+    s = _fold_letters(text)
+    # A compatibility form can decompose into a letter the map handles or into an upper
+    # case letter ("ǣ" -> "æ" + macron, "ℌ" -> "H"); a few more rounds reach the fixed point.
+    for _ in range(3):
+        again = _fold_letters(s)
+        if again == s:
+            break
+        s = again
+    for pattern, plain in _COLLAPSED_RE:
+        s = pattern.sub(plain, s)
+    return s
 
 
 def fold_array(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -52,6 +85,8 @@ def fold_array(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
         part = pc.utf8_normalize(pc.filter(out, accented), form="NFKD")
         part = pc.replace_substring_regex(part, r"\p{Mn}", "")
         out = pc.replace_with_mask(out, accented, part)
+    for pattern, plain in COLLAPSED:
+        out = pc.replace_substring_regex(out, pattern, plain)
     odd = pc.fill_null(
         pc.or_(pc.invert(pc.string_is_ascii(out)), pc.match_substring_regex(arr, _BEYOND_LATIN1)),
         False,
@@ -62,6 +97,45 @@ def fold_array(arr: pa.ChunkedArray | pa.Array) -> pa.Array:
         folded = pa.array([fold_text(u) for u in uniques.to_pylist()], type=pa.string())
         out = pc.replace_with_mask(out, odd, pc.take(folded, pc.index_in(values, uniques)))
     return out
+
+
+# --- words ------------------------------------------------------------------------------
+#
+# Search compares words: a query word matches where a word of the folded text starts
+# with it. A word is a run of letters and digits (Unicode categories L and N); anything
+# else separates words, so "Høje-Taastrup", "Høje Taastrup" and "(Høje) Taastrup" have
+# the same words "hoje" and "tastrup".
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalpha() or unicodedata.category(ch)[0] == "N"
+
+
+def word_text(folded: str) -> str:
+    """A folded text's words joined by single spaces ("afd. b3 (syd)" -> "afd b3 syd")."""
+    return " ".join("".join(ch if _is_word_char(ch) else " " for ch in folded).split())
+
+
+def word_texts(folded: pa.Array) -> pa.Array:
+    """`word_text` over a string array of folded texts: kernels for ASCII text, and
+    `word_text` itself on the distinct other values (pyarrow's Unicode tables are newer
+    than Python's, so they disagree on recently added letters)."""
+    if isinstance(folded, pa.ChunkedArray):
+        folded = folded.combine_chunks()
+    spaced = pc.replace_substring_regex(folded, r"[^a-zA-Z0-9\x80-\x{10ffff}]+", " ")
+    out = pc.utf8_trim(spaced, characters=" ")
+    odd = pc.fill_null(pc.invert(pc.string_is_ascii(folded)), False)
+    if pc.any(odd).as_py():
+        values = pc.filter(folded, odd)
+        uniques = pc.unique(values)
+        words = pa.array([word_text(u) for u in uniques.to_pylist()], type=pa.string())
+        out = pc.replace_with_mask(out, odd, pc.take(words, pc.index_in(values, uniques)))
+    return out
+
+
+def query_words(text: str) -> list[str]:
+    """The folded words of what a person typed, in the order typed."""
+    return word_text(fold_text(text)).split()
 
 
 # --- Danish name order ------------------------------------------------------------------

@@ -25,6 +25,7 @@ from sorviewer.columns import day_columns, known_columns
 from sorviewer.edi import ean_edi_types
 from sorviewer.synthetic import generate
 from sorviewer.text import fold_text, name_sort_key
+from tests.unit import search_oracle
 
 FORMATS = [("sor2-zip", "1.0.0"), ("sor2-csv", "1.0.0"), ("sor-xml", "1.0.0"), ("sor-xml", "2.0.0")]
 _DIR = Path(tempfile.mkdtemp(prefix="sorviewer-find-"))
@@ -155,12 +156,10 @@ def brute(reg: Register, day: dt.date, vs: list[dict[str, Any]], flt: find.Filte
             chain = {v["sor_id"], *ancestors(by_id, v["sor_id"])}
             checks.append(bool(chain & set(flt.under)))
         if flt.text.strip():
-            q = f(flt.text)
-            hit = any(
-                f(a.get(c) if c != "SorId" else v["sor_id"]).startswith(q)
-                for c in find.TEXT_PREFIX_COLUMNS
-            ) or any(q in f(a.get(c)) for c in find.TEXT_CONTAINS_COLUMNS)
-            checks.append(hit)
+            codes = [a.get(c) if c != "SorId" else v["sor_id"] for c in find.TEXT_PREFIX_COLUMNS]
+            texts = [a.get(c) for c in find.TEXT_CONTAINS_COLUMNS]
+            starts = lambda value, term: f(value).startswith(f(term))  # noqa: E731
+            checks.append(search_oracle.matches(flt.text, codes, texts, starts))
         for w in flt.where:
             have = f(a.get(w.column))
             if not w.values:
@@ -292,8 +291,14 @@ def draw_filters(
         elif k == "text":
             names = [n for n in col("EntityName") if n]
             word = data.draw(st.sampled_from(names)).split()[0][:4] if names else "x"
+            words = data.draw(st.sampled_from(names)).split() if names else ["x"]
+            # words of a name in another order, and spelled without Danish letters
+            again = " ".join(w[:5] for w in reversed(words[:3]))
+            plain = again.replace("ø", "oe").replace("å", "aa").replace("æ", "ae")
             kw[k] = data.draw(
-                st.sampled_from([word, word.upper(), "8000", vs[0]["sor_id"][:5], "æ", "a.*"])
+                st.sampled_from(
+                    [word, word.upper(), again, plain, "8000", vs[0]["sor_id"][:5], "æ", "a.*", "%"]
+                )
             )
         elif k == "where":
             c = data.draw(

@@ -216,3 +216,99 @@ def test_nsp_style_open_shak_rows_end_when_the_next_row_of_the_key_starts() -> N
     assert [r["direct_sor_id"] for r in sor_to_shak(reg, OE3, DAY) or []] == [OE1]
     assert reg.entity(OE3, DAY)["provenance"]["shak"]["from_sor_id"] == OE1
     assert "problems" not in reg.entity(OE3, DAY)
+
+
+# --- folding both ways, words in any order (issue 13, "Search") --------------------------
+
+
+def _words_register() -> object:
+    return tiny_register(
+        _renamed(
+            {
+                OE1: "Øjenafdelingen",
+                OE2: "Kirurgisk Sengeafsnit B3",
+                OE3: "Ærø Tandklinik",
+                SI: "Århus Sygehus",
+            }
+        )
+    )
+
+
+def test_every_spelling_of_the_danish_letters_finds_the_unit() -> None:
+    reg = _words_register()
+    for text, want in (
+        ("ojen", OE1),
+        ("oejen", OE1),
+        ("øjen", OE1),
+        ("ØJENAFDELINGEN", OE1),
+        ("aero tand", OE3),
+        ("ærø tand", OE3),
+        ("århus syg", SI),
+        ("aarhus syg", SI),
+        ("arhus sygehus", SI),
+    ):
+        assert [r["sor_id"] for r in reg.search(text, DAY)] == [want], text  # type: ignore[attr-defined]
+    # a name first, then a town (the register's owner sits in Aarhus C)
+    for text in ("århus", "aarhus", "arhus", "AARHUS"):
+        res = reg.search(text, DAY)  # type: ignore[attr-defined]
+        assert [(r["sor_id"], r["matched"]) for r in res] == [
+            (SI, "EntityName"),
+            (IE, "PostalAddressDistrictName"),
+        ], text
+    # the unit named Ærø first, then the one in the town Ærøskøbing
+    res = reg.search("aeroe", DAY)  # type: ignore[attr-defined]
+    assert [(r["sor_id"], r["matched"]) for r in res] == [
+        (OE3, "EntityName"),
+        (OE1, "PostalAddressDistrictName"),
+    ]
+
+
+def test_words_in_any_order_each_starting_a_word() -> None:
+    reg = _words_register()
+    for text in ("sengeafsnit B3 kirurgisk", "b3 kir seng", "Kirurgisk-Sengeafsnit"):
+        res = reg.search(text, DAY)  # type: ignore[attr-defined]
+        assert [r["sor_id"] for r in res] == [OE2], text
+        assert res[0]["matched"] == "EntityName"
+    # every word must match: one that matches nothing finds nothing
+    assert reg.search("sengeafsnit b4", DAY) == []  # type: ignore[attr-defined]
+    # a word of three letters or more may sit inside a word (Danish compounds) ...
+    assert [r["sor_id"] for r in reg.search("afsnit", DAY)] == [OE2]  # type: ignore[attr-defined]
+    # ... a shorter one only starts words ("nit" is inside "sengeafsnit", "it" is not)
+    assert reg.search("it", DAY) == []  # type: ignore[attr-defined]
+    assert [r["sor_id"] for r in reg.search("nit", DAY)] == [OE2]  # type: ignore[attr-defined]
+
+
+def test_a_name_in_the_typed_order_comes_before_the_same_words_in_another() -> None:
+    reg = tiny_register(_renamed({OE1: "Sengeafsnit Kirurgisk", OE2: "Kirurgisk Sengeafsnit"}))
+    res = reg.search("kirurgisk seng", DAY)
+    assert [r["sor_id"] for r in res] == [OE2, OE1]
+
+
+def test_ids_and_codes_are_not_folded_and_mix_with_words() -> None:
+    reg = _words_register()
+    # a SHAK code, a postcode and a name word in one query
+    assert [r["sor_id"] for r in reg.search("8000 region", DAY)] == [IE]
+    res = reg.search("123401", DAY)
+    assert res[0] == {
+        "sor_id": OE1,
+        "name": "Øjenafdelingen",
+        "sor_type": "OE",
+        "matched": "ShakId",
+    }
+    assert [r["sor_id"] for r in reg.search(IE, DAY)] == [IE]
+
+
+def test_find_text_follows_the_search_rule() -> None:
+    from sorviewer.find import Filters, query
+
+    reg = _words_register()
+
+    def found(text: str) -> list[str]:
+        return sorted(str(reg.ids[e]) for e in query(reg, DAY, Filters(text=text)).ents)  # type: ignore[attr-defined]
+
+    assert found("oejen") == found("øjen") == [OE1]
+    assert found("sengeafsnit B3 kirurgisk") == [OE2]
+    assert found("aarhus syg") == [SI]
+    # the tree filter asks search's own question
+    ents, _keep = match_with_ancestors(reg, reg.snapshot(DAY), "b3 kirurgisk")  # type: ignore[attr-defined]
+    assert [str(reg.ids[e]) for e in ents] == [OE2]  # type: ignore[attr-defined]
