@@ -207,8 +207,14 @@ def test_exit_codes(capsys: pytest.CaptureFixture[str], generated: Path) -> None
 def test_text_with_pattern_characters_is_literal(
     capsys: pytest.CaptureFixture[str], generated: Path
 ) -> None:
-    for text in (".*", "%", "_", "'; DROP TABLE x; --", "[a-z]+", "\\d"):
+    for text in (".*", "%", "_", "'; DROP TABLE x; --"):
         assert find(capsys, generated, "--text", text) == []
+    # punctuation separates words (the `search` rule): these are the words "a z" and "d",
+    # not patterns
+    for text, words in (("[a-z]+", "a z"), ("\\d", "d")):
+        assert find(capsys, generated, "--text", text) == find(capsys, generated, "--text", words)
+    every = find(capsys, generated, "--status", "active")
+    assert len(find(capsys, generated, "--text", "\\d")) < len(every)
     assert find(capsys, generated, "--where", "EntityName~.*") == []
     code, out, _err = cli(capsys, "find", str(generated), "--as-of", DAY, "--text", "(zz)")
     assert code == 0 and "No units match" in out
