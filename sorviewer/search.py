@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 
 from .arrays import with_ancestors
 from .asof import Snapshot, day_number, snapshot
+from .provenance import NONE, OWN, STATE_NAMES, living
 from .records import SearchHit
 from .register import Store
 from .text import fold_array, fold_text, query_words, word_texts
@@ -319,6 +320,59 @@ class _DayIndex:
     codes: dict[str, np.ndarray]  # each text column's codes for those rows
 
 
+@dataclass(frozen=True)
+class _EanSources:
+    """Whose EAN location number each unit of the day index has: the unit's state
+    (provenance codes: none, own, inherited) and the position in the day index of the
+    unit holding the number (-1 for none). A unit the day's living provenance does not
+    cover (a closed or future unit shown with "show closed") keeps its row's number."""
+
+    state: np.ndarray
+    holder: np.ndarray
+
+
+def _ean_sources(reg: Store, snap: Snapshot, idx: _DayIndex) -> _EanSources:
+    def make() -> _EanSources:
+        prov = living(reg, snap.day)
+        n = len(idx.ents)
+        pos = np.full(len(reg.ids), -1, dtype=np.int64)
+        pos[idx.ents] = np.arange(n)
+        state = np.full(n, OWN, dtype=np.int8)
+        holder = np.arange(n, dtype=np.int64)
+        covered = prov.entity_node[idx.ents] >= 0
+        if covered.any():
+            ents = idx.ents[covered]
+            st = prov.state_of("ean_location_code", ents)
+            h = prov.holder_of("ean_location_code", ents)
+            state[covered] = st
+            holder[covered] = np.where((st != NONE) & (h >= 0), pos[np.maximum(h, 0)], -1)
+        own_rows = _bools(pc.not_equal(idx.ids["EanLocationCode"], ""))
+        state[~covered & ~own_rows] = NONE
+        holder[state == NONE] = -1
+        return _EanSources(state, holder)
+
+    return snap.cached("search-ean", make)
+
+
+def ean_sources(reg: Store, snap: Snapshot, ents: np.ndarray) -> list[tuple[str, str | None]]:
+    """For units of a search result: ("own" | "inherited" | "none", the SorId of the
+    unit holding their EAN location number at the snapshot's day)."""
+    idx = _day_index(reg, snap)
+    src = _ean_sources(reg, snap, idx)
+    pos = np.full(len(reg.ids), -1, dtype=np.int64)
+    pos[idx.ents] = np.arange(len(idx.ents))
+    out: list[tuple[str, str | None]] = []
+    for e in np.asarray(ents, dtype=np.int64).tolist():
+        p = int(pos[e])
+        if p < 0:
+            out.append(("none", None))
+            continue
+        h = int(src.holder[p])
+        holder = str(reg.ids[idx.ents[h]]) if h >= 0 else None
+        out.append((STATE_NAMES[int(src.state[p])], holder))
+    return out
+
+
 def _day_index(reg: Store, snap: Snapshot) -> _DayIndex:
     def make() -> _DayIndex:
         ents = np.nonzero(snap.active_mask if not snap.include_all else snap.present)[0]
@@ -363,10 +417,12 @@ def _find(reg: Store, snap: Snapshot, q: str) -> tuple[np.ndarray, list[str]]:
         for c in ID_COLUMNS + CODE_PREFIX_COLUMNS:
             if c in base.digits and not is_number:
                 continue
-            yield (
-                COLUMNS.index(c),
-                _bools(pc.starts_with(idx.ids[c], low if c in _LOWER_COLUMNS else raw)),
-            )
+            mask = _bools(pc.starts_with(idx.ids[c], low if c in _LOWER_COLUMNS else raw))
+            if c == "EanLocationCode":
+                # the unit's number at the day: its own, or the one it inherits
+                src = _ean_sources(reg, snap, idx)
+                mask = np.append(mask, False)[src.holder]
+            yield COLUMNS.index(c), mask
 
     words = [(base.text[c], idx.codes[c]) for c in TEXT_COLUMNS]
     hit, best = match_terms(terms, n, prefix_of, words)
@@ -377,11 +433,13 @@ def _find(reg: Store, snap: Snapshot, q: str) -> tuple[np.ndarray, list[str]]:
     if typed:
         starts = _bools(pc.starts_with(base.text["EntityName"].texts, typed))
         best.mark(hit & np.append(starts, False)[idx.codes["EntityName"]], NAME_PREFIX, _NAME)
-    if len(terms) == 1:  # the whole query is an id
+    if len(terms) == 1:  # the whole query is an id (an EAN: the unit's own number)
         raw = terms[0].raw
         for c in ID_COLUMNS:
-            same = pc.equal(idx.ids[c], raw.lower() if c in _LOWER_COLUMNS else raw)
-            best.mark(hit & _bools(same), EXACT_ID, COLUMNS.index(c))
+            same = hit & _bools(pc.equal(idx.ids[c], raw.lower() if c in _LOWER_COLUMNS else raw))
+            if c == "EanLocationCode":
+                same &= _ean_sources(reg, snap, idx).state == OWN
+            best.mark(same, EXACT_ID, COLUMNS.index(c))
     found = np.nonzero(hit)[0]
     tier = np.minimum(best.level[found], TIER_OTHER)
     # idx.ents is name-sorted, so a stable sort by tier keeps name order inside tiers

@@ -1049,23 +1049,28 @@ class MainWindow(QMainWindow):
             results.hide()
             return
         from sorviewer.search import find
+        from ui.search_results import result_lines
 
         reg = self.state.register
         ents, cols = find(reg, snap, text)
-        from sorviewer import schema
         from sorviewer.asof import statuses
 
         lang, day = self.state.language, self.state.as_of
         shown = ents[:RESULT_LIMIT]
         status_of = statuses(reg, shown, self.model.day).tolist()
-        for e, col, status in zip(shown.tolist(), cols, status_of, strict=False):
-            name = self.model.entity_values(e)[0]
-            where = "" if col == "EntityName" else f"  ({schema.label(col, lang)})"
+        lines = result_lines(
+            reg,
+            snap,
+            shown,
+            cols[:RESULT_LIMIT],
+            lang,
+            lambda e: self.model.entity_values(e)[0],
+        )
+        for e, line, status in zip(shown.tolist(), lines, status_of, strict=True):
             # closed and future units (shown with View > Show closed) look as in the tree
-            said = ""
             if status != "active":
-                said = f"  ·  {status_text(status, lang, self.model.coverage, day)}"
-            item = QListWidgetItem(f"{name}  ·  {reg.ids[e]}{where}{said}")
+                line += f"  ·  {status_text(status, lang, self.model.coverage, day)}"
+            item = QListWidgetItem(line)
             item.setData(Qt.ItemDataRole.UserRole, int(e))
             if status != "active":
                 item.setForeground(self.model.status_brush(status))

@@ -27,7 +27,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -191,8 +190,10 @@ def main(args: list[str]) -> int:
         path = register_path(args, tmp)
         t = time.perf_counter()
         reg = sorviewer.load(path)
-        print(f"register {os.path.basename(path)}: {len(reg.ids):,} units, "
-              f"loaded in {time.perf_counter() - t:.1f} s")
+        print(
+            f"register {os.path.basename(path)}: {len(reg.ids):,} units, "
+            f"loaded in {time.perf_counter() - t:.1f} s"
+        )
         day = dt.date.today()
         keys = keystrokes(PHRASES + id_phrases(reg, day))
         print(f"  {len(keys)} keystrokes per round, {rounds} rounds, as of {day}")

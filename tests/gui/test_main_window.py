@@ -196,6 +196,43 @@ def test_search_filters_tree_and_enter_jumps(qtbot: Any, make_window: Any, file:
     assert win.state.current == tiny.OE3
 
 
+def test_search_box_folds_both_ways_and_takes_words_in_any_order(
+    qtbot: Any, make_window: Any, file: str
+) -> None:
+    win = make_window()
+    open_and_wait(qtbot, win, file)
+    win.state.set_as_of(dt.date(2021, 1, 1))
+
+    def typed(text: str) -> list[str]:
+        win.focus_search()
+        win.search.clear()
+        qtbot.keyClicks(win.search, text)
+        qtbot.waitUntil(lambda: win.model.filter_text == text, timeout=3000)
+        return [str(win.model.sor_id_of(i)) for i in _matches(win)]
+
+    # "Ærø afdeling" typed every way, the tree filter and the result list agree
+    for text in ("ærø afd", "aeroe afd", "aero afd", "AFD AERØ"):
+        assert typed(text) == [tiny.OE1], text
+        assert win.tree_pane.results.count() == 1
+        assert win.tree_pane.results.item(0).text().startswith("Ærø afdeling")
+    # an EAN hit says whose number it is
+    win.state.set_language("da")
+    typed("5790000173624")
+    lines = [win.tree_pane.results.item(i).text() for i in range(win.tree_pane.results.count())]
+    assert lines[0].endswith(f"{tiny.IE}  (Lokationsnummer (EAN): eget)")
+    assert any(
+        f"·  {tiny.SI}  (Lokationsnummer (EAN): nedarvet fra Region Testland ({tiny.IE}))" in x
+        for x in lines
+    )
+    win.state.set_language("en")
+    typed("5790000173624")
+    assert win.tree_pane.results.item(0).text().endswith("(EAN location number: own)")
+
+
+def _matches(win: MainWindow) -> list[QModelIndex]:
+    return [win.model.index_of_entity(int(e)) for e in win.model.matches.tolist()]
+
+
 def test_show_closed_action_reveals_closed_units(qtbot: Any, make_window: Any, file: str) -> None:
     win = make_window()
     open_and_wait(qtbot, win, file)

@@ -532,9 +532,19 @@ def test_mapping_code_box_and_whole_frame(qtbot, state: AppState, tmp_path: Path
         ("123401", OE1, "direct", OE1),
         ("123401", OE2, "inherited", OE1),
     }
+    # the box matches code prefixes, and says so
+    assert "codes starting with 1234" in panel.code_caption.text()
+    state.set_language("da")
+    panel.look_up_code()
+    assert "koder der begynder med 1234" in panel.code_caption.text()
+    state.set_language("en")
     panel.code_edit.setText("123401")
     panel.look_up_code()
     assert [r[1] for r in panel.code_table.records.records()] == [OE2, OE1]  # by name
+    assert "for SHAK code 123401" in panel.code_caption.text()
+    panel.code_edit.setText("12340")
+    panel.look_up_code()
+    assert "codes starting with 12340" in panel.code_caption.text()
     panel.code_edit.setText("999")
     panel.look_up_code()
     assert "not in the file" in panel.code_caption.text()

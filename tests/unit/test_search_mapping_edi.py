@@ -312,3 +312,22 @@ def test_find_text_follows_the_search_rule() -> None:
     # the tree filter asks search's own question
     ents, _keep = match_with_ancestors(reg, reg.snapshot(DAY), "b3 kirurgisk")  # type: ignore[attr-defined]
     assert [str(reg.ids[e]) for e in ents] == [OE2]  # type: ignore[attr-defined]
+
+
+def test_an_ean_finds_its_owner_first_then_the_units_inheriting_it() -> None:
+    from sorviewer.search import ean_sources, find
+
+    reg = tiny_register()
+    snap = reg.snapshot(DAY)
+    ean = "5790000173624"  # the owner's number; the hospital inherits it
+    for text in (ean, ean[:6]):
+        ents, cols = find(reg, snap, text)
+        got = [str(reg.ids[e]) for e in ents]
+        assert IE in got and SI in got, text
+        assert set(cols) == {"EanLocationCode"}
+        assert got[0] == IE or text != ean
+        sources = dict(zip(got, ean_sources(reg, snap, ents), strict=True))
+        assert sources[IE] == ("own", IE)
+        assert sources[SI] == ("inherited", IE)
+    # the exact tier holds the owner only
+    assert reg.search(ean, DAY)[0]["sor_id"] == IE

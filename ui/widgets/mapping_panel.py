@@ -285,8 +285,20 @@ class MappingPanel(LazyPanel):
             for r in sel.itertuples(index=False)
         ]
         day = format_date(self.state.as_of)
+        # the box matches code prefixes: say so whenever a longer code is among the hits
+        # (or could be: the typed code is not a code of its own)
+        exact = code in known and all(r[0] == code for r in records)
+        which = (
+            tr(lang, f"SHAK-kode {code}", f"SHAK code {code}")
+            if exact
+            else tr(lang, f"koder der begynder med {code}", f"codes starting with {code}")
+        )
         self.code_caption.setText(
-            tr(lang, f"{len(records)} SOR-enheder den {day}", f"{len(records)} SOR units on {day}")
+            tr(
+                lang,
+                f"{len(records)} SOR-enheder den {day} for {which}",
+                f"{len(records)} SOR units on {day} for {which}",
+            )
         )
         self.code_table.set_records(CODE_KEYS, labels, records)
         _fit_columns(self.code_table, ("name",))
