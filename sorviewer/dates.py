@@ -169,9 +169,41 @@ def _as_list(uniques: Iterable[object]) -> list[str | None]:
     return [None if u is None or u is pd.NA else str(u) for u in uniques]
 
 
+#: dates as people type them: day, month, year with -, ., / or a blank between
+_USER_DMY = re.compile(r"^(\d{1,2})\s*[-./ ]\s*(\d{1,2})\s*[-./ ]\s*(\d{4})$")
+_USER_ISO = re.compile(r"^(\d{4})\s*[-./ ]\s*(\d{1,2})\s*[-./ ]\s*(\d{1,2})$")
+_USER_DIGITS = re.compile(r"^\d{8}$")
+#: eight digits are read as ddmmyyyy for years from here on, else as yyyymmdd
+_DIGITS_DMY_FROM = 1300
+
+
 def parse_user_date(text: str) -> dt.date:
-    """Parse a date a person typed: ISO yyyy-mm-dd or Danish dd-mm-yyyy / dd.mm.yyyy."""
-    d = parse_date_text(text)
-    if d is None:
+    """Parse a whole date a person typed (the window's date fields all read it here).
+
+    Accepted: dd-mm-yyyy, d-m-yyyy, dd.mm.yyyy, d.m.yyyy, dd/mm/yyyy (any of - . / or
+    a blank between the parts), ddmmyyyy, and yyyy-mm-dd (also yyyymmdd when the eight
+    digits are no day-month-year from 1300 on: 20200131). Surrounding blanks are
+    ignored; the year has four digits. Raises ValueError for anything else, or for a day that does not
+    exist (31-02-2020).
+    """
+    s = text.strip()
+    if not s:
         raise ValueError("empty date")
-    return d
+    m = _USER_DMY.match(s)
+    if m:
+        return dt.date(int(m[3]), int(m[2]), int(m[1]))
+    m = _USER_ISO.match(s)
+    if m:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    if _USER_DIGITS.match(s):
+        # Day-month-year (the Danish order) unless its year would be before 1300: the
+        # two readings are both real dates only then (20010101 is 2001-01-01, not
+        # 20-01-0101), so the rule is unambiguous for every year from 1300 on.
+        day, month, year = int(s[:2]), int(s[2:4]), int(s[4:])
+        if year >= _DIGITS_DMY_FROM:
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                pass
+        return dt.date(int(s[:4]), int(s[4:6]), int(s[6:]))
+    raise ValueError(f"not a date: {text!r}")

@@ -310,6 +310,57 @@ def test_date_field_takes_danish_and_iso_dates(qtbot: Any) -> None:
     assert state.as_of == dt.date(2015, 3, 29)
 
 
+@pytest.mark.parametrize(
+    "typed", ["01-06-2018", "1-6-2018", "1.6.2018", "01.06.2018", "01062018", "2018-06-01"]
+)
+def test_the_date_bar_reads_the_whole_date_typed_over_the_old_one(qtbot: Any, typed: str) -> None:
+    from ui.app_state import AppState
+
+    state = AppState()
+    bar = DateBar(state)
+    qtbot.addWidget(bar)
+    state.set_register(tiny.tiny_register())
+    state.set_as_of(dt.date(2021, 3, 9))
+    bar.edit.setFocus()
+    bar.edit.selectAll()
+    qtbot.keyClicks(bar.edit, typed)
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    assert state.as_of == dt.date(2018, 6, 1), typed
+    assert bar.edit.text() == "01-06-2018"
+    assert not bar.bad_label.isVisibleTo(bar) and not bar.clamp_label.isVisibleTo(bar)
+
+
+def test_a_date_outside_the_range_is_clamped_and_the_bar_says_so(qtbot: Any) -> None:
+    from ui.app_state import AppState
+
+    state = AppState()
+    state.set_language("da")
+    bar = DateBar(state)
+    qtbot.addWidget(bar)
+    state.set_register(tiny.tiny_register())
+    bar.edit.setFocus()
+    bar.edit.selectAll()
+    qtbot.keyClicks(bar.edit, "01-01-1850")
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    assert state.as_of == bar.lo > dt.date(1850, 1, 1)
+    note = bar.clamp_label
+    assert note.isVisibleTo(bar)
+    assert note.text() == (
+        f"01-01-1850 er før det tidligste, der kan vises; viser {format_date(bar.lo)}"
+    )
+    state.set_language("en")
+    assert note.text().startswith("01-01-1850 is before the earliest date shown; showing")
+    bar.set_text("31-12-9999")
+    assert state.as_of == bar.hi and note.text().startswith("31-12-9999 is after the latest")
+    # a date inside the range takes the note away
+    bar.set_text("01-06-2018")
+    assert state.as_of == dt.date(2018, 6, 1) and not note.isVisibleTo(bar)
+    # a step past the end is clamped too, and said
+    bar.set_text(format_date(bar.hi))
+    bar.step("year", 1)
+    assert state.as_of == bar.hi and note.isVisibleTo(bar)
+
+
 def test_a_bad_date_stays_marked_until_fixed_or_esc(qtbot: Any) -> None:
     from ui.app_state import AppState
 

@@ -264,3 +264,47 @@ def test_vectorised_ean_check_equals_the_scalar_one(values: list[str]) -> None:
     from sorviewer.ids import ean_ok, eans_look_ok
 
     assert eans_look_ok(values).tolist() == [ean_ok(v) for v in values]
+
+
+#: every form a person may type a date in (the window's date fields)
+USER_FORMS = (
+    lambda d: f"{d.day:02d}-{d.month:02d}-{d.year}",
+    lambda d: f"{d.day}-{d.month}-{d.year}",
+    lambda d: f"{d.day:02d}.{d.month:02d}.{d.year}",
+    lambda d: f"{d.day}.{d.month}.{d.year}",
+    lambda d: f"{d.day}/{d.month}/{d.year}",
+    lambda d: f"{d.day:02d}{d.month:02d}{d.year}",
+    lambda d: d.isoformat(),
+    lambda d: f"{d.year}-{d.month}-{d.day}",
+)
+
+
+@given(
+    st.dates(min_value=dt.date(1300, 1, 1), max_value=dt.date(9999, 12, 31)),
+    st.sampled_from(range(len(USER_FORMS))),
+)
+def test_a_typed_date_is_read_whole_in_every_form(d: dt.date, form: int) -> None:
+    from sorviewer.dates import parse_user_date
+
+    text = USER_FORMS[form](d)
+    assert parse_user_date(text) == d
+    assert parse_user_date(f" {text}  ") == d
+
+
+@given(st.dates(min_value=dt.date(1300, 1, 1), max_value=dt.date(9999, 12, 31)))
+def test_eight_digits_read_as_day_month_year_else_as_iso(d: dt.date) -> None:
+    from sorviewer.dates import parse_user_date
+
+    assert parse_user_date(d.strftime("%d%m%Y")) == d
+    # yyyymmdd is also a real ddmmyyyy only when that reads a year before 1300
+    assert parse_user_date(f"{d.year:04d}{d.month:02d}{d.day:02d}") == d
+
+
+def test_what_is_not_a_typed_date() -> None:
+    import pytest
+
+    from sorviewer.dates import parse_user_date
+
+    for text in ("", "  ", "31-02-2020", "1-13-2020", "01-01-20", "2020", "x", "01-01-2020x"):
+        with pytest.raises(ValueError):
+            parse_user_date(text)

@@ -15,9 +15,8 @@ import logging
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -28,10 +27,11 @@ from PySide6.QtWidgets import (
 
 from sorviewer.changes import changes as compute_changes
 from ui.app_state import AppState
-from ui.formatting import format_date, from_qdate, to_qdate
-from ui.i18n import tr
+from ui.formatting import format_date
+from ui.i18n import number, tr
 from ui.tasks import TaskRunner, TaskState
 from ui.unit_labels import field_label, unit_name
+from ui.widgets.date_field import DateField
 from ui.widgets.error_dialog import show_internal_error
 from ui.widgets.panel import LazyPanel
 from ui.widgets.table_view import RecordsView
@@ -71,13 +71,12 @@ class ChangesPanel(LazyPanel):
         self.job.finished.connect(self._on_job_finished)
         self.job.failed.connect(self._on_job_failed)
 
-        self.from_edit = QDateEdit(self)
-        self.to_edit = QDateEdit(self)
+        # each field reads the whole date typed (a QDateEdit edited it section by section
+        # and kept the old year of "01-01-2020" typed over a selected date); any date is
+        # compared as asked, also outside the file's range
+        self.from_edit = DateField(year_before(state.as_of), self, state.language)
+        self.to_edit = DateField(state.as_of, self, state.language)
         for edit in (self.from_edit, self.to_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd-MM-yyyy")  # Danish order, as in the date bar
-            edit.setMinimumDate(QDate(1900, 1, 1))
-            edit.setMaximumDate(QDate(2199, 12, 31))
             edit.dateChanged.connect(self._on_date_edited)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -116,6 +115,8 @@ class ChangesPanel(LazyPanel):
         lang = self.lang
         self.from_label.setText(tr(lang, "Fra", "From"))
         self.to_label.setText(tr(lang, "til", "to"))
+        self.from_edit.set_language(lang)
+        self.to_edit.set_language(lang)
         for view in self.views.values():
             view.filter_edit.setPlaceholderText(
                 tr(lang, "Filtrér på SOR-kode eller navn", "Filter by SOR id or name")
@@ -137,13 +138,11 @@ class ChangesPanel(LazyPanel):
     # --- dates -----------------------------------------------------------------------
 
     def dates(self) -> tuple[dt.date, dt.date]:
-        return from_qdate(self.from_edit.date()), from_qdate(self.to_edit.date())
+        return self.from_edit.date(), self.to_edit.date()
 
     def _set_dates(self, d1: dt.date, d2: dt.date) -> None:
-        for edit, day in ((self.from_edit, d1), (self.to_edit, d2)):
-            edit.blockSignals(True)
-            edit.setDate(to_qdate(day))
-            edit.blockSignals(False)
+        self.from_edit.set_date(d1)
+        self.to_edit.set_date(d2)
 
     def set_dates(self, d1: dt.date, d2: dt.date) -> None:
         """Compare these dates (the user's choice: they stop following the as-of date)."""
@@ -151,7 +150,7 @@ class ChangesPanel(LazyPanel):
         self._set_dates(d1, d2)
         self.compare()
 
-    def _on_date_edited(self, _q: QDate) -> None:
+    def _on_date_edited(self, _day: dt.date) -> None:
         self._user_dates = True
         self._debounce.start()
 
@@ -201,8 +200,10 @@ class ChangesPanel(LazyPanel):
         self.caption.setText(
             tr(
                 lang,
-                f"{total} ændringer fra {format_date(d1)} til {format_date(d2)}",
-                f"{total} changes from {format_date(d1)} to {format_date(d2)}",
+                f"{number(total, lang)} {'ændring' if total == 1 else 'ændringer'} fra "
+                f"{format_date(d1)} til {format_date(d2)}",
+                f"{number(total, lang)} {'change' if total == 1 else 'changes'} from "
+                f"{format_date(d1)} to {format_date(d2)}",
             )
         )
         self._fill(result)

@@ -1,7 +1,9 @@
 """The as-of date bar: a date field, step buttons, Today/snapshot, and a timeline.
 
-The date field shows the Danish form dd-mm-yyyy and also takes a typed ISO date
-(or dd.mm.yyyy); a calendar pops up from the button beside it. Step buttons move
+The date field shows the Danish form dd-mm-yyyy and reads the whole date typed in
+any form `sorviewer.dates.parse_user_date` takes (d.m.yyyy, ddmmyyyy, yyyy-mm-dd, ...);
+a calendar pops up from the button beside it. A date outside the range the bar covers
+is shown as its nearest end, and the note beside the field says so. Step buttons move
 by a day, a month or a year. The timeline (pyqtgraph, imported when a register
 arrives because it is slow to import) has two plots sharing the time axis: units
 active on the first of each month, and bars of units created, closed and changed
@@ -82,6 +84,8 @@ _TEXT = {
         "per_month": "pr. måned",
         "outside": "ikke i filen",
         "plot_tip": "Træk den røde linje, eller klik, for at vælge dato",
+        "clamp_before": "{asked} er før det tidligste, der kan vises; viser {shown}",
+        "clamp_after": "{asked} er efter det seneste, der kan vises; viser {shown}",
     },
     "en": {
         "date": "Date:",
@@ -105,6 +109,8 @@ _TEXT = {
         "per_month": "per month",
         "outside": "not in the file",
         "plot_tip": "Drag the red line, or click, to choose the date",
+        "clamp_before": "{asked} is before the earliest date shown; showing {shown}",
+        "clamp_after": "{asked} is after the latest date shown; showing {shown}",
     },
 }
 
@@ -199,6 +205,8 @@ class DateBar(QWidget):
         #: the window's shortcut for each step button, said in its tooltip
         self.shortcut_hints: dict[tuple[str, int], str] = {}
         self._bad = False  # the field holds text that is not a date (kept until fixed)
+        #: (date asked for, date shown) when a request fell outside the range
+        self._clamped: tuple[dt.date, dt.date] | None = None
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -219,6 +227,10 @@ class DateBar(QWidget):
         self.bad_label = QLabel()
         self.bad_label.setObjectName("DateHint")
         self.bad_label.hide()
+        #: says when a date asked for lay outside the range and another is shown
+        self.clamp_label = QLabel()
+        self.clamp_label.setObjectName("DateClampNote")
+        self.clamp_label.hide()
         self.calendar = QCalendarWidget()
         self.calendar.setGridVisible(False)
         self.calendar.clicked.connect(self._on_calendar_clicked)
@@ -269,6 +281,8 @@ class DateBar(QWidget):
         row.addSpacing(8)
         row.addWidget(self.today_button)
         row.addWidget(self.snapshot_button)
+        row.addSpacing(8)
+        row.addWidget(self.clamp_label)
         row.addStretch(1)
         self.bad_label.setWordWrap(True)
         self._layout = QVBoxLayout(self)
@@ -286,8 +300,12 @@ class DateBar(QWidget):
     # --- public -----------------------------------------------------------------------
 
     def request(self, day: dt.date) -> None:
-        """Ask for `day` (clamped to the range); the newest request wins within SCRUB_MS."""
+        """Ask for `day` (clamped to the range, and then the note beside the field says
+        so); the newest request wins within SCRUB_MS."""
+        asked = day
         day = min(max(day, self.lo), self.hi)
+        self._clamped = (asked, day) if asked != day else None
+        self._show_clamp_note()
         self._pending = day
         self._show(day)
         if not self._timer.isActive():
@@ -422,6 +440,7 @@ class DateBar(QWidget):
         self.calendar.setDateRange(to_qdate(self.lo), to_qdate(self.hi))
         if reg is not None:
             self._draw(reg)
+        self._clamped = None
         self._on_state_language_changed(self._lang)
         self._show(self.state.as_of)
 
@@ -495,6 +514,7 @@ class DateBar(QWidget):
         self.edit.setPlaceholderText("dd-mm-åååå" if self._lang == "da" else "dd-mm-yyyy")
         self.edit.setToolTip(t["bad"] if self._bad else t["field_tip"])
         self.bad_label.setText(t["bad"])
+        self._show_clamp_note()
         self.calendar_button.setToolTip(t["calendar"])
         for (unit, sign), b in self.step_buttons.items():
             arrow = "◂" if sign < 0 else "▸"
@@ -627,6 +647,18 @@ class DateBar(QWidget):
         plot's base (darker on a light plot, lighter on a dark one)."""
         base = pal.color(QPalette.ColorRole.Base)
         return mix(base, pal.color(QPalette.ColorRole.Text), 0.2)
+
+    def _show_clamp_note(self) -> None:
+        """The note beside the field when the date shown is not the one asked for."""
+        if self._clamped is None:
+            self.clamp_label.hide()
+            return
+        asked, shown = self._clamped
+        key = "clamp_before" if asked < shown else "clamp_after"
+        self.clamp_label.setText(
+            _TEXT[self._lang][key].format(asked=format_date(asked), shown=format_date(shown))
+        )
+        self.clamp_label.show()
 
     def _mark_bad(self, bad: bool) -> None:
         self._bad = bad
