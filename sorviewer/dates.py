@@ -183,8 +183,8 @@ def parse_user_date(text: str) -> dt.date:
     Accepted: dd-mm-yyyy, d-m-yyyy, dd.mm.yyyy, d.m.yyyy, dd/mm/yyyy (any of - . / or
     a blank between the parts), ddmmyyyy, and yyyy-mm-dd (also yyyymmdd when the eight
     digits are no day-month-year from 1300 on: 20200131). Surrounding blanks are
-    ignored; the year has four digits. Raises ValueError for anything else, or for a day that does not
-    exist (31-02-2020).
+    ignored; the year has four digits. Raises ValueError for anything else, or for a
+    day that does not exist (31-02-2020).
     """
     s = text.strip()
     if not s:
