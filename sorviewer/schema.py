@@ -450,8 +450,10 @@ SOR_TYPES = ("IE", "SI", "OE")
 
 # --- Labels ----------------------------------------------------------------------
 
-#: Danish and English labels for the columns a user sees most. Other columns show
-#: their SOR2 name. Danish wording follows the official field descriptions (seed 003).
+#: Danish and English labels of the SOREntity columns (and of the same columns where
+#: other tables repeat them). Danish wording follows the official field descriptions
+#: (seed 003); address columns are labelled by group and part below. A test checks that
+#: every column of every table has a label in both languages.
 LABELS: dict[str, tuple[str, str]] = {
     "SorId": ("SOR-kode", "SOR id"),
     "SorType": ("SOR-niveau", "SOR level"),
@@ -465,10 +467,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "ParentSorId": ("Overordnet SOR-kode", "Parent SOR id"),
     "InstitutionOwnerSorId": ("Institutionsejer SOR-kode", "Owner SOR id"),
     "InstitutionOwnerEntityName": ("Institutionsejer", "Institution owner"),
+    "InstitutionOwnerEntityTypeId": ("Ejertype (kode)", "Owner type (code)"),
     "InstitutionOwnerEntityTypeName": ("Ejertype", "Owner type"),
     "InstitutionOwnerCvrNumberId": ("CVR-nummer", "CVR number"),
     "HealthInstitutionSorId": ("Sundhedsinstitution SOR-kode", "Health institution SOR id"),
     "HealthInstitutionEntityName": ("Sundhedsinstitution", "Health institution"),
+    "HealthInstitutionEntityTypeId": ("Institutionstype (kode)", "Institution type (code)"),
     "HealthInstitutionEntityTypeName": ("Institutionstype", "Institution type"),
     "HealthInstitutionProductionUnitId": ("P-nummer (institution)", "P-number (institution)"),
     "ProductionUnitId": ("P-nummer", "P-number"),
@@ -476,22 +480,124 @@ LABELS: dict[str, tuple[str, str]] = {
     "ProviderId": ("Ydernummer", "Provider number"),
     "PharmacyId": ("Apoteksnummer", "Pharmacy number"),
     "LocalCode": ("Lokal kode", "Local code"),
-    "EanLocationCode": ("Lokationsnummer (EAN)", "EAN location number"),
-    "EanLocationCodeState": ("Lokationsnummer-status", "EAN state"),
-    "EanLocationCodeSystemSupplierName": ("Systemleverandør", "System supplier"),
-    "EanLocationCodeCommunicationSupplierName": ("Netoperatør (VANS)", "Network operator (VANS)"),
-    "EanLocationCodeSystemTypename": ("EDB-system", "IT system"),
-    "EanLocationCodeRegionName": ("Region (lokationsnummer)", "Region (EAN)"),
-    "PrioritizedEntitySpeciality1Name": ("Hovedspeciale", "Main speciality"),
-    "PatientsAdmittedIndicator": ("Sengeafsnit", "Bed ward"),
-    "AmbulantActivityIndicator": ("Ambulatorie", "Outpatient clinic"),
-    "ReportingLevelIndicator": ("Indberetningsniveau (LPR)", "LPR reporting level"),
-    "OrganisationalLevelName": ("Klinisk-administrativt niveau", "Clinical-administrative level"),
+    "VirtualAddressInheritanceIndicator": ("Kontakt: nedarvet", "Contact: inherited"),
     "VirtualAddressTelephoneNumber": ("Telefon", "Phone"),
     "VirtualAddressWebsite": ("Hjemmeside", "Website"),
     "VirtualAddressEmailAddress": ("E-mail", "E-mail"),
     "VirtualAddressFaxNumber": ("Fax", "Fax"),
+    "EanLocationCodeState": ("Lokationsnummer-status", "EAN state"),
+    "EanLocationCode": ("Lokationsnummer (EAN)", "EAN location number"),
+    "EanLocationCodeOnlyInternalIndicator": ("Kun intern brug", "Internal use only"),
+    "EanLocationCodeNonActiveIndicator": ("Ikke aktivt", "Not active"),
+    "EanLocationCodeSorNote": ("Note (lokationsnummer)", "Note (EAN)"),
+    "EanLocationCodeRegionId": ("Region (lokationsnummer, kode)", "Region of the EAN (code)"),
+    "EanLocationCodeRegionName": ("Region (lokationsnummer)", "Region (EAN)"),
+    "EanLocationCodeSystemTypeId": ("EDB-system (kode)", "IT system (code)"),
+    "EanLocationCodeSystemTypename": ("EDB-system", "IT system"),
+    "EanLocationCodeSystemTypeName": ("EDB-system", "IT system"),
+    "EanLocationCodeSystemSupplierId": ("Systemleverandør (kode)", "System supplier (code)"),
+    "EanLocationCodeSystemSupplierName": ("Systemleverandør", "System supplier"),
+    "EanLocationCodeCommunicationSupplierId": ("VANS (kode)", "VANS (code)"),
+    "EanLocationCodeCommunicationSupplierName": ("Netoperatør (VANS)", "Network operator (VANS)"),
+    "GeographicalLocalisationId": ("Geografisk lokalitet (id)", "Geographical locality (id)"),
+    "GeographicalLocalisationName": ("Geografisk lokalitet", "Geographical locality"),
+    "PrioritizedEntitySpeciality1Name": ("Hovedspeciale", "Main speciality"),
+    "PatientsAdmittedIndicator": ("Sengeafsnit", "Bed ward"),
+    "AmbulantActivityIndicator": ("Ambulatorie", "Outpatient clinic"),
+    "ReportingLevelIndicator": ("Indberetningsniveau (LPR)", "LPR reporting level"),
+    "OrganisationalLevelCode": (
+        "Klinisk-administrativt niveau (kode)",
+        "Clinical-administrative level (code)",
+    ),
+    "OrganisationalLevelName": ("Klinisk-administrativt niveau", "Clinical-administrative level"),
+    **{f"LocalAttribute{n}": (f"Lokal attribut {n}", f"Local attribute {n}") for n in range(1, 6)},
 }
+
+#: Labels of the other tables' own columns, by table (a name some tables share, such as
+#: `TypeName`, means different things in them).
+TABLE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "SHAKSORMap": {
+        "SorShakMapId": ("Mappingens id", "Mapping id"),
+        "IsDirectSorShakMapping": ("Direkte tilknytning", "Direct mapping"),
+        "ShakIdsDirectSorId": ("Koden sidder på (SOR-kode)", "Code held by (SOR id)"),
+        "ShakDateFrom": ("SHAK gyldig fra", "SHAK valid from"),
+        "ShakDateTo": ("SHAK gyldig til og med", "SHAK valid to (inclusive)"),
+        "ShakUpdatedAt": ("SHAK opdateret", "SHAK updated at"),
+        "ShakName": ("SHAK-navn", "SHAK name"),
+        "ShakInstitutionTypeId": ("SHAK-institutionstype (kode)", "SHAK institution type (code)"),
+        "ShakInstitutionTypeName": ("SHAK-institutionstype", "SHAK institution type"),
+        "ShakOwnerTypeId": ("SHAK-ejertype (kode)", "SHAK owner type (code)"),
+        "ShakOwnerTypeName": ("SHAK-ejertype", "SHAK owner type"),
+        "ShakMainSpecialityId": ("SHAK-hovedspeciale (kode)", "SHAK main speciality (code)"),
+        "ShakMainSpecialityName": ("SHAK-hovedspeciale", "SHAK main speciality"),
+        **{
+            f"ShakSpeciality{n}{k}": (
+                f"SHAK-bispeciale {n}" + (" (kode)" if k == "Id" else ""),
+                f"SHAK secondary speciality {n}" + (" (code)" if k == "Id" else ""),
+            )
+            for n in range(1, 4)
+            for k in ("Id", "Name")
+        },
+    },
+    "LocationsCodeEDITypeMap": {
+        "EdiId": ("EDI-type (id)", "EDI type (id)"),
+        "EdifactName": ("EDIFACT-navn", "EDIFACT name"),
+        "EnvelopeType": ("Brevtype", "Envelope type"),
+        "EdifactVersion": ("EDIFACT-version", "EDIFACT version"),
+        "Direction": ("Retning (I/U)", "Direction (in/out)"),
+        "TypeName": ("Anvendelsesnavn", "Usage name"),
+        "DirektoratVersion": ("Direktoratversion", "Directorate version"),
+        "EdiMessageTypeId": ("Meddelelsestype (id)", "Message type (id)"),
+        "EdiMessageTypeName": ("Meddelelsestype", "Message type"),
+    },
+    "EDITypes": {
+        "EdiId": ("EDI-type (id)", "EDI type (id)"),
+        "EdiFactNavn": ("EDIFACT-navn", "EDIFACT name"),
+        "MessageTypeId": ("Meddelelsestype (id)", "Message type (id)"),
+        "MessageTypeName": ("Meddelelsestype", "Message type"),
+        "EnvelopeType": ("Brevtype", "Envelope type"),
+        "EdiFactVersion": ("EDIFACT-version", "EDIFACT version"),
+        "Direction": ("Retning (I/U)", "Direction (in/out)"),
+        "TypeName": ("Anvendelsesnavn", "Usage name"),
+        "DirektoratVersion": ("Direktoratversion", "Directorate version"),
+    },
+    "SORClassifications": {
+        "ClassificationType": ("Klassifikationstype", "Classification type"),
+        "TypeName": ("Typenavn", "Type name"),
+        "TypeId": ("Type-id", "Type id"),
+        "AlternativeTypeName": ("Alternativt typenavn", "Alternative type name"),
+    },
+    "Geolocations": {
+        "GeoLocalisationId": ("Geografisk lokalitet (id)", "Geographical locality (id)"),
+        "GeoLocalisationName": ("Geografisk lokalitet", "Geographical locality"),
+        "GeoLocalisationOwnerId": ("Ejer (SOR-kode)", "Owner (SOR id)"),
+        "GeoLocalisationOwnerName": ("Ejer", "Owner"),
+        "GeoLocalisationStartDate": ("Lokalitetens startdato", "Locality start date"),
+        "GeoLocalisationEndDate": ("Lokalitetens slutdato", "Locality end date"),
+    },
+    "SORReplacedEntities": {
+        "ReplacedSorId": ("Erstattet SOR-kode", "Replaced SOR id"),
+        "ReplacedBySorId": ("Erstattes af SOR-kode", "Replaced by SOR id"),
+    },
+}
+
+#: Labels of the columns `find` and the exports add (sorviewer/columns.py, `DERIVED`);
+#: `Effective<column>` is labelled from its column.
+DERIVED_LABELS: dict[str, tuple[str, str]] = {
+    "Status": ("Status", "Status"),
+    "ParentName": ("Overordnet enhed", "Parent unit"),
+    "HealthInstitutionName": ("Sundhedsinstitution (navn)", "Health institution (name)"),
+    "OwnerName": ("Institutionsejer (navn)", "Institution owner (name)"),
+    "EanState": ("Lokationsnummer: egen eller nedarvet", "EAN: own or inherited"),
+    "PostalAddressSource": ("Postadressens kilde", "Source of the postal address"),
+    "VisitingAddressSource": ("Besøgsadressens kilde", "Source of the visiting address"),
+    "ActivityAddressSource": ("Aktivitetsadressens kilde", "Source of the activity address"),
+    "VirtualAddressSource": ("Den virtuelle adresses kilde", "Source of the virtual address"),
+    "EanLocationCodeSource": ("Lokationsnummerets kilde", "Source of the EAN location number"),
+    "ShakIdSource": ("SHAK-kodens kilde", "Source of the SHAK code"),
+}
+#: the prefix of an effective column (`columns.EFFECTIVE_PREFIX`)
+EFFECTIVE_PREFIX = "Effective"
 
 _PART_LABELS: dict[str, tuple[str, str]] = {
     "StreetName": ("vejnavn", "street"),
@@ -521,20 +627,27 @@ GROUP_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def label(column: str, lang: str = "da") -> str:
-    """A human label for a SOREntity column in Danish ("da") or English ("en")."""
+def label(column: str, lang: str = "da", table: str = "SOREntity") -> str:
+    """A human label for a column of `table` in Danish ("da") or English ("en"); a
+    column no table knows keeps its name."""
     i = 0 if lang == "da" else 1
+    own = TABLE_LABELS.get(table, {})
+    if column in own:
+        return own[column][i]
     if column in LABELS:
         return LABELS[column][i]
-    for prefix, group in (
-        ("PostalAddress", "postal_address"),
-        ("VisitingAddress", "visiting_address"),
-        ("ActivityAddress", "activity_address"),
-    ):
-        if column.startswith(prefix):
-            part = column[len(prefix) :]
-            if part in _PART_LABELS:
-                return f"{GROUP_LABELS[group][i]}: {_PART_LABELS[part][i]}"
+    if column in DERIVED_LABELS:
+        return DERIVED_LABELS[column][i]
+    if column.startswith(EFFECTIVE_PREFIX) and len(column) > len(EFFECTIVE_PREFIX):
+        base = column[len(EFFECTIVE_PREFIX) :]
+        if base in LABELS or _address_label(base, i) or base.startswith("Prioritized"):
+            return label(base, lang) + (" (gældende)" if i == 0 else " (effective)")
+    for tab in TABLE_LABELS.values():  # a column of another table asked without its table
+        if column in tab:
+            return tab[column][i]
+    address = _address_label(column, i)
+    if address:
+        return address
     if column.startswith("PrioritizedEntitySpeciality"):
         n = column[len("PrioritizedEntitySpeciality")]
         kind = column[len("PrioritizedEntitySpeciality") + 1 :]
@@ -546,4 +659,25 @@ def label(column: str, lang: str = "da") -> str:
         return f"{word} {n}" + (
             " (kode)" if kind == "Id" and i == 0 else " (code)" if kind == "Id" else ""
         )
+    if column.startswith("Sor") and column[3:] and label(column[3:], lang) != column[3:]:
+        return label(column[3:], lang)  # the SHAK map's copy of a unit's column
     return column
+
+
+def _address_label(column: str, i: int) -> str:
+    """ "Postadresse: vejnavn" for an address column ("" when it is none); the
+    Geolocations table's `Address...` columns are the locality's visiting address."""
+    for prefix, group in (
+        ("PostalAddress", "postal_address"),
+        ("VisitingAddress", "visiting_address"),
+        ("ActivityAddress", "activity_address"),
+        ("Address", "visiting_address"),
+    ):
+        if column.startswith(prefix):
+            part = column[len(prefix) :]
+            part = {"StreetbuildingId": "StreetBuildingId", "CountryCode": "CountryIdCode"}.get(
+                part, part
+            )
+            if part in _PART_LABELS:
+                return f"{GROUP_LABELS[group][i]}: {_PART_LABELS[part][i]}"
+    return ""

@@ -46,7 +46,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QListWidgetItem,
@@ -68,6 +67,7 @@ from ui.app_state import AppState
 from ui.clipboard import copy_table, set_clipboard
 from ui.collector import settle_heap
 from ui.colours import status_font
+from ui.file_dialogs import get_open_file_name
 from ui.formatting import format_date
 from ui.i18n import number, pick, tr
 from ui.loading import DemoError, Loader, default_loader, demo_loader, demo_path, load_register
@@ -619,7 +619,7 @@ class MainWindow(QMainWindow):
 
     def open_file_dialog(self) -> None:
         start = self.settings.get(st.LAST_DIR) or os.path.expanduser("~")
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = get_open_file_name(
             self,
             self.tr_("Åbn en SOR-fil", "Open a SOR file"),
             start,
@@ -627,6 +627,7 @@ class MainWindow(QMainWindow):
             + " (*.zip *.csv *.xml);;"
             + self.tr_("Alle filer", "All files")
             + " (*)",
+            self.state.language,
         )
         if path:
             self.open_path(path)
@@ -808,6 +809,8 @@ class MainWindow(QMainWindow):
         self._retranslate_docks()
         self._tab_fit_timer.start()  # the titles' widths changed
         self._refresh_results()
+        # a passing message was said in the other language: it goes rather than stay so
+        self.statusBar().clearMessage()
         self._update_status()
         self._update_title()
 
@@ -1487,7 +1490,9 @@ class MainWindow(QMainWindow):
         if self.model.filter_text:
             n = number(len(self.model.matches), lang)
             if len(self.model.matches):
-                self.tree_pane.count.setText(self.tr_(f"{n} fundet", f"{n} matches"))
+                self.tree_pane.count.setText(
+                    self.tr_(f"{n} fundet", f"{n} {'match' if n == '1' else 'matches'}")
+                )
             else:
                 self.tree_pane.count.setText(self.tr_("Ingen fundet", "No matches"))
         else:

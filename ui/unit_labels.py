@@ -1,11 +1,11 @@
 """How the window names a column and a unit (one place for each).
 
-`field_label` is a column's label in the window's language (the official field
-tables' Danish labels, English beside them, and labels for the code columns the
-tables lack); `status_text` is a unit's status at a date, said with what the file can
-know (`ui.coverage`: "aktiv i udtrækket" after a snapshot file's date); `unit_name` is
-a unit's name at a date; `unit_link` is `Name (id)` as a `sor:` link that selects the
-unit when followed; `replacement_html` names the units of a replacement as such links.
+`field_label` is a column's label in the window's language (`schema.label`: the
+official field tables' Danish labels with English beside them, for every column of
+every table and the derived ones); `status_text` is a unit's status at a date, said
+with what the file can know (`ui.coverage`: "aktiv i udtrækket" after a snapshot
+file's date); `unit_name` is a unit's name at a date; `unit_link` is `Name (id)` as
+a `sor:` link that selects the unit when followed; `replacement_html` names the units of a replacement as such links.
 """
 
 from __future__ import annotations
@@ -23,26 +23,10 @@ if TYPE_CHECKING:  # the register module pulls pandas; the window starts without
     from sorviewer.api import Register
     from sorviewer.records import Replacement
 
-#: labels the official field tables lack (code columns beside their names)
-EXTRA_LABELS = {
-    "InstitutionOwnerEntityTypeId": ("Ejertype (kode)", "Owner type (code)"),
-    "HealthInstitutionEntityTypeId": ("Institutionstype (kode)", "Institution type (code)"),
-    "VirtualAddressInheritanceIndicator": ("Kontakt: nedarvet", "Contact: inherited"),
-    "EanLocationCodeOnlyInternalIndicator": ("Kun intern brug", "Internal use only"),
-    "EanLocationCodeNonActiveIndicator": ("Ikke aktivt", "Not active"),
-    "EanLocationCodeSorNote": ("Note (lokationsnummer)", "Note (EAN)"),
-    "EanLocationCodeRegionId": ("Region (lokationsnummer, kode)", "Region of the EAN (code)"),
-    "EanLocationCodeSystemTypeId": ("EDB-system (kode)", "IT system (code)"),
-    "EanLocationCodeSystemSupplierId": ("Systemleverandør (kode)", "System supplier (code)"),
-    "EanLocationCodeCommunicationSupplierId": ("VANS (kode)", "VANS (code)"),
-}
 
-
-def field_label(column: str, lang: str) -> str:
-    """The official (Danish) or English label of a column."""
-    if column in EXTRA_LABELS:
-        return pick(EXTRA_LABELS[column], lang)
-    return schema.label(column, lang)
+def field_label(column: str, lang: str, table: str = "SOREntity") -> str:
+    """The official (Danish) or English label of a column (`schema.label`)."""
+    return schema.label(column, lang, table)
 
 
 #: a unit's status in words (Danish, English)

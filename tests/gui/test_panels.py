@@ -363,8 +363,15 @@ def test_details_copy_value_and_unit(qtbot, state: AppState) -> None:  # type: i
     lines = _clipboard().splitlines()
     assert lines[0] == "Field\tColumn\tValue\tSource"
     assert f"EAN location number\tEanLocationCode\t{EAN_OE3}\town" in lines
-    assert f"Postal address: street\tPostalAddressStreetName\tVej 2\tinherited {IE}" in lines
+    assert f"Postal address: street\tPostalAddressStreetName\tVej 2\tinherited from {IE}" in lines
     assert f"SOR id\tSorId\t{OE3}\t" in lines
+    # the copy speaks the window's language, the words included
+    state.set_language("da")
+    panel.copy_unit()
+    lines = _clipboard().splitlines()
+    assert lines[0] == "Felt\tKolonne\tVærdi\tKilde"
+    assert f"Lokationsnummer (EAN)\tEanLocationCode\t{EAN_OE3}\tegen" in lines
+    assert f"Postadresse: vejnavn\tPostalAddressStreetName\tVej 2\tnedarvet fra {IE}" in lines
 
 
 def test_all_fields_lists_every_column_of_the_version(qtbot, state: AppState) -> None:  # type: ignore[no-untyped-def]

@@ -59,3 +59,72 @@ def test_unknown_code_renders_visibly_instead_of_crashing() -> None:
 def test_file_text_cannot_break_a_line_or_send_escapes() -> None:
     assert clean_text("a\nb\x1b[2Jc\u2028d") == "a b [2Jc d"
     assert len(clean_text("x" * 500)) == 200
+
+
+# --- no plain sentence reaches a person from the core --------------------------------------
+
+
+def _plain_text(node: object) -> bool:
+    """Whether an argument is a sentence written in one language: a string literal, an
+    f-string, text glued with + or %, or str()/.format() of something."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return True
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+        return _plain_text(node.left) or _plain_text(node.right)
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "str":
+            return True
+        if isinstance(func, ast.Attribute) and func.attr in ("format", "join"):
+            return True
+    return False
+
+
+def _sentence_calls() -> list[tuple[str, int, str]]:
+    """(file, line, call) of every LoadError, report.add and ReportRow in the core that
+    is handed a plain sentence instead of a `msg(...)`."""
+    import ast
+
+    bad = []
+    for path in sorted((ROOT / "sorviewer").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name in ("LoadError", "LoadCancelled") and node.args:
+                arg = node.args[0]
+            elif name == "add" and len(node.args) >= 3 and isinstance(func, ast.Attribute):
+                arg = node.args[2]  # report.add(severity, table, message, ...)
+            elif name == "ReportRow" and len(node.args) >= 5:
+                # a row keeps its English text beside the code it was made from
+                has_code = len(node.args) >= 8 or any(k.arg == "code" for k in node.keywords)
+                if has_code:
+                    continue
+                arg = node.args[4]
+            else:
+                continue
+            if _plain_text(arg):
+                bad.append((str(path.relative_to(ROOT)), node.lineno, name))
+    return bad
+
+
+def test_the_core_hands_out_messages_never_plain_sentences() -> None:
+    """Every `LoadError`, load report row and `report.add` in the core carries a catalogue
+    code (`msg(...)`), so the window can say it in the user's language."""
+    bad = _sentence_calls()
+    assert not bad, f"plain sentences instead of msg(...): {bad}"
+
+
+def test_the_plain_sentence_check_finds_plain_sentences() -> None:
+    import ast
+
+    for source in ('"text"', 'f"x {y}"', '"a" + b', "str(e)", '"{}".format(x)', '"%s" % x'):
+        assert _plain_text(ast.parse(source, mode="eval").body), source
+    for source in ('msg("load.cancelled")', "message", 'Message("a.b", {})'):
+        assert not _plain_text(ast.parse(source, mode="eval").body), source

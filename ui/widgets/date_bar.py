@@ -48,6 +48,7 @@ from ui.app_state import AppState
 from ui.colours import mix, readable
 from ui.coverage import Coverage, coverage
 from ui.formatting import format_date, to_qdate
+from ui.widgets.date_field import calendar_locale
 
 #: the newest dragged position is applied at most this often
 SCRUB_MS = 40
@@ -296,6 +297,9 @@ class DateBar(QWidget):
         state.language_changed.connect(self._on_state_language_changed)
         self._on_state_language_changed(state.language)
         self._on_state_register_changed(state.register)
+        # the note about a date shown instead of the one asked for: a line of its own
+        self.clamp_label.setWordWrap(True)
+        self._layout.addWidget(self.clamp_label)
 
     # --- public -----------------------------------------------------------------------
 
@@ -516,6 +520,7 @@ class DateBar(QWidget):
         self.bad_label.setText(t["bad"])
         self._show_clamp_note()
         self.calendar_button.setToolTip(t["calendar"])
+        self.calendar.setLocale(calendar_locale(self._lang))
         for (unit, sign), b in self.step_buttons.items():
             arrow = "◂" if sign < 0 else "▸"
             short = t[unit[0]]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -40,6 +40,13 @@ ALERT_COLOUR = "#d0352b"
 #: text shaped like a whole date (the year typed out, an ISO day of two digits): applied
 #: while typing; anything shorter waits for Enter or leaving the field
 _WHOLE = re.compile(r"^\s*(\d{8}|\d{1,2}\D\d{1,2}\D\d{4}|\d{4}\D\d{1,2}\D\d{2})\s*$")
+
+
+def calendar_locale(lang: str) -> QLocale:
+    """The locale a calendar speaks in `lang` (month names, Monday first in Danish)."""
+    if lang == "da":
+        return QLocale(QLocale.Language.Danish, QLocale.Country.Denmark)
+    return QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 
 
 def bad_date_hint(lang: str) -> str:
@@ -121,6 +128,8 @@ class DateField(QWidget):
         self.edit.setPlaceholderText(tr(lang, "dd-mm-åååå", "dd-mm-yyyy"))
         self.button.setToolTip(tr(lang, "Vælg i kalender", "Pick from a calendar"))
         self.hint.setText(bad_date_hint(lang))
+        # the calendar's month and day names, and its first day of the week
+        self.calendar.setLocale(calendar_locale(lang))
         self._set_tooltip()
 
     # --- slots ----------------------------------------------------------------------------

@@ -384,7 +384,7 @@ class OverviewPanel(LazyPanel):
         # what the load report says about this very unit (a bad check digit, a missing
         # status in the XML, ...): shown where the unit is looked at, not only in the report
         for row in unit_report_rows(reg, sid):
-            text = row.text(as_language(self.lang))
+            text = row.text(lang)
             problems.append(f"{kind_label(row.kind, self.lang)}: {text}")
         self.problems.setText("⚠ " + "<br>⚠ ".join(escape(p) for p in problems))
         self.problems.setVisible(bool(problems))
@@ -621,11 +621,15 @@ class OverviewPanel(LazyPanel):
         attrs = self.view["attributes"]
         prov = self.view["provenance"]
         source_of: dict[str, str] = {}
+        i = 0 if lang == "da" else 1
         for key in schema.FIELD_GROUPS:
             p: dict[str, Any] = dict(prov.get(key) or {})
-            text = p.get("state", "")
-            if text == "inherited" and p.get("from_sor_id"):
-                text = f"inherited {p['from_sor_id']}"
+            state = str(p.get("state", ""))
+            text = STATE_WORDS[state][i] if state in STATE_WORDS else state
+            if state == "inherited" and p.get("from_sor_id"):
+                text = tr(
+                    lang, f"nedarvet fra {p['from_sor_id']}", f"inherited from {p['from_sor_id']}"
+                )
             for col in schema.FIELD_GROUPS[key].columns:
                 source_of[col] = text
         rows = []

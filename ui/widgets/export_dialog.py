@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -42,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.file_dialogs import get_save_file_name
 from ui.formatting import format_date
 from ui.i18n import tr
 from ui.tasks import TaskRunner, TaskState
@@ -303,11 +303,12 @@ class ExportDialog(QDialog):
     def _on_browse_clicked(self) -> None:
         fmt = str(self.format.currentData())
         ext = EXTENSIONS[fmt]
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = get_save_file_name(
             self,
             tr(self.lang, "Eksportér til", "Export to"),
             self.path.text(),
             f"{ext.upper()} (*.{ext})",
+            self.lang,
         )
         if path:
             self.path.setText(path)

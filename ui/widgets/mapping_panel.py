@@ -22,7 +22,6 @@ import pandas as pd
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 from sorviewer import mapping
 from sorviewer.export import neutralise
 from ui.app_state import AppState
+from ui.file_dialogs import get_save_file_name
 from ui.formatting import format_date
 from ui.i18n import tr
 from ui.tasks import TaskRunner, TaskState
@@ -398,11 +398,12 @@ class MappingPanel(LazyPanel):
 
     def _on_export_clicked(self) -> None:
         lang = self.lang
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = get_save_file_name(
             self,
             tr(lang, "Eksportér mappingen", "Export the mapping"),
             f"shak_sor_{self.state.as_of:%Y-%m-%d}.csv",
             "CSV (*.csv)",
+            lang,
         )
         if not path:
             return

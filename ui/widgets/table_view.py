@@ -31,7 +31,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHeaderView,
     QLineEdit,
     QMenu,
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
 from ui.app_state import AppState
 from ui.clipboard import copy_table, set_clipboard, to_tsv
 from ui.colours import highlight_colour
+from ui.file_dialogs import get_save_file_name
 from ui.formatting import count_text
 from ui.i18n import tr
 from ui.models.records_model import RecordsModel, RecordsProxy
@@ -339,11 +339,12 @@ class RecordsView(QTableView):
         lang = self.app_state.language
         day = self.app_state.as_of
         ext = {"csv": "CSV (*.csv)", "xlsx": "Excel (*.xlsx)"}[fmt]
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = get_save_file_name(
             self,
             tr(lang, "Eksportér udvalget", "Export the selection"),
             f"sor_{day:%Y-%m-%d}.{fmt}",
             ext,
+            lang,
         )
         if not path:
             return
