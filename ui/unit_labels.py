@@ -5,7 +5,8 @@ official field tables' Danish labels with English beside them, for every column 
 every table and the derived ones); `status_text` is a unit's status at a date, said
 with what the file can know (`ui.coverage`: "aktiv i udtrækket" after a snapshot
 file's date); `unit_name` is a unit's name at a date; `unit_link` is `Name (id)` as
-a `sor:` link that selects the unit when followed; `replacement_html` names the units of a replacement as such links.
+a `sor:` link that selects the unit when followed; `replacement_html` names the units
+of a replacement as such links.
 """
 
 from __future__ import annotations
