@@ -6,12 +6,15 @@ English dialog. So the system's dialog is used only when the system speaks the
 window's language; otherwise Qt's own dialog is used, in the window's language
 through Qt's Danish catalogue (`ui.app.set_qt_language`). That catalogue lacks two of
 the dialog's labels ("Look in:", "Files of type:"), so every label the dialog lets a
-program set is set here, in both languages.
+program set is set here, in both languages, and the type column ("Folder", "csv File")
+is put in Danish by `TypeWords`.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale
+from typing import Any
+
+from PySide6.QtCore import QIdentityProxyModel, QLocale, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from ui.i18n import tr
@@ -21,6 +24,32 @@ def system_speaks(lang: str) -> bool:
     """Whether the system's user interface language is `lang` ("da", "en")."""
     languages = QLocale.system().uiLanguages()
     return bool(languages) and languages[0].split("-")[0].lower() == lang
+
+
+class TypeWords(QIdentityProxyModel):
+    """The dialog's type column in Danish: Qt's Danish catalogue has no "Folder" or
+    "csv File". A proxy on the GUI thread, not an icon provider, which Qt would call
+    from its file-gathering thread."""
+
+    TYPE_COLUMN = 2
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        value = super().data(index, role)
+        if (
+            role != Qt.ItemDataRole.DisplayRole
+            or index.column() != self.TYPE_COLUMN
+            or not isinstance(value, str)
+        ):
+            return value
+        if value in _DANISH_TYPES:
+            return _DANISH_TYPES[value]
+        if value.endswith(" File"):
+            return f"{value[: -len(' File')].upper()}-fil"
+        return value
+
+
+#: Qt's English type words and their Danish
+_DANISH_TYPES = {"Folder": "Mappe", "File": "Fil", "Drive": "Drev", "Alias": "Genvej"}
 
 
 def file_dialog(
@@ -40,6 +69,8 @@ def file_dialog(
     dialog.setFileMode(QFileDialog.FileMode.AnyFile if save else QFileDialog.FileMode.ExistingFile)
     if not system_speaks(lang):
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        if lang == "da":
+            dialog.setProxyModel(TypeWords(dialog))
     labels = {
         QFileDialog.DialogLabel.LookIn: tr(lang, "Søg i:", "Look in:"),
         QFileDialog.DialogLabel.FileName: tr(lang, "Filnavn:", "File name:"),

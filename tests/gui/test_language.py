@@ -247,10 +247,17 @@ def _cells(model: Any, columns: int, rows: int = 40) -> list[str]:
     return out
 
 
+#: EanLocationCodeState's coded values as a SOR2 file writes them: the raw views
+#: (All fields, History) show the file's values as they are, whatever the language
+FILE_CODES = {"own", "inherited", "none"}
+
+
 def foreign(texts: list[tuple[str, str]], words: set[str]) -> list[tuple[str, str, str]]:
     """(where, word, text) for each text holding one of `words`."""
     found = []
     for where, text in texts:
+        if text.strip() in FILE_CODES and ("RecordsView" in where or "QHeaderView" in where):
+            continue  # the raw record views show the file's own coded values
         plain = unescape(TAG.sub(" ", text)).replace("&", "")
         for w in WORD.findall(plain):
             if w.lower() in words:
