@@ -37,6 +37,24 @@ def valid_on(from_day: np.ndarray, to_day: np.ndarray, day: np.ndarray | int) ->
     return (from_day <= day) & (day <= to_day)
 
 
+def table_days(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The FromDate and ToDate of a table's rows as day numbers (an empty date, an
+    unreadable one or a missing column is open: MIN_DAY / MAX_DAY). Loading reports
+    the unreadable ones; this reads the tables that have no versions of their own."""
+    n = len(df)
+    fr = (
+        parse_day_column(df["FromDate"], MIN_DAY)[0]
+        if "FromDate" in df.columns
+        else np.full(n, MIN_DAY, dtype=np.int32)
+    )
+    to = (
+        parse_day_column(df["ToDate"], MAX_DAY)[0]
+        if "ToDate" in df.columns
+        else np.full(n, MAX_DAY, dtype=np.int32)
+    )
+    return fr, to
+
+
 def from_day(n: int) -> dt.date | None:
     """Date of a day number, None for the open sentinels."""
     if n in (MIN_DAY, MAX_DAY):

@@ -17,23 +17,13 @@ import pandas as pd
 
 from . import provenance
 from .asof import Snapshot, day_number, snapshot
-from .dates import MAX_DAY, MIN_DAY, parse_day_column, valid_on
+from .dates import table_days, valid_on
 from .register import Store
 
 
 def _valid(df: pd.DataFrame, day: int) -> np.ndarray:
     """Rows of a table valid on `day` (a missing date column counts as open)."""
-    n = len(df)
-    fr = (
-        parse_day_column(df["FromDate"], MIN_DAY)[0]
-        if "FromDate" in df.columns
-        else np.full(n, MIN_DAY, dtype=np.int32)
-    )
-    to = (
-        parse_day_column(df["ToDate"], MAX_DAY)[0]
-        if "ToDate" in df.columns
-        else np.full(n, MAX_DAY, dtype=np.int32)
-    )
+    fr, to = table_days(df)
     return valid_on(fr, to, day)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .asof import day_number, reference_days, statuses, version_rows
-from .dates import MAX_DAY, MIN_DAY, iso, parse_day_column
+from .dates import iso, table_days
 from .messages import Message, msg
 from .provenance import Provenance, at, effective, for_units
 from .records import ProvenanceEntry, Replacement, UnitView
@@ -139,17 +139,7 @@ def _replacement_index(reg: Store) -> _Replacements:
             return _Replacements(empty, empty, empty, empty, {})
         old, _ = digits_to_int64(df["ReplacedSorId"])
         new, _ = digits_to_int64(df["ReplacedBySorId"])
-        n = len(df)
-        fr = (
-            parse_day_column(df["FromDate"], MIN_DAY)[0]
-            if "FromDate" in df.columns
-            else np.full(n, MIN_DAY, dtype=np.int32)
-        )
-        to = (
-            parse_day_column(df["ToDate"], MAX_DAY)[0]
-            if "ToDate" in df.columns
-            else np.full(n, MAX_DAY, dtype=np.int32)
-        )
+        fr, to = table_days(df)
         ok = (old != 0) & (new != 0) & (old != new)
         old, new, fr, to = old[ok], new[ok], fr[ok], to[ok]
         span: dict[tuple[int, int], tuple[int, int]] = {}
