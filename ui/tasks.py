@@ -8,7 +8,8 @@ knows nothing of Qt: it must not create or touch a Qt object.
 `TaskRunner` is the adapter. `start(fn, key)` runs one task on a worker thread;
 `request(key, fn)` is for panels, where only the latest request counts (a running
 task is told to stop, and at most one waits to run after it). The runner looks at
-its task from the GUI thread on a timer, so progress reaches the window at most
+its task from the GUI thread on a timer (every few milliseconds at first, so a short
+task's result is not left waiting, then less often), so progress reaches the window at most
 `PROGRESS_MS` apart however often the task reports it, and the task's thread never
 emits a signal, creates or frees a Qt object: when it has ended the runner hands
 over the outcome in one step, as exactly one of
@@ -46,8 +47,12 @@ Executor = Callable[[Callable[[], None]], Any]
 
 #: at most one progress signal per this many milliseconds (the first and last apart)
 PROGRESS_MS = 150
-#: how often the GUI thread looks at a running task
+#: how often the GUI thread looks at a running task: every FAST_POLL_MS during its first
+#: FAST_FOR_MS (most panel and filter queries end within that, and a user waits for
+#: each; a timer event every few ms costs nothing measurable), then every POLL_MS
 POLL_MS = 25
+FAST_POLL_MS = 3
+FAST_FOR_MS = 300
 
 
 class Cancelled(Exception):
@@ -202,6 +207,7 @@ class TaskRunner(QObject):
         self._waiting: _Job[Any] | None = None
         self._last_progress: tuple[int, int] | None = None
         self._last_emit = 0.0
+        self._launched = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -275,6 +281,7 @@ class TaskRunner(QObject):
         self._job = job
         self._last_progress = None
         self._last_emit = 0.0
+        self._launched = time.monotonic()
         self.started.emit(job.key)
         executor = self.executor or default_executor
         _reap()
@@ -282,10 +289,15 @@ class TaskRunner(QObject):
         job.handle = executor(job.work)
         if job.handle is None:  # ran inline: hand over now
             self._poll()
-        elif not self._timer.isActive():  # on a thread: from the event loop, always
-            self._timer.start()
+        else:  # on a thread: handed over from the event loop, always
+            self._timer.start(FAST_POLL_MS)
 
     def _on_timer_timeout(self) -> None:
+        if (
+            self._timer.interval() != POLL_MS
+            and time.monotonic() - self._launched > FAST_FOR_MS / 1000
+        ):
+            self._timer.setInterval(POLL_MS)
         self._poll()
 
     def _poll(self) -> None:
