@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QHeaderView, QTabBar
 
 from sorviewer.dates import to_day
 from sorviewer.errors import LoadCancelled, LoadError
+from sorviewer.messages import msg
 from tests.unit import tiny
 from ui import actions as act
 from ui import main_window as mw
@@ -92,7 +93,7 @@ def test_open_file_shows_tree_and_status(qtbot: Any, make_window: Any, file: str
 
 def test_failed_load_keeps_the_open_register(qtbot: Any, make_window: Any, file: str) -> None:
     def failing(path: str, progress: Any, cancelled: Any) -> Any:
-        raise LoadError("notes.zip holds no SOR tables: expected SOREntity.csv or Sor.xml.")
+        raise LoadError(msg("load.no_tables", name="notes.zip"))
 
     win = make_window()
     open_and_wait(qtbot, win, file)

@@ -10,7 +10,7 @@ import pytest
 
 import sorviewer
 from sorviewer import LoadError
-from ui.messages import KIND_LABELS, kind_label, load_error_message, load_error_text
+from ui.messages import KIND_LABELS, kind_label, load_error_message
 
 ENTITY_BOMB = b"""<?xml version="1.0"?>
 <!DOCTYPE SorTree [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>
@@ -73,10 +73,6 @@ def test_every_load_error_a_user_can_meet_reads_in_danish(tmp_path: Path) -> Non
         base = os.path.basename(path)
         if base in english:
             assert base in danish, (name, danish)
-
-
-def test_unknown_sentence_is_shown_as_the_core_wrote_it() -> None:
-    assert load_error_text("Something new went wrong.", "da") == "Something new went wrong."
 
 
 def test_report_kinds_in_words() -> None:
