@@ -67,6 +67,18 @@ from ui.app_state import AppState
 from ui.clipboard import copy_table, set_clipboard
 from ui.collector import settle_heap
 from ui.colours import status_font
+from ui.comparison import (
+    Comparison,
+    Remembered,
+    compare_task,
+    file_key,
+    read_followed,
+    read_remembered,
+    remembered_of,
+    remembered_task,
+    write_followed,
+    write_remembered,
+)
 from ui.file_dialogs import get_open_file_name
 from ui.formatting import format_date
 from ui.i18n import number, pick, tr
@@ -79,6 +91,7 @@ from ui.widgets.coverage_bar import CoverageBar
 from ui.widgets.date_bar import DateBar
 from ui.widgets.error_dialog import show_internal_error, show_user_error
 from ui.widgets.labels import ElidedLabel
+from ui.widgets.since_bar import SinceBar
 from ui.widgets.start_page import StartPage
 from ui.widgets.tree_view import TreePane
 
@@ -136,6 +149,7 @@ def default_panels() -> tuple[type[LazyPanel], ...]:
     docks are built after the first paint: they pull in pandas and pyarrow."""
     from ui.widgets.changes_panel import ChangesPanel
     from ui.widgets.details_panel import AllFieldsPanel, OverviewPanel
+    from ui.widgets.diff_panel import DifferencesPanel
     from ui.widgets.edi_panel import EanEdiPanel, EdiPanel
     from ui.widgets.history_panel import HistoryPanel
     from ui.widgets.mapping_panel import MappingPanel
@@ -148,6 +162,7 @@ def default_panels() -> tuple[type[LazyPanel], ...]:
         MappingPanel,
         EdiPanel,
         ChangesPanel,
+        DifferencesPanel,
     )
 
 
@@ -156,6 +171,7 @@ _STAGES = {
     "read": ("Læser filen", "Reading the file"),
     "build": ("Bygger registeret", "Building the register"),
     "prepare": ("Forbereder søgning", "Preparing search"),
+    "compare": ("Sammenligner", "Comparing"),
 }
 
 ABOUT_TEXT_DA = """<h3>SOR Viewer {version}</h3>
@@ -238,6 +254,15 @@ class MainWindow(QMainWindow):
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(500)
         self._clock_timer.timeout.connect(self._show_load_progress)
+        #: the second file of a comparison, loaded and compared while the first stays
+        #: open: finished(path, Comparison), failed(path, exception), cancelled(path)
+        self.compare_task = TaskRunner(self)
+        self.compare_task.started.connect(self._on_compare_started)
+        self.compare_task.progressed.connect(self._on_load_progressed)
+        self.compare_task.staged.connect(self._on_compare_staged)
+        self.compare_task.finished.connect(self._on_compare_finished)
+        self.compare_task.failed.connect(self._on_compare_failed)
+        self.compare_task.cancelled.connect(self._on_compare_cancelled)
 
         self.model = TreeModel(self)
         self._build_central()
@@ -265,6 +290,8 @@ class MainWindow(QMainWindow):
         self.state.selection_changed.connect(self._on_state_selection_changed)
         self.state.show_in_tree_requested.connect(self._on_state_show_in_tree)
         self.state.language_changed.connect(self._on_state_language_changed)
+        self.state.comparison_changed.connect(self._on_state_comparison_changed)
+        self.state.followed_changed.connect(self._on_state_followed_changed)
 
         self.setAcceptDrops(True)
         self._restore_settings()
@@ -287,6 +314,9 @@ class MainWindow(QMainWindow):
         self.date_bar = DateBar(self.state)
         #: says when the date lies outside what the file knows (a snapshot's later dates)
         self.coverage_bar = CoverageBar(self.state)
+        #: offers what changed since the last download of the same kind
+        self.since_bar = SinceBar()
+        self.since_bar.open_requested.connect(self.compare_since)
         self.tree_pane = TreePane(self.model)
         self.tree = self.tree_pane.tree
         self.search = self.tree_pane.search
@@ -309,6 +339,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.date_bar)
         layout.addWidget(self.coverage_bar)
+        layout.addWidget(self.since_bar)
         # the tree and the Units view share the centre (both want its width), under
         # the one date bar; the docked panels beside them follow either's selection
         self.views = QTabWidget()
@@ -471,7 +502,7 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(True)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("CancelLoad")
-        self.cancel_button.clicked.connect(self.load_task.cancel)
+        self.cancel_button.clicked.connect(self.cancel_loading)
         for w in (self.file_label, self.format_label, self.snapshot_label, self.units_label):
             bar.addPermanentWidget(w)
         bar.addPermanentWidget(self.warnings_button)
@@ -525,6 +556,8 @@ class MainWindow(QMainWindow):
             self.asof_menu.addAction(self.action_map[aid])
         self.panels_menu = QMenu("&Panels", self)
         self.panels_menu.aboutToShow.connect(self.ensure_docks)
+        self.compare_recent_menu = QMenu("Compare with rece&nt", self)
+        self.compare_recent_menu.aboutToShow.connect(self._fill_compare_recent_menu)
         self.menus = act.build_menus(
             self.menuBar(),
             self.action_map,
@@ -533,6 +566,7 @@ class MainWindow(QMainWindow):
                 "@language": self.language_menu,
                 "@asof": self.asof_menu,
                 "@panels": self.panels_menu,
+                "@compare_recent": self.compare_recent_menu,
             },
         )
         for a in self.action_map.values():
@@ -549,6 +583,19 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
         if not paths:
             self.recent_menu.addAction(self.tr_("(ingen)", "(none)")).setEnabled(False)
+
+    def _fill_compare_recent_menu(self) -> None:
+        """The recent files other than the open one, to compare it with."""
+        self.compare_recent_menu.clear()
+        here = os.path.abspath(self.path) if self.path else ""
+        paths = [p for p in self.settings.recent_files() if p != here]
+        for path in paths:
+            action = self.compare_recent_menu.addAction(os.path.basename(path).replace("&", "&&"))
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.compare_with(p))
+        if not paths:
+            self.compare_recent_menu.addAction(self.tr_("(ingen)", "(none)")).setEnabled(False)
 
     # --- settings ------------------------------------------------------------------------
 
@@ -576,6 +623,8 @@ class MainWindow(QMainWindow):
         choice = s.get(st.AS_OF_CHOICE)
         choice = choice if choice in ("snapshot", "last") else "today"
         self.action_map["asof_" + choice].setChecked(True)
+        self.action_map["remember_downloads"].setChecked(bool(s.get(st.REMEMBER_DOWNLOADS)))
+        self.state.set_followed(read_followed(s.get(st.FOLLOWED)))
         self.start_page.set_recent(s.recent_files())
 
     def save_settings(self) -> None:
@@ -702,6 +751,7 @@ class MainWindow(QMainWindow):
             self.start_page.set_recent(self.settings.add_recent(path))
         self.state.set_as_of(self.initial_day(reg))
         self.state.set_register(reg)
+        self.since_bar.offer(None if self.is_demo else self.remember_download(reg, path))
         self._show_workspace()
         # the keyboard starts in the tree (the start page's button had the focus, and
         # Qt would hand it to the next button in line: the date bar's "year back")
@@ -743,6 +793,218 @@ class MainWindow(QMainWindow):
         log.info("loading %s cancelled", path)
         self.statusBar().showMessage(self.tr_("Indlæsning annulleret.", "Loading cancelled."), 5000)
 
+    # --- comparing with a second download (issue 12; ui.comparison) ----------------------
+
+    def cancel_loading(self) -> None:
+        """The status bar's Cancel: the load or the comparison that runs."""
+        self.load_task.cancel()
+        self.compare_task.cancel()
+
+    def compare_file_dialog(self) -> None:
+        """File > Compare with...: choose the second file."""
+        if self.state.register is None:
+            return
+        start = self.settings.get(st.LAST_DIR) or os.path.expanduser("~")
+        path, _ = get_open_file_name(
+            self,
+            self.tr_("Sammenlign med en anden SOR-fil", "Compare with another SOR file"),
+            start,
+            self.tr_("SOR-filer", "SOR files")
+            + " (*.zip *.csv *.xml);;"
+            + self.tr_("Alle filer", "All files")
+            + " (*)",
+            self.state.language,
+        )
+        if path:
+            self.compare_with(path)
+
+    def _can_compare(self) -> bool:
+        if self.state.register is None:
+            return False
+        if self.load_task.running or self.compare_task.running:
+            self.error(
+                self.tr_(
+                    "En anden fil indlæses stadig; vent på den eller annullér den først.",
+                    "Another file is still loading; wait for it or cancel it first.",
+                )
+            )
+            return False
+        return True
+
+    def compare_with(self, path: str) -> bool:
+        """Load `path` on the worker and compare it with the open file; the open file
+        stays open and usable meanwhile, and whatever happens to the second load."""
+        reg = self.state.register
+        if not self._can_compare() or reg is None:
+            return False
+        if not os.path.isfile(path):
+            self.error(
+                self.tr_(
+                    f"Filen {path} findes ikke eller er ikke en fil.",
+                    f"The file {path} does not exist or is not a file.",
+                )
+            )
+            return False
+        task = partial(
+            compare_task, current=reg, current_path=self.path, path=path, loader=self.loader
+        )
+        return self.compare_task.start(task, key=path)
+
+    def compare_since(self, rec: Remembered) -> bool:
+        """The since-last-time bar: compare with the remembered download, read from its
+        cache when that is still there."""
+        reg = self.state.register
+        if not self._can_compare() or reg is None:
+            return False
+        task = partial(
+            remembered_task, current=reg, current_path=self.path, rec=rec, loader=self.loader
+        )
+        return self.compare_task.start(task, key=rec.path)
+
+    def close_comparison(self) -> None:
+        self.compare_task.cancel()
+        self.state.set_comparison(None)
+
+    def _on_compare_started(self, path: str) -> None:
+        self._load_stage = "read"
+        self._load_clock.start()
+        self._clock_timer.start()
+        self.progress.setValue(0)
+        self._show_load_progress()
+        self.progress.show()
+        self.cancel_button.show()
+        self.action_map["compare"].setEnabled(False)
+        self.statusBar().showMessage(
+            self.tr_(
+                f"Indlæser {os.path.basename(path)} til sammenligning ...",
+                f"Loading {os.path.basename(path)} to compare ...",
+            )
+        )
+
+    def _on_compare_staged(self, stage: str) -> None:
+        self._load_stage = stage
+        if stage == "compare":
+            self.progress.setRange(0, 0)  # the comparison says no progress: busy
+        self._show_load_progress()
+
+    def _end_comparing(self) -> None:
+        self.progress.setRange(0, 1000)
+        self._end_loading()
+        self._update_actions()
+
+    def _on_compare_finished(self, path: str, comp: Comparison) -> None:
+        self._end_comparing()
+        if comp.current is not self.state.register:
+            return  # another file was opened meanwhile: this comparison is of the old one
+        self.since_bar.dismiss()
+        self.state.set_comparison(comp)
+        self.statusBar().showMessage(
+            self.tr_(
+                f"Sammenlignet med {os.path.basename(path)}",
+                f"Compared with {os.path.basename(path)}",
+            ),
+            5000,
+        )
+
+    def _on_compare_failed(self, path: str, exc: BaseException) -> None:
+        """The second file cannot be read: one sentence; the open file is untouched."""
+        from sorviewer.errors import LoadError
+        from sorviewer.messages import render
+        from ui.comparison import GoneError
+        from ui.messages import load_error_message
+
+        self._end_comparing()
+        lang = self.state.language
+        if isinstance(exc, LoadError):
+            log.warning("%s could not be compared: %s", path, exc)
+            self.error(load_error_message(exc, lang))
+        elif isinstance(exc, GoneError):
+            self.since_bar.dismiss()
+            self.error(exc.render(lang))
+        elif isinstance(exc, MemoryError):
+            log.warning("out of memory comparing with %s", path)
+            self.error(render("load.no_memory", None, "da" if lang == "da" else "en"))
+        else:
+            self.internal_error(
+                self.tr_(
+                    f"sammenlignede med filen {os.path.basename(path)}",
+                    f"comparing with the file {os.path.basename(path)}",
+                ),
+                exc,
+            )
+
+    def _on_compare_cancelled(self, path: str) -> None:
+        self._end_comparing()
+        log.info("comparing with %s cancelled", path)
+        self.statusBar().showMessage(
+            self.tr_("Sammenligning annulleret.", "Comparison cancelled."), 5000
+        )
+
+    def _on_state_comparison_changed(self, comp: Comparison | None) -> None:
+        reg = self.state.register
+        self.model.set_marked(
+            comp.differing_entities(reg) if comp is not None and reg is not None else None
+        )
+        self.tree.viewport().update()
+        self._update_actions()
+        if comp is not None:
+            dock = self.findChild(QDockWidget, "dock_DifferencesPanel")
+            if dock is not None:
+                self.bring_to_front(dock)
+        # an open comparison leaves the memory of the second register behind when closed
+        QTimer.singleShot(0, self, settle_heap)
+
+    # --- since last time ---------------------------------------------------------------
+
+    def set_remember_downloads(self, on: bool) -> None:
+        """Settings: remember the last download of each kind. Turned off, what was
+        remembered is forgotten, and nothing more is."""
+        self.settings.set(st.REMEMBER_DOWNLOADS, bool(on))
+        if not on:
+            self.settings.set(st.LAST_DOWNLOADS, "")
+            self.since_bar.dismiss()
+
+    def remember_download(self, reg: Any, path: str) -> Remembered | None:
+        """Remember the opened download (a settings write) and return the earlier
+        download of the same kind to offer, if there is one."""
+        if not self.settings.get(st.REMEMBER_DOWNLOADS):
+            return None
+        kind = reg.source.format
+        records = read_remembered(self.settings.get(st.LAST_DOWNLOADS))
+        prev = records.get(kind)
+        rec = remembered_of(reg, path, file_key(path))
+        if rec is None:
+            return None
+        records[kind] = rec
+        self.settings.set(st.LAST_DOWNLOADS, write_remembered(records))
+        return prev if prev is not None and prev.is_older_than(rec) else None
+
+    # --- followed units ----------------------------------------------------------------
+
+    def _on_state_followed_changed(self, followed: dict[str, bool]) -> None:
+        self.settings.set(st.FOLLOWED, write_followed(followed))
+
+    def _follow(self, subtree: bool) -> None:
+        ids = self.selected_sor_ids()
+        if not ids:
+            return
+        followed = dict(self.state.followed)
+        for sid in ids:
+            followed[sid] = subtree or followed.get(sid, False)
+        self.state.set_followed(followed)
+
+    def follow_selected(self) -> None:
+        self._follow(False)
+
+    def follow_selected_subtree(self) -> None:
+        self._follow(True)
+
+    def unfollow_selected(self) -> None:
+        ids = set(self.selected_sor_ids())
+        followed = {k: v for k, v in self.state.followed.items() if k not in ids}
+        if len(followed) != len(self.state.followed):
+            self.state.set_followed(followed)
+
     # --- state -> window --------------------------------------------------------------------
 
     def _on_state_register_changed(self, reg: Any) -> None:
@@ -783,6 +1045,7 @@ class MainWindow(QMainWindow):
         self.model.set_language(lang)
         self.tree_pane.legend.set_language(lang)
         self.start_page.set_language(lang)
+        self.since_bar.set_language(lang)
         self.search.setPlaceholderText(
             self.tr_(
                 "Søg: navn, SOR-kode, SHAK, EAN, ydernummer, postnummer, by (Ctrl+F)",
@@ -795,6 +1058,9 @@ class MainWindow(QMainWindow):
             self.language_menu.setTitle(self.tr_("&Sprog", "&Language"))
             self.asof_menu.setTitle(self.tr_("Åbn filer &på", "Open files &at"))
             self.panels_menu.setTitle(self.tr_("&Paneler", "&Panels"))
+            self.compare_recent_menu.setTitle(
+                self.tr_("Sammenlign med se&neste", "Compare with rece&nt")
+            )
         self.banner.setText(self.tr_("Syntetiske demodata - ikke det rigtige SOR", DEMO_NOTICE))
         self.views.setTabText(0, self.tr_("Træ", "Tree"))
         self.views.setTabText(1, self.tr_("Enheder", "Units"))
@@ -946,6 +1212,10 @@ class MainWindow(QMainWindow):
         self.action_map["export_subtree"].setEnabled(single)
         self.action_map["units_under"].setEnabled(single)
         self.action_map["copy_row"].setEnabled(bool(self.selected_indexes()))
+        ids = self.selected_sor_ids()
+        followed = [i for i in ids if i in self.state.followed]
+        self.action_map["unfollow"].setEnabled(bool(followed))
+        self.action_map["follow"].setEnabled(bool(ids) and len(followed) < len(ids))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
         self._update_actions()
 
@@ -1451,6 +1721,8 @@ class MainWindow(QMainWindow):
                 self.action_map[spec.id].setEnabled(has)
         for action in self.panel_actions:
             action.setEnabled(has)
+        self.action_map["close_compare"].setEnabled(self.state.comparison is not None)
+        self.compare_recent_menu.setEnabled(has)
 
     def _update_status(self) -> None:
         reg = self.state.register

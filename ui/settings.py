@@ -57,6 +57,13 @@ CENTRAL_VIEW = Setting("window/central_view", str, "tree")
 EXPORT_DIR = Setting("export/last_dir", str, "")
 EXPORT_FORMAT = Setting("export/format", str, "")
 
+#: "since last time" (ui.comparison): whether to remember, and per kind of file the
+#: last download opened (JSON: kind -> path, snapshot date, cache key)
+REMEMBER_DOWNLOADS = Setting("since/remember", bool, True)
+LAST_DOWNLOADS = Setting("since/downloads", str, "")
+#: followed units (JSON: SorId -> whether its subtree is followed too)
+FOLLOWED = Setting("follow/units", str, "")
+
 ALL: tuple[Setting, ...] = (
     RECENT_FILES,
     LAST_DIR,
@@ -77,6 +84,9 @@ ALL: tuple[Setting, ...] = (
     CENTRAL_VIEW,
     EXPORT_DIR,
     EXPORT_FORMAT,
+    REMEMBER_DOWNLOADS,
+    LAST_DOWNLOADS,
+    FOLLOWED,
 )
 
 

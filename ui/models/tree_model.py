@@ -194,8 +194,13 @@ def _palette() -> QPalette:
     return QGuiApplication.palette()
 
 
-def level_badge(level: str, active: bool = True) -> QIcon:
-    """A small rounded label with the level's letters (IE/SI/OE), faded when not active."""
+#: the dot on the badge of a unit that differs in an open comparison
+MARK_COLOUR = "#e8710a"
+
+
+def level_badge(level: str, active: bool = True, marked: bool = False) -> QIcon:
+    """A small rounded label with the level's letters (IE/SI/OE), faded when not active;
+    `marked` adds a dot in its top right corner (the unit differs in a comparison)."""
     ratio = 2.0  # drawn at twice the size, so it stays sharp on high-DPI screens
     w, h = 22, 14
     pix = QPixmap(int(w * ratio), int(h * ratio))
@@ -215,6 +220,10 @@ def level_badge(level: str, active: bool = True) -> QIcon:
     painter.setFont(font)
     painter.setPen(QColor(255, 255, 255, 255 if active else 200))
     painter.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, level)
+    if marked:
+        painter.setPen(QColor(255, 255, 255))
+        painter.setBrush(QColor(MARK_COLOUR))
+        painter.drawEllipse(QRectF(w - 8.5, 0.5, 8, 8))
     painter.end()
     return QIcon(pix)
 
@@ -232,7 +241,9 @@ class TreeModel(QAbstractItemModel):
         self.matches = np.array([], dtype=np.int64)
         self._snaps: OrderedDict[int, Snapshot] = OrderedDict()
         self._columns: dict[str, np.ndarray] = {}
-        self._badges: dict[tuple[str, bool], QIcon] = {}
+        self._badges: dict[tuple[str, bool, bool], QIcon] = {}
+        #: per entity: whether it differs in the open comparison (None: none open)
+        self._marked: np.ndarray | None = None
         #: what the file knows (statuses beyond a snapshot say so in the tooltips)
         self.coverage = Coverage()
         #: the look of closed and future rows: (status, base colour) -> brush, font
@@ -259,6 +270,7 @@ class TreeModel(QAbstractItemModel):
         if day is not None:
             self.day = day_number(day)
         self.filter_text = ""
+        self._marked = None
         self._snaps.clear()
         self._columns = {}
         self._group_ids = {}
@@ -272,6 +284,14 @@ class TreeModel(QAbstractItemModel):
             self._scrolled = 0
             self._set_top(TOP_CHUNK)
         self.endResetModel()
+
+    def set_marked(self, marked: np.ndarray | None) -> None:
+        """Mark units that differ in a comparison (a bool per entity; None: no marks).
+        Only the badges change: the view repaints, the structure stays."""
+        self._marked = marked
+
+    def is_marked(self, e: int) -> bool:
+        return self._marked is not None and 0 <= e < len(self._marked) and bool(self._marked[e])
 
     def set_day(self, day: dt.date) -> None:
         n = day_number(day)
@@ -975,7 +995,7 @@ class TreeModel(QAbstractItemModel):
         level = self._column("SorType")[self._version_row(e)]
         if level not in LEVEL_COLOURS or QGuiApplication.instance() is None:
             return None
-        key = (str(level), self._status(e) == "active")
+        key = (str(level), self._status(e) == "active", self.is_marked(e))
         icon = self._badges.get(key)
         if icon is None:
             icon = level_badge(*key)
@@ -1017,6 +1037,12 @@ class TreeModel(QAbstractItemModel):
                 if self.language == "en"
                 else " - ingen version dækker datoen; den forrige vises"
             )
+        if self.is_marked(e):
+            text += (
+                " - differs between the two compared downloads (see Differences)"
+                if self.language == "en"
+                else " - forskellig i de to sammenlignede udtræk (se Forskelle)"
+            )
         return text
 
     def _node_data(self, node: _Node, col: int, role: int) -> Any:
@@ -1048,13 +1074,13 @@ class TreeModel(QAbstractItemModel):
     def _blank_badge(self) -> QIcon | None:
         if QGuiApplication.instance() is None:
             return None
-        icon = self._badges.get(("", False))
+        icon = self._badges.get(("", False, False))
         if icon is None:
             pix = QPixmap(44, 28)
             pix.setDevicePixelRatio(2.0)
             pix.fill(Qt.GlobalColor.transparent)
             icon = QIcon(pix)
-            self._badges[("", False)] = icon
+            self._badges[("", False, False)] = icon
         return icon
 
     def _group_data(self, col: int, role: int) -> Any:

@@ -1,0 +1,392 @@
+"""Comparing the open file with a second download in the window (issue 12): the compare
+flow, a failed or cancelled second load, the Differences panel's filters and rows, the
+tree's marks, "since last time" and followed units."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from PySide6.QtCore import Qt
+
+from sorviewer import Register
+from sorviewer.errors import LoadCancelled, LoadError
+from sorviewer.messages import msg
+from sorviewer.register import RawData, SourceInfo
+from sorviewer.report import LoadReport
+from tests.unit import tiny
+from tests.unit.tiny import IE, OE1, OE2, OE3, SI
+from ui import settings as st
+from ui.comparison import Remembered, read_followed, read_remembered
+from ui.main_window import MainWindow
+from ui.widgets.diff_panel import DifferencesPanel, export_format
+
+pytestmark = [
+    pytest.mark.qt_log_ignore("propagateSizeHints"),
+    pytest.mark.qt_log_ignore("This plugin does not support"),
+]
+
+OLD_DAY = dt.date(2021, 1, 1)
+NEW_DAY = dt.date(2021, 2, 1)
+
+
+def _register(day: dt.date, changed: bool, fmt: str = "sor2-zip") -> Register:
+    """The tiny register downloaded on `day`; `changed`: OE1 renamed and OE2's street
+    changed (its own postal address), on the day before."""
+    rows = [dict(r) for r in tiny.ROWS]
+    if changed:
+        for r in rows:
+            if r["SorId"] == OE1:
+                r["EntityName"] = "Kardiologi Nord"
+            if r["SorId"] == OE2:
+                r["PostalAddressInheritanceIndicator"] = "false"
+                r["PostalAddressStreetName"] = "Ny Vej 9"
+                r["PostalAddressPostCodeId"] = "8200"
+    raw = RawData(
+        entities=pd.DataFrame(rows).astype("string[pyarrow]"),
+        tables={},
+        source=SourceInfo(path="tiny", format=fmt, snapshot_date=day, has_history=True),
+        report=LoadReport(),
+        inheritance="sor2",
+    )
+    return Register.build(raw)
+
+
+@pytest.fixture
+def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.setenv("SORVIEWER_CACHE_DIR", str(tmp_path / "cache"))
+    out = {}
+    for name in ("old", "new", "bad", "xml", "slow"):
+        p = tmp_path / f"{name}.zip"
+        p.write_text(f"not read: the tests inject their loader ({name})\n", encoding="utf-8")
+        out[name] = str(p)
+    return out
+
+
+def loader(path: str, progress: Any, cancelled: Any) -> Any:
+    name = Path(path).stem
+    progress(1000, 1000)
+    if name == "bad":
+        raise LoadError(msg("load.damaged", name="bad.zip"))
+    if name == "xml":
+        return _register(NEW_DAY, True, fmt="sor-xml")
+    return _register(OLD_DAY if name == "old" else NEW_DAY, name != "old")
+
+
+@pytest.fixture
+def window(qtbot: Any, tmp_path: Path) -> MainWindow:
+    win = MainWindow(
+        settings=st.Settings(str(tmp_path / "s.ini")), loader=loader, panels=(DifferencesPanel,)
+    )
+    win.errors = []  # type: ignore[attr-defined]
+    win.error = win.errors.append  # type: ignore[method-assign,attr-defined]
+    qtbot.addWidget(win)
+    win.state.set_language("en")
+    win.show()
+    win.ensure_docks()
+    return win
+
+
+def _open(qtbot: Any, win: MainWindow, path: str) -> None:
+    with qtbot.waitSignal(win.load_task.finished, timeout=10000):
+        assert win.open_path(path)
+
+
+def _compare(qtbot: Any, win: MainWindow, path: str) -> None:
+    with qtbot.waitSignal(win.compare_task.finished, timeout=10000):
+        assert win.compare_with(path)
+
+
+def _panel(win: MainWindow) -> DifferencesPanel:
+    panel = win.panels["DifferencesPanel"]
+    assert isinstance(panel, DifferencesPanel)
+    panel.wait()
+    return panel
+
+
+def _rows(panel: DifferencesPanel) -> list[tuple[Any, ...]]:
+    return [panel.table.records.record(r) for r in range(panel.table.records.rowCount())]
+
+
+def test_compare_with_a_second_file_shows_the_differences_and_marks_the_tree(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    win = window
+    _open(qtbot, win, files["new"])
+    reg = win.state.register
+    assert not win.action_map["close_compare"].isEnabled()
+    _compare(qtbot, win, files["old"])
+    comp = win.state.comparison
+    assert comp is not None and win.state.register is reg
+    # the chosen file has the older snapshot: it is OLD, the open file NEW
+    assert not comp.open_is_old
+    assert comp.old_path == files["old"] and comp.new_path == files["new"]
+    assert comp.diff.old.day == OLD_DAY and comp.diff.new.day == NEW_DAY
+    panel = _panel(win)
+    assert panel.stack.currentIndex() == 1
+    assert "old.zip" in panel.caption.text() and "new.zip" in panel.caption.text()
+    rows = _rows(panel)
+    renamed = [r for r in rows if r[0] == "Renamed"]
+    assert [(r[1], r[2], r[5]) for r in renamed] == [(OE1, "Kardiologi Nord", "Kardiologi Nord")]
+    # a changed unit: one row per changed column, old -> new (effective values)
+    street = {r[3]: (r[4], r[5]) for r in rows if r[0] == "Changed" and r[1] == OE2}
+    assert street["Postal address: street"] == ("Gade 5", "Ny Vej 9")
+    assert street["Postal address: postcode"][1] == "8200"
+    assert panel.kind_boxes["renamed"].text() == "Renamed (1)"
+    # the tree marks the units that differ, and says so in the tooltip
+    e1 = reg.entity_index(OE1)
+    assert win.model.is_marked(e1) and not win.model.is_marked(reg.entity_index(IE))
+    win.state.set_as_of(NEW_DAY)
+    win.reveal(OE1)
+    idx = win.model.index_of_sor_id(OE1)
+    assert "differs between the two compared downloads" in idx.data(Qt.ItemDataRole.ToolTipRole)
+    assert win.action_map["close_compare"].isEnabled()
+    win.action_map["close_compare"].trigger()
+    assert win.state.comparison is None
+    assert not win.model.is_marked(e1)
+    assert "differs" not in idx.data(Qt.ItemDataRole.ToolTipRole)
+    panel.update_now()
+    assert panel.stack.currentWidget() is panel.hint
+
+
+def test_the_language_switch_relabels_the_panel(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    win = window
+    _open(qtbot, win, files["new"])
+    _compare(qtbot, win, files["old"])
+    panel = _panel(win)
+    win.state.set_language("da")
+    panel.wait()
+    assert panel.kind_boxes["renamed"].text() == "Omdøbt (1)"
+    assert panel.under_box.text() == "Kun under den valgte enhed"
+    assert any(r[0] == "Omdøbt" for r in _rows(panel))
+    assert panel.table.records.labels()[4] == "Gammel værdi"
+    assert win.action_map["compare"].text() == "Sa&mmenlign med..."
+
+
+def test_a_failed_second_load_leaves_the_first_untouched(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    win = window
+    _open(qtbot, win, files["new"])
+    reg, day = win.state.register, win.state.as_of
+    win.reveal(SI)
+    with qtbot.waitSignal(win.compare_task.failed, timeout=10000):
+        assert win.compare_with(files["bad"])
+    assert win.errors == ["bad.zip is damaged or cut short: it cannot be read."] or (
+        len(win.errors) == 1 and "bad.zip" in win.errors[0] and win.errors[0].endswith(".")
+    )
+    assert win.state.register is reg and win.state.comparison is None
+    assert win.state.as_of == day and win.state.current == SI
+    assert not win.progress.isVisibleTo(win)
+    assert win.action_map["compare"].isEnabled()
+    # a file that is not there: one sentence, nothing started
+    assert not win.compare_with(files["bad"] + ".gone")
+    assert len(win.errors) == 2 and win.errors[1].endswith(".")
+
+
+def test_a_cancelled_second_load_leaves_the_first_untouched(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    started = threading.Event()
+
+    def slow(path: str, progress: Any, cancelled: Any) -> Any:
+        if Path(path).stem != "slow":
+            return loader(path, progress, cancelled)
+        started.set()
+        for _ in range(500):
+            if cancelled():
+                raise LoadCancelled()
+            threading.Event().wait(0.01)
+        raise AssertionError("never cancelled")
+
+    win = window
+    win.loader = slow
+    _open(qtbot, win, files["new"])
+    reg = win.state.register
+    with qtbot.waitSignal(win.compare_task.cancelled, timeout=10000):
+        assert win.compare_with(files["slow"])
+        assert started.wait(5)
+        # the first file stays usable while the second loads
+        assert win.reveal(OE3) and win.state.current == OE3
+        assert not win.compare_with(files["old"])  # one at a time
+        win.cancel_button.click()
+    assert win.state.register is reg and win.state.comparison is None
+    assert len(win.errors) == 1 and "still loading" in win.errors[0]
+
+
+def test_filters_narrow_the_rows_and_a_row_selects_the_unit_in_the_tree(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    win = window
+    _open(qtbot, win, files["new"])
+    _compare(qtbot, win, files["old"])
+    panel = _panel(win)
+    all_rows = _rows(panel)
+    assert {r[0] for r in all_rows} >= {"Renamed", "Changed"}
+    panel.kind_boxes["changed"].setChecked(False)
+    panel.wait()
+    assert {r[0] for r in _rows(panel)} == {r[0] for r in all_rows} - {"Changed"}
+    assert panel.kind_boxes["changed"].isChecked() is False
+    panel.kind_boxes["changed"].setChecked(True)
+    # text: the core's rule (folded, any field)
+    panel.text_edit.setText("ny vej")
+    panel._text_timer.timeout.emit()
+    panel.wait()
+    rows = _rows(panel)
+    assert rows and all(r[1] == OE2 for r in rows)
+    assert panel.kind_boxes["renamed"].text() == "Renamed (0 of 1)"
+    assert panel.kind_boxes["changed"].text() == "Changed (1)"
+    panel.text_edit.clear()
+    panel._text_timer.timeout.emit()
+    # under the selected unit: OE2 hangs under OE1; it follows the selection
+    win.state.set_as_of(NEW_DAY)
+    win.reveal(OE2)
+    panel.under_box.setChecked(True)
+    panel.wait()
+    assert {r[1] for r in _rows(panel)} == {OE2}
+    win.reveal(OE1)
+    panel.wait()
+    assert {r[1] for r in _rows(panel)} == {OE1, OE2}
+    win.reveal(OE3)
+    panel.wait()
+    assert _rows(panel) == []
+    panel.under_box.setChecked(False)
+    panel.wait()
+    # a row selects its unit in the tree, at the newer file's date
+    win.state.set_as_of(dt.date(2016, 6, 1))
+    row = next(i for i, r in enumerate(_rows(panel)) if r[1] == OE2)
+    panel.table.select_source_row(row)
+    assert win.state.as_of == NEW_DAY
+    assert win.state.current == OE2
+    assert win.model.sor_id_of(win.tree.currentIndex()) == OE2
+    # copy: the selected row with the header
+    panel.table.copy_selection()
+    from PySide6.QtGui import QGuiApplication
+
+    clip = QGuiApplication.clipboard().text().splitlines()
+    assert clip[0].split("\t")[:3] == ["Difference", "SOR id", "Name"]
+    assert OE2 in clip[1]
+
+
+def test_export_writes_the_rows_shown(
+    qtbot: Any, window: MainWindow, files: dict[str, str], tmp_path: Path
+) -> None:
+    win = window
+    _open(qtbot, win, files["new"])
+    _compare(qtbot, win, files["old"])
+    panel = _panel(win)
+    panel.kind_boxes["changed"].setChecked(False)
+    out = tmp_path / "d.csv"
+    with qtbot.waitSignal(panel.export_job.finished, timeout=10000):
+        panel.export(str(out), export_format(str(out)))
+    text = out.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].split(";")[:3] == ["kind", "sor_id", "name"]
+    assert "renamed" in text and "Kardiologi Nord" in text and "changed" not in text
+    assert export_format("x.json") == "json" and export_format("x", "Excel (*.xlsx)") == "xlsx"
+
+
+def test_swapping_old_and_new_says_the_dates_run_backwards(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    win = window
+    _open(qtbot, win, files["new"])
+    _compare(qtbot, win, files["old"])
+    panel = _panel(win)
+    assert not panel.note.isVisibleTo(panel)
+    with qtbot.waitSignal(panel.swap_job.finished, timeout=10000):
+        panel.swap_button.click()
+    comp = win.state.comparison
+    assert comp is not None and comp.open_is_old
+    panel.wait()
+    assert panel.note.isVisibleTo(panel) and "backwards" in panel.note.text()
+
+
+def test_since_last_time_offers_the_changes_of_a_newer_download_of_the_same_kind(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    win = window
+    _open(qtbot, win, files["old"])
+    assert not win.since_bar.isVisibleTo(win)  # nothing remembered yet
+    rec = read_remembered(win.settings.get(st.LAST_DOWNLOADS))["sor2-zip"]
+    assert rec.snapshot == OLD_DAY and rec.key and rec.path == files["old"]
+    _open(qtbot, win, files["new"])
+    assert win.since_bar.isVisibleTo(win)
+    assert win.since_bar.label.text() == "Show what changed since the download of 01-01-2021"
+    win.state.set_language("da")
+    assert win.since_bar.label.text() == "Vis hvad der er ændret siden udtrækket fra 01-01-2021"
+    with qtbot.waitSignal(win.compare_task.finished, timeout=10000):
+        win.since_bar.show_button.click()
+    comp = win.state.comparison
+    assert comp is not None and comp.old_path == files["old"] and not comp.open_is_old
+    assert not win.since_bar.isVisibleTo(win)
+    assert _rows(_panel(win))
+    # another kind of file is remembered on its own; the same file again offers nothing
+    _open(qtbot, win, files["xml"])
+    assert not win.since_bar.isVisibleTo(win)
+    assert set(read_remembered(win.settings.get(st.LAST_DOWNLOADS))) == {"sor2-zip", "sor-xml"}
+    _open(qtbot, win, files["new"])
+    assert not win.since_bar.isVisibleTo(win)
+
+
+def test_since_last_time_says_so_when_the_old_download_is_gone(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    win = window
+    _open(qtbot, win, files["old"])
+    _open(qtbot, win, files["new"])
+    Path(files["old"]).write_text("replaced by another file\n", encoding="utf-8")
+    offered = win.since_bar.offered
+    assert isinstance(offered, Remembered)
+    with qtbot.waitSignal(win.compare_task.failed, timeout=10000):
+        win.since_bar.show_button.click()
+    assert len(win.errors) == 1 and "neither in the cache nor where it was" in win.errors[0]
+    assert win.state.comparison is None
+
+
+def test_remembering_can_be_turned_off(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    win = window
+    _open(qtbot, win, files["old"])
+    win.action_map["remember_downloads"].setChecked(False)
+    assert win.settings.get(st.LAST_DOWNLOADS) == ""
+    _open(qtbot, win, files["new"])
+    assert not win.since_bar.isVisibleTo(win)
+    assert win.settings.get(st.LAST_DOWNLOADS) == ""
+
+
+def test_followed_units_are_listed_first(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    win = window
+    _open(qtbot, win, files["new"])
+    win.state.set_as_of(NEW_DAY)
+    win.reveal(OE2)
+    win.action_map["follow"].trigger()
+    assert win.state.followed == {OE2: False}
+    assert read_followed(win.settings.get(st.FOLLOWED)) == {OE2: False}
+    _compare(qtbot, win, files["old"])
+    panel = _panel(win)
+    rows = _rows(panel)
+    assert rows[0][1] == OE2
+    assert panel.followed_label.text() == "1 followed unit changed; listed first."
+    assert panel.table.records.data(
+        panel.table.records.index(0, 0), Qt.ItemDataRole.FontRole
+    ).bold()
+    # a followed subtree covers the units under it
+    win.reveal(SI)
+    win.action_map["unfollow"].trigger()  # SI is not followed: nothing changes
+    assert win.state.followed == {OE2: False}
+    win.action_map["follow_subtree"].trigger()
+    panel.wait()
+    assert panel.followed_label.text() == "2 followed units changed; listed first."
+    assert {r[1] for r in _rows(panel)[:2]} >= {OE1}
+    win.reveal(OE2)
+    win.action_map["unfollow"].trigger()
+    assert win.state.followed == {SI: True}
