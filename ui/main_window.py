@@ -389,6 +389,8 @@ class MainWindow(QMainWindow):
                 | QDockWidget.DockWidgetFeature.DockWidgetClosable
             )
             self.panels[cls_name] = panel
+            if hasattr(panel, "compare_requested"):
+                panel.compare_requested.connect(self.compare_file_dialog)
             self.docks.append(dock)
             self._dock_titles[dock] = cls.titles
             self._add_panel_action(dock)
@@ -424,9 +426,18 @@ class MainWindow(QMainWindow):
             else:
                 self.tabifyDockWidget(first, dock)
             dock.show()
+        # a panel with nothing to show most of the time (Differences, until a comparison
+        # is open) starts closed: its tab would only crowd the others
+        for dock in self.docks:
+            panel = self._panel_of(dock)
+            if panel is not None and not panel.shown_by_default:
+                dock.hide()
         if first is not None:
             first.raise_()
         self._size_docks()
+
+    def _panel_of(self, dock: QDockWidget) -> LazyPanel | None:
+        return self.panels.get(dock.objectName().removeprefix("dock_"))
 
     def _size_docks(self) -> None:
         """The docks take two fifths of the window (the tree the rest); their tab titles
@@ -947,10 +958,11 @@ class MainWindow(QMainWindow):
         )
         self.tree.viewport().update()
         self._update_actions()
-        if comp is not None:
-            dock = self.findChild(QDockWidget, "dock_DifferencesPanel")
-            if dock is not None:
-                self.bring_to_front(dock)
+        dock = self.findChild(QDockWidget, "dock_DifferencesPanel")
+        if dock is not None and comp is not None:
+            self.bring_to_front(dock)
+        elif dock is not None and self.stack.currentWidget() is self.workspace:
+            dock.hide()  # opened for the comparison: it goes with it
         # an open comparison leaves the memory of the second register behind when closed
         QTimer.singleShot(0, self, settle_heap)
 

@@ -82,13 +82,20 @@ def window(qtbot: Any, tmp_path: Path) -> MainWindow:
     win = MainWindow(
         settings=st.Settings(str(tmp_path / "s.ini")), loader=loader, panels=(DifferencesPanel,)
     )
-    win.errors = []  # type: ignore[attr-defined]
-    win.error = win.errors.append  # type: ignore[method-assign,attr-defined]
+    said: list[str] = []
+    win.said = said  # type: ignore[attr-defined]
+    win.error = said.append  # type: ignore[method-assign,assignment]
     qtbot.addWidget(win)
     win.state.set_language("en")
     win.show()
     win.ensure_docks()
     return win
+
+
+def errors(win: MainWindow) -> list[str]:
+    """The sentences the window said to the user."""
+    said: list[str] = win.said  # type: ignore[attr-defined]
+    return said
 
 
 def _open(qtbot: Any, win: MainWindow, path: str) -> None:
@@ -118,6 +125,7 @@ def test_compare_with_a_second_file_shows_the_differences_and_marks_the_tree(
     win = window
     _open(qtbot, win, files["new"])
     reg = win.state.register
+    assert reg is not None
     assert not win.action_map["close_compare"].isEnabled()
     _compare(qtbot, win, files["old"])
     comp = win.state.comparison
@@ -150,7 +158,7 @@ def test_compare_with_a_second_file_shows_the_differences_and_marks_the_tree(
     assert not win.model.is_marked(e1)
     assert "differs" not in idx.data(Qt.ItemDataRole.ToolTipRole)
     panel.update_now()
-    assert panel.stack.currentWidget() is panel.hint
+    assert panel.stack.currentWidget() is panel.empty
 
 
 def test_the_language_switch_relabels_the_panel(
@@ -178,8 +186,8 @@ def test_a_failed_second_load_leaves_the_first_untouched(
     win.reveal(SI)
     with qtbot.waitSignal(win.compare_task.failed, timeout=10000):
         assert win.compare_with(files["bad"])
-    assert win.errors == ["bad.zip is damaged or cut short: it cannot be read."] or (
-        len(win.errors) == 1 and "bad.zip" in win.errors[0] and win.errors[0].endswith(".")
+    assert errors(win) == ["bad.zip is damaged or cut short: it cannot be read."] or (
+        len(errors(win)) == 1 and "bad.zip" in errors(win)[0] and errors(win)[0].endswith(".")
     )
     assert win.state.register is reg and win.state.comparison is None
     assert win.state.as_of == day and win.state.current == SI
@@ -187,7 +195,7 @@ def test_a_failed_second_load_leaves_the_first_untouched(
     assert win.action_map["compare"].isEnabled()
     # a file that is not there: one sentence, nothing started
     assert not win.compare_with(files["bad"] + ".gone")
-    assert len(win.errors) == 2 and win.errors[1].endswith(".")
+    assert len(errors(win)) == 2 and errors(win)[1].endswith(".")
 
 
 def test_a_cancelled_second_load_leaves_the_first_untouched(
@@ -217,7 +225,7 @@ def test_a_cancelled_second_load_leaves_the_first_untouched(
         assert not win.compare_with(files["old"])  # one at a time
         win.cancel_button.click()
     assert win.state.register is reg and win.state.comparison is None
-    assert len(win.errors) == 1 and "still loading" in win.errors[0]
+    assert len(errors(win)) == 1 and "still loading" in errors(win)[0]
 
 
 def test_filters_narrow_the_rows_and_a_row_selects_the_unit_in_the_tree(
@@ -345,7 +353,7 @@ def test_since_last_time_says_so_when_the_old_download_is_gone(
     assert isinstance(offered, Remembered)
     with qtbot.waitSignal(win.compare_task.failed, timeout=10000):
         win.since_bar.show_button.click()
-    assert len(win.errors) == 1 and "neither in the cache nor where it was" in win.errors[0]
+    assert len(errors(win)) == 1 and "neither in the cache nor where it was" in errors(win)[0]
     assert win.state.comparison is None
 
 

@@ -1020,6 +1020,7 @@ def test_the_docked_panels_are_named_classes() -> None:
         "MappingPanel",
         "EdiPanel",
         "ChangesPanel",
+        "DifferencesPanel",
     ]
     for i in (0, 1):  # every dock has a title of its own in both languages
         titles = [c.titles[i] for c in classes]

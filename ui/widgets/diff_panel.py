@@ -20,7 +20,7 @@ import os
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -62,6 +62,10 @@ class DifferencesPanel(LazyPanel):
 
     titles = ("Forskelle", "Differences")
     follows_selection = False
+    shown_by_default = False
+
+    #: the empty panel's button: File > Compare with...
+    compare_requested = Signal()
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -81,6 +85,16 @@ class DifferencesPanel(LazyPanel):
         self.export_job.failed.connect(self._on_export_failed)
 
         self.hint = self.hint_label()
+        self.compare_button = QPushButton(self)
+        self.compare_button.setObjectName("DiffCompare")
+        self.compare_button.clicked.connect(self.compare_requested)
+        empty = QWidget(self)
+        empty_lay = QVBoxLayout(empty)
+        empty_lay.addStretch(1)
+        empty_lay.addWidget(self.hint)
+        empty_lay.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_lay.addStretch(2)
+        self.empty = empty
         self.caption = QLabel(self)
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -159,7 +173,7 @@ class DifferencesPanel(LazyPanel):
         bar.addWidget(self.close_button)
         lay.addLayout(bar)
         self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.hint)
+        self.stack.addWidget(empty)
         self.stack.addWidget(page)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -191,6 +205,7 @@ class DifferencesPanel(LazyPanel):
         self.copy_button.setText(tr(lang, "Kopiér alt", "Copy all"))
         self.export_button.setText(tr(lang, "Eksportér…", "Export…"))
         self.close_button.setText(tr(lang, "Luk sammenligning", "Close comparison"))
+        self.compare_button.setText(tr(lang, "Sammenlign med…", "Compare with…"))
         self.legend.setText(
             tr(
                 lang,
@@ -246,7 +261,8 @@ class DifferencesPanel(LazyPanel):
                     "between the open file and another download.",
                 )
             )
-            self.stack.setCurrentWidget(self.hint)
+            self.compare_button.setEnabled(self.state.register is not None)
+            self.stack.setCurrentWidget(self.empty)
             return
         self.stack.setCurrentIndex(1)
         self._update_caption()

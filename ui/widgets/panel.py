@@ -27,6 +27,9 @@ class LazyPanel(QWidget):
     #: whether the panel shows something about the selected unit (else a new selection
     #: does not make it stale)
     follows_selection: bool = True
+    #: whether the panel's dock is open in the first layout (else it opens when it has
+    #: something to show, or from View > Panels)
+    shown_by_default: bool = True
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
