@@ -111,6 +111,8 @@ RESULT_LIMIT = 200
 EXPAND_MATCHES = 300
 #: Qt's QWIDGETSIZE_MAX (the binding does not export it): no maximum width
 NO_MAX_WIDTH = (1 << 24) - 1
+#: how long after a comparison opened the heap is settled (`ui.collector`)
+SETTLE_AFTER_COMPARE_MS = 2000
 #: how long quitting waits for a running load or panel task to stop
 QUIT_WAIT_MS = 15_000
 
@@ -963,8 +965,11 @@ class MainWindow(QMainWindow):
             self.bring_to_front(dock)
         elif dock is not None and self.stack.currentWidget() is self.workspace:
             dock.hide()  # opened for the comparison: it goes with it
-        # an open comparison leaves the memory of the second register behind when closed
-        QTimer.singleShot(0, self, settle_heap)
+        # the second register's cycles go with a closed comparison, and an opened one's
+        # objects are frozen out of the timer's collections (as a newly opened file's
+        # are); after the panel has shown its rows, so the full collection does not
+        # delay them
+        QTimer.singleShot(0 if comp is None else SETTLE_AFTER_COMPARE_MS, self, settle_heap)
 
     # --- since last time ---------------------------------------------------------------
 
