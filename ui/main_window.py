@@ -153,6 +153,7 @@ def default_panels() -> tuple[type[LazyPanel], ...]:
     from ui.widgets.details_panel import AllFieldsPanel, OverviewPanel
     from ui.widgets.diff_panel import DifferencesPanel
     from ui.widgets.edi_panel import EanEdiPanel, EdiPanel
+    from ui.widgets.followed_panel import FollowedPanel
     from ui.widgets.history_panel import HistoryPanel
     from ui.widgets.mapping_panel import MappingPanel
 
@@ -165,6 +166,7 @@ def default_panels() -> tuple[type[LazyPanel], ...]:
         EdiPanel,
         ChangesPanel,
         DifferencesPanel,
+        FollowedPanel,
     )
 
 
@@ -1009,6 +1011,11 @@ class MainWindow(QMainWindow):
         for sid in ids:
             followed[sid] = subtree or followed.get(sid, False)
         self.state.set_followed(followed)
+        # the list opens where it lives (without taking the keyboard from the tree)
+        dock = self.findChild(QDockWidget, "dock_FollowedPanel")
+        if dock is not None and self.stack.currentWidget() is self.workspace:
+            dock.show()
+            dock.raise_()
 
     def follow_selected(self) -> None:
         self._follow(False)

@@ -167,8 +167,13 @@ def main() -> None:
         app.processEvents()
         dock = win.findChild(type(win.docks[0]), "dock_DifferencesPanel")
         win.bring_to_front(dock)
-        win.resizeDocks([dock], [880], Qt.Orientation.Horizontal)
-        row = next(i for i, k in enumerate(panel._rows.kinds) if k == "changed")
+        win.resizeDocks([dock], [820], Qt.Orientation.Horizontal)
+        records = panel.table.records
+        row = next(
+            i
+            for i, k in enumerate(panel._rows.kinds)
+            if k == "changed" and all(records.record(i)[4:6])
+        )
         panel.table.select_source_row(row)
         app.processEvents()
         win.grab().save(args.screenshot)

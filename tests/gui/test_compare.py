@@ -24,6 +24,7 @@ from ui import settings as st
 from ui.comparison import Remembered, read_followed, read_remembered
 from ui.main_window import MainWindow
 from ui.widgets.diff_panel import DifferencesPanel, export_format
+from ui.widgets.followed_panel import FollowedPanel
 
 pytestmark = [
     pytest.mark.qt_log_ignore("propagateSizeHints"),
@@ -80,7 +81,9 @@ def loader(path: str, progress: Any, cancelled: Any) -> Any:
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path) -> MainWindow:
     win = MainWindow(
-        settings=st.Settings(str(tmp_path / "s.ini")), loader=loader, panels=(DifferencesPanel,)
+        settings=st.Settings(str(tmp_path / "s.ini")),
+        loader=loader,
+        panels=(DifferencesPanel, FollowedPanel),
     )
     said: list[str] = []
     win.said = said  # type: ignore[attr-defined]
@@ -398,3 +401,35 @@ def test_followed_units_are_listed_first(
     win.reveal(OE2)
     win.action_map["unfollow"].trigger()
     assert win.state.followed == {SI: True}
+
+
+def test_the_followed_list_shows_which_followed_units_changed(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    win = window
+    _open(qtbot, win, files["new"])
+    win.state.set_as_of(NEW_DAY)
+    followed = win.panels["FollowedPanel"]
+    assert isinstance(followed, FollowedPanel)
+    dock = win.findChild(type(win.docks[0]), "dock_FollowedPanel")
+    assert dock is not None and dock.isHidden()  # closed until something is followed
+    for sid in (OE3, OE2):
+        win.reveal(sid)
+        win.action_map["follow"].trigger()
+    assert not dock.isHidden()
+    followed.update_now()
+    table = followed.table.records
+    assert {table.record(r)[0] for r in range(table.rowCount())} == {OE2, OE3}
+    assert followed.caption.text().startswith("2 followed.")
+    _compare(qtbot, win, files["old"])
+    followed.update_now()
+    # the changed one first, with its count of differing units
+    assert table.record(0)[0] == OE2 and table.record(0)[3] == "1"
+    assert table.record(1)[0] == OE3 and table.record(1)[3] == "0"
+    assert followed.caption.text() == "1 of 2 followed changed in the comparison."
+    # a row selects the unit; Unfollow removes it from the list and the settings
+    followed.table.select_source_row(1)
+    assert win.state.current == OE3
+    followed.unfollow_button.click()
+    assert win.state.followed == {OE2: False}
+    assert read_followed(win.settings.get(st.FOLLOWED)) == {OE2: False}

@@ -1021,6 +1021,7 @@ def test_the_docked_panels_are_named_classes() -> None:
         "EdiPanel",
         "ChangesPanel",
         "DifferencesPanel",
+        "FollowedPanel",
     ]
     for i in (0, 1):  # every dock has a title of its own in both languages
         titles = [c.titles[i] for c in classes]

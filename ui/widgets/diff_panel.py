@@ -332,10 +332,10 @@ class DifferencesPanel(LazyPanel):
         kinds = [pick(v, self.lang) for v in (*KIND_LABELS.values(), *PAIR_LABELS.values())]
         widths = {
             "kind": max(metrics.horizontalAdvance(t) for t in (*kinds, labels[0])) + pad,
-            "name": metrics.averageCharWidth() * 30,
-            "field": metrics.averageCharWidth() * 22,
-            "old": metrics.averageCharWidth() * 24,
-            "new": metrics.averageCharWidth() * 24,
+            "name": metrics.averageCharWidth() * 26,
+            "field": metrics.averageCharWidth() * 20,
+            "old": metrics.averageCharWidth() * 22,
+            "new": metrics.averageCharWidth() * 22,
         }
         for key_name, width in widths.items():
             self.table.setColumnWidth(self.table.records.column_of(key_name), width)

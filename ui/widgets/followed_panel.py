@@ -1,0 +1,128 @@
+"""Followed units: the units (or whole subtrees) the user follows, in their own place.
+
+The tree's context menu follows and unfollows (`MainWindow.follow_selected`, ...); the
+list lives in the settings by SOR id (`AppState.followed`). This panel lists them with
+their names at the date and, while a comparison is open, how many units of each
+entry differ between the two downloads; those come first. Selecting a row selects
+the unit in the tree; "Følg ikke længere" removes the selected entries. The dock
+opens when the user follows a unit (it is closed until then).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.app_state import AppState
+from ui.i18n import number, tr
+from ui.unit_labels import unit_name
+from ui.widgets.panel import LazyPanel
+from ui.widgets.table_view import RecordsView
+
+KEYS = ("sor_id", "name", "scope", "differs")
+
+
+class FollowedPanel(LazyPanel):
+    """The followed units; see the module docstring."""
+
+    titles = ("Fulgte", "Followed")
+    follows_selection = False
+    shown_by_default = False
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        state.followed_changed.connect(self._on_changed)
+        state.comparison_changed.connect(self._on_changed)
+        self.caption = QLabel(self)
+        self.caption.setWordWrap(True)
+        self.table = RecordsView(state, filterable=False)
+        self.table.setObjectName("FollowedTable")
+        self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.unfollow_button = QPushButton(self)
+        self.unfollow_button.setObjectName("Unfollow")
+        self.unfollow_button.clicked.connect(self.unfollow_selected)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.caption)
+        lay.addWidget(self.table.frame, 1)
+        bar = QHBoxLayout()
+        bar.addStretch(1)
+        bar.addWidget(self.unfollow_button)
+        lay.addLayout(bar)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.unfollow_button.setText(tr(self.lang, "Følg ikke længere", "Unfollow"))
+
+    def _on_changed(self, *_args: object) -> None:
+        self.mark_stale()
+
+    def refresh(self) -> None:
+        reg, lang, day = self.state.register, self.lang, self.state.as_of
+        followed = self.state.followed
+        comp = self.state.comparison
+        counts: dict[str, int] = {}
+        if comp is not None and followed:
+            from ui.comparison import followed_ids
+
+            differing = {str(i) for i in comp.diff.differing_ids().tolist()}
+            for sid, subtree in followed.items():
+                counts[sid] = len(followed_ids(comp, {sid: subtree}) & differing)
+        rows: list[tuple[Any, ...]] = []
+        for sid, subtree in followed.items():
+            name = unit_name(reg, sid, day) if reg is not None else None
+            scope = (
+                tr(lang, "med underenheder", "with subunits")
+                if subtree
+                else tr(lang, "enheden", "the unit")
+            )
+            differs = number(counts[sid], lang) if sid in counts else ""
+            rows.append((sid, name or "", scope, differs))
+        # while a comparison is open, the entries with differences first
+        rows.sort(key=lambda r: (-counts.get(r[0], 0), r[1].lower(), r[0]))
+        labels = (
+            tr(lang, "SOR-kode", "SOR id"),
+            tr(lang, "Navn", "Name"),
+            tr(lang, "Følges", "Followed"),
+            tr(lang, "Forskelle", "Differences"),
+        )
+        self.table.set_records(KEYS, labels, rows)
+        self.table.resizeColumnsToContents()
+        self.table.fit_id_columns()
+        changed = sum(1 for n in counts.values() if n)
+        if not followed:
+            text = tr(
+                lang,
+                "Du følger ingen enheder. Højreklik på en enhed i træet og vælg Følg.",
+                "You follow no units. Right-click a unit in the tree and choose Follow.",
+            )
+        elif comp is None:
+            text = tr(
+                lang,
+                f"{number(len(followed), lang)} fulgte. Åbn en sammenligning for at se, "
+                "hvilke der er ændret.",
+                f"{number(len(followed), lang)} followed. Open a comparison to see which changed.",
+            )
+        else:
+            text = tr(
+                lang,
+                f"{number(changed, lang)} af {number(len(followed), lang)} fulgte er ændret "
+                "i sammenligningen.",
+                f"{number(changed, lang)} of {number(len(followed), lang)} followed changed "
+                "in the comparison.",
+            )
+        self.caption.setText(text)
+        self.unfollow_button.setEnabled(bool(followed))
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            sid = self.table.records.sor_id(self.table.source_row(current))
+            if sid:
+                self.state.select(sid)
+
+    def unfollow_selected(self) -> None:
+        ids = set(self.table.selected_sor_ids())
+        if ids:
+            self.state.set_followed({k: v for k, v in self.state.followed.items() if k not in ids})
