@@ -289,6 +289,29 @@ def remembered_task(
     return compare_registers(current, current_path, other, rec.path)
 
 
+def followed_changed_count(comp: Comparison, followed: dict[str, bool]) -> int:
+    """How many followed units (subtrees counted unit by unit) differ."""
+    if not followed:
+        return 0
+    differing = {str(i) for i in comp.diff.differing_ids().tolist()}
+    return len(followed_ids(comp, followed) & differing)
+
+
+def since_task(
+    state: TaskState,
+    current: Register,
+    current_path: str,
+    rec: Remembered,
+    loader: Loader,
+    followed: dict[str, bool],
+) -> tuple[Comparison, int]:
+    """The since-last-time comparison made ahead, when the user follows units: the
+    bar can then say how many of them changed (a task)."""
+    comp = remembered_task(state, current, current_path, rec, loader)
+    state.check()
+    return comp, followed_changed_count(comp, followed)
+
+
 # --- the panel's rows --------------------------------------------------------------------
 
 

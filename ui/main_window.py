@@ -76,6 +76,7 @@ from ui.comparison import (
     read_remembered,
     remembered_of,
     remembered_task,
+    since_task,
     write_followed,
     write_remembered,
 )
@@ -267,6 +268,14 @@ class MainWindow(QMainWindow):
         self.compare_task.finished.connect(self._on_compare_finished)
         self.compare_task.failed.connect(self._on_compare_failed)
         self.compare_task.cancelled.connect(self._on_compare_cancelled)
+        #: when the user follows units, the since-last-time comparison is made ahead,
+        #: quietly, so the bar can say how many of them changed: finished(Remembered,
+        #: (Comparison, count)); a failure only leaves the bar as it was
+        self.since_task = TaskRunner(self, latest_only=True)
+        self.since_task.finished.connect(self._on_since_finished)
+        self.since_task.failed.connect(self._on_since_failed)
+        self._since_ready: tuple[Remembered, Comparison] | None = None
+        self._open_when_ready = False
 
         self.model = TreeModel(self)
         self._build_central()
@@ -321,6 +330,7 @@ class MainWindow(QMainWindow):
         #: offers what changed since the last download of the same kind
         self.since_bar = SinceBar()
         self.since_bar.open_requested.connect(self.compare_since)
+        self.since_bar.dismissed.connect(self._on_since_dismissed)
         self.tree_pane = TreePane(self.model)
         self.tree = self.tree_pane.tree
         self.search = self.tree_pane.search
@@ -766,7 +776,7 @@ class MainWindow(QMainWindow):
             self.start_page.set_recent(self.settings.add_recent(path))
         self.state.set_as_of(self.initial_day(reg))
         self.state.set_register(reg)
-        self.since_bar.offer(None if self.is_demo else self.remember_download(reg, path))
+        self._offer_since(None if self.is_demo else self.remember_download(reg, path))
         self._show_workspace()
         # the keyboard starts in the tree (the start page's button had the focus, and
         # Qt would hand it to the next button in line: the date bar's "year back")
@@ -865,10 +875,62 @@ class MainWindow(QMainWindow):
         )
         return self.compare_task.start(task, key=path)
 
+    def _offer_since(self, rec: Remembered | None) -> None:
+        """Offer the changes since `rec` in the bar; with followed units, compare ahead
+        (quietly, on the worker) so the bar can say how many of them changed."""
+        self.since_task.cancel()
+        self._since_ready = None
+        self._open_when_ready = False
+        self.since_bar.offer(rec)
+        reg = self.state.register
+        if rec is not None and reg is not None and self.state.followed:
+            task = partial(
+                since_task,
+                current=reg,
+                current_path=self.path,
+                rec=rec,
+                loader=self.loader,
+                followed=dict(self.state.followed),
+            )
+            self.since_task.request(rec, task)
+
+    def _on_since_dismissed(self) -> None:
+        """The offer went: a comparison made ahead for it goes too (its register)."""
+        self.since_task.cancel()
+        self._since_ready = None
+        self._open_when_ready = False
+
+    def _on_since_finished(self, rec: Remembered, result: tuple[Comparison, int]) -> None:
+        comp, changed = result
+        if rec is not self.since_bar.offered or comp.current is not self.state.register:
+            return
+        self._since_ready = (rec, comp)
+        self.since_bar.set_followed_changed(changed)
+        if self._open_when_ready:
+            self.compare_since(rec)
+
+    def _on_since_failed(self, rec: Remembered, exc: BaseException) -> None:
+        # only a head start: the bar's button tries again and says what went wrong
+        log.info("comparing ahead with %s failed: %r", rec.path, exc)
+        if self._open_when_ready and rec is self.since_bar.offered:
+            self._open_when_ready = False
+            self.compare_since(rec)
+
     def compare_since(self, rec: Remembered) -> bool:
         """The since-last-time bar: compare with the remembered download, read from its
-        cache when that is still there."""
+        cache when that is still there (or take the comparison made ahead)."""
         reg = self.state.register
+        ready = self._since_ready
+        if ready is not None and ready[0] is rec and ready[1].current is reg:
+            self._since_ready = None
+            self.since_bar.dismiss()
+            self.statusBar().clearMessage()
+            self.state.set_comparison(ready[1])
+            return True
+        if self.since_task.running and self.since_task.key is rec:
+            self._open_when_ready = True  # made ahead already: shown when it is done
+            self.statusBar().showMessage(self.tr_("Sammenligner ...", "Comparing ..."))
+            return True
         if not self._can_compare() or reg is None:
             return False
         task = partial(

@@ -433,3 +433,31 @@ def test_the_followed_list_shows_which_followed_units_changed(
     followed.unfollow_button.click()
     assert win.state.followed == {OE2: False}
     assert read_followed(win.settings.get(st.FOLLOWED)) == {OE2: False}
+
+
+def test_with_followed_units_the_bar_says_how_many_changed(
+    qtbot: Any, window: MainWindow, files: dict[str, str], sync_tasks: None
+) -> None:
+    win = window
+    _open(qtbot, win, files["old"])
+    win.state.set_followed({OE2: False, OE3: False, SI: True})
+    _open(qtbot, win, files["new"])
+    # compared ahead (inline here): OE2 and OE1 (under SI) changed, OE3 did not
+    assert win.since_bar.followed_changed == 2
+    assert win.since_bar.label.text() == (
+        "Show what changed since the download of 01-01-2021 · 2 followed units changed"
+    )
+    win.since_bar.show_button.click()  # taken as made: no second load
+    comp = win.state.comparison
+    assert comp is not None and comp.old_path == files["old"]
+    panel = _panel(win)
+    rows = _rows(panel)
+    mine = [i for i, r in enumerate(rows) if r[1] in (OE1, OE2)]
+    assert mine == list(range(len(mine))) and {rows[i][1] for i in mine} == {OE1, OE2}
+    assert panel.followed_label.text() == "2 followed units changed; listed first."
+    # dismissing an offer lets go of what was made ahead
+    _open(qtbot, win, files["old"])
+    _open(qtbot, win, files["new"])
+    assert win._since_ready is not None
+    win.since_bar.close_button.click()
+    assert win._since_ready is None and not win.since_bar.isVisibleTo(win)

@@ -24,6 +24,8 @@ class SinceBar(QFrame):
 
     #: the user asked to see the changes (the argument is the `Remembered` download)
     open_requested = Signal(object)
+    #: the offer went (closed, taken or replaced)
+    dismissed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,7 +60,10 @@ class SinceBar(QFrame):
         self.update_text()
 
     def dismiss(self) -> None:
+        had = self.offered is not None
         self.offer(None)
+        if had:
+            self.dismissed.emit()
 
     def set_followed_changed(self, n: int | None) -> None:
         self.followed_changed = n
