@@ -175,7 +175,13 @@ def main() -> None:
             if k == "changed" and all(records.record(i)[4:6])
         )
         panel.table.select_source_row(row)
-        app.processEvents()
+        index = panel.table.proxy.mapFromSource(records.index(row, 0))
+        panel.table.scrollTo(index, panel.table.ScrollHint.PositionAtTop)
+        win.resize(1600, 1100)
+        settle = time.perf_counter() + 0.5  # the dock tabs are fitted on timers
+        while time.perf_counter() < settle:
+            app.processEvents()
+            time.sleep(0.01)
         win.grab().save(args.screenshot)
         print(f"screenshot: {args.screenshot}")
 

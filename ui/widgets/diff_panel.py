@@ -333,7 +333,7 @@ class DifferencesPanel(LazyPanel):
         widths = {
             "kind": max(metrics.horizontalAdvance(t) for t in (*kinds, labels[0])) + pad,
             "name": metrics.averageCharWidth() * 26,
-            "field": metrics.averageCharWidth() * 20,
+            "field": metrics.averageCharWidth() * 28,
             "old": metrics.averageCharWidth() * 22,
             "new": metrics.averageCharWidth() * 22,
         }
@@ -446,6 +446,16 @@ class DifferencesPanel(LazyPanel):
         # closed unit); the tree shows the open file at that date
         self.state.set_as_of(comp.day_of(rows.kinds[row]))
         self.state.select(sid)
+        reg = self.state.register
+        if reg is not None and reg.entity_index(sid) < 0:  # a unit the open file lacks
+            other = os.path.basename(comp.other_path)
+            self.count_label.setText(
+                tr(
+                    self.lang,
+                    f"{sid} findes kun i {other}, ikke i den åbne fil.",
+                    f"{sid} is only in {other}, not in the open file.",
+                )
+            )
 
     # --- actions ------------------------------------------------------------------------
 
