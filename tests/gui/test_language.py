@@ -282,6 +282,41 @@ def window(qtbot: Any, tmp_path: Path) -> MainWindow:
     return win
 
 
+def comparison_views(win: MainWindow) -> list[tuple[str, str]]:
+    """The window's texts with a comparison open (Differences and Followed in front,
+    followed units, the since-last-time bar), then closed again."""
+    import datetime as dt
+
+    from ui.comparison import Remembered, compare_registers
+
+    reg = win.state.register
+    assert reg is not None
+    other = _register(names={OE3: "Zeta 9"})
+    win.state.set_followed({SI: True, OE3: False})
+    # the window's paths are absolute (the scan passes paths over: they are no language)
+    other_path = str(Path(win.path).with_name("andet.zip"))
+    win.state.set_comparison(compare_registers(reg, win.path, other, other_path))
+    texts = []
+    for name in ("dock_DifferencesPanel", "dock_FollowedPanel"):
+        dock = win.findChild(QDockWidget, name)
+        assert dock is not None
+        win.bring_to_front(dock)
+        QApplication.processEvents()
+        panel = dock.widget().widget(0)
+        panel.wait()
+        panel.update_now()
+        QApplication.processEvents()
+        texts += [(f"{name}: {w}", t) for w, t in window_texts(win)]
+    win.since_bar.offer(Remembered("sor2-zip", other_path, dt.date(2020, 12, 1), None))
+    win.since_bar.set_followed_changed(2)
+    QApplication.processEvents()
+    texts += window_texts(win)
+    win.since_bar.dismiss()
+    win.state.set_comparison(None)
+    win.state.set_followed({})
+    return texts
+
+
 def every_view(qtbot: Any, win: MainWindow) -> list[tuple[str, str]]:
     """The window's texts with each panel in front in turn (a unit with a problem
     selected, a search typed), and the menus."""
@@ -299,6 +334,7 @@ def every_view(qtbot: Any, win: MainWindow) -> list[tuple[str, str]]:
                 wait()
         QApplication.processEvents()
         texts += [(f"{dock.objectName()}: {w}", t) for w, t in window_texts(win)]
+    texts += comparison_views(win)
     win.reveal(OE3)
     QApplication.processEvents()
     texts += window_texts(win)
