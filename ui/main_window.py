@@ -405,6 +405,8 @@ class MainWindow(QMainWindow):
             self.panels[cls_name] = panel
             if hasattr(panel, "compare_requested"):
                 panel.compare_requested.connect(self.compare_file_dialog)
+                panel.compare_path_requested.connect(self.compare_with)
+                panel.set_recent(self.compare_candidates())
             self.docks.append(dock)
             self._dock_titles[dock] = cls.titles
             self._add_panel_action(dock)
@@ -609,11 +611,15 @@ class MainWindow(QMainWindow):
         if not paths:
             self.recent_menu.addAction(self.tr_("(ingen)", "(none)")).setEnabled(False)
 
+    def compare_candidates(self) -> list[str]:
+        """The recent files other than the open one: what it is likely compared with."""
+        here = os.path.abspath(self.path) if self.path else ""
+        return [p for p in self.settings.recent_files() if p != here]
+
     def _fill_compare_recent_menu(self) -> None:
         """The recent files other than the open one, to compare it with."""
         self.compare_recent_menu.clear()
-        here = os.path.abspath(self.path) if self.path else ""
-        paths = [p for p in self.settings.recent_files() if p != here]
+        paths = self.compare_candidates()
         for path in paths:
             action = self.compare_recent_menu.addAction(os.path.basename(path).replace("&", "&&"))
             action.setToolTip(path)
@@ -711,7 +717,7 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: str, demo: bool = False) -> bool:
         """Start loading `path`; the open register stays until the new one is ready."""
-        if self.load_task.running:
+        if self.load_task.running or self.compare_task.running:
             self.error(
                 self.tr_(
                     "En anden fil indlæses stadig; vent på den eller annullér den først.",
@@ -1106,6 +1112,9 @@ class MainWindow(QMainWindow):
             for r in range(self.model.rowCount()):
                 self.tree.expand(self.model.index(r, 0))
         self.banner.setVisible(self.is_demo and reg is not None)
+        diff_panel = self.panels.get("DifferencesPanel")
+        if diff_panel is not None and hasattr(diff_panel, "set_recent"):
+            diff_panel.set_recent(self.compare_candidates())
         if self._report_dialog is not None:
             self._report_dialog.close()
         self._report_dialog = None

@@ -461,3 +461,28 @@ def test_with_followed_units_the_bar_says_how_many_changed(
     assert win._since_ready is not None
     win.since_bar.close_button.click()
     assert win._since_ready is None and not win.since_bar.isVisibleTo(win)
+
+
+def test_recent_files_are_offered_to_compare_with(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    win = window
+    _open(qtbot, win, files["old"])
+    _open(qtbot, win, files["new"])
+    # the menu and the Differences panel's empty page list the other recent files
+    assert win.compare_candidates() == [files["old"]]
+    win._fill_compare_recent_menu()
+    actions = win.compare_recent_menu.actions()
+    assert [a.text() for a in actions] == ["old.zip"]
+    panel = win.panels["DifferencesPanel"]
+    assert isinstance(panel, DifferencesPanel)
+    assert panel.recent.count() == 1
+    with qtbot.waitSignal(win.compare_task.finished, timeout=10000):
+        panel._on_recent_activated(panel.recent.item(0))
+    comp = win.state.comparison
+    assert comp is not None and comp.other_path == files["old"]
+    # while the second file loads, no other file is opened over it
+    win.close_comparison()
+    with qtbot.waitSignal(win.compare_task.finished, timeout=10000):
+        actions[0].trigger()
+    assert win.state.comparison is not None

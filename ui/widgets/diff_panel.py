@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -74,6 +76,8 @@ class DifferencesPanel(LazyPanel):
 
     #: the empty panel's button: File > Compare with...
     compare_requested = Signal()
+    #: a recent file chosen on the empty page, to compare the open file with
+    compare_path_requested = Signal(str)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -101,7 +105,17 @@ class DifferencesPanel(LazyPanel):
         empty_lay.addStretch(1)
         empty_lay.addWidget(self.hint)
         empty_lay.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        # beside the button, the recent files (the window says which: `set_recent`)
+        self.recent_label = QLabel(self)
+        self.recent = QListWidget(self)
+        self.recent.setObjectName("DiffRecent")
+        self.recent.setMaximumHeight(160)
+        self.recent.itemActivated.connect(self._on_recent_activated)
+        self.recent.itemClicked.connect(self._on_recent_activated)
+        empty_lay.addWidget(self.recent_label)
+        empty_lay.addWidget(self.recent)
         empty_lay.addStretch(2)
+        self._recent: list[str] = []
         self.empty = empty
         self.caption = QLabel(self)
         self.caption.setWordWrap(True)
@@ -213,6 +227,9 @@ class DifferencesPanel(LazyPanel):
         self.export_button.setText(tr(lang, "Eksportér…", "Export…"))
         self.close_button.setText(tr(lang, "Luk sammenligning", "Close comparison"))
         self.compare_button.setText(tr(lang, "Sammenlign med…", "Compare with…"))
+        self.recent_label.setText(
+            tr(lang, "Eller sammenlign med en seneste fil:", "Or compare with a recent file:")
+        )
         self.legend.setText(
             tr(
                 lang,
@@ -222,6 +239,23 @@ class DifferencesPanel(LazyPanel):
         )
         self._update_kind_texts()
         self._update_caption()
+
+    def set_recent(self, paths: list[str]) -> None:
+        """The recent files offered on the empty page (the open one left out)."""
+        self._recent = list(paths)
+        self.recent.clear()
+        for p in self._recent:
+            item = QListWidgetItem(f"{os.path.basename(p)}    {os.path.dirname(p)}")
+            item.setData(Qt.ItemDataRole.UserRole, p)
+            item.setToolTip(p)
+            self.recent.addItem(item)
+        self.recent_label.setVisible(bool(self._recent))
+        self.recent.setVisible(bool(self._recent))
+
+    def _on_recent_activated(self, item: QListWidgetItem) -> None:
+        path = item.data(Qt.ItemDataRole.UserRole)
+        if path and self.state.register is not None:
+            self.compare_path_requested.emit(str(path))
 
     # --- state ------------------------------------------------------------------------
 
