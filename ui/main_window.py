@@ -97,6 +97,7 @@ from ui.widgets.start_page import StartPage
 from ui.widgets.tree_view import TreePane
 
 if TYPE_CHECKING:  # the panels pull in pandas: imported when the docks are built
+    from ui.widgets.diff_panel import DifferencesPanel
     from ui.widgets.panel import LazyPanel
     from ui.widgets.units_view import UnitsView
 
@@ -403,13 +404,14 @@ class MainWindow(QMainWindow):
                 | QDockWidget.DockWidgetFeature.DockWidgetClosable
             )
             self.panels[cls_name] = panel
-            if hasattr(panel, "compare_requested"):
-                panel.compare_requested.connect(self.compare_file_dialog)
-                panel.compare_path_requested.connect(self.compare_with)
-                panel.set_recent(self.compare_candidates())
             self.docks.append(dock)
             self._dock_titles[dock] = cls.titles
             self._add_panel_action(dock)
+        diff_panel = self.diff_panel()
+        if diff_panel is not None:
+            diff_panel.compare_requested.connect(self.compare_file_dialog)
+            diff_panel.compare_path_requested.connect(self.compare_with)
+            diff_panel.set_recent(self.compare_candidates())
         self._place_docks()
         self._front_dock = self.docks[0] if self.docks else None
         state = self.settings.get(st.WINDOW_STATE)
@@ -610,6 +612,15 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
         if not paths:
             self.recent_menu.addAction(self.tr_("(ingen)", "(none)")).setEnabled(False)
+
+    def diff_panel(self) -> DifferencesPanel | None:
+        """The Differences panel, when the window has one."""
+        panel = self.panels.get("DifferencesPanel")
+        if panel is None:
+            return None
+        from ui.widgets.diff_panel import DifferencesPanel
+
+        return panel if isinstance(panel, DifferencesPanel) else None
 
     def compare_candidates(self) -> list[str]:
         """The recent files other than the open one: what it is likely compared with."""
@@ -1112,8 +1123,8 @@ class MainWindow(QMainWindow):
             for r in range(self.model.rowCount()):
                 self.tree.expand(self.model.index(r, 0))
         self.banner.setVisible(self.is_demo and reg is not None)
-        diff_panel = self.panels.get("DifferencesPanel")
-        if diff_panel is not None and hasattr(diff_panel, "set_recent"):
+        diff_panel = self.diff_panel()
+        if diff_panel is not None:
             diff_panel.set_recent(self.compare_candidates())
         if self._report_dialog is not None:
             self._report_dialog.close()
