@@ -83,7 +83,6 @@ class DifferencesPanel(LazyPanel):
         super().__init__(state, parent)
         self._key: tuple[Any, ...] | None = None  # what the table shows
         self._rows: Rows | None = None
-        self._export_diff: Any = None
         #: the rows are made here; only the newest filters count
         self.job = TaskRunner(self, latest_only=True)
         self.job.finished.connect(self._on_job_finished)
