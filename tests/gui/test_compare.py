@@ -486,3 +486,23 @@ def test_recent_files_are_offered_to_compare_with(
     with qtbot.waitSignal(win.compare_task.finished, timeout=10000):
         actions[0].trigger()
     assert win.state.comparison is not None
+
+
+def test_the_open_file_is_old_when_the_chosen_one_is_newer(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    win = window
+    _open(qtbot, win, files["old"])
+    _compare(qtbot, win, files["new"])
+    comp = win.state.comparison
+    assert comp is not None and comp.open_is_old
+    assert comp.old_path == files["old"] and comp.new_path == files["new"]
+    panel = _panel(win)
+    assert "old.zip" in panel.caption.text().splitlines()[0]
+    assert panel.caption.text().splitlines()[0].endswith("the open file")
+    assert not panel.note.isVisibleTo(panel)  # the dates run forwards: no note
+    # the old file's tree, at the newer file's date, selects the renamed unit
+    row = next(i for i, r in enumerate(_rows(panel)) if r[0] == "Renamed")
+    panel.table.select_source_row(row)
+    assert win.state.as_of == NEW_DAY and win.state.current == OE1
+    assert win.model.sor_id_of(win.tree.currentIndex()) == OE1
