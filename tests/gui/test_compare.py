@@ -424,9 +424,11 @@ def test_the_followed_list_shows_which_followed_units_changed(
     _compare(qtbot, win, files["old"])
     followed.update_now()
     # the changed one first, with its count of differing units
-    assert table.record(0)[0] == OE2 and table.record(0)[3] == "1"
-    assert table.record(1)[0] == OE3 and table.record(1)[3] == "0"
-    assert followed.caption.text() == "1 of 2 followed changed in the comparison."
+    assert table.record(0)[:2] == (OE2, "1")
+    assert table.record(1)[:2] == (OE3, "0")
+    assert followed.caption.text() == (
+        "1 of 2 followed have differences in the comparison; 1 unit in all."
+    )
     # a row selects the unit; Unfollow removes it from the list and the settings
     followed.table.select_source_row(1)
     assert win.state.current == OE3

@@ -21,7 +21,10 @@ from ui.unit_labels import unit_name
 from ui.widgets.panel import LazyPanel
 from ui.widgets.table_view import RecordsView
 
-KEYS = ("sor_id", "name", "scope", "differs")
+#: the count of differing units beside the id: it is what the list is looked at for
+KEYS = ("sor_id", "differs", "name", "scope")
+#: the widest a name is fitted to (longer names elide), so the scope stays in view
+NAME_WIDTH = 240
 
 
 class FollowedPanel(LazyPanel):
@@ -64,12 +67,14 @@ class FollowedPanel(LazyPanel):
         followed = self.state.followed
         comp = self.state.comparison
         counts: dict[str, int] = {}
+        units = 0  # differing units under all entries (what the bar and Differences say)
         if comp is not None and followed:
             from ui.comparison import followed_ids
 
             differing = {str(i) for i in comp.diff.differing_ids().tolist()}
             for sid, subtree in followed.items():
                 counts[sid] = len(followed_ids(comp, {sid: subtree}) & differing)
+            units = len(followed_ids(comp, followed) & differing)
         rows: list[tuple[Any, ...]] = []
         for sid, subtree in followed.items():
             name = unit_name(reg, sid, day) if reg is not None else None
@@ -79,17 +84,19 @@ class FollowedPanel(LazyPanel):
                 else tr(lang, "enheden", "the unit")
             )
             differs = number(counts[sid], lang) if sid in counts else ""
-            rows.append((sid, name or "", scope, differs))
+            rows.append((sid, differs, name or "", scope))
         # while a comparison is open, the entries with differences first
-        rows.sort(key=lambda r: (-counts.get(r[0], 0), r[1].lower(), r[0]))
+        rows.sort(key=lambda r: (-counts.get(r[0], 0), r[2].lower(), r[0]))
         labels = (
             tr(lang, "SOR-kode", "SOR id"),
+            tr(lang, "Forskelle", "Differences"),
             tr(lang, "Navn", "Name"),
             tr(lang, "Følges", "Followed"),
-            tr(lang, "Forskelle", "Differences"),
         )
         self.table.set_records(KEYS, labels, rows)
         self.table.resizeColumnsToContents()
+        name_col = KEYS.index("name")
+        self.table.setColumnWidth(name_col, min(self.table.columnWidth(name_col), NAME_WIDTH))
         self.table.fit_id_columns()
         changed = sum(1 for n in counts.values() if n)
         if not followed:
@@ -106,12 +113,13 @@ class FollowedPanel(LazyPanel):
                 f"{number(len(followed), lang)} followed. Open a comparison to see which changed.",
             )
         else:
+            n, total = number(changed, lang), number(len(followed), lang)
             text = tr(
                 lang,
-                f"{number(changed, lang)} af {number(len(followed), lang)} fulgte er ændret "
-                "i sammenligningen.",
-                f"{number(changed, lang)} of {number(len(followed), lang)} followed changed "
-                "in the comparison.",
+                f"{n} af {total} fulgte har forskelle i sammenligningen; "
+                f"{number(units, lang)} {'enhed' if units == 1 else 'enheder'} i alt.",
+                f"{n} of {total} followed have differences in the comparison; "
+                f"{number(units, lang)} {'unit' if units == 1 else 'units'} in all.",
             )
         self.caption.setText(text)
         self.unfollow_button.setEnabled(bool(followed))
