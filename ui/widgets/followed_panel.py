@@ -36,6 +36,8 @@ class FollowedPanel(LazyPanel):
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
+        self._counts_key: tuple[Any, ...] | None = None
+        self._counts: tuple[dict[str, int], int] = ({}, 0)
         state.followed_changed.connect(self._on_changed)
         state.comparison_changed.connect(self._on_changed)
         self.caption = QLabel(self)
@@ -69,12 +71,12 @@ class FollowedPanel(LazyPanel):
         counts: dict[str, int] = {}
         units = 0  # differing units under all entries (what the bar and Differences say)
         if comp is not None and followed:
-            from ui.comparison import followed_ids
-
-            differing = {str(i) for i in comp.diff.differing_ids().tolist()}
-            for sid, subtree in followed.items():
-                counts[sid] = len(followed_ids(comp, {sid: subtree}) & differing)
-            units = len(followed_ids(comp, followed) & differing)
+            # kept per comparison and list: a date move only renames the rows
+            key = (id(comp.diff), tuple(sorted(followed.items())))
+            if self._counts_key != key:
+                self._counts = differing_counts(comp, followed)
+                self._counts_key = key
+            counts, units = self._counts
         rows: list[tuple[Any, ...]] = []
         for sid, subtree in followed.items():
             name = unit_name(reg, sid, day) if reg is not None else None
@@ -134,3 +136,15 @@ class FollowedPanel(LazyPanel):
         ids = set(self.table.selected_sor_ids())
         if ids:
             self.state.set_followed({k: v for k, v in self.state.followed.items() if k not in ids})
+
+
+def differing_counts(comp: Any, followed: dict[str, bool]) -> tuple[dict[str, int], int]:
+    """Per followed entry: how many of its units differ; and how many in all."""
+    from ui.comparison import followed_ids
+
+    differing = {str(i) for i in comp.diff.differing_ids().tolist()}
+    counts = {
+        sid: len(followed_ids(comp, {sid: subtree}) & differing)
+        for sid, subtree in followed.items()
+    }
+    return counts, len(followed_ids(comp, followed) & differing)
