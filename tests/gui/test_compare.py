@@ -508,3 +508,37 @@ def test_the_open_file_is_old_when_the_chosen_one_is_newer(
     panel.table.select_source_row(row)
     assert win.state.as_of == NEW_DAY and win.state.current == OE1
     assert win.model.sor_id_of(win.tree.currentIndex()) == OE1
+
+
+def test_since_last_time_reads_the_old_download_from_its_cache(
+    qtbot: Any, window: MainWindow, files: dict[str, str]
+) -> None:
+    """Today's download saved over last month's under the same name: the comparison
+    still opens, from the cache, without reading any file again."""
+    from sorviewer.cache import write_cache
+
+    win = window
+    _open(qtbot, win, files["old"])
+    rec = read_remembered(win.settings.get(st.LAST_DOWNLOADS))["sor2-zip"]
+    assert rec.key is not None
+    reg_old = win.state.register
+    assert reg_old is not None
+    # what `sorviewer.load` does after reading a file (the test's loader does not)
+    assert write_cache(rec.key, reg_old)
+    Path(files["old"]).write_text("today's download, saved over last month's\n", encoding="utf-8")
+    read: list[str] = []
+
+    def counting(path: str, progress: Any, cancelled: Any) -> Any:
+        read.append(Path(path).stem)
+        # the file at the old path now holds the newer download
+        return loader(files["new"] if Path(path).stem == "old" else path, progress, cancelled)
+
+    win.loader = counting
+    _open(qtbot, win, files["old"])
+    assert win.since_bar.isVisibleTo(win) and read == ["old"]
+    with qtbot.waitSignal(win.compare_task.finished, timeout=10000):
+        win.since_bar.show_button.click()
+    comp = win.state.comparison
+    assert comp is not None and read == ["old"]  # no file read for the comparison
+    assert comp.diff.old.snapshot_date == OLD_DAY and comp.diff.new.snapshot_date == NEW_DAY
+    assert comp.diff.counts()["renamed"] == 1
