@@ -264,6 +264,11 @@ def test_filters_narrow_the_rows_and_a_row_selects_the_unit_in_the_tree(
     win.reveal(OE1)
     panel.wait()
     assert {r[1] for r in _rows(panel)} == {OE1, OE2}
+    assert panel.under_box.text() == "Only under the selected unit: Kardiologi Nord"
+    # selecting a row of the table keeps the rows (the unit they are under stays)
+    panel.table.select_source_row(next(i for i, r in enumerate(_rows(panel)) if r[1] == OE2))
+    panel.wait()
+    assert win.state.current == OE2 and {r[1] for r in _rows(panel)} == {OE1, OE2}
     win.reveal(OE3)
     panel.wait()
     assert _rows(panel) == []

@@ -141,7 +141,11 @@ class DifferencesPanel(LazyPanel):
             grid.addWidget(box, n // 4, n % 4)
         self.under_box = QCheckBox(self)
         self.under_box.setObjectName("DiffUnder")
-        self.under_box.toggled.connect(self._on_filter_changed)
+        self.under_box.toggled.connect(self._on_under_toggled)
+        #: the unit the rows must be under (the one selected when the box was ticked or
+        #: selected elsewhere since; a row selected here does not move it)
+        self._under_id = ""
+        self._selecting = False
         self.text_edit = QLineEdit(self)
         self.text_edit.setObjectName("DiffText")
         self.text_edit.setClearButtonEnabled(True)
@@ -204,9 +208,7 @@ class DifferencesPanel(LazyPanel):
 
     def retranslate(self) -> None:
         lang = self.lang
-        self.under_box.setText(
-            tr(lang, "Kun under den valgte enhed", "Only under the selected unit")
-        )
+        self._update_under_text()
         self.text_edit.setPlaceholderText(
             tr(
                 lang,
@@ -267,9 +269,28 @@ class DifferencesPanel(LazyPanel):
         self._rows = None
         self.mark_stale()
 
-    def _on_selection_changed(self, _sor_id: str) -> None:
-        if self.under_box.isChecked():
+    def _on_selection_changed(self, sor_id: str) -> None:
+        if self._selecting:  # a row of this table: the rows stay as they are
+            return
+        if self.under_box.isChecked() and sor_id != self._under_id:
+            self._under_id = sor_id
+            self._update_under_text()
             self.mark_stale()
+
+    def _on_under_toggled(self, on: bool) -> None:
+        self._under_id = self.state.current if on else ""
+        self._update_under_text()
+        self._on_filter_changed()
+
+    def _update_under_text(self) -> None:
+        lang = self.lang
+        text = tr(lang, "Kun under den valgte enhed", "Only under the selected unit")
+        reg, sid = self.state.register, self._under_id
+        if self.under_box.isChecked() and reg is not None and sid:
+            from ui.unit_labels import unit_name
+
+            text += f": {unit_name(reg, sid, self.state.as_of) or sid}"
+        self.under_box.setText(text)
 
     def _on_filter_changed(self, *_args: object) -> None:
         self._text_timer.stop()
@@ -282,7 +303,7 @@ class DifferencesPanel(LazyPanel):
     def filters(self) -> tuple[tuple[str, ...], str | None, str]:
         """(kinds checked, the unit the rows must be under or None, the text)."""
         kinds = tuple(k for k in KINDS if self.kind_boxes[k].isChecked())
-        under = self.state.current if self.under_box.isChecked() else None
+        under = self._under_id if self.under_box.isChecked() else None
         return kinds, (under or None), self.text_edit.text().strip()
 
     # --- compute ----------------------------------------------------------------------
@@ -477,8 +498,12 @@ class DifferencesPanel(LazyPanel):
             return
         # the unit at the date it is compared at: the newer file's (the older one's for a
         # closed unit); the tree shows the open file at that date
-        self.state.set_as_of(comp.day_of(rows.kinds[row]))
-        self.state.select(sid)
+        self._selecting = True
+        try:
+            self.state.set_as_of(comp.day_of(rows.kinds[row]))
+            self.state.select(sid)
+        finally:
+            self._selecting = False
         reg = self.state.register
         if reg is not None and reg.entity_index(sid) < 0:  # a unit the open file lacks
             other = os.path.basename(comp.other_path)
