@@ -337,6 +337,208 @@ def _children(elem: Any) -> list[Any]:
     return out
 
 
+# --- the fast path's look-ups: full tag -> meaning, decided once per tag ---------------------
+
+_TAG_CACHE_MAX = 4096  # a hostile file cannot grow the caches without bound
+
+
+class _Lookup:
+    """A block's fields by full tag: `mapping` by local name in a known namespace, and
+    `special` names (SOR namespaces only when `special_sor`) to markers."""
+
+    def __init__(
+        self,
+        mapping: dict[str, str],
+        special: dict[str, str] | None = None,
+        *,
+        special_sor: bool = True,
+    ) -> None:
+        self.mapping = mapping
+        self.special = special or {}
+        self.special_sor = special_sor
+        self.cache: dict[str, str] = {}
+
+    def find(self, tag: Any) -> str | None:
+        hit = self.cache.get(tag)
+        if hit is not None:
+            return hit
+        if not isinstance(tag, str):
+            return None
+        uri, local = _split(tag)
+        if local in self.special and (_is_sor(uri) if self.special_sor else _is_known(uri)):
+            hit = self.special[local]
+        elif _is_known(uri):
+            hit = self.mapping.get(local)
+        if hit is not None and len(self.cache) < _TAG_CACHE_MAX:
+            self.cache[tag] = hit
+        return hit
+
+
+def _strip(t: str | None) -> str | None:
+    if t is None:
+        return None
+    return t.strip() or None
+
+
+_STATUS_MARK = "/SorStatus"
+_POSTAL_MARK = "/AddressPostal"
+_EAN_ENTITY = "/EanLocationCodeEntity"
+_INDICATOR = "/Indicator"
+_SPECIALITY_MARK = "/ClinicalSpeciality"
+
+_STATUS_FIELDS = _Lookup(_STATUS)
+_VIRTUAL_FIELDS = _Lookup(_VIRTUAL)
+_OU_FIELDS = _Lookup(_OU_FLAGS)
+_LOCAL_FIELDS = _Lookup(_LOCAL_ATTRIBUTES)
+_GEO_FIELDS = _Lookup(_GEO)
+_SPECIALITY = _Lookup({"SpecialityCode": "Id", "SpecialityType": "TypeId"})
+_EAN_FIELDS = _Lookup(_EAN, {"SorStatus": _STATUS_MARK})
+_ADDRESS_FIELDS = _Lookup(_ADDRESS_PARTS, {"AddressPostal": _POSTAL_MARK}, special_sor=False)
+_OPTION = _Lookup(
+    {},
+    {
+        "EanLocationCodeEntity": _EAN_ENTITY,
+        "EntityInheritedIndicator": _INDICATOR,
+        "EntityInheritanceIndicator": _INDICATOR,
+    },
+)
+_SPECIALITY_ITEM = _Lookup({}, {"ClinicalSpeciality": _SPECIALITY_MARK})
+_REPLACEMENT_ITEM = _Lookup({}, {"SorIdentifier": "SorId"})
+
+# what a record's child is: a kind and its argument
+_LEAF, _LEAVES, _ADDRESS, _EAN_BLOCK, _EAN_OPTION, _SPECIALITIES, _REPLACEMENTS = range(7)
+_Action = tuple[int, Any]
+_RECORD_ACTIONS: dict[str, _Action] = {}
+
+
+def _record_action(tag: Any) -> _Action | None:
+    """What a child of a unit record is, as `_Reader._general_values` decides it."""
+    if not isinstance(tag, str):
+        return None
+    uri, local = _split(tag)
+    if not _is_known(uri):
+        return None
+    act: _Action | None = None
+    if local in _SIMPLE:
+        act = (_LEAF, _SIMPLE[local])
+    elif local == "SorStatus":
+        act = (_LEAVES, (_STATUS_FIELDS, local, None))
+    elif local == "EanLocationCodeEntity":
+        act = (_EAN_BLOCK, None)
+    elif local in ("OptionalEanLocationCode", "EanLocationCodeOption"):
+        act = (_EAN_OPTION, None)
+    elif local in _ADDRESS_BLOCKS:
+        prefix, indicator = _ADDRESS_BLOCKS[local]
+        act = (_ADDRESS, (prefix, indicator, local))
+    elif local == "VirtualAddressInformation":
+        act = (_LEAVES, (_VIRTUAL_FIELDS, local, "VirtualAddressInheritanceIndicator"))
+    elif local == "ClinicalSpecialityCollection":
+        act = (_SPECIALITIES, None)
+    elif local == "OrganizationalUnitInformation":
+        act = (_LEAVES, (_OU_FIELDS, None, None))
+    elif local == "LocalAttributeCollection":
+        act = (_LEAVES, (_LOCAL_FIELDS, None, None))
+    elif local == "GeographicalParent":
+        act = (_LEAVES, (_GEO_FIELDS, None, None))
+    elif local == "ReplacesEntityCollection":
+        act = (_REPLACEMENTS, "ReplacesSorIds")
+    elif local == "ReplacedByEntityCollection":
+        act = (_REPLACEMENTS, "ReplacedBySorIds")
+    if act is not None and len(_RECORD_ACTIONS) < _TAG_CACHE_MAX:
+        _RECORD_ACTIONS[tag] = act
+    return act
+
+
+def _fast_leaves(values: dict[str, str], elem: Any, fields: _Lookup) -> bool:
+    """Leaf fields of `elem` into `values`; False at anything `_Reader._leaves` reports."""
+    cache = fields.cache
+    for kid in elem.iterchildren():
+        tag = kid.tag
+        col = cache.get(tag) or fields.find(tag)
+        if col is None or len(kid):
+            return False
+        t = kid.text
+        if t is not None:
+            t = t.strip()
+            if t:
+                values[col] = t
+    return True
+
+
+def _fast_address(values: dict[str, str], elem: Any, prefix: str, outer: bool) -> bool:
+    """`_Reader._address` for an address block of known parts (one AddressPostal level)."""
+    cache = _ADDRESS_FIELDS.cache
+    for kid in elem.iterchildren():
+        tag = kid.tag
+        part = cache.get(tag) or _ADDRESS_FIELDS.find(tag)
+        if part is None:
+            return False
+        if part == _POSTAL_MARK:
+            if not outer or not _fast_address(values, kid, prefix, False):
+                return False
+            continue
+        if len(kid):
+            return False
+        t = kid.text
+        if t is not None:
+            t = t.strip()
+            if t:
+                values[prefix + part] = t
+        if part == "CountryIdCode":
+            scheme = kid.get("scheme")
+            if scheme and scheme != "iso3166-alpha2":
+                values[prefix + "CountryIdCodeScheme"] = scheme
+    return True
+
+
+def _fast_ean(
+    values: dict[str, str],
+    elem: Any,
+    locs: list[tuple[tuple[str, str | None], dict[str, str]]],
+) -> bool:
+    """`_Reader._ean` for an EAN block of known fields; its LocationsCode row into `locs`."""
+    values["EanLocationCodeState"] = "own"
+    status: dict[str, str] = {}
+    cache = _EAN_FIELDS.cache
+    for kid in elem.iterchildren():
+        tag = kid.tag
+        col = cache.get(tag) or _EAN_FIELDS.find(tag)
+        if col is None:
+            return False
+        if col == _STATUS_MARK:
+            if not _fast_leaves(status, kid, _STATUS_FIELDS):
+                return False
+            continue
+        if len(kid):
+            return False
+        t = kid.text
+        if t is not None:
+            t = t.strip()
+            if t:
+                values[col] = t
+    region = values.get("EanLocationCodeRegionId")
+    if region and region in codes.REGIONS:
+        values["EanLocationCodeRegionName"] = codes.REGIONS[region]
+    ean = values.get("EanLocationCode")
+    if ean:
+        loc = {c: values[c] for c in schema.LOCATIONS_CODE_COLUMNS if c in values}
+        for col in ("FromDate", "ToDate", "UpdatedAt"):
+            if col in status:
+                loc[col] = status[col]
+        locs.append(((ean, status.get("FromDate")), loc))
+    return True
+
+
+@dataclass
+class _Fast:
+    """What the fast path read of one record."""
+
+    values: dict[str, str]
+    seen: set[str]
+    sor_id: str | None
+    locations: list[tuple[tuple[str, str | None], dict[str, str]]]
+
+
 @dataclass
 class _Ctx:
     """One open `*Entity` element: its level, enclosing unit, and the row once read."""
@@ -581,8 +783,125 @@ class _Reader:
         col = "ReplacesSorIds" if local == "ReplacesEntityCollection" else "ReplacedBySorIds"
         values[col] = ", ".join(ids)
 
+
+    # -- the fast path --
+
+    @staticmethod
+    def _fast_values(elem: Any, level: str) -> _Fast | None:
+        """`record`'s values for a record made only of known fields, or None.
+
+        One pass over the record with a dictionary per block from the full tag to what
+        it means (`_tag_action`), so a field costs a dictionary look-up and its text:
+        the per-field helpers of the general path cost ~1 µs a field, and a register
+        has millions. Anything the general path would report (an unknown or nested
+        field, a bad flag, a ninth speciality, an entity reference) returns None, and
+        the general path reads the record again, so the output never depends on which
+        path read it."""
+        values: dict[str, str] = {"SorType": level}
+        seen: set[str] = set()
+        locs: list[tuple[tuple[str, str | None], dict[str, str]]] = []
+        sor_id: str | None = None
+        got_id = False
+        record_actions = _RECORD_ACTIONS
+        for kid in elem.iterchildren():
+            tag = kid.tag
+            act = record_actions.get(tag)
+            if act is None:
+                act = _record_action(tag)
+                if act is None:
+                    return None
+            kind, arg = act
+            if kind == _LEAF:
+                if len(kid):
+                    return None
+                t = kid.text
+                if arg == "SorId" and not got_id:
+                    got_id = True
+                    sor_id = _strip(t)
+                if t is not None:
+                    t = t.strip()
+                    if t:
+                        values[arg] = t
+            elif kind == _LEAVES:
+                table, seen_key, indicator = arg
+                if seen_key:
+                    seen.add(seen_key)
+                if indicator:
+                    values[indicator] = "false"
+                if not _fast_leaves(values, kid, table):
+                    return None
+            elif kind == _ADDRESS:
+                prefix, indicator, seen_key = arg
+                seen.add(seen_key)
+                values[indicator] = "false"
+                if not _fast_address(values, kid, prefix, True):
+                    return None
+            elif kind == _EAN_BLOCK:
+                seen.add("ean")
+                if not _fast_ean(values, kid, locs):
+                    return None
+            elif kind == _EAN_OPTION:
+                seen.add("ean")
+                for sub in kid.iterchildren():
+                    sub_act = _OPTION.find(sub.tag)
+                    if sub_act == _EAN_ENTITY:
+                        if not _fast_ean(values, sub, locs):
+                            return None
+                    elif sub_act == _INDICATOR:
+                        flag = (_strip(sub.text) or "").lower()
+                        if flag in ("true", "1"):
+                            values["EanLocationCodeState"] = "inherited"
+                        elif flag in ("false", "0"):
+                            values["EanLocationCodeState"] = "none"
+                        else:
+                            return None
+                    else:
+                        return None
+            elif kind == _SPECIALITIES:
+                for n, sub in enumerate(kid.iterchildren(), 1):
+                    if _SPECIALITY_ITEM.find(sub.tag) != _SPECIALITY_MARK:
+                        return None
+                    spec: dict[str, str] = {}
+                    if not _fast_leaves(spec, sub, _SPECIALITY):
+                        return None
+                    if n > 8:
+                        return None
+                    base = f"PrioritizedEntitySpeciality{n}"
+                    for part, val in spec.items():
+                        values[base + part] = val
+                    name = codes.SPECIALITIES.get(spec.get("Id", ""))
+                    if name:
+                        values[base + "Name"] = name
+            else:  # _REPLACEMENTS
+                ids = []
+                for sub in kid.iterchildren():
+                    if _REPLACEMENT_ITEM.find(sub.tag) != "SorId" or len(sub):
+                        return None
+                    t = _strip(sub.text)
+                    if t is None:
+                        return None
+                    ids.append(t)
+                if ids:
+                    values[arg] = ", ".join(ids)
+        return _Fast(values, seen, sor_id, locs)
+
     def record(self, elem: Any, ctx: _Ctx) -> None:
         """Read one unit element (InstitutionOwner / HealthInstitution / OrganizationalUnit)."""
+        fast = self._fast_values(elem, ctx.level)
+        if fast is not None:
+            values = fast.values
+            seen_blocks = fast.seen
+            sor_id = fast.sor_id
+            for key, loc in fast.locations:
+                self.locations.setdefault(key, loc)
+        else:
+            values, seen_blocks, sor_id = self._general_values(elem, ctx)
+        self._finish_record(elem, ctx, values, seen_blocks, sor_id)
+
+    def _general_values(
+        self, elem: Any, ctx: _Ctx
+    ) -> tuple[dict[str, str], set[str], str | None]:
+        """`record`'s values read field by field, reporting whatever is not as expected."""
         values: dict[str, str] = {"SorType": ctx.level}
         seen_blocks: set[str] = set()
         kids = _children(elem)
@@ -590,7 +909,6 @@ class _Reader:
             (_text(k) for k in kids if _split(k.tag)[1] == "SorIdentifier"),
             None,
         )
-        name = _RECORD_LEVELS[_split(elem.tag)[1]]
         for kid in kids:
             uri, local = _split(kid.tag)
             path = local  # same column names for a field at every level
@@ -631,6 +949,18 @@ class _Reader:
                 self._replacements(values, kid, local, path)
             else:
                 self._unknown(values, local, kid)
+        return values, seen_blocks, sor_id
+
+    def _finish_record(
+        self,
+        elem: Any,
+        ctx: _Ctx,
+        values: dict[str, str],
+        seen_blocks: set[str],
+        sor_id: str | None,
+    ) -> None:
+        """The checks after a record's fields are read, and the row."""
+        name = _RECORD_LEVELS[_split(elem.tag)[1]]
         line = int(elem.sourceline or ctx.line or 0)
         if name != ctx.level:
             self._warn(
