@@ -83,6 +83,17 @@ def main(args: list[str]) -> int:
         stride = max(1, len(picks) // units)
         picks = picks[::stride][:units]
 
+        from ui.widgets.details_panel import OverviewPanel
+
+        refresh_cpu: list[float] = []
+        plain_refresh = OverviewPanel.refresh
+
+        def timed_refresh(panel: OverviewPanel) -> None:
+            c = time.process_time()
+            plain_refresh(panel)
+            refresh_cpu.append((time.process_time() - c) * 1000)
+
+        OverviewPanel.refresh = timed_refresh  # type: ignore[method-assign]
         walls: list[float] = []
         cpus: list[float] = []
         prof = None
@@ -116,6 +127,11 @@ def main(args: list[str]) -> int:
                 f"  {name} p50 {statistics.median(s):.1f} ms  p95 {pct(s, 0.95):.1f} ms"
                 f"  max {max(s):.1f} ms"
             )
+        s = refresh_cpu
+        print(
+            f"  of which the Overview's refresh (cpu) p50 {statistics.median(s):.1f} ms"
+            f"  p95 {pct(s, 0.95):.1f} ms  (n={len(s)})"
+        )
         if prof is not None:
             import pstats
 
