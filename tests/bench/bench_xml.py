@@ -62,6 +62,7 @@ def run(mode: str, path: str) -> dict[str, float]:
         capture_output=True,
         text=True,
         env=env,
+        cwd=ROOT,  # `python -c` puts the working folder first on sys.path
         check=False,
     )
     if done.returncode != 0:
