@@ -1243,7 +1243,7 @@ class _Reader:
         for col in (*schema.SOR_ENTITY_COLUMNS, *extra):
             values = rows.column(col)
             if col in derived:
-                values = np.where(np.not_equal(values, None), values, derived[col])
+                values = np.where(pd.notna(values), values, derived[col])
             data[col] = _strings(values)
         data[LINE] = np.asarray(rows.lines, dtype=np.int64)
         return pd.DataFrame(data)
@@ -1276,7 +1276,7 @@ class _Reader:
 
 def _type_names(type_id: np.ndarray) -> np.ndarray:
     """`codes.type_name` of each code, looked up once per distinct code."""
-    present = np.not_equal(type_id, None)
+    present = pd.notna(type_id)
     out = np.full(len(type_id), None, dtype=object)
     if present.any():
         uniq, inverse = np.unique(type_id[present].astype(str), return_inverse=True)
