@@ -785,7 +785,6 @@ class _Reader:
         col = "ReplacesSorIds" if local == "ReplacesEntityCollection" else "ReplacedBySorIds"
         values[col] = ", ".join(ids)
 
-
     # -- the fast path --
 
     @staticmethod
@@ -900,9 +899,7 @@ class _Reader:
             values, seen_blocks, sor_id = self._general_values(elem, ctx)
         self._finish_record(elem, ctx, values, seen_blocks, sor_id)
 
-    def _general_values(
-        self, elem: Any, ctx: _Ctx
-    ) -> tuple[dict[str, str], set[str], str | None]:
+    def _general_values(self, elem: Any, ctx: _Ctx) -> tuple[dict[str, str], set[str], str | None]:
         """`record`'s values read field by field, reporting whatever is not as expected."""
         values: dict[str, str] = {"SorType": ctx.level}
         seen_blocks: set[str] = set()
