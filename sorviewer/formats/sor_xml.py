@@ -3,7 +3,10 @@
 The XML is a snapshot: one version per unit, and the hierarchy is the nesting
 (institution owner > health institution > organisational units at any depth,
 docs/FORMATS.md, "The XML"). The file is streamed with lxml `iterparse` and every
-unit's element is cleared once read, so memory holds the output columns only.
+unit's element is cleared once read, so memory holds the output columns only. A unit
+record made only of known fields is read in one pass (`_Reader._fast_values`); any
+other goes field by field through the general path, which reports what it finds, and
+both give the same values (tests/unit/test_xml_reference.py).
 
 Elements are matched by namespace URI and local name, never by prefix: the real
 files swap prefixes between versions (§7.4). The 1.0.0 and 2.0.0 SOR namespaces
