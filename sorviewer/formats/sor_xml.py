@@ -3,7 +3,10 @@
 The XML is a snapshot: one version per unit, and the hierarchy is the nesting
 (institution owner > health institution > organisational units at any depth,
 docs/FORMATS.md, "The XML"). The file is streamed with lxml `iterparse` and every
-unit's element is cleared once read, so memory holds the output columns only.
+unit's element is cleared once read, so memory holds the output columns only. A unit
+record made only of known fields is read in one pass (`_Reader._fast_values`); any
+other goes field by field through the general path, which reports what it finds, and
+both give the same values (tests/unit/test_xml_reference.py).
 
 Elements are matched by namespace URI and local name, never by prefix: the real
 files swap prefixes between versions (§7.4). The 1.0.0 and 2.0.0 SOR namespaces
@@ -36,9 +39,11 @@ from typing import IO, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from lxml import etree
 
 from .. import codes, schema
+from ..arrays import first_up
 from ..dates import parse_date_text
 from ..errors import FILE_ERRORS, LoadCancelled, LoadError
 from ..messages import Message, clean_text, msg
@@ -337,6 +342,208 @@ def _children(elem: Any) -> list[Any]:
     return out
 
 
+# --- the fast path's look-ups: full tag -> meaning, decided once per tag ---------------------
+
+_TAG_CACHE_MAX = 4096  # a hostile file cannot grow the caches without bound
+
+
+class _Lookup:
+    """A block's fields by full tag: `mapping` by local name in a known namespace, and
+    `special` names (SOR namespaces only when `special_sor`) to markers."""
+
+    def __init__(
+        self,
+        mapping: dict[str, str],
+        special: dict[str, str] | None = None,
+        *,
+        special_sor: bool = True,
+    ) -> None:
+        self.mapping = mapping
+        self.special = special or {}
+        self.special_sor = special_sor
+        self.cache: dict[str, str] = {}
+
+    def find(self, tag: Any) -> str | None:
+        hit = self.cache.get(tag)
+        if hit is not None:
+            return hit
+        if not isinstance(tag, str):
+            return None
+        uri, local = _split(tag)
+        if local in self.special and (_is_sor(uri) if self.special_sor else _is_known(uri)):
+            hit = self.special[local]
+        elif _is_known(uri):
+            hit = self.mapping.get(local)
+        if hit is not None and len(self.cache) < _TAG_CACHE_MAX:
+            self.cache[tag] = hit
+        return hit
+
+
+def _strip(t: str | None) -> str | None:
+    if t is None:
+        return None
+    return t.strip() or None
+
+
+_STATUS_MARK = "/SorStatus"
+_POSTAL_MARK = "/AddressPostal"
+_EAN_ENTITY = "/EanLocationCodeEntity"
+_INDICATOR = "/Indicator"
+_SPECIALITY_MARK = "/ClinicalSpeciality"
+
+_STATUS_FIELDS = _Lookup(_STATUS)
+_VIRTUAL_FIELDS = _Lookup(_VIRTUAL)
+_OU_FIELDS = _Lookup(_OU_FLAGS)
+_LOCAL_FIELDS = _Lookup(_LOCAL_ATTRIBUTES)
+_GEO_FIELDS = _Lookup(_GEO)
+_SPECIALITY = _Lookup({"SpecialityCode": "Id", "SpecialityType": "TypeId"})
+_EAN_FIELDS = _Lookup(_EAN, {"SorStatus": _STATUS_MARK})
+_ADDRESS_FIELDS = _Lookup(_ADDRESS_PARTS, {"AddressPostal": _POSTAL_MARK}, special_sor=False)
+_OPTION = _Lookup(
+    {},
+    {
+        "EanLocationCodeEntity": _EAN_ENTITY,
+        "EntityInheritedIndicator": _INDICATOR,
+        "EntityInheritanceIndicator": _INDICATOR,
+    },
+)
+_SPECIALITY_ITEM = _Lookup({}, {"ClinicalSpeciality": _SPECIALITY_MARK})
+_REPLACEMENT_ITEM = _Lookup({}, {"SorIdentifier": "SorId"})
+
+# what a record's child is: a kind and its argument
+_LEAF, _LEAVES, _ADDRESS, _EAN_BLOCK, _EAN_OPTION, _SPECIALITIES, _REPLACEMENTS = range(7)
+_Action = tuple[int, Any]
+_RECORD_ACTIONS: dict[str, _Action] = {}
+
+
+def _record_action(tag: Any) -> _Action | None:
+    """What a child of a unit record is, as `_Reader._general_values` decides it."""
+    if not isinstance(tag, str):
+        return None
+    uri, local = _split(tag)
+    if not _is_known(uri):
+        return None
+    act: _Action | None = None
+    if local in _SIMPLE:
+        act = (_LEAF, _SIMPLE[local])
+    elif local == "SorStatus":
+        act = (_LEAVES, (_STATUS_FIELDS, local, None))
+    elif local == "EanLocationCodeEntity":
+        act = (_EAN_BLOCK, None)
+    elif local in ("OptionalEanLocationCode", "EanLocationCodeOption"):
+        act = (_EAN_OPTION, None)
+    elif local in _ADDRESS_BLOCKS:
+        prefix, indicator = _ADDRESS_BLOCKS[local]
+        act = (_ADDRESS, (prefix, indicator, local))
+    elif local == "VirtualAddressInformation":
+        act = (_LEAVES, (_VIRTUAL_FIELDS, local, "VirtualAddressInheritanceIndicator"))
+    elif local == "ClinicalSpecialityCollection":
+        act = (_SPECIALITIES, None)
+    elif local == "OrganizationalUnitInformation":
+        act = (_LEAVES, (_OU_FIELDS, None, None))
+    elif local == "LocalAttributeCollection":
+        act = (_LEAVES, (_LOCAL_FIELDS, None, None))
+    elif local == "GeographicalParent":
+        act = (_LEAVES, (_GEO_FIELDS, None, None))
+    elif local == "ReplacesEntityCollection":
+        act = (_REPLACEMENTS, "ReplacesSorIds")
+    elif local == "ReplacedByEntityCollection":
+        act = (_REPLACEMENTS, "ReplacedBySorIds")
+    if act is not None and len(_RECORD_ACTIONS) < _TAG_CACHE_MAX:
+        _RECORD_ACTIONS[tag] = act
+    return act
+
+
+def _fast_leaves(values: dict[str, str], elem: Any, fields: _Lookup) -> bool:
+    """Leaf fields of `elem` into `values`; False at anything `_Reader._leaves` reports."""
+    cache = fields.cache
+    for kid in elem.iterchildren():
+        tag = kid.tag
+        col = cache.get(tag) or fields.find(tag)
+        if col is None or len(kid):
+            return False
+        t = kid.text
+        if t is not None:
+            t = t.strip()
+            if t:
+                values[col] = t
+    return True
+
+
+def _fast_address(values: dict[str, str], elem: Any, prefix: str, outer: bool) -> bool:
+    """`_Reader._address` for an address block of known parts (one AddressPostal level)."""
+    cache = _ADDRESS_FIELDS.cache
+    for kid in elem.iterchildren():
+        tag = kid.tag
+        part = cache.get(tag) or _ADDRESS_FIELDS.find(tag)
+        if part is None:
+            return False
+        if part == _POSTAL_MARK:
+            if not outer or not _fast_address(values, kid, prefix, False):
+                return False
+            continue
+        if len(kid):
+            return False
+        t = kid.text
+        if t is not None:
+            t = t.strip()
+            if t:
+                values[prefix + part] = t
+        if part == "CountryIdCode":
+            scheme = kid.get("scheme")
+            if scheme and scheme != "iso3166-alpha2":
+                values[prefix + "CountryIdCodeScheme"] = scheme
+    return True
+
+
+def _fast_ean(
+    values: dict[str, str],
+    elem: Any,
+    locs: list[tuple[tuple[str, str | None], dict[str, str]]],
+) -> bool:
+    """`_Reader._ean` for an EAN block of known fields; its LocationsCode row into `locs`."""
+    values["EanLocationCodeState"] = "own"
+    status: dict[str, str] = {}
+    cache = _EAN_FIELDS.cache
+    for kid in elem.iterchildren():
+        tag = kid.tag
+        col = cache.get(tag) or _EAN_FIELDS.find(tag)
+        if col is None:
+            return False
+        if col == _STATUS_MARK:
+            if not _fast_leaves(status, kid, _STATUS_FIELDS):
+                return False
+            continue
+        if len(kid):
+            return False
+        t = kid.text
+        if t is not None:
+            t = t.strip()
+            if t:
+                values[col] = t
+    region = values.get("EanLocationCodeRegionId")
+    if region and region in codes.REGIONS:
+        values["EanLocationCodeRegionName"] = codes.REGIONS[region]
+    ean = values.get("EanLocationCode")
+    if ean:
+        loc = {c: values[c] for c in schema.LOCATIONS_CODE_COLUMNS if c in values}
+        for col in ("FromDate", "ToDate", "UpdatedAt"):
+            if col in status:
+                loc[col] = status[col]
+        locs.append(((ean, status.get("FromDate")), loc))
+    return True
+
+
+@dataclass
+class _Fast:
+    """What the fast path read of one record."""
+
+    values: dict[str, str]
+    seen: set[str]
+    sor_id: str | None
+    locations: list[tuple[tuple[str, str | None], dict[str, str]]]
+
+
 @dataclass
 class _Ctx:
     """One open `*Entity` element: its level, enclosing unit, and the row once read."""
@@ -581,8 +788,122 @@ class _Reader:
         col = "ReplacesSorIds" if local == "ReplacesEntityCollection" else "ReplacedBySorIds"
         values[col] = ", ".join(ids)
 
+    # -- the fast path --
+
+    @staticmethod
+    def _fast_values(elem: Any, level: str) -> _Fast | None:
+        """`record`'s values for a record made only of known fields, or None.
+
+        One pass over the record with a dictionary per block from the full tag to what
+        it means (`_tag_action`), so a field costs a dictionary look-up and its text:
+        the per-field helpers of the general path cost ~1 µs a field, and a register
+        has millions. Anything the general path would report (an unknown or nested
+        field, a bad flag, a ninth speciality, an entity reference) returns None, and
+        the general path reads the record again, so the output never depends on which
+        path read it."""
+        values: dict[str, str] = {"SorType": level}
+        seen: set[str] = set()
+        locs: list[tuple[tuple[str, str | None], dict[str, str]]] = []
+        sor_id: str | None = None
+        got_id = False
+        record_actions = _RECORD_ACTIONS
+        for kid in elem.iterchildren():
+            tag = kid.tag
+            act = record_actions.get(tag)
+            if act is None:
+                act = _record_action(tag)
+                if act is None:
+                    return None
+            kind, arg = act
+            if kind == _LEAF:
+                if len(kid):
+                    return None
+                t = kid.text
+                if arg == "SorId" and not got_id:
+                    got_id = True
+                    sor_id = _strip(t)
+                if t is not None:
+                    t = t.strip()
+                    if t:
+                        values[arg] = t
+            elif kind == _LEAVES:
+                table, seen_key, indicator = arg
+                if seen_key:
+                    seen.add(seen_key)
+                if indicator:
+                    values[indicator] = "false"
+                if not _fast_leaves(values, kid, table):
+                    return None
+            elif kind == _ADDRESS:
+                prefix, indicator, seen_key = arg
+                seen.add(seen_key)
+                values[indicator] = "false"
+                if not _fast_address(values, kid, prefix, True):
+                    return None
+            elif kind == _EAN_BLOCK:
+                seen.add("ean")
+                if not _fast_ean(values, kid, locs):
+                    return None
+            elif kind == _EAN_OPTION:
+                seen.add("ean")
+                for sub in kid.iterchildren():
+                    sub_act = _OPTION.find(sub.tag)
+                    if sub_act == _EAN_ENTITY:
+                        if not _fast_ean(values, sub, locs):
+                            return None
+                    elif sub_act == _INDICATOR:
+                        flag = (_strip(sub.text) or "").lower()
+                        if flag in ("true", "1"):
+                            values["EanLocationCodeState"] = "inherited"
+                        elif flag in ("false", "0"):
+                            values["EanLocationCodeState"] = "none"
+                        else:
+                            return None
+                    else:
+                        return None
+            elif kind == _SPECIALITIES:
+                for n, sub in enumerate(kid.iterchildren(), 1):
+                    if _SPECIALITY_ITEM.find(sub.tag) != _SPECIALITY_MARK:
+                        return None
+                    spec: dict[str, str] = {}
+                    if not _fast_leaves(spec, sub, _SPECIALITY):
+                        return None
+                    if n > 8:
+                        return None
+                    base = f"PrioritizedEntitySpeciality{n}"
+                    for part, val in spec.items():
+                        values[base + part] = val
+                    name = codes.SPECIALITIES.get(spec.get("Id", ""))
+                    if name:
+                        values[base + "Name"] = name
+            else:  # _REPLACEMENTS
+                ids = []
+                for sub in kid.iterchildren():
+                    if _REPLACEMENT_ITEM.find(sub.tag) != "SorId" or len(sub):
+                        return None
+                    t = _strip(sub.text)
+                    if t is None:
+                        return None
+                    ids.append(t)
+                if ids:
+                    values[arg] = ", ".join(ids)
+        return _Fast(values, seen, sor_id, locs)
+
     def record(self, elem: Any, ctx: _Ctx) -> None:
         """Read one unit element (InstitutionOwner / HealthInstitution / OrganizationalUnit)."""
+        fast = self._fast_values(elem, ctx.level)
+        if fast is not None:
+            values = fast.values
+            seen_blocks = fast.seen
+            sor_id = fast.sor_id
+            for key, loc in fast.locations:
+                self.locations.setdefault(key, loc)
+        else:
+            values, seen_blocks, sor_id = self._general_values(elem, ctx)
+        self._finish_record(elem, ctx, values, seen_blocks, sor_id)
+
+    def _general_values(self, elem: Any, ctx: _Ctx) -> tuple[dict[str, str], set[str], str | None]:
+        """`record`'s values read field by field, reporting whatever is not as expected."""
         values: dict[str, str] = {"SorType": ctx.level}
         seen_blocks: set[str] = set()
         kids = _children(elem)
@@ -590,7 +911,6 @@ class _Reader:
             (_text(k) for k in kids if _split(k.tag)[1] == "SorIdentifier"),
             None,
         )
-        name = _RECORD_LEVELS[_split(elem.tag)[1]]
         for kid in kids:
             uri, local = _split(kid.tag)
             path = local  # same column names for a field at every level
@@ -631,6 +951,18 @@ class _Reader:
                 self._replacements(values, kid, local, path)
             else:
                 self._unknown(values, local, kid)
+        return values, seen_blocks, sor_id
+
+    def _finish_record(
+        self,
+        elem: Any,
+        ctx: _Ctx,
+        values: dict[str, str],
+        seen_blocks: set[str],
+        sor_id: str | None,
+    ) -> None:
+        """The checks after a record's fields are read, and the row."""
+        name = _RECORD_LEVELS[_split(elem.tag)[1]]
         line = int(elem.sourceline or ctx.line or 0)
         if name != ctx.level:
             self._warn(
@@ -709,6 +1041,9 @@ class _Reader:
             huge_tree=False,
             remove_comments=True,
             remove_pis=True,
+            # the indentation between elements is never read: not building its text
+            # nodes saves a sixth of the parse
+            remove_blank_text=True,
         )
         self.events = events  # its error_log (a copy on each access) explains failures
         stack = self.stack
@@ -881,23 +1216,15 @@ class _Reader:
         name = rows.column("EntityName")
         type_id = rows.column("EntityTypeId")
         cvr = rows.column("InstitutionOwnerCvrNumberId")
-        type_name = np.array([codes.type_name(t) for t in type_id], dtype=object)
-        # owner and institution row of each unit, by walking the enclosing blocks
-        parent_row = np.array(
-            [p.row if p is not None else -1 for p in rows.parents], dtype=np.int64
+        type_name = _type_names(type_id)
+        # owner and institution row of each unit: the nearest enclosing block of that
+        # level that has a row (a block without a record ends the walk, as it always did)
+        parent_row = np.fromiter(
+            (p.row if p is not None else -1 for p in rows.parents), dtype=np.int64, count=n
         )
-        level = rows.levels
-        owner = np.full(n, -1, dtype=np.int64)
-        inst = np.full(n, -1, dtype=np.int64)
-        for i in range(n):
-            j, hops = i, 0
-            while j >= 0 and hops <= n:
-                if level[j] == "IE" and owner[i] < 0:
-                    owner[i] = j
-                if level[j] == "SI" and inst[i] < 0:
-                    inst[i] = j
-                j = int(parent_row[j])
-                hops += 1
+        level = np.asarray(rows.levels, dtype=object)
+        owner = first_up(parent_row, level == "IE")
+        inst = first_up(parent_row, level == "SI")
         derived: dict[str, np.ndarray] = {
             "ParentSorId": _take(sor, parent_row),
             "InstitutionOwnerSorId": _take(sor, owner),
@@ -916,10 +1243,8 @@ class _Reader:
         for col in (*schema.SOR_ENTITY_COLUMNS, *extra):
             values = rows.column(col)
             if col in derived:
-                given = derived[col]
-                keep = np.array([v is not None for v in values], dtype=bool)
-                values = np.where(keep, values, given)
-            data[col] = pd.array(values, dtype=STRING)
+                values = np.where(pd.notna(values), values, derived[col])
+            data[col] = _strings(values)
         data[LINE] = np.asarray(rows.lines, dtype=np.int64)
         return pd.DataFrame(data)
 
@@ -947,6 +1272,24 @@ class _Reader:
                 }
             )
         return out
+
+
+def _type_names(type_id: np.ndarray) -> np.ndarray:
+    """`codes.type_name` of each code, looked up once per distinct code."""
+    present = pd.notna(type_id)
+    out = np.full(len(type_id), None, dtype=object)
+    if present.any():
+        uniq, inverse = np.unique(type_id[present].astype(str), return_inverse=True)
+        names = np.array([codes.type_name(u) for u in uniq.tolist()], dtype=object)
+        out[present] = names[inverse]
+    return out
+
+
+def _strings(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """An object array of str/None as the register's text dtype, converted by pyarrow
+    in one call (pandas' own conversion checks each value in Python first)."""
+    arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+    return pd.array(pd.arrays.ArrowStringArray(pa.chunked_array([arr])), dtype=STRING)
 
 
 def _take(values: np.ndarray, idx: np.ndarray) -> np.ndarray:

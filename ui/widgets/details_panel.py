@@ -486,6 +486,10 @@ class OverviewPanel(LazyPanel):
         self._fit_columns()
 
     def _fill_tree_items(self, reg: Register, view: UnitView) -> None:
+        # The items are built apart from the tree and inserted in one call: an item
+        # added to an item already in the tree costs the view a row insertion each
+        # (~100 fields a unit), which was a third of a selection (issue 16). What needs
+        # the tree (item widgets, spanned rows, hidden and expanded) comes after.
         self.tree.clear()
         self.group_badges = {}
         self.group_links = {}
@@ -497,6 +501,9 @@ class OverviewPanel(LazyPanel):
         lang = self.lang
         bold = QFont(self.tree.font())
         bold.setBold(True)
+        groups: list[QTreeWidgetItem] = []
+        hidden: list[QTreeWidgetItem] = []
+        widgets: list[tuple[QTreeWidgetItem, int, QLabel]] = []
         for key, titles, cols in SECTIONS:
             state = ""
             columns = cols
@@ -509,22 +516,29 @@ class OverviewPanel(LazyPanel):
             group.setFont(0, bold)
             group.setData(0, STATE_ROLE, state)
             group.setData(0, GROUP_ROLE, key)
-            self.tree.addTopLevelItem(group)
+            groups.append(group)
             if state:
-                self._describe_group(reg, view, group, key, prov[key])
+                widgets.extend(self._describe_group(reg, view, group, key, prov[key]))
             self._add_fields(group, columns, attrs, state, show_empty)
             if group.childCount() == 0 and not state:
-                group.setHidden(True)
-            group.setExpanded(True)
+                hidden.append(group)
         rest = [c for c in attrs if c not in listed and not c.startswith("__")]
         if rest:
             group = QTreeWidgetItem([tr(lang, "Øvrige felter", "Other fields"), ""])
             group.setFont(0, bold)
             group.setData(0, STATE_ROLE, "")
-            self.tree.addTopLevelItem(group)
+            groups.append(group)
             self._add_fields(group, rest, attrs, "", show_empty)
-            group.setHidden(group.childCount() == 0)
-            group.setExpanded(True)
+            if group.childCount() == 0:
+                hidden.append(group)
+        self.tree.addTopLevelItems(groups)
+        for item, column, widget in widgets:
+            if column == 0:
+                item.setFirstColumnSpanned(True)
+            self.tree.setItemWidget(item, column, widget)
+        for group in hidden:
+            group.setHidden(True)
+        self.tree.expandAll()
 
     def _add_fields(
         self,
@@ -539,6 +553,7 @@ class OverviewPanel(LazyPanel):
         # the panel's palette: on a palette change the panel refills before its children
         # have heard of it
         muted = QBrush(muted_colour(self.palette(), QPalette.ColorRole.Base))
+        items: list[QTreeWidgetItem] = []
         for col in columns:
             value = attrs.get(col)
             if (value is None or value == "") and not show_empty:
@@ -560,7 +575,8 @@ class OverviewPanel(LazyPanel):
                     item.setForeground(c, muted)
             elif not value:
                 item.setForeground(1, muted)
-            group.addChild(item)
+            items.append(item)
+        group.addChildren(items)
 
     def _describe_group(
         self,
@@ -569,7 +585,10 @@ class OverviewPanel(LazyPanel):
         group: QTreeWidgetItem,
         key: str,
         prov: ProvenanceEntry,
-    ) -> None:
+    ) -> list[tuple[QTreeWidgetItem, int, QLabel]]:
+        """The group's badge, and the row naming where inherited values come from: the
+        items are filled here, the labels returned as (item, column, label) for the
+        caller to set once the items are in the tree."""
         lang = self.lang
         state = prov["state"]
         src = prov.get("from_sor_id")
@@ -591,15 +610,14 @@ class OverviewPanel(LazyPanel):
             }.get(state, tr(lang, "Ingen værdier, heller ikke nedarvede", "No values at all"))
         )
         self.group_badges[key] = badge
-        self.tree.setItemWidget(group, 1, badge)
+        out = [(group, 1, badge)]
         html = source_text(reg, view, prov, lang, self.state.as_of)
         if not html:
-            return
+            return out
         row = QTreeWidgetItem(["", ""])
         row.setData(0, FROM_ROLE, src)
         row.setData(0, STATE_ROLE, state)
         group.addChild(row)
-        row.setFirstColumnSpanned(True)
         link = QLabel("<i>" + tr(lang, "Nedarvet ", "Inherited ") + html + "</i>")
         link.setTextFormat(Qt.TextFormat.RichText)
         link.setContentsMargins(2, 0, 0, 0)
@@ -608,7 +626,8 @@ class OverviewPanel(LazyPanel):
         row.setText(0, link.text())
         row.setForeground(0, QBrush(Qt.GlobalColor.transparent))
         self.group_links[key] = link
-        self.tree.setItemWidget(row, 0, link)
+        out.append((row, 0, link))
+        return out
 
     # --- copying -------------------------------------------------------------------
 
