@@ -222,13 +222,15 @@ class FacetSection(QWidget):
         from PySide6.QtCore import QEvent
         from PySide6.QtGui import QKeyEvent
 
+        view = getattr(self, "view", None)  # Qt may ask while the section is torn down
         if (
-            watched is self.view
+            view is not None
+            and watched is view
             and isinstance(event, QKeyEvent)
             and event.type() == QEvent.Type.KeyPress
             and event.key() == Qt.Key.Key_Space
         ):
-            cur = self.view.currentIndex()
+            cur = view.currentIndex()
             if cur.isValid():
                 self._on_view_clicked(cur)
             return True
