@@ -222,7 +222,7 @@ class FacetSection(QWidget):
         from PySide6.QtCore import QEvent
         from PySide6.QtGui import QKeyEvent
 
-        view = getattr(self, "view", None)  # Qt may ask while the section is torn down
+        view: QListView | None = getattr(self, "view", None)  # Qt may ask while torn down
         if (
             view is not None
             and watched is view
