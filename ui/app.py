@@ -294,7 +294,7 @@ def exercise(win: Any, app: QApplication, folder: str) -> str:
     )
 
 
-USAGE = "usage: main.py [FILE] | main.py --smoke-test FILE"
+USAGE = "usage: main.py [FILE] | main.py --smoke-test FILE | main.py --measure-open FILE"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -315,6 +315,19 @@ def main(argv: list[str] | None = None) -> int:
             return smoke_test(args[1])
         except Exception as exc:  # the one line a build script can show
             print(f"smoke test failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            if os.environ.get("SORVIEWER_DEBUG"):
+                traceback.print_exc()
+            return 1
+    if args and args[0] == "--measure-open":
+        if len(args) != 2:
+            print(USAGE, file=sys.stderr)
+            return 2
+        from ui.measure import measure_open
+
+        try:
+            return measure_open(args[1])
+        except Exception as exc:  # the one line a benchmark can show
+            print(f"measure-open failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             if os.environ.get("SORVIEWER_DEBUG"):
                 traceback.print_exc()
             return 1
