@@ -481,8 +481,10 @@ def _find(reg: Store, snap: Snapshot, q: str) -> tuple[np.ndarray, list[str]]:
             if c in base.digits and not is_number:
                 continue
             mask = _bools(pc.starts_with(idx.ids[c], low if c in _LOWER_COLUMNS else raw))
-            if c == "EanLocationCode":
-                # the unit's number at the day: its own, or the one it inherits
+            if c == "EanLocationCode" and mask.any():
+                # the unit's number at the day: its own, or the one it inherits (no
+                # number starts so: none is inherited either, and the day's provenance,
+                # a second on the full register, is not needed)
                 src = _ean_sources(reg, snap, idx)
                 mask = np.append(mask, False)[src.holder]
             yield COLUMNS.index(c), mask

@@ -72,6 +72,22 @@ SPECS: tuple[ActionSpec, ...] = (
         tip="Every problem found in the file while loading",
         tip_da="Alle problemer fundet i filen under indlæsningen",
     ),
+    ActionSpec(
+        "cache_limit",
+        "Cache si&ze...",
+        "set_cache_limit",
+        tip="How much disk the cache of opened files may take",
+        text_da="&Cachestørrelse...",
+        tip_da="Hvor meget plads cachen af åbnede filer må fylde",
+    ),
+    ActionSpec(
+        "clear_cache",
+        "C&lear cache",
+        "clear_cache",
+        tip="Remove the cache of every opened file (they open slower the next time)",
+        text_da="&Ryd cache",
+        tip_da="Fjern cachen af alle åbnede filer (de åbner langsommere næste gang)",
+    ),
     ActionSpec("quit", "&Quit", "close", Key.Quit, text_da="&Afslut"),
     ActionSpec(
         "copy",
@@ -277,7 +293,21 @@ BY_ID = {s.id: s for s in SPECS}
 MENUS: tuple[tuple[tuple[str, str], tuple[str, ...]], ...] = (
     (
         ("&File", "&Filer"),
-        ("open", "@recent", "demo", "-", "export", "report", "-", "@asof", "-", "quit"),
+        (
+            "open",
+            "@recent",
+            "demo",
+            "-",
+            "export",
+            "report",
+            "-",
+            "@asof",
+            "-",
+            "cache_limit",
+            "clear_cache",
+            "-",
+            "quit",
+        ),
     ),
     (("&Edit", "R&ediger"), ("copy", "copy_id", "copy_ean", "-", "find")),
     (

@@ -1,11 +1,15 @@
-"""Opening a file as a task: the loader, the demo register, the warm-up afterwards.
+"""Opening a file as tasks: the loader, the demo register, the work after the window has it.
 
 `load_register` is the task the window runs on a `ui.tasks.TaskRunner`: it calls a
 loader (`sorviewer.load`, the demo loader, or a test's own) with the state's progress
-and cancel flag, then warms the caches the first search and the first selected unit
-need, still on the worker, so the first keystroke in the filter does not stall the
-window. Its stages: "read" (the loader's progress below its read share), "build"
-(the index), "prepare" (the warm-up).
+and cancel flag, then makes sure the search index is there (restored from the load
+cache, or built), still on the worker, so the first keystroke in the filter does not
+stall the window. Its stages: "read" (the loader's progress below its read share),
+"build" (the index), "prepare" (the search index).
+
+`finish_register` runs after the window shows the register, on another worker: the
+rest of the warm-up (the SHAK map, every row's provenance facts, the day's EAN
+sources) and then the load cache write, so neither delays the first open.
 """
 
 from __future__ import annotations
@@ -53,7 +57,8 @@ def default_loader(
 ) -> Any:
     import sorviewer
 
-    return sorviewer.load(path, progress=progress, cancelled=cancelled)
+    # the cache is written after the window has the register (finish_register)
+    return sorviewer.load(path, progress=progress, cancelled=cancelled, write_cache=False)
 
 
 def demo_path() -> str:
@@ -78,7 +83,15 @@ def demo_loader(
             os.replace(tmp, path)
         except OSError as exc:
             raise DemoError(exc.strerror or str(exc)) from exc
-    return sorviewer.load(path, progress=progress, cancelled=cancelled)
+    return sorviewer.load(path, progress=progress, cancelled=cancelled, write_cache=False)
+
+
+def prepare_search(reg: Register) -> None:
+    """Make sure the search index is there (a register from the load cache has it
+    already; one read from the file builds it here: about a second on the full one)."""
+    from sorviewer.search import base_parts
+
+    base_parts(reg)
 
 
 def prepare_register(reg: Register) -> None:
@@ -89,11 +102,33 @@ def prepare_register(reg: Register) -> None:
     reg.warm(dt.date.today())
 
 
+def finish_register(state: TaskState, reg: Any, cache_limit: int | None = None) -> bool:
+    """The work after the window shows `reg` (a task): the warm-up, then the load cache
+    write under `cache_limit` bytes. Whether the cache was written. A cancelled task
+    (another file opened meanwhile) stops between the two."""
+    if hasattr(reg, "warm"):
+        try:
+            prepare_register(reg)
+        except Exception:  # only a warm-up: the caches are built on first use instead
+            log.exception("warming the caches failed; they are built on first use")
+    if state.cancelled or getattr(reg, "cache_key", None) is None:
+        return False
+    from sorviewer import cache
+    from sorviewer.loading import save_cache
+
+    if cache_limit is not None:
+        cache.set_size_limit(cache_limit)
+    started = time.perf_counter()
+    written = save_cache(reg)
+    log.info("cache written: %s in %.2f s", written, time.perf_counter() - started)
+    return written
+
+
 def load_register(
     state: TaskState,
     path: str,
     loader: Loader = default_loader,
-    prepare: Callable[[Any], None] | None = prepare_register,
+    prepare: Callable[[Any], None] | None = prepare_search,
 ) -> Any:
     """The load task: the register at `path` (raises what the loader raises)."""
     started = time.perf_counter()
@@ -110,5 +145,5 @@ def load_register(
         try:
             prepare(reg)
         except Exception:  # only a warm-up: the search builds on first use instead
-            log.exception("warming the search caches failed; they are built on first use")
+            log.exception("building the search index failed; it is built on first use")
     return reg

@@ -56,6 +56,8 @@ CENTRAL_VIEW = Setting("window/central_view", str, "tree")
 #: the folder of the opened file, the first format)
 EXPORT_DIR = Setting("export/last_dir", str, "")
 EXPORT_FORMAT = Setting("export/format", str, "")
+#: the load cache's bound on disk, in MB (sorviewer.cache: least recently used first)
+CACHE_LIMIT_MB = Setting("cache/limit_mb", int, 2000)
 
 ALL: tuple[Setting, ...] = (
     RECENT_FILES,
@@ -77,6 +79,7 @@ ALL: tuple[Setting, ...] = (
     CENTRAL_VIEW,
     EXPORT_DIR,
     EXPORT_FORMAT,
+    CACHE_LIMIT_MB,
 )
 
 
