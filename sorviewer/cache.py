@@ -128,8 +128,11 @@ def _encoded(table: pa.Table) -> pa.Table:
         if _is_text(column.type) and len(column):
             whole = column.combine_chunks()
             enc = pc.dictionary_encode(whole)
-            if len(enc.dictionary) <= len(whole) * DICTIONARY_SHARE:
-                column = enc
+            n = len(enc.dictionary)
+            if n <= len(whole) * DICTIONARY_SHARE:
+                # the narrowest index: most columns have a handful of values
+                index = pa.int8() if n < 1 << 7 else pa.int16() if n < 1 << 15 else pa.int32()
+                column = enc.cast(pa.dictionary(index, enc.dictionary.type))
         columns.append(column)
     return pa.Table.from_arrays(columns, names=table.column_names, metadata=table.schema.metadata)
 
@@ -155,21 +158,27 @@ def _read_arrow(file: str) -> pa.Table:
     return table
 
 
-def _decoded(table: pa.Table, pool: ThreadPoolExecutor) -> pa.Table:
-    """The dictionary columns turned back into plain text (on every core: the casts
-    release the GIL)."""
+def _decoded(holder: list[pa.Table], pool: ThreadPoolExecutor) -> pa.Table:
+    """The one table in `holder` with its dictionary columns turned back into plain
+    text, on every core (the casts release the GIL), letting go of each encoded column
+    as soon as it is decoded (the table is taken out of `holder` for that)."""
+    table = holder.pop()
+    names, metadata = table.column_names, table.schema.metadata
+    columns: list[pa.ChunkedArray] = list(table.columns)
+    del table
 
-    def plain(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    def plain(i: int) -> None:
+        column = columns[i]
         if pa.types.is_dictionary(column.type):
-            return column.cast(column.type.value_type)
-        return column
+            columns[i] = column.cast(column.type.value_type)
 
-    columns = list(pool.map(plain, table.columns))
-    return pa.Table.from_arrays(columns, names=table.column_names, metadata=table.schema.metadata)
+    for future in [pool.submit(plain, i) for i in range(len(columns))]:
+        future.result()
+    return pa.Table.from_arrays(columns, names=names, metadata=metadata)
 
 
 def _read_table(file: str, pool: ThreadPoolExecutor) -> pd.DataFrame:
-    return _decoded(_read_arrow(file), pool).to_pandas(types_mapper=_strings)
+    return _decoded([_read_arrow(file)], pool).to_pandas(types_mapper=_strings)
 
 
 def write_cache(key: str, reg: Register) -> bool:
@@ -348,7 +357,7 @@ def _read(folder: str, meta_file: str) -> Register | None:
             }
             found = meta["search"]
             texts = {
-                n: _decoded(_read_arrow(os.path.join(folder, f"search-{n}.arrow")), pool)
+                n: _decoded([_read_arrow(os.path.join(folder, f"search-{n}.arrow"))], pool)
                 .column(0)
                 .combine_chunks()
                 for n in found["texts"]

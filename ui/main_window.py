@@ -682,6 +682,9 @@ class MainWindow(QMainWindow):
         self.cancel_button.show()
         self.start_page.setEnabled(False)
         self.statusBar().showMessage(self.tr_(f"Indlæser {path} ...", f"Loading {path} ..."))
+        # the timeline imports pyqtgraph (over a second on a busy machine): while the
+        # worker reads, not after it, when the user waits for the tree
+        QTimer.singleShot(0, self, self.date_bar.ensure_plot)
 
     def _on_load_progressed(self, done: int, total: int) -> None:
         value = int(done * 1000 / max(total, 1))
