@@ -438,12 +438,26 @@ def total_size() -> int:
     return sum(e.size for e in entries())
 
 
+def _format_of(folder: str) -> object:
+    try:
+        with open(os.path.join(folder, "meta.json"), encoding="utf-8") as f:
+            return json.load(f).get("format")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def evict(limit: int | None = None, keep: str | None = None) -> list[str]:
     """Remove the least recently used registers until the rest take at most `limit`
     bytes (the size limit when None). The entry `keep` (just written) goes last, only
-    when it alone is over the limit. The keys removed."""
+    when it alone is over the limit. Folders of another cache format go first, whatever
+    the limit. The keys removed (of this format's folders)."""
     limit = _limit if limit is None else limit
-    found = entries()
+    found = []
+    for entry in entries():
+        if _format_of(entry.path) == FORMAT:
+            found.append(entry)
+        else:  # another version's folder (or a broken one): never read, so not kept
+            shutil.rmtree(entry.path, ignore_errors=True)
     total = sum(e.size for e in found)
     others = [e for e in found if e.key != keep]
     mine = [e for e in found if e.key == keep]

@@ -173,3 +173,17 @@ def test_a_stale_unfinished_write_is_removed(tmp_path: Path) -> None:
     assert cache.entries() == []
     assert not stale.exists()
     assert fresh.exists()  # maybe another process writing right now
+
+
+def test_folders_of_an_older_format_are_removed_when_the_cache_is_written(
+    tmp_path: Path,
+) -> None:
+    root = Path(cache.cache_root())
+    old = root / "0123456789abcdef0123456789abcdef"
+    old.mkdir(parents=True)
+    (old / "meta.json").write_text('{"format": 2}', encoding="utf-8")
+    (old / "entities.arrow").write_bytes(b"x" * 1000)
+    path = register_zip(tmp_path, "Sor_complete.zip", seed=6)
+    sorviewer.load(path)
+    assert not old.exists()
+    assert [e.key for e in cache.entries()] == [folder_of(path).name]
