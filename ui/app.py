@@ -334,6 +334,11 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) > 1 or (args and args[0].startswith("-")):
         print(USAGE, file=sys.stderr)
         return 2
+    if args:
+        # read the file while Qt and the window load (the window's load task takes it)
+        from ui.loading import prefetch
+
+        prefetch.start(args[0])
     app = create_app(argv[:1])
     install_excepthook()
     # No splash screen: the window module imports no data library (pandas, pyarrow and

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -52,11 +53,75 @@ class DemoError(Exception):
         )
 
 
+class Prefetch:
+    """The file named on the command line ("Open with", a double-click), loaded on a
+    thread of its own from the moment the program starts, while Qt, the window and its
+    modules load on the main thread: the load task then takes the result instead of
+    starting the read only once the window is up. Only `sorviewer.load` runs on that
+    thread (no Qt object is made or touched there)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._path: str | None = None
+        self._done = threading.Event()
+        self._result: Any = None
+        self._error: BaseException | None = None
+
+    def start(self, path: str) -> bool:
+        """Start loading `path` (a file) unless a prefetch is under way. Whether it started."""
+        with self._lock:
+            if self._path is not None or not os.path.isfile(path):
+                return False
+            self._path = os.path.abspath(path)
+            self._done.clear()
+        threading.Thread(
+            target=self._run, args=(path,), name="sorviewer-prefetch", daemon=True
+        ).start()
+        return True
+
+    def _run(self, path: str) -> None:
+        try:
+            import sorviewer
+
+            self._result = sorviewer.load(path, write_cache=False)
+        except BaseException as exc:  # handed to the load task, which raises it
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def take(self, path: str, cancelled: Callable[[], bool]) -> tuple[bool, Any]:
+        """(True, the register) when `path` is the file being prefetched (waiting for it,
+        while not `cancelled`; raises what its load raised); (False, None) otherwise.
+        The prefetch is handed over once."""
+        with self._lock:
+            if self._path is None or self._path != os.path.abspath(path):
+                return False, None
+        while not self._done.wait(0.05):
+            if cancelled():
+                from sorviewer.errors import LoadCancelled
+
+                raise LoadCancelled()
+        with self._lock:
+            result, error = self._result, self._error
+            self._path, self._result, self._error = None, None, None
+        if error is not None:
+            raise error
+        return True, result
+
+
+#: the program's one prefetch (ui.app.main starts it for a file on the command line)
+prefetch = Prefetch()
+
+
 def default_loader(
     path: str, progress: Callable[[int, int], None], cancelled: Callable[[], bool]
 ) -> Any:
     import sorviewer
 
+    taken, reg = prefetch.take(path, cancelled)
+    if taken:
+        progress(1000, 1000)
+        return reg
     # the cache is written after the window has the register (finish_register)
     return sorviewer.load(path, progress=progress, cancelled=cancelled, write_cache=False)
 
