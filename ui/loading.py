@@ -169,14 +169,15 @@ def prepare_register(reg: Register) -> None:
 
 def finish_register(state: TaskState, reg: Any, cache_limit: int | None = None) -> bool:
     """The work after the window shows `reg` (a task): the warm-up, then the load cache
-    write under `cache_limit` bytes. Whether the cache was written. A cancelled task
-    (another file opened meanwhile) stops between the two."""
-    if hasattr(reg, "warm"):
+    write under `cache_limit` bytes. Whether the cache was written. Cancelled (another
+    file opened, the window closing), the warm-up is skipped but the write is not: a
+    file closed right after it opened should still open fast the next time."""
+    if hasattr(reg, "warm") and not state.cancelled:
         try:
             prepare_register(reg)
         except Exception:  # only a warm-up: the caches are built on first use instead
             log.exception("warming the caches failed; they are built on first use")
-    if state.cancelled or getattr(reg, "cache_key", None) is None:
+    if getattr(reg, "cache_key", None) is None:
         return False
     from sorviewer import cache
     from sorviewer.loading import save_cache

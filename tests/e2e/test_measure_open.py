@@ -59,3 +59,28 @@ def test_measure_open_of_a_missing_file_says_so(tmp_path: Path) -> None:
     assert res.stdout.strip() == ""
     err = [x for x in res.stderr.splitlines() if x.strip() and x.strip() != QT_NOISE]
     assert len(err) == 1 and "nothing.zip" in err[0], err
+
+
+def test_a_file_on_the_command_line_opens_through_the_prefetch(tmp_path: Path) -> None:
+    from sorviewer.synthetic import generate
+
+    path = tmp_path / "Sor complete æøå.zip"
+    generate(str(path), entities=300, seed=6)
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        SORVIEWER_CACHE_DIR=str(tmp_path / "cache"),
+        SORVIEWER_PROBE_OPENED="1",
+    )
+    for _ in range(2):  # and a second start of the same file
+        res = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), str(path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=300,
+            check=False,
+        )
+        assert res.returncode == 0, res.stderr[-2000:]
+        assert res.stdout.startswith(f"opened {path.name}: "), res.stdout
