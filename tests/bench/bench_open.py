@@ -11,14 +11,17 @@ processes, one after the other, so a busy machine slows all three alike:
   a new folder);
 - reopen: the same again, now served from the cache the first open wrote.
 
-Prints each run, the medians, the ratios first/bare (the medians of per-round ratios)
-and the cache's size on disk against the zip's. Asserts nothing.
+Prints each run, the medians, the ratios first/bare (the medians of per-round ratios),
+the CPU seconds of each process (steadier than wall time on a busy machine; POSIX
+only, like the bare read's clock) and the cache's size on disk against the zip's.
+Asserts nothing.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -68,10 +71,16 @@ print(json.dumps({"read_s": end - t0, "done_s": end - origin, "rows": rows}))
 
 
 def run_json(cmd: list[str], env: dict[str, str]) -> dict[str, float] | None:
+    """The JSON line `cmd` prints, with the CPU seconds (user + system, every thread)
+    the process used as "cpu_s": on a busy machine a steadier measure than wall time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     for line in out.stdout.splitlines():
         if line.startswith("{"):
             doc: dict[str, float] = json.loads(line)
+            doc["cpu_s"] = cpu
             return doc
     print("  failed:", (out.stderr.strip() or out.stdout.strip())[-400:])
     return None
@@ -121,10 +130,11 @@ def main(argv: list[str]) -> int:
             again.append(r)
             sizes.append(size)
             print(
-                f"  round {k + 1}: bare read {b['read_s']:.2f} s ({b['done_s']:.2f} s from start)"
-                f" | first open shown {f['shown_s']:.2f} usable {f['usable_s']:.2f} s,"
-                f" peak {f['peak_rss_mb']:.0f} MB | reopen shown {r['shown_s']:.2f}"
-                f" usable {r['usable_s']:.2f} s, peak {r['peak_rss_mb']:.0f} MB"
+                f"  round {k + 1}: bare read {b['read_s']:.2f} s ({b['done_s']:.2f} s from start,"
+                f" cpu {b['cpu_s']:.1f} s) | first open shown {f['shown_s']:.2f} usable"
+                f" {f['usable_s']:.2f} s, peak {f['peak_rss_mb']:.0f} MB, cpu {f['cpu_s']:.1f} s"
+                f" | reopen shown {r['shown_s']:.2f} usable {r['usable_s']:.2f} s,"
+                f" peak {r['peak_rss_mb']:.0f} MB, cpu {r['cpu_s']:.1f} s"
                 f" | cache {size / 1e6:.0f} MB"
             )
     if not first:
@@ -157,6 +167,11 @@ def main(argv: list[str]) -> int:
     print(
         f"  reopen usable / bare read from process start: "
         f"{ratio(again, 'usable_s', bare, 'done_s'):.2f}x"
+    )
+    print(
+        f"  CPU seconds of the whole process (user + system): bare {med(bare, 'cpu_s'):.1f},"
+        f" first open {med(first, 'cpu_s'):.1f} (with the warm-up and cache write after"
+        f" usable), reopen {med(again, 'cpu_s'):.1f}"
     )
     size = statistics.median(sizes)
     print(f"  cache on disk: {size / 1e6:.0f} MB = {size / 1e6 / zip_mb:.2f}x the zip")
