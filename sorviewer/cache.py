@@ -9,9 +9,9 @@ or read is ignored; it never fails a load.
 
 Small on disk: a text column with few distinct values (most of SOR's 113 columns
 repeat a handful) is stored as an Arrow dictionary, and every Arrow file is
-compressed (`COMPRESSION`): the full register's cache is about half the zip's size
-instead of 20 times it. Reading decodes the dictionaries back, so the register in
-memory is the one the file load builds.
+compressed (`COMPRESSION`): the full register's cache is about 1.3 times the zip's
+size instead of 20 times. Reading decodes the dictionaries back (bounds-checked: a
+bad index fails the read), so the register in memory is the one the file load builds.
 
 Let go after the load: every file is read whole into memory and closed, never mapped
 (Windows cannot delete or replace a file that is open or mapped, and the folder must
@@ -57,7 +57,7 @@ from .report import LoadReport, ReportRow
 
 SAMPLE = 1 << 20
 #: 3: dictionary-encoded, compressed Arrow files, read into memory; the search index.
-#: Folders of another format are not read (and are evicted like any other).
+#: Folders of another format are not read, and are removed at the next write.
 FORMAT = 3
 #: files up to this size get a CRC-32 in meta.json (every file of a compressed cache
 #: of a real register); larger ones are checked by size and Arrow's structure checks
