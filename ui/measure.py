@@ -125,15 +125,16 @@ def measure_open(path: str) -> int:
 
     from ui.app import app_icon, create_app
     from ui.loading import prefetch
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
 
     if not os.path.isfile(path):
         print(f"measure-open failed: {path} is not a file.", file=sys.stderr)
         return 1
-    # as `main.py FILE` does: the file is read while the window is made
+    # as `main.py FILE` does: the file is read while Qt and the window load
     prefetch.start(path)
     app = create_app(sys.argv[:1])
+    from ui.main_window import MainWindow
+    from ui.settings import Settings
+
     with tempfile.TemporaryDirectory() as tmp:
         win = MainWindow(settings=Settings(os.path.join(tmp, "measure.ini")), icon=app_icon())
         win.show()
