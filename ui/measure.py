@@ -46,15 +46,26 @@ def _start_offset() -> float:
     return time.perf_counter() - _IMPORTED
 
 
+def _current_process() -> Any:
+    """The pseudo handle of this process, pointer-sized (without a declared result type
+    ctypes would cut GetCurrentProcess's -1 to a 32-bit int on 64-bit Windows)."""
+    from ctypes import wintypes
+
+    current = ctypes.windll.kernel32.GetCurrentProcess  # type: ignore[attr-defined]
+    current.restype = wintypes.HANDLE
+    current.argtypes = []
+    return current()
+
+
 def _windows_age() -> float:
     from ctypes import wintypes
 
     creation, ex, kern, user = (wintypes.FILETIME() for _ in range(4))
     kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-    handle = kernel32.GetCurrentProcess()
-    if not kernel32.GetProcessTimes(
-        handle, ctypes.byref(creation), ctypes.byref(ex), ctypes.byref(kern), ctypes.byref(user)
-    ):
+    times = kernel32.GetProcessTimes
+    times.argtypes = [wintypes.HANDLE] + [ctypes.POINTER(wintypes.FILETIME)] * 4
+    times.restype = wintypes.BOOL
+    if not times(_current_process(), *(ctypes.byref(t) for t in (creation, ex, kern, user))):
         raise OSError("GetProcessTimes failed")
     now = wintypes.FILETIME()
     kernel32.GetSystemTimeAsFileTime(ctypes.byref(now))
@@ -108,11 +119,10 @@ def _windows_peak_mb() -> float | None:
     counters = Counters()
     counters.cb = ctypes.sizeof(Counters)
     try:
-        psapi = ctypes.windll.psapi  # type: ignore[attr-defined]
-        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-        ok = psapi.GetProcessMemoryInfo(
-            kernel32.GetCurrentProcess(), ctypes.byref(counters), counters.cb
-        )
+        info = ctypes.windll.psapi.GetProcessMemoryInfo  # type: ignore[attr-defined]
+        info.argtypes = [wintypes.HANDLE, ctypes.POINTER(Counters), wintypes.DWORD]
+        info.restype = wintypes.BOOL
+        ok = info(_current_process(), ctypes.byref(counters), counters.cb)
     except (AttributeError, OSError):
         return None
     return counters.PeakWorkingSetSize / 1e6 if ok else None
