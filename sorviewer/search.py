@@ -453,6 +453,14 @@ def _day_index(reg: Store, snap: Snapshot) -> _DayIndex:
     return snap.cached("search", make)
 
 
+def warm_day(reg: Store, day: dt.date) -> None:
+    """Build what a search at `day` needs beyond the register's index: the day's index
+    and whose EAN location number each unit has (a query of digits needs it; a second
+    on the full register), so a worker pays for it instead of the first keystroke."""
+    snap = snapshot(reg, day)
+    _ean_sources(reg, snap, _day_index(reg, snap))
+
+
 def find(reg: Store, snap: Snapshot, text: str) -> tuple[np.ndarray, list[str]]:
     """All units matching `text` at the snapshot's day, best first, with the matched column.
 
