@@ -1,4 +1,4 @@
-"""SOR Viewer launcher: `python main.py [FILE]` or `python main.py --smoke-test FILE`.
+"""SOR Viewer launcher: `python main.py [FILE]`, `--smoke-test FILE` or `--measure-open FILE`.
 
 Kept thin so the window appears fast: only the Qt start-up is imported here; the
 data libraries load when a file is opened.

@@ -24,15 +24,24 @@ def load(
     cancelled: Callable[[], bool] | None = None,
     *,
     use_cache: bool = True,
+    write_cache: bool = True,
 ) -> Register:
     """Open a SOR download (SOR2 zip or CSV, or XML zip/file) as a `Register`.
 
     Raises `LoadError` with one user-readable sentence when the file cannot be
-    read as SOR, and `LoadCancelled` when `cancelled()` turned true.
+    read as SOR, and `LoadCancelled` when `cancelled()` turned true. With
+    `write_cache=False` a register read from the file is cached only when
+    `sorviewer.loading.save_cache(reg)` is called (after the window shows it).
     """
     from .loading import load as _load
 
-    return _load(path, progress=progress, cancelled=cancelled, use_cache=use_cache)
+    return _load(
+        path,
+        progress=progress,
+        cancelled=cancelled,
+        use_cache=use_cache,
+        write_cache=write_cache,
+    )
 
 
 def __getattr__(name: str) -> object:

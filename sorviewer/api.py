@@ -58,4 +58,5 @@ class Register(Store):
         unit need (the search columns, the SHAK map, every row's provenance facts), so
         that a worker can pay for them right after the load instead of the window."""
         self.search("0", day, limit=1)
+        search.warm_day(self, day)
         provenance.warm(self)

@@ -1,16 +1,31 @@
 """A cache of loaded registers, so reopening the same file skips parsing and validation.
 
 One folder per file version under the user cache dir (or `SORVIEWER_CACHE_DIR`):
-Arrow IPC files for the tables (memory-mapped on reopen), `.npy` files for the index
-arrays, and `meta.json` for the source info and the load report. The key covers the
-file's size, modification time, a hash of its first and last MiB, and the loader
-version. A cache that cannot be written or read is ignored; it never fails a load.
+Arrow IPC files for the tables, `.npy` files for the index arrays, the search index
+(`search-*` files, `search.base_parts`), and `meta.json` for the source info and the
+load report. The key covers the file's size, modification time, a hash of its first
+and last MiB, the cache format and the loader version. A cache that cannot be written
+or read is ignored; it never fails a load.
+
+Small on disk: a text column with few distinct values (most of SOR's 113 columns
+repeat a handful) is stored as an Arrow dictionary, and every Arrow file is
+compressed (`COMPRESSION`): the full register's cache is about 1.3 times the zip's
+size instead of 20 times. Reading decodes the dictionaries back (bounds-checked: a
+bad index fails the read), so the register in memory is the one the file load builds.
+
+Let go after the load: every file is read whole into memory and closed, never mapped
+(Windows cannot delete or replace a file that is open or mapped, and the folder must
+stay removable while the register is open). A folder is written under a temporary
+name and renamed into place, so a crash leaves no half-written entry.
+
+Bounded: the folders together stay under a size limit (`set_size_limit`, 2 GB by
+default), the least recently used register going first (a read marks its folder used).
 
 The cache is input too: what is read back is checked before it is trusted. meta.json
-records every file's size and a CRC-32 of the small ones (the index arrays; hashing the
-large tables would cost more than the cache saves), and the arrays are checked against
-each other and the tables (lengths, bounds, order) whatever the files say. On any
-mismatch the folder is removed and the register is loaded from the file again.
+records every file's size and a CRC-32 of each (the large tables too, now that they
+are compressed), and the arrays are checked against each other and the tables
+(lengths, bounds, order) whatever the files say. On any mismatch the folder is removed
+and the register is loaded from the file again.
 """
 
 from __future__ import annotations
@@ -22,25 +37,51 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import zlib
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from . import search
 from .api import Register
 from .messages import Message
 from .register import SourceInfo
 from .report import LoadReport, ReportRow
 
-KEEP = 4  # cached files kept; older ones are removed
 SAMPLE = 1 << 20
-FORMAT = 2
-#: files up to this size get a CRC-32 in meta.json (the index arrays); larger ones (the
-#: Arrow tables) are checked by size and by Arrow's own structure checks
-CHECKSUM_LIMIT = 64 << 20
+#: 3: dictionary-encoded, compressed Arrow files, read into memory; the search index.
+#: Folders of another format are not read, and are removed at the next write.
+FORMAT = 3
+#: files up to this size get a CRC-32 in meta.json (every file of a compressed cache
+#: of a real register); larger ones are checked by size and Arrow's structure checks
+CHECKSUM_LIMIT = 256 << 20
+#: the Arrow files' compression (BENCHMARKS.md, "Opening and reopening")
+COMPRESSION = "zstd"
+#: a text column is stored as a dictionary when at most this share of its values differ
+DICTIONARY_SHARE = 0.5
+#: the cache folder's default bound, in bytes
+DEFAULT_LIMIT = 2_000_000_000
+#: a temporary folder this old is a write that never finished (the program was killed)
+STALE_TMP_S = 6 * 3600
+
+_limit = DEFAULT_LIMIT
+
+
+def set_size_limit(limit: int) -> None:
+    """Bound the cache folder to `limit` bytes in total (the window's setting)."""
+    global _limit
+    _limit = max(0, int(limit))
+
+
+def size_limit() -> int:
+    return _limit
 
 
 def cache_root() -> str:
@@ -75,21 +116,75 @@ def _strings(t: pa.DataType) -> Any:
     return None
 
 
-def _write_table(df: pd.DataFrame, file: str) -> None:
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    with pa.OSFile(file, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+def _is_text(t: pa.DataType) -> bool:
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
+
+
+def _encoded(table: pa.Table) -> pa.Table:
+    """`table` with its low-cardinality text columns as dictionaries (one dictionary
+    per column, shared by every batch, as the IPC file format wants)."""
+    columns = []
+    for column in table.columns:
+        if _is_text(column.type) and len(column):
+            whole = column.combine_chunks()
+            enc = pc.dictionary_encode(whole)
+            n = len(enc.dictionary)
+            if n <= len(whole) * DICTIONARY_SHARE:
+                # the narrowest index: most columns have a handful of values
+                index = pa.int8() if n < 1 << 7 else pa.int16() if n < 1 << 15 else pa.int32()
+                column = enc.cast(pa.dictionary(index, enc.dictionary.type))
+        columns.append(column)
+    return pa.Table.from_arrays(columns, names=table.column_names, metadata=table.schema.metadata)
+
+
+def _write_arrow(table: pa.Table, file: str) -> None:
+    options = pa.ipc.IpcWriteOptions(compression=COMPRESSION)
+    with (
+        pa.OSFile(file, "wb") as sink,
+        pa.ipc.new_file(sink, table.schema, options=options) as writer,
+    ):
         writer.write_table(table, max_chunksize=1 << 17)
 
 
-def _read_table(file: str) -> pd.DataFrame:
-    with pa.memory_map(file, "r") as source:
+def _write_table(df: pd.DataFrame, file: str) -> None:
+    _write_arrow(_encoded(pa.Table.from_pandas(df, preserve_index=False)), file)
+
+
+def _read_arrow(file: str) -> pa.Table:
+    """The whole file read into memory (never mapped: the file is closed on return)."""
+    with pa.OSFile(file, "rb") as source:
         table = pa.ipc.open_file(source).read_all()
     table.validate()  # buffer sizes and offsets fit the lengths (no pass over the data)
-    return table.to_pandas(types_mapper=_strings)
+    return table
+
+
+def _decoded(holder: list[pa.Table], pool: ThreadPoolExecutor) -> pa.Table:
+    """The one table in `holder` with its dictionary columns turned back into plain
+    text, on every core (the casts release the GIL), letting go of each encoded column
+    as soon as it is decoded (the table is taken out of `holder` for that)."""
+    table = holder.pop()
+    names, metadata = table.column_names, table.schema.metadata
+    columns: list[pa.ChunkedArray] = list(table.columns)
+    del table
+
+    def plain(i: int) -> None:
+        column = columns[i]
+        if pa.types.is_dictionary(column.type):
+            columns[i] = column.cast(column.type.value_type)
+
+    for future in [pool.submit(plain, i) for i in range(len(columns))]:
+        future.result()
+    return pa.Table.from_arrays(columns, names=names, metadata=metadata)
+
+
+def _read_table(file: str, pool: ThreadPoolExecutor) -> pd.DataFrame:
+    return _decoded([_read_arrow(file)], pool).to_pandas(types_mapper=_strings)
 
 
 def write_cache(key: str, reg: Register) -> bool:
-    """Store `reg` under `key`. Returns False (silently) when that is not possible."""
+    """Store `reg` under `key` (with its search index, built here when the register has
+    none yet), then keep the folder under its size limit. Returns False (silently) when
+    that is not possible."""
     root = cache_root()
     final = os.path.join(root, key)
     tmp = None
@@ -106,6 +201,11 @@ def write_cache(key: str, reg: Register) -> bool:
             names.append(name)
         for name, arr in parts["arrays"].items():
             np.save(os.path.join(tmp, f"{name}.npy"), np.ascontiguousarray(arr))
+        texts, numbers, digits = search.base_parts(reg)
+        for name, text in texts.items():
+            _write_arrow(_encoded(pa.table({"v": text})), os.path.join(tmp, f"search-{name}.arrow"))
+        for name, arr in numbers.items():
+            np.save(os.path.join(tmp, f"search-{name}.npy"), np.ascontiguousarray(arr))
         src: SourceInfo = parts["source"]
         rep: LoadReport = parts["report"]
         meta = {
@@ -123,14 +223,15 @@ def write_cache(key: str, reg: Register) -> bool:
             },
             "report": [_row_doc(r) for r in rep.rows],
             "counts": [[t, k, c, n] for (t, k, c), n in rep._counts.items()],
+            "search": {"texts": sorted(texts), "numbers": sorted(numbers), "digits": digits},
         }
         with open(os.path.join(tmp, "meta.json"), "w", encoding="utf-8") as f:
             json.dump(meta, f, ensure_ascii=False)
         os.replace(tmp, final)
         tmp = None
-        _evict(root, keep=final)
+        evict(keep=key)
         return True
-    except (OSError, ValueError, TypeError, pa.ArrowException):
+    except (OSError, ValueError, TypeError, KeyError, pa.ArrowException):
         return False
     finally:
         if tmp is not None:
@@ -247,12 +348,22 @@ def _read(folder: str, meta_file: str) -> Register | None:
             meta = json.load(f)
         if meta.get("format") != FORMAT or not _manifest_holds(folder, meta["files"]):
             return None
-        entities = _read_table(os.path.join(folder, "entities.arrow"))
-        tables = {
-            name: _read_table(os.path.join(folder, f"table{i}.arrow"))
-            for i, name in enumerate(meta["tables"])
-        }
+        workers = max(1, min(4, os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            entities = _read_table(os.path.join(folder, "entities.arrow"), pool)
+            tables = {
+                name: _read_table(os.path.join(folder, f"table{i}.arrow"), pool)
+                for i, name in enumerate(meta["tables"])
+            }
+            found = meta["search"]
+            texts = {
+                n: _decoded([_read_arrow(os.path.join(folder, f"search-{n}.arrow"))], pool)
+                .column(0)
+                .combine_chunks()
+                for n in found["texts"]
+            }
         arrays = {n: np.load(os.path.join(folder, f"{n}.npy")) for n in Register.ARRAY_NAMES}
+        numbers = {n: np.load(os.path.join(folder, f"search-{n}.npy")) for n in found["numbers"]}
         if not consistent(entities, arrays):
             return None
         s = meta["source"]
@@ -266,28 +377,112 @@ def _read(folder: str, meta_file: str) -> Register | None:
         )
         report = LoadReport(rows=[_row(r) for r in meta["report"]])
         report._counts = Counter({(t, k, c): n for t, k, c, n in meta["counts"]})
+        reg = Register.from_parts(entities, tables, source, report, meta["inheritance"], arrays)
+        if not search.restore_base(reg, texts, numbers, found["digits"]):
+            return None
         with contextlib.suppress(OSError):
             os.utime(folder)  # most recently used
-        return Register.from_parts(entities, tables, source, report, meta["inheritance"], arrays)
+        return reg
     except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException):
         return None
 
 
-def _evict(root: str, keep: str) -> None:
+@dataclass(frozen=True)
+class Entry:
+    """One cached register: its folder, its size on disk, when it was last used."""
+
+    key: str
+    path: str
+    size: int
+    used: float
+
+
+def _folder_size(folder: str) -> int:
+    total = 0
+    for base, _dirs, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.path.getsize(os.path.join(base, name))
+    return total
+
+
+def entries() -> list[Entry]:
+    """The cached registers, most recently used first (stale temporary folders of
+    writes that never finished are removed on the way)."""
+    root = cache_root()
+    out = []
     try:
-        entries = [
-            os.path.join(root, d)
-            for d in os.listdir(root)
-            if not d.startswith(".") and os.path.isdir(os.path.join(root, d))
-        ]
-        entries.sort(key=lambda p: os.path.getmtime(p), reverse=True)
-        for old in entries[KEEP:]:
-            if old != keep:
-                shutil.rmtree(old, ignore_errors=True)
+        names = os.listdir(root)
     except OSError:
-        pass
+        return []
+    now = time.time()
+    for name in names:
+        path = os.path.join(root, name)
+        try:
+            if not os.path.isdir(path):
+                continue
+            used = os.path.getmtime(path)
+        except OSError:
+            continue
+        if name.startswith("."):
+            if name.startswith(".tmp-") and now - used > STALE_TMP_S:
+                shutil.rmtree(path, ignore_errors=True)
+            continue
+        out.append(Entry(name, path, _folder_size(path), used))
+    out.sort(key=lambda e: e.used, reverse=True)
+    return out
 
 
-def clear() -> None:
-    """Remove every cached register (used by tests and the settings dialog)."""
-    shutil.rmtree(cache_root(), ignore_errors=True)
+def total_size() -> int:
+    """Bytes the cached registers take on disk."""
+    return sum(e.size for e in entries())
+
+
+def _format_of(folder: str) -> object:
+    try:
+        with open(os.path.join(folder, "meta.json"), encoding="utf-8") as f:
+            return json.load(f).get("format")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def evict(limit: int | None = None, keep: str | None = None) -> list[str]:
+    """Remove the least recently used registers until the rest take at most `limit`
+    bytes (the size limit when None). The entry `keep` (just written) goes last, only
+    when it alone is over the limit. Folders of another cache format go first, whatever
+    the limit. The keys removed (of this format's folders)."""
+    limit = _limit if limit is None else limit
+    found = []
+    for entry in entries():
+        if _format_of(entry.path) == FORMAT:
+            found.append(entry)
+        else:  # another version's folder (or a broken one): never read, so not kept
+            shutil.rmtree(entry.path, ignore_errors=True)
+    total = sum(e.size for e in found)
+    others = [e for e in found if e.key != keep]
+    mine = [e for e in found if e.key == keep]
+    removed = []
+    for entry in [*reversed(others), *mine]:  # the least recently used first
+        if total <= limit:
+            break
+        shutil.rmtree(entry.path, ignore_errors=True)
+        total -= entry.size
+        removed.append(entry.key)
+    return removed
+
+
+def clear() -> int:
+    """Remove every cached register (the window's "Clear cache"; an open register is in
+    memory and stays open). The bytes freed."""
+    freed = 0
+    root = cache_root()
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return 0
+    for name in names:
+        path = os.path.join(root, name)
+        if os.path.isdir(path) and not name.startswith(".tmp-"):
+            freed += _folder_size(path)
+            shutil.rmtree(path, ignore_errors=True)
+    return freed

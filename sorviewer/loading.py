@@ -63,8 +63,13 @@ def load(
     cancelled: Cancelled | None = None,
     *,
     use_cache: bool = True,
+    write_cache: bool = True,
 ) -> Register:
-    """Open `path` (SOR2 zip or CSV, XML zip or file) and return the validated Register."""
+    """Open `path` (SOR2 zip or CSV, XML zip or file) and return the validated Register.
+
+    With `use_cache`, a register cached for this exact file is returned, and one read
+    from the file is written to the cache, at once or, with `write_cache=False`, when
+    the caller calls `save_cache(reg)` (the window does, after it shows the register)."""
     path = os.fspath(path)
     plan = inspect(path)
     key = None
@@ -95,11 +100,23 @@ def load(
         raise LoadError(msg("load.no_units", name=name))
     if progress is not None:
         progress(TOTAL, TOTAL)
-    if key is not None:
-        from .cache import write_cache
-
-        write_cache(key, reg)
+    # the key was taken before the file was read: a file replaced meanwhile is not
+    # cached under the new content's key
+    reg.cache_key = key
+    if write_cache:
+        save_cache(reg)
     return reg
+
+
+def save_cache(reg: Register) -> bool:
+    """Write `reg` to the load cache when it was read from a file with the cache on and
+    is not there yet (once: a second call does nothing). Whether it was written."""
+    key, reg.cache_key = reg.cache_key, None
+    if key is None:
+        return False
+    from .cache import write_cache
+
+    return write_cache(key, reg)
 
 
 class _ZipMember(io.RawIOBase):

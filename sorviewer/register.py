@@ -85,9 +85,13 @@ class Store:
     id_start: np.ndarray  # int64 offsets into rows, len(ids) + 1
     first_day: np.ndarray  # int32, first valid day (FirstFromDate or smallest FromDate)
     last_day: np.ndarray  # int32, last valid day (MAX_DAY when open)
+    #: the load cache's key for the file this was read from, while it is not written
+    #: yet (`loading.save_cache`)
+    cache_key: str | None
 
     def __init__(self) -> None:
         self._caches = Memo()
+        self.cache_key = None
 
     # --- construction -------------------------------------------------------------
 

@@ -304,13 +304,79 @@ def _base(reg: Store) -> _Base:
             a = _column_array(reg, c)
             ids[c] = pc.utf8_lower(a) if c in _LOWER_COLUMNS else a
         text = {c: encode_words(COLUMNS.index(c), _column_array(reg, c)) for c in TEXT_COLUMNS}
+        # empty or ASCII digits only (a kernel per class is several times a regex's speed)
         digits = frozenset(
-            c for c, a in ids.items() if pc.all(pc.match_substring_regex(a, r"^[0-9]*$")).as_py()
+            c
+            for c, a in ids.items()
+            if pc.all(pc.or_(pc.equal(a, ""), pc.ascii_is_decimal(a))).as_py()
         )
         return _Base(ids, text, digits)
 
     result: _Base = reg.cache("search_base", make)
     return result
+
+
+def base_parts(reg: Store) -> tuple[dict[str, pa.Array], dict[str, np.ndarray], list[str]]:
+    """The register's search index (built now when it is not yet) as plain arrays, for
+    the load cache: (text arrays, number arrays, the all-digit columns)."""
+    base = _base(reg)
+    texts: dict[str, pa.Array] = {f"id.{c}": a for c, a in base.ids.items()}
+    numbers: dict[str, np.ndarray] = {}
+    for c, col in base.text.items():
+        texts[f"{c}.folded"] = col.folded
+        texts[f"{c}.texts"] = col.texts
+        texts[f"{c}.words"] = col.index.words_arrow
+        numbers[f"{c}.codes"] = col.codes
+        numbers[f"{c}.start"] = col.index.start
+        numbers[f"{c}.text"] = col.index.text
+    return texts, numbers, sorted(base.digits)
+
+
+def restore_base(
+    reg: Store, texts: dict[str, pa.Array], numbers: dict[str, np.ndarray], digits: list[str]
+) -> bool:
+    """Give `reg` the search index `base_parts` made, after checking that it fits the
+    register (lengths, bounds, order: the cache is input too). False when it does not."""
+    n = len(reg.sor_id)
+    try:
+        ids: dict[str, pa.Array] = {}
+        for c in ID_COLUMNS + CODE_PREFIX_COLUMNS:
+            a = texts[f"id.{c}"].cast(pa.string())
+            if len(a) != n or a.null_count:
+                return False
+            ids[c] = a
+        text: dict[str, WordColumn] = {}
+        for c in TEXT_COLUMNS:
+            folded = texts[f"{c}.folded"].cast(pa.string())
+            word_text = texts[f"{c}.texts"].cast(pa.string())
+            words = texts[f"{c}.words"].cast(pa.string())
+            codes = numbers[f"{c}.codes"]
+            start = numbers[f"{c}.start"]
+            posts = numbers[f"{c}.text"]
+            if codes.dtype != np.int32 or start.dtype != np.int64 or posts.dtype != np.int32:
+                return False
+            if codes.shape != (n,) or start.shape != (len(words) + 1,) or posts.ndim != 1:
+                return False
+            if len(word_text) != len(folded) or words.null_count:
+                return False
+            if n and (codes.min() < -1 or codes.max() >= len(folded)):
+                return False
+            if start[0] != 0 or start[-1] != len(posts) or np.any(np.diff(start) < 0):
+                return False
+            if len(posts) and (posts.min() < 0 or posts.max() >= len(word_text)):
+                return False
+            listed = np.array(words.to_pylist(), dtype=object)
+            if len(listed) > 1 and not np.all(listed[:-1] < listed[1:]):
+                return False  # the binary searches need the words sorted
+            index = WordIndex(listed, words, start, posts, len(word_text))
+            text[c] = WordColumn(COLUMNS.index(c), codes, folded, word_text, index)
+        if not set(digits) <= set(ids):
+            return False
+    except (KeyError, TypeError, ValueError, pa.ArrowException):
+        return False
+    base = _Base(ids, text, frozenset(digits))
+    reg.cache("search_base", lambda: base)
+    return True
 
 
 @dataclass(frozen=True)
@@ -387,6 +453,14 @@ def _day_index(reg: Store, snap: Snapshot) -> _DayIndex:
     return snap.cached("search", make)
 
 
+def warm_day(reg: Store, day: dt.date) -> None:
+    """Build what a search at `day` needs beyond the register's index: the day's index
+    and whose EAN location number each unit has (a query of digits needs it; a second
+    on the full register), so a worker pays for it instead of the first keystroke."""
+    snap = snapshot(reg, day)
+    _ean_sources(reg, snap, _day_index(reg, snap))
+
+
 def find(reg: Store, snap: Snapshot, text: str) -> tuple[np.ndarray, list[str]]:
     """All units matching `text` at the snapshot's day, best first, with the matched column.
 
@@ -418,8 +492,10 @@ def _find(reg: Store, snap: Snapshot, q: str) -> tuple[np.ndarray, list[str]]:
             if c in base.digits and not is_number:
                 continue
             mask = _bools(pc.starts_with(idx.ids[c], low if c in _LOWER_COLUMNS else raw))
-            if c == "EanLocationCode":
-                # the unit's number at the day: its own, or the one it inherits
+            if c == "EanLocationCode" and mask.any():
+                # the unit's number at the day: its own, or the one it inherits (no
+                # number starts so: none is inherited either, and the day's provenance,
+                # a second on the full register, is not needed)
                 src = _ean_sources(reg, snap, idx)
                 mask = np.append(mask, False)[src.holder]
             yield COLUMNS.index(c), mask

@@ -294,7 +294,7 @@ def exercise(win: Any, app: QApplication, folder: str) -> str:
     )
 
 
-USAGE = "usage: main.py [FILE] | main.py --smoke-test FILE"
+USAGE = "usage: main.py [FILE] | main.py --smoke-test FILE | main.py --measure-open FILE"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -318,9 +318,27 @@ def main(argv: list[str] | None = None) -> int:
             if os.environ.get("SORVIEWER_DEBUG"):
                 traceback.print_exc()
             return 1
+    if args and args[0] == "--measure-open":
+        if len(args) != 2:
+            print(USAGE, file=sys.stderr)
+            return 2
+        from ui.measure import measure_open
+
+        try:
+            return measure_open(args[1])
+        except Exception as exc:  # the one line a benchmark can show
+            print(f"measure-open failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            if os.environ.get("SORVIEWER_DEBUG"):
+                traceback.print_exc()
+            return 1
     if len(args) > 1 or (args and args[0].startswith("-")):
         print(USAGE, file=sys.stderr)
         return 2
+    if args:
+        # read the file while Qt and the window load (the window's load task takes it)
+        from ui.loading import prefetch
+
+        prefetch.start(args[0])
     app = create_app(argv[:1])
     install_excepthook()
     # No splash screen: the window module imports no data library (pandas, pyarrow and

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QDockWidget,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidgetItem,
@@ -83,7 +84,15 @@ from ui.comparison import (
 from ui.file_dialogs import get_open_file_name
 from ui.formatting import format_date
 from ui.i18n import number, pick, tr
-from ui.loading import DemoError, Loader, default_loader, demo_loader, demo_path, load_register
+from ui.loading import (
+    DemoError,
+    Loader,
+    default_loader,
+    demo_loader,
+    demo_path,
+    finish_register,
+    load_register,
+)
 from ui.models.tree_model import COLUMNS as TREE_COLUMNS
 from ui.models.tree_model import GROUP_ID, GROUP_MODES, TreeModel
 from ui.tasks import TaskRunner
@@ -257,6 +266,9 @@ class MainWindow(QMainWindow):
         self.load_task.finished.connect(self._on_load_finished)
         self.load_task.failed.connect(self._on_load_failed)
         self.load_task.cancelled.connect(self._on_load_cancelled)
+        #: after a load, once the window shows the register: the warm-up and the load
+        #: cache write (ui.loading.finish_register); a newer file's replaces it
+        self.finish_task = TaskRunner(self, latest_only=True)
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(500)
         self._clock_timer.timeout.connect(self._show_load_progress)
@@ -761,6 +773,9 @@ class MainWindow(QMainWindow):
         self.cancel_button.show()
         self.start_page.setEnabled(False)
         self.statusBar().showMessage(self.tr_(f"Indlæser {path} ...", f"Loading {path} ..."))
+        # the timeline imports pyqtgraph (over a second on a busy machine): while the
+        # worker reads, not after it, when the user waits for the tree
+        QTimer.singleShot(0, self, self.date_bar.ensure_plot)
 
     def _on_load_progressed(self, done: int, total: int) -> None:
         value = int(done * 1000 / max(total, 1))
@@ -803,6 +818,9 @@ class MainWindow(QMainWindow):
         )
         # after the first paint: the old register's cycles go, the new one is frozen
         QTimer.singleShot(0, self, settle_heap)
+        self.finish_task.request(
+            path, partial(finish_register, reg=reg, cache_limit=self.cache_limit_bytes())
+        )
 
     def _on_load_failed(self, path: str, exc: BaseException) -> None:
         """A file that cannot be read is the user's: its sentence. Anything else is a
@@ -1738,6 +1756,63 @@ class MainWindow(QMainWindow):
             self,
             self.tr_(f"Om {APP_NAME}", f"About {APP_NAME}"),
             text.format(version=sorviewer.__version__),
+        )
+
+    # --- the load cache -----------------------------------------------------------------
+
+    def cache_limit_bytes(self) -> int:
+        return max(0, int(self.settings.get(st.CACHE_LIMIT_MB))) * 1_000_000
+
+    def set_cache_limit(self) -> None:
+        """File > Cache size: the bound of the cache folder (least recently used files
+        go first when it is reached); a smaller bound applies at once."""
+        from sorviewer import cache
+
+        used = round(cache.total_size() / 1e6)
+        lang = self.state.language
+        mb, ok = QInputDialog.getInt(
+            self,
+            self.tr_("Cachestørrelse", "Cache size"),
+            self.tr_(
+                f"Cachen af åbnede filer fylder nu {number(used, lang)} MB.\n"
+                "Højst (MB; 0 = gem ingen):",
+                f"The cache of opened files now takes {number(used, lang)} MB.\n"
+                "At most (MB; 0 = keep none):",
+            ),
+            int(self.settings.get(st.CACHE_LIMIT_MB)),
+            0,
+            1_000_000,
+            100,
+        )
+        if not ok:
+            return
+        self.settings.set(st.CACHE_LIMIT_MB, mb)
+        cache.set_size_limit(self.cache_limit_bytes())
+        cache.evict()
+        self._update_cache_status()
+
+    def clear_cache(self) -> None:
+        """File > Clear cache: remove the cache of every opened file. The register that
+        is open stays open (it is in memory); it opens from the file next time."""
+        from sorviewer import cache
+
+        freed = round(cache.clear() / 1e6)
+        lang = self.state.language
+        self.statusBar().showMessage(
+            self.tr_(
+                f"Cachen er ryddet: {number(freed, lang)} MB frigjort.",
+                f"The cache was cleared: {number(freed, lang)} MB freed.",
+            ),
+            5000,
+        )
+
+    def _update_cache_status(self) -> None:
+        from sorviewer import cache
+
+        lang = self.state.language
+        used = number(round(cache.total_size() / 1e6), lang)
+        self.statusBar().showMessage(
+            self.tr_(f"Cachen fylder {used} MB.", f"The cache takes {used} MB."), 5000
         )
 
     # --- window helpers ----------------------------------------------------------------

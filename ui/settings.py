@@ -56,6 +56,8 @@ CENTRAL_VIEW = Setting("window/central_view", str, "tree")
 #: the folder of the opened file, the first format)
 EXPORT_DIR = Setting("export/last_dir", str, "")
 EXPORT_FORMAT = Setting("export/format", str, "")
+#: the load cache's bound on disk, in MB (sorviewer.cache: least recently used first)
+CACHE_LIMIT_MB = Setting("cache/limit_mb", int, 2000)
 
 #: "since last time" (ui.comparison): whether to remember, and per kind of file the
 #: last download opened (JSON: kind -> path, snapshot date, cache key)
@@ -87,6 +89,7 @@ ALL: tuple[Setting, ...] = (
     REMEMBER_DOWNLOADS,
     LAST_DOWNLOADS,
     FOLLOWED,
+    CACHE_LIMIT_MB,
 )
 
 

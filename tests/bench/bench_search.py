@@ -149,6 +149,7 @@ def window(path: str, tmp: str, day: dt.date, keys: list[str], rounds: int) -> N
     QTimer.singleShot(900_000, loop.quit)
     win.open_path(path)
     loop.exec()
+    win.finish_task.wait_done(900_000)  # the warm-up and cache write after the load
     reg = win.state.register
     if reg is None:
         return

@@ -119,6 +119,7 @@ def main(args: list[str]) -> int:
     t0 = time.perf_counter()
     win.open_path(path)
     wait_signal(win.load_task.finished)
+    win.finish_task.wait_done(900_000)  # the warm-up and cache write after the load
     reg = win.state.register
     if reg is None:
         print("  the file did not load")

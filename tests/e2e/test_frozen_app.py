@@ -124,3 +124,18 @@ def test_broken_files_give_one_sentence(exe: Path, tmp_path: Path) -> None:
         assert len(out) == 1 and out[0].startswith("smoke test failed: "), out
         assert "Traceback" not in res.stderr
         assert path.read_bytes() == before  # the opened file is never modified
+
+
+def test_measure_open_in_the_frozen_program(exe: Path, tmp_path: Path) -> None:
+    import json
+
+    from sorviewer.synthetic import generate
+
+    path = tmp_path / "Sor_complete.zip"
+    generate(str(path), entities=300, seed=5)
+    res = run(exe, "--measure-open", str(path), SORVIEWER_CACHE_DIR=str(tmp_path / "cache"))
+    out = lines(res)
+    assert res.returncode == 0, out
+    doc = json.loads(res.stdout.strip())
+    assert set(doc) == {"shown_s", "usable_s", "peak_rss_mb"}
+    assert 0 < doc["shown_s"] <= doc["usable_s"], doc

@@ -1026,3 +1026,49 @@ def test_the_docked_panels_are_named_classes() -> None:
     for i in (0, 1):  # every dock has a title of its own in both languages
         titles = [c.titles[i] for c in classes]
         assert all(titles) and len(set(titles)) == len(titles)
+
+
+@OFFSCREEN_NOISE
+def test_the_cache_is_written_after_the_window_has_the_register_and_can_be_cleared(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, generated_zip: str
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from sorviewer import cache
+
+    root = tmp_path / "register cache"
+    monkeypatch.setenv("SORVIEWER_CACHE_DIR", str(root))
+    limit = cache.size_limit()
+    win = MainWindow(settings=st.Settings(str(tmp_path / "s.ini")), panels=())
+    qtbot.addWidget(win)
+    seen: list[bool] = []
+
+    def finished(_path: str, reg: Any) -> None:
+        # the window has the register: the cache is not written yet
+        seen.append(cache.entries() == [] and reg.cache_key is not None)
+
+    win.load_task.finished.connect(finished)
+    with qtbot.waitSignal(win.finish_task.finished, timeout=60000) as blocker:
+        assert win.open_path(generated_zip)
+    assert seen == [True]
+    assert blocker.args[1] is True  # written
+    (entry,) = cache.entries()
+    assert entry.size > 0
+    # File > Cache size: a bound smaller than the entry removes it at once
+    monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (0, True))
+    try:
+        win.action_map["cache_limit"].trigger()
+        assert win.settings.get(st.CACHE_LIMIT_MB) == 0
+        assert cache.entries() == []
+        cache.set_size_limit(limit)
+        # a reopen reads the file again and writes the cache; File > Clear cache empties it
+        win.settings.set(st.CACHE_LIMIT_MB, 2000)
+        with qtbot.waitSignal(win.finish_task.finished, timeout=60000):
+            assert win.open_path(generated_zip)
+        assert len(cache.entries()) == 1
+        win.action_map["clear_cache"].trigger()
+        assert cache.entries() == []
+        assert "MB" in win.statusBar().currentMessage()
+        assert win.state.register is not None and win.model.rowCount() > 0
+    finally:
+        cache.set_size_limit(limit)

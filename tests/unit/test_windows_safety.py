@@ -83,3 +83,29 @@ def test_a_file_replaced_under_the_same_name_is_read_again(danish_dirs: Path) ->
     generate(str(path), entities=320, seed=8)
     after = sorviewer.load(str(path))
     assert list(after.ids) != list(before.ids)
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="mappings are read from /proc (Linux only)")
+def test_the_cache_is_let_go_after_a_reopen(danish_dirs: Path) -> None:
+    # Windows cannot delete, evict or rename a file that is mapped or open: the register
+    # read from the cache holds none of its files, and the folder can go while it is open
+    path = danish_dirs / "Sor_complete.zip"
+    generate(str(path), entities=300, seed=9)
+    sorviewer.load(str(path))
+    reg = sorviewer.load(str(path))  # from the cache
+    root = Path(os.environ["SORVIEWER_CACHE_DIR"])
+    (folder,) = [p for p in root.iterdir() if not p.name.startswith(".")]
+    real = os.path.realpath(root)
+    with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+        mapped = [line for line in maps if real in line]
+    assert mapped == []
+    for item in folder.iterdir():
+        assert held(item) == [], item
+    moved = root / "moved away"
+    folder.rename(moved)
+    import shutil
+
+    shutil.rmtree(moved)
+    assert not moved.exists()
+    day = dt.date(2026, 1, 1)
+    assert reg.roots(day) and reg.search("a", day, limit=5) is not None
