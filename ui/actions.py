@@ -100,7 +100,7 @@ SPECS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         "clear_cache",
-        "C&lear cache",
+        "Clear cac&he",
         "clear_cache",
         tip="Remove the cache of every opened file (they open slower the next time)",
         text_da="&Ryd cache",
