@@ -11,6 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
+#: a parent array's values besides an entity index (`asof`'s `parent_of`): a root, a
+#: unit not active at the day, a unit whose parent is not in the view
+ROOT = -1
+INACTIVE = -2
+ORPHAN = -3
+
 
 def index_of(sorted_keys: np.ndarray, values: np.ndarray | int) -> np.ndarray:
     """Positions of `values` in the sorted array `sorted_keys`, -1 where a value is not

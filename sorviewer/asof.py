@@ -31,19 +31,14 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 
 from . import schema
-from .arrays import cycle_members, path_up
-from .dates import MAX_DAY, MIN_DAY, iso, to_day, valid_on
+from .arrays import INACTIVE, ORPHAN, ROOT, cycle_members, path_up
+from .dates import MAX_DAY, MIN_DAY, day_number, iso, valid_on
 from .memo import Memo
 from .messages import msg
 from .records import HistoryEntry, TreeNode
 from .register import Store
 
 T = TypeVar("T")
-
-#: parent_of values besides an entity index
-ROOT = -1
-INACTIVE = -2
-ORPHAN = -3
 
 Status = Literal["active", "closed", "future"]
 
@@ -53,13 +48,6 @@ MISSING_PARENT_LABEL = MISSING_PARENT.render("en")
 
 #: how many days' snapshots a register keeps (the window, its panels and a date scrub)
 SNAPSHOTS_KEPT = 16
-
-
-def day_number(day: dt.date | int) -> int:
-    """Day number of a date (ints pass through)."""
-    if isinstance(day, int):
-        return day
-    return to_day(day)
 
 
 # --- the rules ------------------------------------------------------------------------

@@ -37,6 +37,13 @@ def valid_on(from_day: np.ndarray, to_day: np.ndarray, day: np.ndarray | int) ->
     return (from_day <= day) & (day <= to_day)
 
 
+def day_number(day: dt.date | int) -> int:
+    """Day number of a date (ints pass through)."""
+    if isinstance(day, int):
+        return day
+    return to_day(day)
+
+
 def table_days(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """The FromDate and ToDate of a table's rows as day numbers (an empty date, an
     unreadable one or a missing column is open: MIN_DAY / MAX_DAY). Loading reports

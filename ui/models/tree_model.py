@@ -66,8 +66,8 @@ from PySide6.QtGui import (
 )
 
 from sorviewer import schema
-from sorviewer.asof import INACTIVE, ORPHAN, ROOT, Snapshot, day_number
-from sorviewer.dates import MAX_DAY, from_day
+from sorviewer.arrays import INACTIVE, ORPHAN, ROOT
+from sorviewer.dates import MAX_DAY, day_number, from_day
 from ui.colours import readable, status_colour, status_font
 from ui.coverage import Coverage, coverage
 from ui.formatting import format_day
@@ -75,6 +75,7 @@ from ui.unit_labels import status_text
 
 if TYPE_CHECKING:  # the register module pulls pandas; the window starts without it
     from sorviewer.api import Register
+    from sorviewer.asof import Snapshot
 
 #: internal ids from here up are group nodes, not units (entity indices are far below)
 GROUP_BASE = 1 << 30
@@ -401,6 +402,8 @@ class TreeModel(QAbstractItemModel):
         snap = self._snaps.get(key)
         if snap is None:
             if self.show_closed:
+                from sorviewer.asof import Snapshot  # pulls pandas: not at start-up
+
                 snap = Snapshot(self.reg, self.day, include_all=True)
             else:
                 snap = self.reg.snapshot(self.as_of())
