@@ -8,7 +8,7 @@ place it is used and picked with `tr`; sentences from the core come as
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 Language = Literal["da", "en"]
 LANGUAGES: tuple[Language, ...] = ("da", "en")
@@ -33,3 +33,25 @@ def number(n: int, lang: str) -> str:
     """A whole number with the language's thousands separator: 12.345 / 12,345."""
     text = f"{n:,}"
     return text.replace(",", ".") if lang == "da" else text
+
+
+#: the standard buttons' words, by the name of the button in Qt's enums
+_BUTTONS = {
+    "Ok": ("OK", "OK"),
+    "Cancel": ("Annuller", "Cancel"),
+    "Close": ("Luk", "Close"),
+    "Save": ("Gem", "Save"),
+    "Yes": ("Ja", "Yes"),
+    "No": ("Nej", "No"),
+}
+
+
+def name_buttons(box: Any, lang: str) -> None:
+    """Word the standard buttons of a QDialogButtonBox or QMessageBox in `lang`. Qt
+    words them from its own catalogue, which follows the system and may be missing
+    from a packaged program: the window's language decides, not Qt's."""
+    enum = type(box).StandardButton
+    for name, pair in _BUTTONS.items():
+        button = box.button(getattr(enum, name))
+        if button is not None:
+            button.setText(pick(pair, lang))

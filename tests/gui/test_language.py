@@ -398,3 +398,34 @@ def test_file_dialogs_speak_the_window_language(
         dialog.close()
     finally:
         set_qt_language("en")
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_standard_buttons_speak_the_window_language_without_qts_catalogue(
+    qtbot: Any, lang: str
+) -> None:
+    """Qt words OK/Cancel/Close/Save from its own catalogue, which follows the system
+    (and a packaged program may lack): the dialogs word them themselves."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from ui.widgets.column_chooser import ColumnChooser
+    from ui.widgets.error_dialog import ErrorDialog
+    from ui.widgets.report_dialog import ReportDialog
+
+    set_qt_language("en")  # Qt's own words English, whatever the window speaks
+    reg = _register()
+    dialogs = [
+        ColumnChooser(["SorId", "EntityName"], ["SorId"], lang),
+        ReportDialog(reg.report, parent=None, language=lang),
+        ErrorDialog("x", "y", lang),
+    ]
+    words = {"da": {"OK", "Annuller", "Luk", "Gem"}, "en": {"OK", "Cancel", "Close", "Save"}}
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+        for box in dialog.findChildren(QDialogButtonBox):
+            for button in box.buttons():
+                if box.standardButton(button) != QDialogButtonBox.StandardButton.NoButton:
+                    assert button.text().replace("&", "") in words[lang], (
+                        type(dialog).__name__,
+                        button.text(),
+                    )

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from sorviewer.text import fold_text
-from ui.i18n import tr
+from ui.i18n import name_buttons, tr
 from ui.models.units_model import DEFAULT_COLUMNS, column_label
 
 _NAME = Qt.ItemDataRole.UserRole + 1
@@ -105,6 +105,7 @@ class ColumnChooser(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        name_buttons(self.buttons, lang)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

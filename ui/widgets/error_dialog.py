@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.clipboard import set_clipboard
-from ui.i18n import tr
+from ui.i18n import name_buttons, tr
 from ui.logs import log_file
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,7 @@ class ErrorDialog(QDialog):
         self.show_button.setCheckable(True)
         self.show_button.toggled.connect(self._on_show_toggled)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok, self)
+        name_buttons(buttons, lang)
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.show_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.accepted.connect(self.accept)

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from ui.file_dialogs import get_save_file_name
 from ui.formatting import format_date
-from ui.i18n import tr
+from ui.i18n import name_buttons, tr
 from ui.tasks import TaskRunner, TaskState
 from ui.widgets.error_dialog import show_internal_error, show_user_error
 
@@ -215,6 +215,7 @@ class ExportDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        name_buttons(self.buttons, lang)
         self.buttons.accepted.connect(self.start_export)
         self.buttons.rejected.connect(self.reject)
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)

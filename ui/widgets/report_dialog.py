@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from sorviewer.report import ReportRow
-from ui.i18n import as_language
+from ui.i18n import as_language, name_buttons
 from ui.messages import kind_label
 
 HEADERS = ("Severity", "Table", "Line", "Column", "SOR id", "Kind", "Message")
@@ -172,6 +172,7 @@ class ReportDialog(QDialog):
         self.fit_id_column()
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        name_buttons(buttons, language)
         buttons.rejected.connect(self.reject)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)

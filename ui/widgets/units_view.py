@@ -57,7 +57,7 @@ from ui import settings as st
 from ui.app_state import AppState
 from ui.clipboard import copy_table
 from ui.formatting import format_date
-from ui.i18n import number, tr
+from ui.i18n import name_buttons, number, tr
 from ui.models.units_model import (
     DEFAULT_COLUMNS,
     UnitsModel,
@@ -783,16 +783,19 @@ class UnitsView(LazyPanel):
         if not ok or not name.strip():
             return
         if name.strip() in self.saved_filters() and name.strip() != current:
-            answer = QMessageBox.question(
-                self,
+            ask = QMessageBox(
+                QMessageBox.Icon.Question,
                 tr(lang, "Gem filter", "Save filter"),
                 tr(
                     lang,
                     f"Erstat det gemte filter »{name}«?",
                     f"Replace the saved filter “{name}”?",
                 ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                self,
             )
-            if answer != QMessageBox.StandardButton.Yes:
+            name_buttons(ask, lang)
+            if ask.exec() != QMessageBox.StandardButton.Yes:
                 return
         self.save_filter(name)
 
