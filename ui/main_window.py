@@ -823,30 +823,34 @@ class MainWindow(QMainWindow):
         )
 
     def _on_load_failed(self, path: str, exc: BaseException) -> None:
-        """A file that cannot be read is the user's: its sentence. Anything else is a
-        bug in the program: logged, and said to be one."""
+        self._end_loading()
+        name = os.path.basename(path)
+        self._say_failure(
+            exc, f"opening {path}", f"indlæste filen {name}", f"loading the file {name}"
+        )
+
+    def _say_failure(self, exc: BaseException, doing: str, bug_da: str, bug_en: str) -> None:
+        """What the window says when a task that read a file failed (one place for the
+        rule): a file that cannot be read is the user's, in its own sentence (as is a
+        demo that could not be written, a remembered download that is gone, or memory
+        running out); anything else is a bug in the program: logged, and said to be
+        one, naming what it was doing."""
         from sorviewer.errors import LoadError
         from sorviewer.messages import render
+        from ui.comparison import GoneError
         from ui.messages import load_error_message
 
-        self._end_loading()
         lang = self.state.language
         if isinstance(exc, LoadError):
-            log.warning("%s could not be opened: %s", path, exc)
+            log.warning("%s failed: %s", doing, exc)
             self.error(load_error_message(exc, lang))
-        elif isinstance(exc, DemoError):
+        elif isinstance(exc, (DemoError, GoneError)):
             self.error(exc.render(lang))
         elif isinstance(exc, MemoryError):
-            log.warning("out of memory opening %s", path)
+            log.warning("out of memory %s", doing)
             self.error(render("load.no_memory", None, "da" if lang == "da" else "en"))
         else:
-            self.internal_error(
-                self.tr_(
-                    f"indlæste filen {os.path.basename(path)}",
-                    f"loading the file {os.path.basename(path)}",
-                ),
-                exc,
-            )
+            self.internal_error(self.tr_(bug_da, bug_en), exc)
 
     def _on_load_cancelled(self, path: str) -> None:
         self._end_loading()
@@ -1020,30 +1024,18 @@ class MainWindow(QMainWindow):
 
     def _on_compare_failed(self, path: str, exc: BaseException) -> None:
         """The second file cannot be read: one sentence; the open file is untouched."""
-        from sorviewer.errors import LoadError
-        from sorviewer.messages import render
         from ui.comparison import GoneError
-        from ui.messages import load_error_message
 
         self._end_comparing()
-        lang = self.state.language
-        if isinstance(exc, LoadError):
-            log.warning("%s could not be compared: %s", path, exc)
-            self.error(load_error_message(exc, lang))
-        elif isinstance(exc, GoneError):
+        if isinstance(exc, GoneError):
             self.since_bar.dismiss()
-            self.error(exc.render(lang))
-        elif isinstance(exc, MemoryError):
-            log.warning("out of memory comparing with %s", path)
-            self.error(render("load.no_memory", None, "da" if lang == "da" else "en"))
-        else:
-            self.internal_error(
-                self.tr_(
-                    f"sammenlignede med filen {os.path.basename(path)}",
-                    f"comparing with the file {os.path.basename(path)}",
-                ),
-                exc,
-            )
+        name = os.path.basename(path)
+        self._say_failure(
+            exc,
+            f"comparing with {path}",
+            f"sammenlignede med filen {name}",
+            f"comparing with the file {name}",
+        )
 
     def _on_compare_cancelled(self, path: str) -> None:
         self._end_comparing()
