@@ -50,7 +50,7 @@ from ui.file_dialogs import get_save_file_name
 from ui.formatting import format_date
 from ui.i18n import number, pick, tr
 from ui.tasks import TaskRunner, TaskState
-from ui.widgets.error_dialog import show_internal_error, show_user_error
+from ui.widgets.error_dialog import show_internal_error, show_write_error
 from ui.widgets.labels import MutedLabel
 from ui.widgets.panel import LazyPanel
 from ui.widgets.table_view import RecordsView
@@ -584,15 +584,7 @@ class DifferencesPanel(LazyPanel):
     def _on_export_failed(self, path: str, exc: BaseException) -> None:
         lang = self.lang
         if isinstance(exc, OSError):
-            show_user_error(
-                self,
-                tr(
-                    lang,
-                    f"Kunne ikke skrive {path}: {exc.strerror or exc}.",
-                    f"Could not write {path}: {exc.strerror or exc}.",
-                ),
-                tr(lang, "Eksport mislykkedes", "Export failed"),
-            )
+            show_write_error(self, lang, path, exc)
             return
         show_internal_error(
             self, lang, tr(lang, "eksporterede forskellene", "exporting the differences"), exc

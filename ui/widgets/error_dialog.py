@@ -172,6 +172,17 @@ def show_user_error(parent: QWidget | None, message: str, title: str = APP_NAME)
     box.exec()
 
 
+def show_write_error(parent: QWidget | None, lang: str, path: str, exc: OSError) -> None:
+    """An export that could not be written (the disk or the folder: the user can do
+    something about it), in one sentence."""
+    reason = exc.strerror or str(exc)
+    show_user_error(
+        parent,
+        tr(lang, f"Kunne ikke skrive {path}: {reason}.", f"Could not write {path}: {reason}."),
+        tr(lang, "Eksport mislykkedes", "Export failed"),
+    )
+
+
 def excepthook_language() -> str:
     """The language for an error nobody caught: the open window's, else Danish."""
     from PySide6.QtWidgets import QApplication

@@ -40,7 +40,7 @@ from ui.formatting import format_date
 from ui.i18n import tr
 from ui.tasks import TaskRunner, TaskState
 from ui.unit_labels import unit_name
-from ui.widgets.error_dialog import show_internal_error, show_user_error
+from ui.widgets.error_dialog import show_internal_error, show_write_error
 from ui.widgets.panel import LazyPanel
 from ui.widgets.table_view import RecordsView
 
@@ -410,15 +410,7 @@ class MappingPanel(LazyPanel):
         try:
             n = self.export_csv(path)
         except OSError as exc:  # the disk or the folder: the user can do something
-            show_user_error(
-                self,
-                tr(
-                    lang,
-                    f"Kunne ikke skrive {path}: {exc.strerror or exc}.",
-                    f"Could not write {path}: {exc.strerror or exc}.",
-                ),
-                tr(lang, "Eksport mislykkedes", "Export failed"),
-            )
+            show_write_error(self, lang, path, exc)
             return
         self.frame_table.count_label.setText(
             tr(lang, f"{n} rækker eksporteret", f"{n} rows exported")

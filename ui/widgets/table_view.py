@@ -47,7 +47,7 @@ from ui.file_dialogs import get_save_file_name
 from ui.formatting import count_text
 from ui.i18n import tr
 from ui.models.records_model import RecordsModel, RecordsProxy
-from ui.widgets.error_dialog import show_internal_error, show_user_error
+from ui.widgets.error_dialog import show_internal_error, show_write_error
 from ui.widgets.labels import MutedLabel
 
 log = logging.getLogger(__name__)
@@ -352,15 +352,7 @@ class RecordsView(QTableView):
             # a CSV from the window is for a spreadsheet: ids kept as ="…"
             self.export_selection(path, "csv-excel" if fmt == "csv" else fmt)
         except OSError as exc:  # the disk or the folder: the user can do something
-            show_user_error(
-                self,
-                tr(
-                    lang,
-                    f"Kunne ikke skrive {path}: {exc.strerror or exc}.",
-                    f"Could not write {path}: {exc.strerror or exc}.",
-                ),
-                tr(lang, "Eksport mislykkedes", "Export failed"),
-            )
+            show_write_error(self, lang, path, exc)
         except Exception as exc:  # anything else is a bug in the program
             show_internal_error(
                 self, lang, tr(lang, "eksporterede udvalget", "exporting the selection"), exc
