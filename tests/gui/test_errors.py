@@ -274,3 +274,21 @@ def test_a_bug_in_a_panel_task_is_the_programs_error(
     assert "fejl i programmet" in panel.caption.text()
     [err] = dialogs
     assert "IndexError: index 3 is out of bounds" in err.details
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("da", "Kunne ikke skrive out.csv: Permission denied."),
+        ("en", "Could not write out.csv: Permission denied."),
+    ],
+)
+def test_an_export_that_cannot_be_written_is_one_sentence(
+    qtbot: Any, user_errors: list[str], lang: str, said: str
+) -> None:
+    import errno
+
+    from ui.widgets.error_dialog import show_write_error
+
+    show_write_error(None, lang, "out.csv", PermissionError(errno.EACCES, "Permission denied"))
+    assert user_errors == [said]
