@@ -720,11 +720,13 @@ class MainWindow(QMainWindow):
 
     # --- opening files ---------------------------------------------------------------------
 
-    def open_file_dialog(self) -> None:
+    def choose_sor_file(self, caption_da: str, caption_en: str) -> str:
+        """A SOR file chosen in the file dialog, starting in the last folder ("" when
+        cancelled)."""
         start = self.settings.get(st.LAST_DIR) or os.path.expanduser("~")
         path, _ = get_open_file_name(
             self,
-            self.tr_("Åbn en SOR-fil", "Open a SOR file"),
+            self.tr_(caption_da, caption_en),
             start,
             self.tr_("SOR-filer", "SOR files")
             + " (*.zip *.csv *.xml);;"
@@ -732,6 +734,10 @@ class MainWindow(QMainWindow):
             + " (*)",
             self.state.language,
         )
+        return path
+
+    def open_file_dialog(self) -> None:
+        path = self.choose_sor_file("Åbn en SOR-fil", "Open a SOR file")
         if path:
             self.open_path(path)
 
@@ -868,16 +874,8 @@ class MainWindow(QMainWindow):
         """File > Compare with...: choose the second file."""
         if self.state.register is None:
             return
-        start = self.settings.get(st.LAST_DIR) or os.path.expanduser("~")
-        path, _ = get_open_file_name(
-            self,
-            self.tr_("Sammenlign med en anden SOR-fil", "Compare with another SOR file"),
-            start,
-            self.tr_("SOR-filer", "SOR files")
-            + " (*.zip *.csv *.xml);;"
-            + self.tr_("Alle filer", "All files")
-            + " (*)",
-            self.state.language,
+        path = self.choose_sor_file(
+            "Sammenlign med en anden SOR-fil", "Compare with another SOR file"
         )
         if path:
             self.compare_with(path)

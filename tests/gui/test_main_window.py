@@ -1072,3 +1072,35 @@ def test_the_cache_is_written_after_the_window_has_the_register_and_can_be_clear
         assert win.state.register is not None and win.model.rowCount() > 0
     finally:
         cache.set_size_limit(limit)
+
+
+def test_open_and_compare_ask_for_a_sor_file_in_the_last_folder(
+    qtbot: Any, make_window: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, file: str
+) -> None:
+    import ui.main_window as mw
+
+    asked: list[tuple[str, str, str, str]] = []
+    chosen = [""]
+
+    def fake(_parent: Any, caption: str, start: str, filters: str, lang: str) -> Any:
+        asked.append((caption, start, filters, lang))
+        return chosen[0], ""
+
+    monkeypatch.setattr(mw, "get_open_file_name", fake)
+    win = make_window()
+    win.settings.set(st.LAST_DIR, str(tmp_path))
+    win.open_file_dialog()  # cancelled: nothing opens
+    assert win.state.register is None
+    chosen[0] = file
+    with qtbot.waitSignal(win.load_task.finished, timeout=10000):
+        win.open_file_dialog()
+    opened: list[str] = []
+    monkeypatch.setattr(win, "compare_with", opened.append)
+    win.compare_file_dialog()
+    assert opened == [file]
+    assert [a[0] for a in asked] == [
+        "Åbn en SOR-fil",
+        "Åbn en SOR-fil",
+        "Sammenlign med en anden SOR-fil",
+    ]
+    assert all(a[1] == str(tmp_path) and "*.zip *.csv *.xml" in a[2] for a in asked)
