@@ -173,8 +173,9 @@ def main(argv: list[str]) -> int:
 
     win = MainWindow(settings=settings, icon=app_icon())
     win.resize(*SIZE)
+    # an illustrative recent file, not this machine's home folder
     win.start_page.set_recent(
-        [os.path.join(os.path.expanduser("~"), "Downloads", "Sor_complete.zip")]
+        [os.path.join(os.sep, "home", "bruger", "Hentet", "Sor_complete.zip")]
     )
     win.show()
     settle(app, 300)
