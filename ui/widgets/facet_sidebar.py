@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QIntValidator, QPainter, QPalette
+from PySide6.QtGui import QFont, QIntValidator, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QFrame,
     QHBoxLayout,
@@ -28,8 +27,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
     QVBoxLayout,
@@ -39,6 +36,7 @@ from PySide6.QtWidgets import (
 from sorviewer.find import FACETS, FacetValue, Filters, split_values
 from ui.i18n import number, tr
 from ui.models.facet_model import COUNT_ROLE, FacetModel
+from ui.widgets.count_delegate import CountDelegate
 from ui.widgets.labels import MutedLabel
 
 #: each facet's title (Danish, English), in the order the sidebar lists them
@@ -68,7 +66,7 @@ LIST_ROWS = 8
 TEXT_DEBOUNCE_MS = 300
 
 
-class FacetDelegate(QStyledItemDelegate):
+class FacetDelegate(CountDelegate):
     """The value with its check box, and its number of units right-aligned and greyed."""
 
     def paint(
@@ -79,25 +77,7 @@ class FacetDelegate(QStyledItemDelegate):
     ) -> None:
         count = index.data(COUNT_ROLE)
         text = number(int(count or 0), "da" if _is_danish(index) else "en")
-        width = option.fontMetrics.horizontalAdvance(text) + 10
-        widget = option.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
-        narrow = QStyleOptionViewItem(option)
-        narrow.rect = option.rect.adjusted(0, 0, -width, 0)
-        super().paint(painter, narrow, index)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        role = (
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
-        )
-        painter.save()
-        painter.setPen(option.palette.color(role))
-        painter.drawText(
-            option.rect.adjusted(0, 0, -4, 0),
-            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-            text,
-        )
-        painter.restore()
+        self.paint_with_count(painter, option, index, text)
 
 
 def _is_danish(index: QModelIndex | QPersistentModelIndex) -> bool:

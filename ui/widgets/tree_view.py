@@ -16,25 +16,24 @@ while closed and future units are shown, the legend of how they look.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.i18n import number
 from ui.models.tree_model import CHILD_COUNT_ROLE, TreeModel
+from ui.widgets.count_delegate import CountDelegate
 from ui.widgets.labels import StatusLegend
 
 #: the tree's name column keeps room for this many average characters (and 220 px)
@@ -52,7 +51,7 @@ SHRINK_ORDER = (3, 2, 4)
 HIDE_ORDER = (2, 3)
 
 
-class TreeDelegate(QStyledItemDelegate):
+class TreeDelegate(CountDelegate):
     """Draws each unit's number of children, greyed and right-aligned, in the name column."""
 
     def paint(
@@ -65,29 +64,10 @@ class TreeDelegate(QStyledItemDelegate):
         if not count:
             super().paint(painter, option, index)
             return
-        text = f"{count:,}".replace(",", ".")
         font = QFont(option.font)
         font.setPointSizeF(max(font.pointSizeF() * 0.85, 6.0))
-        width = option.fontMetrics.horizontalAdvance(text) + 12
-        widget = option.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        # the row background across the whole cell, then the item in the narrowed cell
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
-        narrow = QStyleOptionViewItem(option)
-        narrow.rect = option.rect.adjusted(0, 0, -width, 0)
-        super().paint(painter, narrow, index)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        role = (
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
-        )
-        painter.save()
-        painter.setFont(font)
-        painter.setPen(option.palette.color(role))
-        rect = option.rect.adjusted(0, 0, -6, 0)
-        painter.drawText(
-            rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text
-        )
-        painter.restore()
+        # Danish thousands separators in either language, as the tree has always shown
+        self.paint_with_count(painter, option, index, number(count, "da"), font, 12, 6)
 
 
 class OrgTreeView(QTreeView):
