@@ -30,17 +30,14 @@ import numpy as np
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
-    QCalendarWidget,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QPushButton,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
-    QWidgetAction,
 )
 
 from sorviewer.dates import MAX_DAY, MIN_DAY, from_day, parse_user_date, to_day
@@ -48,7 +45,7 @@ from ui.app_state import AppState
 from ui.colours import mix, readable
 from ui.coverage import Coverage, coverage
 from ui.formatting import format_date, to_qdate
-from ui.widgets.date_field import calendar_locale
+from ui.widgets.date_field import calendar_locale, calendar_popup
 
 #: the newest dragged position is applied at most this often
 SCRUB_MS = 40
@@ -232,21 +229,9 @@ class DateBar(QWidget):
         self.clamp_label = QLabel()
         self.clamp_label.setObjectName("DateClampNote")
         self.clamp_label.hide()
-        self.calendar = QCalendarWidget()
-        self.calendar.setGridVisible(False)
-        self.calendar.clicked.connect(self._on_calendar_clicked)
-        self.calendar.activated.connect(self._on_calendar_clicked)
-        self.calendar_button = QToolButton()
-        self.calendar_button.setObjectName("CalendarButton")
-        self.calendar_button.setText("▾")
-        self.calendar_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.calendar_button)
-        holder = QWidgetAction(menu)
-        holder.setDefaultWidget(self.calendar)
-        menu.addAction(holder)
-        menu.aboutToShow.connect(self._on_calendar_about_to_show)
-        self.calendar_menu = menu
-        self.calendar_button.setMenu(menu)
+        self.calendar, self.calendar_button, self.calendar_menu = calendar_popup(
+            "CalendarButton", self._on_calendar_clicked, self._on_calendar_about_to_show
+        )
 
         self.step_buttons: dict[tuple[str, int], QToolButton] = {}
         for unit in ("year", "month", "day"):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from PySide6.QtCore import QDate, QEvent, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPalette
@@ -49,6 +50,29 @@ def calendar_locale(lang: str) -> QLocale:
     return QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 
 
+def calendar_popup(
+    name: str, on_picked: Callable[[QDate], None], on_show: Callable[[], None]
+) -> tuple[QCalendarWidget, QToolButton, QMenu]:
+    """A "▾" button that drops down a calendar (the date bar's and every date field's):
+    `on_picked(date)` when a day is clicked or chosen with Enter, `on_show()` just before
+    the calendar shows (to set its date and range). The caller places the button."""
+    calendar = QCalendarWidget()
+    calendar.setGridVisible(False)
+    calendar.clicked.connect(on_picked)
+    calendar.activated.connect(on_picked)
+    button = QToolButton()
+    button.setObjectName(name)
+    button.setText("▾")
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    menu = QMenu(button)
+    holder = QWidgetAction(menu)
+    holder.setDefaultWidget(calendar)
+    menu.addAction(holder)
+    menu.aboutToShow.connect(on_show)
+    button.setMenu(menu)
+    return calendar, button, menu
+
+
 def bad_date_hint(lang: str) -> str:
     """What the hint beside a field holding something that is not a date says."""
     return tr(
@@ -79,21 +103,9 @@ class DateField(QWidget):
         self.edit.returnPressed.connect(self._on_edit_return_pressed)
         self.edit.editingFinished.connect(self._on_edit_editing_finished)
         self.edit.installEventFilter(self)  # Esc puts the date back
-        self.calendar = QCalendarWidget()
-        self.calendar.setGridVisible(False)
-        self.calendar.clicked.connect(self._on_calendar_clicked)
-        self.calendar.activated.connect(self._on_calendar_clicked)
-        self.button = QToolButton(self)
-        self.button.setObjectName("DateFieldCalendar")
-        self.button.setText("▾")
-        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.button)
-        holder = QWidgetAction(menu)
-        holder.setDefaultWidget(self.calendar)
-        menu.addAction(holder)
-        menu.aboutToShow.connect(self._on_menu_about_to_show)
-        self.menu = menu
-        self.button.setMenu(menu)
+        self.calendar, self.button, self.menu = calendar_popup(
+            "DateFieldCalendar", self._on_calendar_clicked, self._on_menu_about_to_show
+        )
         #: says what is wrong with a typed date, beside the field (a tooltip is unseen)
         self.hint = QLabel(self)
         self.hint.setObjectName("DateHint")
