@@ -42,10 +42,10 @@ from PySide6.QtWidgets import (
 
 from sorviewer.dates import MAX_DAY, MIN_DAY, from_day, parse_user_date, to_day
 from ui.app_state import AppState
-from ui.colours import mix, readable
+from ui.colours import mix
 from ui.coverage import Coverage, coverage
 from ui.formatting import format_date, to_qdate
-from ui.widgets.date_field import calendar_locale, calendar_popup
+from ui.widgets.date_field import ALERT_COLOUR, calendar_locale, calendar_popup, mark_bad_date
 
 #: the newest dragged position is applied at most this often
 SCRUB_MS = 40
@@ -56,8 +56,6 @@ DAY_S = 86400.0
 #: colours of the timeline: active units, and created / closed / changed per month
 ACTIVE_COLOUR = "#3d7ab8"
 BAR_COLOURS = {"created": "#4f9a4a", "closed": "#c0504d", "changed": "#d09a2c"}
-#: the red of the date line and of a date that is not a date
-ALERT_COLOUR = "#d0352b"
 
 _TEXT = {
     "da": {
@@ -652,18 +650,9 @@ class DateBar(QWidget):
 
     def _mark_bad(self, bad: bool) -> None:
         self._bad = bad
-        pal = self.palette()
-        border = readable(ALERT_COLOUR, pal.color(QPalette.ColorRole.Base), 3.0)
-        self.edit.setStyleSheet(f"border: 2px solid {border.name()};" if bad else "")
+        mark_bad_date(self.edit, self.bad_label, bad)
         t = _TEXT[self._lang]
         self.edit.setToolTip(t["bad"] if bad else t["field_tip"])
-        hint = self.bad_label.palette()
-        hint.setColor(
-            QPalette.ColorRole.WindowText,
-            readable(ALERT_COLOUR, pal.color(QPalette.ColorRole.Window)),
-        )
-        self.bad_label.setPalette(hint)
-        self.bad_label.setVisible(bad)
 
     def _show(self, day: dt.date) -> None:
         """Put `day` into the field and the lines without feeding back into the timer."""

@@ -36,7 +36,8 @@ from ui.colours import readable
 from ui.formatting import format_date, to_qdate
 from ui.i18n import tr
 
-#: the red of a date that is not a date (the date bar's)
+#: the red of a date that is not a date, in every date field and the date bar (whose
+#: date line has it too)
 ALERT_COLOUR = "#d0352b"
 #: text shaped like a whole date (the year typed out, an ISO day of two digits): applied
 #: while typing; anything shorter waits for Enter or leaving the field
@@ -71,6 +72,22 @@ def calendar_popup(
     menu.aboutToShow.connect(on_show)
     button.setMenu(menu)
     return calendar, button, menu
+
+
+def mark_bad_date(edit: QLineEdit, hint: QLabel, bad: bool) -> None:
+    """How a field holding something that is not a date looks (the date bar's and every
+    date field's): a red border that reads on the field's base colour, and the hint
+    beside it in red that reads on the window; both gone when the date is good."""
+    pal = edit.palette()
+    border = readable(ALERT_COLOUR, pal.color(QPalette.ColorRole.Base), 3.0)
+    edit.setStyleSheet(f"border: 2px solid {border.name()};" if bad else "")
+    colours = hint.palette()
+    colours.setColor(
+        QPalette.ColorRole.WindowText,
+        readable(ALERT_COLOUR, pal.color(QPalette.ColorRole.Window)),
+    )
+    hint.setPalette(colours)
+    hint.setVisible(bad)
 
 
 def bad_date_hint(lang: str) -> str:
@@ -205,16 +222,7 @@ class DateField(QWidget):
 
     def _mark_bad(self, bad: bool) -> None:
         self._bad = bad
-        pal = self.palette()
-        border = readable(ALERT_COLOUR, pal.color(QPalette.ColorRole.Base), 3.0)
-        self.edit.setStyleSheet(f"border: 2px solid {border.name()};" if bad else "")
-        hint = self.hint.palette()
-        hint.setColor(
-            QPalette.ColorRole.WindowText,
-            readable(ALERT_COLOUR, pal.color(QPalette.ColorRole.Window)),
-        )
-        self.hint.setPalette(hint)
-        self.hint.setVisible(bad)
+        mark_bad_date(self.edit, self.hint, bad)
         self._set_tooltip()
 
     def _set_tooltip(self) -> None:
