@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ui import settings as st
 from ui.i18n import pick, tr
 from ui.loading import Loader, load_register
 from ui.tasks import TaskState
@@ -195,12 +196,7 @@ class Remembered:
 def read_remembered(text: str) -> dict[str, Remembered]:
     """The remembered downloads per kind, from the settings' JSON text (nothing when
     the text is empty or not ours)."""
-    try:
-        doc = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    if not isinstance(doc, dict):
-        return {}
+    doc = st.json_object(text, "the remembered downloads")
     out = {}
     for kind, item in doc.items():
         rec = Remembered.from_dict(item)
@@ -216,12 +212,7 @@ def write_remembered(records: dict[str, Remembered]) -> str:
 
 def read_followed(text: str) -> dict[str, bool]:
     """Followed units from the settings' JSON text: SorId -> whether with its subtree."""
-    try:
-        doc = json.loads(text) if text else {}
-    except ValueError:
-        return {}
-    if not isinstance(doc, dict):
-        return {}
+    doc = st.json_object(text, "the followed units")
     return {str(k): bool(v) for k, v in doc.items() if str(k).isdigit()}
 
 

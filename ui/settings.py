@@ -8,11 +8,15 @@ with `settings.set(KEY, value)`; an unknown key is a programming error.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
+
+log = logging.getLogger(__name__)
 
 ORGANISATION = "SOR Viewer"
 APPLICATION = "sorviewer"
@@ -161,3 +165,20 @@ class Settings:
         files = [p for p in self.recent_files() if p != path]
         self.set(RECENT_FILES, files)
         return files
+
+
+def json_object(text: str, what: str) -> dict[str, Any]:
+    """A JSON object kept as a setting's text (saved filters, remembered downloads,
+    followed units): {} when the text is empty, and {} with a line in the log when it
+    is not a JSON object (an older or hand-edited setting costs its contents, never
+    the start-up)."""
+    if not text:
+        return {}
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict):
+        log.warning("the setting of %s could not be read; it is ignored", what)
+        return {}
+    return doc

@@ -11,14 +11,11 @@ outlives program versions.
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import fields
 from typing import Any
 
 from sorviewer.find import Filters, Where
 from ui import settings as st
-
-log = logging.getLogger(__name__)
 
 
 def filters_to_dict(f: Filters) -> dict[str, Any]:
@@ -70,17 +67,8 @@ def filters_from_dict(data: Any) -> Filters:
 
 def load_saved(settings: st.Settings) -> dict[str, dict[str, Any]]:
     """The saved filters by name: {"filters": Filters, "columns": [str, ...]}."""
-    text = settings.get(st.UNITS_SAVED)
-    if not text:
-        return {}
-    try:
-        raw = json.loads(text)
-    except ValueError:
-        log.warning("the saved Units filters could not be read; they are ignored")
-        return {}
+    raw = st.json_object(settings.get(st.UNITS_SAVED), "the saved Units filters")
     out: dict[str, dict[str, Any]] = {}
-    if not isinstance(raw, dict):
-        return out
     for name, entry in raw.items():
         if not isinstance(name, str) or not name.strip() or not isinstance(entry, dict):
             continue
