@@ -408,8 +408,10 @@ def _under_mask(reg: Store, dc: DayColumns, ids: Sequence[str]) -> np.ndarray:
         e = reg.entity_index(sid)
         if e >= 0:
             hit[e] = True
-    # a unit is in when it or one of its ancestors is listed (`arrays` holds the walk)
-    return first_up(dc.bv.parent, hit) >= 0
+    # a unit is in when it or one of its ancestors is listed (`arrays` holds the walk).
+    # The parents are those `show` names: at the day, else the one the unit's own
+    # version names (a future unit whose parent starts later still sits under it)
+    return first_up(dc.bv.named_parent, hit) >= 0
 
 
 def _text_mask(dc: DayColumns, text: str) -> np.ndarray:

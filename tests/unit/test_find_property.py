@@ -503,3 +503,19 @@ def test_sorting_by_any_column_is_stable_with_name_then_id(
         ):
             x, y = int(va), int(vb)
             assert (x >= y) if descending else (x <= y)
+
+
+def test_under_follows_the_parent_a_future_unit_names() -> None:
+    """Found by the facet property (CI, 2026-12-06): on an XML snapshot's first day every
+    unit is future; a unit whose named parent starts later than it had no parent on its
+    own day, so `under` lost it and everything below it, while `show` names the parent."""
+    key = (3, 150, 2)
+    reg = register(*key)
+    lo, _hi = reg.date_range()
+    assert lo is not None
+    vs = views(key, lo)
+    flt = find.Filters(level=("OE",), status=("all",), under=("13251000016002",))
+    got = sorted(str(reg.ids[e]) for e in find.query(reg, lo, flt).ents)
+    want = sorted(brute(reg, lo, vs, flt))
+    assert len(want) == 35
+    assert got == want
