@@ -92,7 +92,7 @@ from .arrays import index_of
 from .asof import Snapshot, snapshot
 from .columns import DayColumns, UnitColumns, cells, day_columns, has_values
 from .dates import MIN_DAY, parse_day_column
-from .edi import edi_rows_at
+from .edi import edi_rows_at, has_edi_map
 from .messages import Message, clean_text, msg
 from .provenance import EAN_INHERITED, EAN_OWN, data_columns
 from .register import Store
@@ -101,6 +101,8 @@ from .text import fold_array, fold_text, truth_masks
 
 #: the unit lists, in document order
 UNIT_KINDS = ("created", "closed", "moved", "renamed", "changed")
+#: the kinds `compare(..., whole=False)` leaves to `finish`
+LATER_KINDS = ("changed", "shak", "ean_edi")
 #: every kind, in document (and table) order
 KINDS = (*UNIT_KINDS, "shak", "ean_edi")
 #: the table form's columns (`Diff.table`, `export.write_diff`)
@@ -243,6 +245,9 @@ class Diff:
     ean_edi_removed: _Pairs
     has_edi: bool
     warnings: tuple[Message, ...] = ()
+    #: whether every kind is worked out: `compare(..., whole=False)` leaves `changed`
+    #: (and its cells), the SHAK and the EAN/EDI pairs empty for `finish`
+    complete: bool = True
     _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # --- counts and ids -------------------------------------------------------------
@@ -263,8 +268,9 @@ class Diff:
 
     @property
     def is_empty(self) -> bool:
-        """True when the two views show no difference at all."""
-        return not any(self.counts().values())
+        """True when the two views show no difference at all (never while the changed
+        values are still to be worked out)."""
+        return self.complete and not any(self.counts().values())
 
     def _ents(self, kind: str) -> tuple[Store, np.ndarray]:
         """The register and entity indices of a unit list (pairs: NEW's side)."""
@@ -918,10 +924,14 @@ def compare(
     old_day: dt.date | None = None,
     new_day: dt.date | None = None,
     under: int | str | None = None,
+    whole: bool = True,
 ) -> Diff:
     """Compare OLD as of `old_day` with NEW as of `new_day` (each file's own snapshot
     date when not given; pass one day for both to see corrections to the past).
-    `under` narrows the result as `Diff.filter(under=...)` does."""
+    `under` narrows the result as `Diff.filter(under=...)` does. Not `whole`, only the
+    unit lists but `changed` are worked out (`Diff.complete` is False) and `finish`
+    does the rest: the window shows the units created, closed, moved and renamed
+    first, as they cost a fraction of the time."""
     warnings: list[Message] = []
     so_side = _side(old, old_day, "old", warnings)
     sn_side = _side(new, new_day, "new", warnings)
@@ -967,57 +977,6 @@ def compare(
     if not same_family:
         warnings.append(msg("diff.across_formats", old=format_family(old), new=format_family(new)))
 
-    def column_hits(k: int) -> tuple[int, np.ndarray, pa.Array, pa.Array]:
-        col = columns[k]
-        a = eff_old.effective(col)
-        b = eff_new.effective(col)
-        idx = np.nonzero(differing(col, a, b, one_sided=same_family))[0]
-        take = pa.array(idx, type=pa.int64())
-        return k, idx, a.take(take), b.take(take)
-
-    # Who holds what on each side (the day's provenance, each group's fill) is numpy and
-    # pandas work that mostly holds the GIL: one side after the other (this also fills
-    # each register's caches from one thread). The columns are pyarrow kernels, which
-    # release it: two threads.
-    eff_old = so_side.units(pair_old)
-    eff_new = sn_side.units(pair_new)
-    eff_old.prepare()
-    eff_new.prepare()
-    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        found = list(pool.map(column_hits, range(len(columns))))
-    hit_pos = [idx for _k, idx, _a, _b in found if len(idx)]
-    hit_col = [np.full(len(idx), k, dtype=np.int32) for k, idx, _a, _b in found if len(idx)]
-    hit_old = [a for _k, idx, a, _b in found if len(idx)]
-    hit_new = [b for _k, idx, _a, b in found if len(idx)]
-    if hit_pos:
-        cell_pos = np.concatenate(hit_pos)
-        cell_col = np.concatenate(hit_col)
-        rank = np.empty(len(pair_order), dtype=np.int64)
-        rank[pair_order] = np.arange(len(pair_order))
-        order = np.lexsort((cell_col, rank[cell_pos]))
-        take = pa.array(order, type=pa.int64())
-        cell_old = pa.concat_arrays([x.cast(_TEXT) for x in hit_old]).take(take)
-        cell_new = pa.concat_arrays([x.cast(_TEXT) for x in hit_new]).take(take)
-        cell_pos, cell_col = cell_pos[order], cell_col[order]
-        changed_mask = np.zeros(len(pair_old), dtype=bool)
-        changed_mask[cell_pos] = True
-        changed = in_order(changed_mask)
-    else:
-        cell_pos = np.zeros(0, dtype=np.int64)
-        cell_col = np.zeros(0, dtype=np.int32)
-        cell_old = cell_new = pa.array([], type=_TEXT)
-        changed = np.zeros(0, dtype=np.int64)
-
-    shak_o = shak_pairs(old, so_side.day)
-    shak_n = shak_pairs(new, sn_side.day)
-    edi_o = edi_pairs(old, so_side.day)
-    edi_n = edi_pairs(new, sn_side.day)
-    has_edi = edi_o is not None and edi_n is not None
-    if edi_o is not None and edi_n is not None:
-        edi_added, edi_removed = _set_difference(edi_n, edi_o), _set_difference(edi_o, edi_n)
-    else:
-        edi_added = edi_removed = _NO_PAIRS
-
     result = Diff(
         old=so_side,
         new=sn_side,
@@ -1030,19 +989,104 @@ def compare(
         pair_new=pair_new,
         moved=moved,
         renamed=renamed,
-        changed=changed,
+        **_cells_none(),
+        shak_added=_NO_PAIRS,
+        shak_removed=_NO_PAIRS,
+        ean_edi_added=_NO_PAIRS,
+        ean_edi_removed=_NO_PAIRS,
+        has_edi=has_edi_map(old) and has_edi_map(new),
+        warnings=tuple(warnings),
+        complete=False,
+    )
+    if whole:
+        result = finish(result)
+    return result if under is None else result.filter(under=under)
+
+
+def _cells_none() -> dict[str, Any]:
+    """The `changed` list and its cells, empty."""
+    return {
+        "changed": np.zeros(0, dtype=np.int64),
+        "cell_pos": np.zeros(0, dtype=np.int64),
+        "cell_col": np.zeros(0, dtype=np.int32),
+        "cell_old": pa.array([], type=_TEXT),
+        "cell_new": pa.array([], type=_TEXT),
+    }
+
+
+def finish(diff: Diff) -> Diff:
+    """`diff` with every kind worked out: the second step of `compare(..., whole=False)`
+    (the changed values, the SHAK and the EAN/EDI pairs; the window shows the unit
+    lists meanwhile). Only for `compare`'s own result, before any `filter`; a complete
+    Diff comes back as it is."""
+    if diff.complete:
+        return diff
+    old, new = diff.old.register, diff.new.register
+    shak_o = shak_pairs(old, diff.old.day)
+    shak_n = shak_pairs(new, diff.new.day)
+    edi_o = edi_pairs(old, diff.old.day)
+    edi_n = edi_pairs(new, diff.new.day)
+    if edi_o is not None and edi_n is not None:
+        edi_added, edi_removed = _set_difference(edi_n, edi_o), _set_difference(edi_o, edi_n)
+    else:
+        edi_added = edi_removed = _NO_PAIRS
+    pairs: dict[str, Any] = {
+        "shak_added": _set_difference(shak_n, shak_o),
+        "shak_removed": _set_difference(shak_o, shak_n),
+        "ean_edi_added": edi_added,
+        "ean_edi_removed": edi_removed,
+    }
+    pair_old, pair_new = diff.pair_old, diff.pair_new
+    columns = diff.columns
+    same_family = format_family(old) == format_family(new)
+    row_n = diff.new.snapshot().row_of[pair_new]
+    pair_order = np.lexsort((new.ids[pair_new], new.name_rank[row_n]))  # the list order
+
+    def column_hits(k: int) -> tuple[int, np.ndarray, pa.Array, pa.Array]:
+        col = columns[k]
+        a = eff_old.effective(col)
+        b = eff_new.effective(col)
+        idx = np.nonzero(differing(col, a, b, one_sided=same_family))[0]
+        take = pa.array(idx, type=pa.int64())
+        return k, idx, a.take(take), b.take(take)
+
+    # Who holds what on each side (the day's provenance, each group's fill) is numpy and
+    # pandas work that mostly holds the GIL: one side after the other (this also fills
+    # each register's caches from one thread). The columns are pyarrow kernels, which
+    # release it: two threads.
+    eff_old = diff.old.units(pair_old)
+    eff_new = diff.new.units(pair_new)
+    eff_old.prepare()
+    eff_new.prepare()
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        found = list(pool.map(column_hits, range(len(columns))))
+    hit_pos = [idx for _k, idx, _a, _b in found if len(idx)]
+    if not hit_pos:
+        return replace(diff, **_cells_none(), **pairs, complete=True, _memo={})
+    cell_pos = np.concatenate(hit_pos)
+    cell_col = np.concatenate(
+        [np.full(len(idx), k, dtype=np.int32) for k, idx, _a, _b in found if len(idx)]
+    )
+    rank = np.empty(len(pair_order), dtype=np.int64)
+    rank[pair_order] = np.arange(len(pair_order))
+    order = np.lexsort((cell_col, rank[cell_pos]))
+    take = pa.array(order, type=pa.int64())
+    cell_old = pa.concat_arrays([a.cast(_TEXT) for _k, idx, a, _b in found if len(idx)])
+    cell_new = pa.concat_arrays([b.cast(_TEXT) for _k, idx, _a, b in found if len(idx)])
+    cell_pos, cell_col = cell_pos[order], cell_col[order]
+    changed_mask = np.zeros(len(pair_old), dtype=bool)
+    changed_mask[cell_pos] = True
+    return replace(
+        diff,
+        changed=pair_order[changed_mask[pair_order]],
         cell_pos=cell_pos,
         cell_col=cell_col,
-        cell_old=cell_old,
-        cell_new=cell_new,
-        shak_added=_set_difference(shak_n, shak_o),
-        shak_removed=_set_difference(shak_o, shak_n),
-        ean_edi_added=edi_added,
-        ean_edi_removed=edi_removed,
-        has_edi=has_edi,
-        warnings=tuple(warnings),
+        cell_old=cell_old.take(take),
+        cell_new=cell_new.take(take),
+        **pairs,
+        complete=True,
+        _memo={},
     )
-    return result if under is None else result.filter(under=under)
 
 
 def known_in_either(old: Store, new: Store, sor_id: int | str) -> bool:
@@ -1109,6 +1153,7 @@ def as_text(diff: Diff, limit: int = 50) -> str:
 
 __all__ = [
     "KINDS",
+    "LATER_KINDS",
     "TABLE_HEADER",
     "UNIT_KINDS",
     "Change",
@@ -1119,6 +1164,7 @@ __all__ = [
     "compared_columns",
     "differing",
     "filled_columns",
+    "finish",
     "own_day",
     "subtree_mask",
 ]

@@ -31,14 +31,20 @@ def _text(v: object) -> str | None:
     return None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v)
 
 
+def has_edi_map(reg: Store) -> bool:
+    """Whether the file has an EDI map: LocationsCodeEDITypeMap with its EAN and EdiId
+    columns (the XML and the daily file have none)."""
+    df = reg.tables.get("LocationsCodeEDITypeMap")
+    return df is not None and "EanLocationCode" in df.columns and "EdiId" in df.columns
+
+
 def edi_map(reg: Store) -> pd.DataFrame | None:
     """LocationsCodeEDITypeMap with trimmed EAN and EdiId text, or None when absent."""
 
     def make() -> pd.DataFrame | None:
-        df = reg.tables.get("LocationsCodeEDITypeMap")
-        if df is None or "EanLocationCode" not in df.columns or "EdiId" not in df.columns:
+        if not has_edi_map(reg):
             return None
-        df = df.copy()
+        df = reg.tables["LocationsCodeEDITypeMap"].copy()
         df["EanLocationCode"] = df["EanLocationCode"].astype("string[pyarrow]").str.strip()
         df["EdiId"] = df["EdiId"].astype("string[pyarrow]").str.strip()
         return df

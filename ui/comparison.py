@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -105,6 +105,25 @@ class Comparison:
             compare(old, new),
         )
 
+    @property
+    def complete(self) -> bool:
+        """Whether every kind is worked out (see `compare_in_steps`)."""
+        return bool(self.diff.complete)
+
+    def pending_kinds(self) -> tuple[str, ...]:
+        """The kinds still to be worked out (none once complete)."""
+        from sorviewer.diff import LATER_KINDS
+
+        return () if self.diff.complete else LATER_KINDS
+
+    def finished(self) -> Comparison:
+        """This comparison with every kind worked out (`diff.finish`; slow: a task)."""
+        from sorviewer.diff import finish
+
+        if self.diff.complete:
+            return self
+        return replace(self, diff=finish(self.diff), _memo={})
+
     def day_of(self, kind: str) -> dt.date:
         """The day a row's unit is looked at: the older file's for a closed unit (it is
         gone in the newer one), else the newer file's."""
@@ -127,25 +146,40 @@ def open_is_old(current: Register, other: Register) -> bool:
 
 
 def compare_registers(
-    current: Register, current_path: str, other: Register, other_path: str
+    current: Register, current_path: str, other: Register, other_path: str, whole: bool = True
 ) -> Comparison:
-    """Compare the two registers, the older download as OLD."""
+    """Compare the two registers, the older download as OLD (not `whole`: the unit
+    lists only, `Comparison.finished` does the rest)."""
     from sorviewer.diff import compare
 
     is_old = open_is_old(current, other)
     old, new = (current, other) if is_old else (other, current)
-    return Comparison(current, current_path, other, other_path, is_old, compare(old, new))
+    diff = compare(old, new, whole=whole)
+    return Comparison(current, current_path, other, other_path, is_old, diff)
+
+
+def compare_in_steps(
+    state: TaskState, current: Register, current_path: str, other: Register, other_path: str
+) -> Comparison:
+    """Compare in two steps (stage "compare"): the unit lists, handed over at once as a
+    partial result (the Differences panel shows them), then the changed values, SHAK
+    and EAN/EDI pairs (stage "compare_rest"), which take most of the time."""
+    state.set_stage("compare")
+    first = compare_registers(current, current_path, other, other_path, whole=False)
+    state.set_partial(first)
+    state.check()
+    state.set_stage("compare_rest")
+    return first.finished()
 
 
 def compare_task(
     state: TaskState, current: Register, current_path: str, path: str, loader: Loader
 ) -> Comparison:
     """The task of File > Compare with...: load `path` (stages "read", "build"), then
-    compare (stage "compare"). Raises what the loader raises."""
+    compare in two steps (`compare_in_steps`). Raises what the loader raises."""
     other = load_register(state, path, loader, prepare=None)
     state.check()
-    state.set_stage("compare")
-    return compare_registers(current, current_path, other, path)
+    return compare_in_steps(state, current, current_path, other, path)
 
 
 # --- since last time ---------------------------------------------------------------------
@@ -273,11 +307,11 @@ def load_remembered(state: TaskState, rec: Remembered, loader: Loader) -> Any:
 def remembered_task(
     state: TaskState, current: Register, current_path: str, rec: Remembered, loader: Loader
 ) -> Comparison:
-    """The task of the since-last-time bar: the remembered download, then compare."""
+    """The task of the since-last-time bar: the remembered download, then compare in
+    two steps (`compare_in_steps`)."""
     other = load_remembered(state, rec, loader)
     state.check()
-    state.set_stage("compare")
-    return compare_registers(current, current_path, other, rec.path)
+    return compare_in_steps(state, current, current_path, other, rec.path)
 
 
 def followed_changed_count(comp: Comparison, followed: dict[str, bool]) -> int:

@@ -187,6 +187,7 @@ _STAGES = {
     "build": ("Bygger registeret", "Building the register"),
     "prepare": ("Forbereder søgning", "Preparing search"),
     "compare": ("Sammenligner", "Comparing"),
+    "compare_rest": ("Sammenligner felter, SHAK og EAN/EDI", "Comparing fields, SHAK and EAN/EDI"),
 }
 
 ABOUT_TEXT_DA = """<h3>SOR Viewer {version}</h3>
@@ -278,6 +279,7 @@ class MainWindow(QMainWindow):
         self.compare_task.started.connect(self._on_compare_started)
         self.compare_task.progressed.connect(self._on_load_progressed)
         self.compare_task.staged.connect(self._on_compare_staged)
+        self.compare_task.partial.connect(self._on_compare_partial)
         self.compare_task.finished.connect(self._on_compare_finished)
         self.compare_task.failed.connect(self._on_compare_failed)
         self.compare_task.cancelled.connect(self._on_compare_cancelled)
@@ -997,7 +999,7 @@ class MainWindow(QMainWindow):
 
     def _on_compare_staged(self, stage: str) -> None:
         self._load_stage = stage
-        if stage == "compare":
+        if stage in ("compare", "compare_rest"):
             self.progress.setRange(0, 0)  # the comparison says no progress: busy
         self._show_load_progress()
 
@@ -1005,6 +1007,20 @@ class MainWindow(QMainWindow):
         self.progress.setRange(0, 1000)
         self._end_loading()
         self._update_actions()
+
+    def _on_compare_partial(self, comp: Comparison) -> None:
+        """The unit lists of a comparison still under way: shown at once, the rest of the
+        kinds follow (`ui.comparison.compare_in_steps`)."""
+        if comp.current is not self.state.register:
+            return
+        self.since_bar.dismiss()
+        self.state.set_comparison(comp)
+
+    def _drop_unfinished_comparison(self) -> None:
+        """A comparison whose second step failed or was cancelled is not kept half done."""
+        comp = self.state.comparison
+        if comp is not None and not comp.complete:
+            self.state.set_comparison(None)
 
     def _on_compare_finished(self, path: str, comp: Comparison) -> None:
         self._end_comparing()
@@ -1025,6 +1041,7 @@ class MainWindow(QMainWindow):
         from ui.comparison import GoneError
 
         self._end_comparing()
+        self._drop_unfinished_comparison()
         if isinstance(exc, GoneError):
             self.since_bar.dismiss()
         name = os.path.basename(path)
@@ -1037,6 +1054,7 @@ class MainWindow(QMainWindow):
 
     def _on_compare_cancelled(self, path: str) -> None:
         self._end_comparing()
+        self._drop_unfinished_comparison()
         log.info("comparing with %s cancelled", path)
         self.statusBar().showMessage(
             self.tr_("Sammenligning annulleret.", "Comparison cancelled."), 5000

@@ -547,3 +547,77 @@ def test_since_last_time_reads_the_old_download_from_its_cache(
     assert comp is not None and read == ["old"]  # no file read for the comparison
     assert comp.diff.old.snapshot_date == OLD_DAY and comp.diff.new.snapshot_date == NEW_DAY
     assert comp.diff.counts()["renamed"] == 1
+
+
+def _held_second_step(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """Hold `diff.finish` (the comparison's second step) until released: (reached,
+    release)."""
+    import sorviewer.diff as diff_mod
+
+    reached, release = threading.Event(), threading.Event()
+    real = diff_mod.finish
+
+    def held(d: Any) -> Any:
+        reached.set()
+        assert release.wait(10)
+        return real(d)
+
+    monkeypatch.setattr(diff_mod, "finish", held)
+    return reached, release
+
+
+def test_the_unit_lists_show_first_and_the_rest_follows(
+    qtbot: Any, window: MainWindow, files: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reached, release = _held_second_step(monkeypatch)
+    win = window
+    _open(qtbot, win, files["new"])
+    with qtbot.waitSignal(win.compare_task.partial, timeout=10000):
+        assert win.compare_with(files["old"])
+    assert reached.wait(5)
+    comp = win.state.comparison
+    assert comp is not None and not comp.complete and win.compare_task.running
+    panel = _panel(win)
+    # the unit lists are there; the kinds still being compared say so, and nothing
+    # that would leave them out can be copied whole or exported
+    assert panel.kind_boxes["renamed"].text() == "Renamed (1)"
+    for kind, label in (("changed", "Changed"), ("shak", "SHAK"), ("ean_edi", "EAN/EDI")):
+        assert panel.kind_boxes[kind].text() == f"{label} (…)"
+    assert "still being compared" in panel.count_label.text()
+    assert not panel.export_button.isEnabled() and not panel.copy_button.isEnabled()
+    assert not panel.swap_button.isEnabled()
+    assert panel.note.isHidden()  # never "no differences" before the end
+    assert not any(r[0] == "Changed" for r in _rows(panel))
+    renamed = next(n for n, r in enumerate(_rows(panel)) if r[0] == "Renamed")
+    panel.table.select_source_row(renamed)
+    with qtbot.waitSignal(win.compare_task.finished, timeout=10000):
+        release.set()
+    panel = _panel(win)
+    whole = win.state.comparison
+    assert whole is not None and whole.complete and whole.current is comp.current
+    assert any(r[0] == "Changed" and r[1] == OE2 for r in _rows(panel))
+    assert panel.kind_boxes["changed"].text() == f"Changed ({whole.diff.counts()['changed']})"
+    assert "still being compared" not in panel.count_label.text()
+    assert panel.export_button.isEnabled() and panel.copy_button.isEnabled()
+    # the row the user was on is still the current one
+    current = panel.table.source_row(panel.table.currentIndex())
+    assert _rows(panel)[current][0] == "Renamed" and _rows(panel)[current][1] == OE1
+
+
+def test_a_comparison_cancelled_in_its_second_step_is_not_kept_half_done(
+    qtbot: Any, window: MainWindow, files: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reached, release = _held_second_step(monkeypatch)
+    win = window
+    _open(qtbot, win, files["new"])
+    reg = win.state.register
+    with qtbot.waitSignal(win.compare_task.partial, timeout=10000):
+        assert win.compare_with(files["old"])
+    assert reached.wait(5)
+    assert win.state.comparison is not None
+    with qtbot.waitSignal(win.compare_task.cancelled, timeout=10000):
+        win.cancel_button.click()
+        release.set()
+    assert win.state.comparison is None and win.state.register is reg
+    assert not win.progress.isVisibleTo(win)
+    assert win.action_map["compare"].isEnabled()

@@ -32,6 +32,7 @@ from sorviewer.diff import (
     as_text,
     compare,
     differing,
+    finish,
     format_family,
 )
 from sorviewer.ids import make_sor_id
@@ -519,3 +520,24 @@ def test_format_families() -> None:
     reg = build(tiny.ROWS)
     assert format_family(reg) == "sor2"
     assert format_family(tiny.tiny_register()) == "sor2"
+
+
+def test_in_two_steps_the_answer_is_the_same(regs: tuple[Register, Register], month: Diff) -> None:
+    """`compare(..., whole=False)` then `finish` (the window's two steps) gives exactly
+    the one-step answer; the first step has the unit lists but `changed` and nothing
+    of the later kinds, and never calls itself empty."""
+    old, new = regs
+    first = compare(old, new, whole=False)
+    assert not first.complete and not first.is_empty
+    for kind in ("created", "closed", "moved", "renamed"):
+        assert np.array_equal(first.ids(kind), month.ids(kind)), kind
+    later = {"changed", "shak_added", "shak_removed", "ean_edi_added", "ean_edi_removed"}
+    assert all(n == 0 for k, n in first.counts().items() if k in later)
+    assert first.has_edi == month.has_edi
+    whole = finish(first)
+    assert whole.complete and finish(whole) is whole
+    assert whole.as_json() == month.as_json()
+    assert [c.tolist() for c in whole.table()] == [c.tolist() for c in month.table()]
+    # a file with itself: empty only once complete
+    same = compare(new, new, whole=False)
+    assert not same.is_empty and finish(same).is_empty

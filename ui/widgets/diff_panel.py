@@ -83,6 +83,7 @@ class DifferencesPanel(LazyPanel):
         super().__init__(state, parent)
         self._key: tuple[Any, ...] | None = None  # what the table shows
         self._rows: Rows | None = None
+        self._kept: tuple[Any, ...] | None = None  # the row to find again in new rows
         #: the rows are made here; only the newest filters count
         self.job = TaskRunner(self, latest_only=True)
         self.job.finished.connect(self._on_job_finished)
@@ -265,6 +266,9 @@ class DifferencesPanel(LazyPanel):
         a row moves the date: the table must stay as it is)."""
 
     def _on_comparison_changed(self, _comp: object) -> None:
+        # the row the user is on is found again in the new rows (a comparison's unit
+        # lists are followed by the whole comparison while the user reads them)
+        self._kept = self._current_row_key()
         self._key = None
         self._rows = None
         self.mark_stale()
@@ -327,6 +331,7 @@ class DifferencesPanel(LazyPanel):
             return
         self.stack.setCurrentIndex(1)
         self._update_caption()
+        self._update_actions()
         kinds, under, text = self.filters()
         followed = dict(self.state.followed)
         key = (id(comp.diff), kinds, under, text, self.lang, tuple(sorted(followed.items())))
@@ -355,6 +360,8 @@ class DifferencesPanel(LazyPanel):
         comp = self.comparison
         if comp is None or key[0] != id(comp.diff):
             return
+        kept = self._current_row_key() if self._rows is not None else self._kept
+        self._kept = None
         self._key = key
         self._rows = rows
         lang = self.lang
@@ -369,14 +376,51 @@ class DifferencesPanel(LazyPanel):
         )
         self.table.set_records(ROW_KEYS, labels, rows.rows, highlight=rows.followed_rows)
         self._size_columns(labels)
+        if kept is not None and kept in rows.rows:
+            self._selecting = True  # the same unit at the same day: nothing to move
+            try:
+                self.table.select_source_row(rows.rows.index(kept))
+            finally:
+                self._selecting = False
         self._update_kind_texts()
+        self._update_count()
+        self._update_followed()
+        self._update_actions()
+
+    def _current_row_key(self) -> tuple[Any, ...] | None:
+        """The row the user is on (its cells), to find it again in new rows."""
+        rows = self._rows
+        idx = self.table.currentIndex()
+        if rows is None or not idx.isValid():
+            return None
+        row = self.table.source_row(idx)
+        return rows.rows[row] if 0 <= row < len(rows.rows) else None
+
+    def _update_count(self) -> None:
+        rows, comp, lang = self._rows, self.comparison, self.lang
+        if rows is None:
+            return
         shown = len(rows.rows)
-        self.count_label.setText(
+        text = (
             tr(lang, f"{number(shown, lang)} rækker", f"{number(shown, lang)} rows")
             if shown != 1
             else tr(lang, "1 række", "1 row")
         )
-        self._update_followed()
+        if comp is not None and not comp.complete:
+            text += " · " + tr(
+                lang,
+                "de ændrede felter, SHAK og EAN/EDI sammenlignes stadig …",
+                "the changed fields, SHAK and EAN/EDI are still being compared …",
+            )
+        self.count_label.setText(text)
+
+    def _update_actions(self) -> None:
+        """Copy all, export and swap wait for a comparison still under way (they would
+        leave out the kinds not worked out yet)."""
+        comp = self.comparison
+        done = comp is not None and comp.complete
+        for button in (self.copy_button, self.export_button, self.swap_button):
+            button.setEnabled(done)
 
     def _size_columns(self, labels: tuple[str, ...]) -> None:
         """Fixed widths from the texts the columns can hold (fitting 15,000 rows to their
@@ -445,8 +489,15 @@ class DifferencesPanel(LazyPanel):
         counts = self._rows.counts if self._rows is not None else None
         full = comp.diff.counts() if comp is not None else None
         lang = self.lang
+        pending_kinds = comp.pending_kinds() if comp is not None else ()
+        pending = bool(pending_kinds)
         for kind, box in self.kind_boxes.items():
             text = pick(KIND_LABELS[kind], lang)
+            if kind in pending_kinds:
+                box.setText(f"{text} (…)")
+                box.setToolTip(tr(lang, "Sammenlignes stadig …", "Still being compared …"))
+                continue
+            box.setToolTip("")
             if full is not None:
                 total = kind_count(full, kind)
                 n = counts[kind] if counts is not None else total
@@ -455,7 +506,7 @@ class DifferencesPanel(LazyPanel):
                 else:
                     text += f" ({number(total, lang)})"
             box.setText(text)
-        if comp is not None and not comp.diff.has_edi:
+        if comp is not None and not comp.diff.has_edi and not pending:
             self.kind_boxes["ean_edi"].setToolTip(
                 tr(
                     lang,
@@ -464,12 +515,12 @@ class DifferencesPanel(LazyPanel):
                     "have none).",
                 )
             )
-        else:
+        elif not pending:
             self.kind_boxes["ean_edi"].setToolTip("")
 
     def _update_followed(self) -> None:
-        rows, lang = self._rows, self.lang
-        if rows is None or not self.state.followed:
+        rows, lang, comp = self._rows, self.lang, self.comparison
+        if rows is None or not self.state.followed or comp is None or not comp.complete:
             self.followed_label.hide()
             return
         n = len(rows.followed_changed)
