@@ -1001,6 +1001,10 @@ class MainWindow(QMainWindow):
         self._load_stage = stage
         if stage in ("compare", "compare_rest"):
             self.progress.setRange(0, 0)  # the comparison says no progress: busy
+            # the bar shows no text when busy: the status line says what runs
+            da, en = _STAGES[stage]
+            name = os.path.basename(str(self.compare_task.key or ""))
+            self.statusBar().showMessage(self.tr_(f"{da} med {name} ...", f"{en} with {name} ..."))
         self._show_load_progress()
 
     def _end_comparing(self) -> None:
