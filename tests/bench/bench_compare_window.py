@@ -139,8 +139,8 @@ def main() -> None:
         win.compare_task.staged.disconnect(on_stage)
         win.compare_task.partial.disconnect(on_partial)
         win.compare_task.finished.disconnect(on_finished)
-        comp = win.state.comparison
-        assert comp is not None and comp.complete
+        assert win.state.comparison is not None and win.state.comparison.complete
+        got.clear()  # the script holds no comparison: a closed one is freed as in the window
         loaded = marks["loaded"]
         first = (
             f"{marks['first_shown'] - loaded:.2f} s ({first_rows:,} rows: the unit lists)"
@@ -151,7 +151,7 @@ def main() -> None:
             f"run {run + 1}: second load {loaded - t0:.2f} s; after it, the Differences "
             f"panel shown {first}, whole {marks['whole_shown'] - loaded:.2f} s "
             f"({panel.table.records.rowCount():,} rows); from the click "
-            f"{marks['whole_shown'] - t0:.2f} s"
+            f"{marks['whole_shown'] - t0:.2f} s; {rss()}"
         )
 
     def timed_filter(label: str, change: Any) -> None:
