@@ -77,7 +77,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -93,6 +93,7 @@ from .asof import Snapshot, snapshot
 from .columns import DayColumns, UnitColumns, cells, day_columns, has_values
 from .dates import MIN_DAY, parse_day_column
 from .edi import edi_rows_at, has_edi_map
+from .errors import LoadCancelled
 from .messages import Message, clean_text, msg
 from .provenance import EAN_INHERITED, EAN_OWN, data_columns
 from .register import Store
@@ -248,6 +249,8 @@ class Diff:
     #: whether every kind is worked out: `compare(..., whole=False)` leaves `changed`
     #: (and its cells), the SHAK and the EAN/EDI pairs empty for `finish`
     complete: bool = True
+    #: whether `filter` narrowed it (`finish` works out every unit: never on these)
+    narrowed: bool = False
     _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # --- counts and ids -------------------------------------------------------------
@@ -400,6 +403,7 @@ class Diff:
 
     def as_json(self) -> dict[str, Any]:
         """The `diff` CLI document (plus `warnings`: English sentences, maybe empty)."""
+        self.require_complete()
         doc: dict[str, Any] = {"old": self.old.as_json(), "new": self.new.as_json()}
         for kind in KINDS:
             doc[kind] = self.items(kind)
@@ -520,7 +524,13 @@ class Diff:
             out = out._under(under)
         if text is not None and text.strip():
             out = out._matching(text)
-        return out
+        return out if out is self else replace(out, narrowed=True)
+
+    def require_complete(self) -> None:
+        """Raise ValueError unless every kind is worked out: what leaves the program (the
+        document, a file) never holds a comparison's first step as if it were whole."""
+        if not self.complete:
+            raise ValueError("The comparison is not finished: call diff.finish first.")
 
     def _only_kinds(self, keep: set[str]) -> Diff:
         unknown = keep - set(KINDS)
@@ -932,6 +942,8 @@ def compare(
     unit lists but `changed` are worked out (`Diff.complete` is False) and `finish`
     does the rest: the window shows the units created, closed, moved and renamed
     first, as they cost a fraction of the time."""
+    if under is not None and not whole:
+        raise ValueError("compare: `under` needs the whole comparison (filter after finish).")
     warnings: list[Message] = []
     so_side = _side(old, old_day, "old", warnings)
     sn_side = _side(new, new_day, "new", warnings)
@@ -1014,13 +1026,16 @@ def _cells_none() -> dict[str, Any]:
     }
 
 
-def finish(diff: Diff) -> Diff:
+def finish(diff: Diff, cancelled: Callable[[], bool] | None = None) -> Diff:
     """`diff` with every kind worked out: the second step of `compare(..., whole=False)`
     (the changed values, the SHAK and the EAN/EDI pairs; the window shows the unit
     lists meanwhile). Only for `compare`'s own result, before any `filter`; a complete
-    Diff comes back as it is."""
+    Diff comes back as it is. `cancelled()` true stops it (`errors.LoadCancelled`)
+    between columns."""
     if diff.complete:
         return diff
+    if diff.narrowed:
+        raise ValueError("finish works out every unit: call it before filter, not after.")
     old, new = diff.old.register, diff.new.register
     shak_o = shak_pairs(old, diff.old.day)
     shak_n = shak_pairs(new, diff.new.day)
@@ -1043,6 +1058,8 @@ def finish(diff: Diff) -> Diff:
     pair_order = np.lexsort((new.ids[pair_new], new.name_rank[row_n]))  # the list order
 
     def column_hits(k: int) -> tuple[int, np.ndarray, pa.Array, pa.Array]:
+        if cancelled is not None and cancelled():
+            raise LoadCancelled()
         col = columns[k]
         a = eff_old.effective(col)
         b = eff_new.effective(col)
@@ -1057,6 +1074,8 @@ def finish(diff: Diff) -> Diff:
     eff_old = diff.old.units(pair_old)
     eff_new = diff.new.units(pair_new)
     eff_old.prepare()
+    if cancelled is not None and cancelled():
+        raise LoadCancelled()
     eff_new.prepare()
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         found = list(pool.map(column_hits, range(len(columns))))

@@ -45,4 +45,5 @@ class LoadError(Exception):
 
 
 class LoadCancelled(Exception):
-    """The caller's `cancelled()` callback asked the loader to stop."""
+    """The caller's `cancelled()` callback asked the loader (or a comparison's second
+    step, `diff.finish`) to stop."""

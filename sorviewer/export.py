@@ -1094,6 +1094,7 @@ def write_diff(d: Diff, path: str, fmt: str, progress: Progress | None = None) -
     stops the writing (a way to cancel)."""
     if fmt not in DIFF_FORMATS:
         raise ValueError(f"Unknown format {fmt!r}; use csv, xlsx or json.")
+    d.require_complete()
     parts = [d.table((kind,)) for kind in KINDS]
     cols = [np.concatenate([p[i] for p in parts]) for i in range(len(TABLE_HEADER))]
     sheets = []

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -116,13 +117,14 @@ class Comparison:
 
         return () if self.diff.complete else LATER_KINDS
 
-    def finished(self) -> Comparison:
-        """This comparison with every kind worked out (`diff.finish`; slow: a task)."""
+    def finished(self, cancelled: Callable[[], bool] | None = None) -> Comparison:
+        """This comparison with every kind worked out (`diff.finish`; slow: a task, which
+        `cancelled()` stops)."""
         from sorviewer.diff import finish
 
         if self.diff.complete:
             return self
-        return replace(self, diff=finish(self.diff), _memo={})
+        return replace(self, diff=finish(self.diff, cancelled), _memo={})
 
     def day_of(self, kind: str) -> dt.date:
         """The day a row's unit is looked at: the older file's for a closed unit (it is
@@ -169,7 +171,7 @@ def compare_in_steps(
     state.set_partial(first)
     state.check()
     state.set_stage("compare_rest")
-    return first.finished()
+    return first.finished(state.is_cancelled)
 
 
 def compare_task(

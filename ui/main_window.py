@@ -290,6 +290,13 @@ class MainWindow(QMainWindow):
         self.since_task.finished.connect(self._on_since_finished)
         self.since_task.failed.connect(self._on_since_failed)
         self._since_ready: tuple[Remembered, Comparison] | None = None
+        #: the first step of the running comparison, once shown, and the comparison it
+        #: replaced (put back when the second step fails or is cancelled)
+        self._partial_shown: Comparison | None = None
+        self._replaced: Comparison | None = None
+        #: the comparison the window shows (its registers tell the whole comparison
+        #: replacing its own first step from a new comparison)
+        self._shown_comparison: Comparison | None = None
         self._open_when_ready = False
 
         self.model = TreeModel(self)
@@ -424,6 +431,7 @@ class MainWindow(QMainWindow):
         diff_panel = self.diff_panel()
         if diff_panel is not None:
             diff_panel.compare_requested.connect(self.compare_file_dialog)
+            diff_panel.close_requested.connect(self.close_comparison)
             diff_panel.compare_path_requested.connect(self.compare_with)
             diff_panel.set_recent(self.compare_candidates())
         self._place_docks()
@@ -748,13 +756,7 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: str, demo: bool = False) -> bool:
         """Start loading `path`; the open register stays until the new one is ready."""
-        if self.load_task.running or self.compare_task.running:
-            self.error(
-                self.tr_(
-                    "En anden fil indlæses stadig; vent på den eller annullér den først.",
-                    "Another file is still loading; wait for it or cancel it first.",
-                )
-            )
+        if self._say_busy():
             return False
         if not demo and not os.path.isfile(path):
             self.error(
@@ -882,18 +884,31 @@ class MainWindow(QMainWindow):
         if path:
             self.compare_with(path)
 
-    def _can_compare(self) -> bool:
-        if self.state.register is None:
-            return False
-        if self.load_task.running or self.compare_task.running:
+    def _say_busy(self) -> bool:
+        """Whether a file is loading or a comparison being made; if so, says which (one
+        at a time)."""
+        if self.load_task.running:
             self.error(
                 self.tr_(
                     "En anden fil indlæses stadig; vent på den eller annullér den først.",
                     "Another file is still loading; wait for it or cancel it first.",
                 )
             )
+            return True
+        if self.compare_task.running:
+            self.error(
+                self.tr_(
+                    "En sammenligning er ikke færdig endnu; vent på den eller annullér den først.",
+                    "A comparison is not finished yet; wait for it or cancel it first.",
+                )
+            )
+            return True
+        return False
+
+    def _can_compare(self) -> bool:
+        if self.state.register is None:
             return False
-        return True
+        return not self._say_busy()
 
     def compare_with(self, path: str) -> bool:
         """Load `path` on the worker and compare it with the open file; the open file
@@ -1014,22 +1029,40 @@ class MainWindow(QMainWindow):
 
     def _on_compare_partial(self, comp: Comparison) -> None:
         """The unit lists of a comparison still under way: shown at once, the rest of the
-        kinds follow (`ui.comparison.compare_in_steps`)."""
+        kinds follow (`ui.comparison.compare_in_steps`). The since-last-time offer only
+        hides until the comparison is whole: a cancel or failure brings it back."""
         if comp.current is not self.state.register:
             return
-        self.since_bar.dismiss()
+        self._replaced = self.state.comparison
+        self._partial_shown = comp
+        self.since_bar.hide()
         self.state.set_comparison(comp)
 
     def _drop_unfinished_comparison(self) -> None:
-        """A comparison whose second step failed or was cancelled is not kept half done."""
-        comp = self.state.comparison
-        if comp is not None and not comp.complete:
-            self.state.set_comparison(None)
+        """A comparison whose second step failed or was cancelled is not kept half done:
+        the comparison it replaced comes back (if any, and of the open file), and so does
+        the since-last-time offer."""
+        shown, replaced = self._partial_shown, self._replaced
+        self._partial_shown = self._replaced = None
+        if shown is None or self.state.comparison is not shown:
+            return  # closed by the user, or never shown
+        if replaced is not None and replaced.current is not self.state.register:
+            replaced = None
+        self.state.set_comparison(replaced)
+        if self.since_bar.offered is not None:
+            self.since_bar.update_text()
 
     def _on_compare_finished(self, path: str, comp: Comparison) -> None:
         self._end_comparing()
+        shown = self._partial_shown
+        self._partial_shown = self._replaced = None
         if comp.current is not self.state.register:
             return  # another file was opened meanwhile: this comparison is of the old one
+        if shown is not None and self.state.comparison is not shown:
+            # the first step was closed (or replaced) while the rest was worked out
+            if self.since_bar.offered is not None:
+                self.since_bar.update_text()
+            return
         self.since_bar.dismiss()
         self.state.set_comparison(comp)
         self.statusBar().showMessage(
@@ -1071,16 +1104,28 @@ class MainWindow(QMainWindow):
         )
         self.tree.viewport().update()
         self._update_actions()
+        before, self._shown_comparison = self._shown_comparison, comp
+        # the whole comparison replacing its own first step is not a new one: the dock
+        # is not raised again (that would take the focus from the user, who may be
+        # typing in the panel or looking at another one)
+        same = (
+            before is not None
+            and comp is not None
+            and before.current is comp.current
+            and before.other is comp.other
+        )
         dock = self.findChild(QDockWidget, "dock_DifferencesPanel")
         if dock is not None and comp is not None:
-            self.bring_to_front(dock)
+            if not same:
+                self.bring_to_front(dock)
         elif dock is not None and self.stack.currentWidget() is self.workspace:
             dock.hide()  # opened for the comparison: it goes with it
         # the second register's cycles go with a closed comparison, and an opened one's
         # objects are frozen out of the timer's collections (as a newly opened file's
-        # are); after the panel has shown its rows, so the full collection does not
-        # delay them
-        QTimer.singleShot(0 if comp is None else SETTLE_AFTER_COMPARE_MS, self, settle_heap)
+        # are); after the panel has shown its whole rows, so the full collection does
+        # not delay them
+        if comp is None or comp.complete:
+            QTimer.singleShot(0 if comp is None else SETTLE_AFTER_COMPARE_MS, self, settle_heap)
 
     # --- since last time ---------------------------------------------------------------
 

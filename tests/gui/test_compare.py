@@ -228,7 +228,7 @@ def test_a_cancelled_second_load_leaves_the_first_untouched(
         assert not win.compare_with(files["old"])  # one at a time
         win.cancel_button.click()
     assert win.state.register is reg and win.state.comparison is None
-    assert len(errors(win)) == 1 and "still loading" in errors(win)[0]
+    assert len(errors(win)) == 1 and "comparison is not finished" in errors(win)[0]
 
 
 def test_filters_narrow_the_rows_and_a_row_selects_the_unit_in_the_tree(
@@ -557,10 +557,10 @@ def _held_second_step(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event,
     reached, release = threading.Event(), threading.Event()
     real = diff_mod.finish
 
-    def held(d: Any) -> Any:
+    def held(d: Any, cancelled: Any = None) -> Any:
         reached.set()
         assert release.wait(10)
-        return real(d)
+        return real(d, cancelled)
 
     monkeypatch.setattr(diff_mod, "finish", held)
     return reached, release
@@ -621,3 +621,111 @@ def test_a_comparison_cancelled_in_its_second_step_is_not_kept_half_done(
     assert win.state.comparison is None and win.state.register is reg
     assert not win.progress.isVisibleTo(win)
     assert win.action_map["compare"].isEnabled()
+
+
+def _start_held(qtbot: Any, win: MainWindow, path: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Start comparing with `path` and wait until its first step is shown and its second
+    held; returns the event that releases the second step."""
+    reached, release = _held_second_step(monkeypatch)
+    with qtbot.waitSignal(win.compare_task.partial, timeout=10000):
+        assert win.compare_with(path)
+    assert reached.wait(5)
+    return release
+
+
+def test_the_panel_s_close_during_the_second_step_sticks(
+    qtbot: Any, window: MainWindow, files: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    win = window
+    _open(qtbot, win, files["new"])
+    release = _start_held(qtbot, win, files["old"], monkeypatch)
+    _panel(win).close_button.click()
+    assert win.state.comparison is None
+    with qtbot.waitSignal(win.compare_task.cancelled, timeout=10000):
+        release.set()
+    assert win.state.comparison is None
+
+
+def test_a_second_step_cancelled_from_the_since_bar_keeps_the_offer(
+    qtbot: Any, window: MainWindow, files: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    win = window
+    _open(qtbot, win, files["old"])
+    _open(qtbot, win, files["new"])
+    offered = win.since_bar.offered
+    assert offered is not None
+    reached, release = _held_second_step(monkeypatch)
+    with qtbot.waitSignal(win.compare_task.partial, timeout=10000):
+        win.since_bar.show_button.click()
+    assert reached.wait(5)
+    assert not win.since_bar.isVisibleTo(win)  # hidden while the comparison is shown
+    with qtbot.waitSignal(win.compare_task.cancelled, timeout=10000):
+        win.cancel_button.click()
+        release.set()
+    assert win.state.comparison is None
+    assert win.since_bar.offered is offered and win.since_bar.isVisibleTo(win)
+
+
+def test_a_cancelled_second_step_gives_back_the_comparison_it_replaced(
+    qtbot: Any, window: MainWindow, files: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    win = window
+    _open(qtbot, win, files["new"])
+    _compare(qtbot, win, files["old"])
+    before = win.state.comparison
+    assert before is not None and before.complete
+    release = _start_held(qtbot, win, files["xml"], monkeypatch)
+    assert win.state.comparison is not before
+    with qtbot.waitSignal(win.compare_task.cancelled, timeout=10000):
+        win.cancel_button.click()
+        release.set()
+    assert win.state.comparison is before
+    assert win.model.is_marked(win.state.register.entity_index(OE1))  # type: ignore[union-attr]
+
+
+def test_the_followed_panel_waits_for_the_whole_comparison(
+    qtbot: Any, window: MainWindow, files: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    win = window
+    _open(qtbot, win, files["new"])
+    win.state.set_as_of(NEW_DAY)
+    followed = win.panels["FollowedPanel"]
+    assert isinstance(followed, FollowedPanel)
+    win.reveal(OE2)
+    win.action_map["follow"].trigger()  # OE2: only its street changed (a later kind)
+    release = _start_held(qtbot, win, files["old"], monkeypatch)
+    followed.update_now()
+    assert "not finished yet" in followed.caption.text()
+    assert followed.table.records.record(0)[1] == ""  # no count rather than a false 0
+    with qtbot.waitSignal(win.compare_task.finished, timeout=10000):
+        release.set()
+    followed.update_now()
+    assert followed.caption.text().startswith("1 of 1 followed have differences")
+    assert followed.table.records.record(0)[1] not in ("", "0")
+
+
+def test_the_whole_comparison_leaves_focus_selection_and_date_alone(
+    qtbot: Any, window: MainWindow, files: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    win = window
+    win.activateWindow()
+    _open(qtbot, win, files["new"])
+    release = _start_held(qtbot, win, files["old"], monkeypatch)
+    panel = _panel(win)
+    renamed = next(n for n, r in enumerate(_rows(panel)) if r[0] == "Renamed")
+    panel.table.select_source_row(renamed)  # the user reads a row: the tree at OE1
+    assert win.state.current == OE1 and win.state.as_of == NEW_DAY
+    win.state.set_as_of(OLD_DAY)  # then looks elsewhere, at another day
+    win.reveal(IE)
+    panel.text_edit.setFocus()  # and types in the panel's filter
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.text_edit, timeout=2000)
+    with qtbot.waitSignal(win.compare_task.finished, timeout=10000):
+        release.set()
+    panel = _panel(win)
+    assert (win.state.current, win.state.as_of) == (IE, OLD_DAY)
+    assert QApplication.focusWidget() is panel.text_edit
+    # the tree marks now include the later kinds (OE2's street)
+    reg = win.state.register
+    assert reg is not None and win.model.is_marked(reg.entity_index(OE2))

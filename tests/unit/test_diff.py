@@ -541,3 +541,33 @@ def test_in_two_steps_the_answer_is_the_same(regs: tuple[Register, Register], mo
     # a file with itself: empty only once complete
     same = compare(new, new, whole=False)
     assert not same.is_empty and finish(same).is_empty
+
+
+def test_a_first_step_is_finished_whole_or_not_at_all(
+    regs: tuple[Register, Register], tmp_path: Path
+) -> None:
+    """`finish` works out every unit, so it refuses a narrowed first step (its answer
+    would not be the narrowed one); `under` needs the whole comparison; what leaves
+    the program (the document, a file) is never a first step; a cancel stops it."""
+    from sorviewer.errors import LoadCancelled
+    from sorviewer.export import write_diff
+
+    old, new = regs
+    first = compare(old, new, whole=False)
+    sid = str(new.ids[0])
+    with pytest.raises(ValueError):
+        compare(old, new, whole=False, under=sid)
+    for narrowed in (first.filter(under=sid), first.filter(text="vej"), first.filter(kinds=[])):
+        assert narrowed.narrowed and not narrowed.complete
+        with pytest.raises(ValueError):
+            finish(narrowed)
+    assert not first.narrowed and first.filter() is first
+    with pytest.raises(ValueError):
+        first.as_json()
+    with pytest.raises(ValueError):
+        write_diff(first, str(tmp_path / "never.csv"), "csv")
+    assert not (tmp_path / "never.csv").exists()
+    with pytest.raises(LoadCancelled):
+        finish(first, cancelled=lambda: True)
+    # the whole answer narrowed equals the one-step narrowed answer
+    assert finish(first).filter(under=sid).as_json() == compare(old, new, under=sid).as_json()

@@ -78,6 +78,8 @@ class DifferencesPanel(LazyPanel):
     compare_requested = Signal()
     #: a recent file chosen on the empty page, to compare the open file with
     compare_path_requested = Signal(str)
+    #: "Close comparison": the window ends it (and a comparison still being made)
+    close_requested = Signal()
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -541,8 +543,8 @@ class DifferencesPanel(LazyPanel):
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         comp, rows = self.comparison, self._rows
-        if comp is None or rows is None or not current.isValid():
-            return
+        if self._selecting or comp is None or rows is None or not current.isValid():
+            return  # (a row found again in new rows: the user may have moved on since)
         row = self.table.source_row(current)
         sid = self.table.records.sor_id(row)
         if not sid:
@@ -581,7 +583,7 @@ class DifferencesPanel(LazyPanel):
             self.state.set_comparison(result)
 
     def _on_close_clicked(self) -> None:
-        self.state.set_comparison(None)
+        self.close_requested.emit()
 
     def shown_diff(self) -> Any:
         """The comparison narrowed as the panel shows it (what Export writes)."""

@@ -70,7 +70,8 @@ class FollowedPanel(LazyPanel):
         comp = self.state.comparison
         counts: dict[str, int] = {}
         units = 0  # differing units under all entries (what the bar and Differences say)
-        if comp is not None and followed:
+        pending = comp is not None and not comp.complete  # the changed kinds still to come
+        if comp is not None and followed and not pending:
             # kept per comparison and list: a date move only renames the rows
             key = (id(comp.diff), tuple(sorted(followed.items())))
             if self._counts_key != key:
@@ -106,6 +107,12 @@ class FollowedPanel(LazyPanel):
                 lang,
                 "Du følger ingen enheder. Højreklik på en enhed i træet og vælg Følg.",
                 "You follow no units. Right-click a unit in the tree and choose Follow.",
+            )
+        elif pending:
+            text = tr(
+                lang,
+                f"{number(len(followed), lang)} fulgte. Sammenligningen er ikke færdig endnu …",
+                f"{number(len(followed), lang)} followed. The comparison is not finished yet …",
             )
         elif comp is None:
             text = tr(
