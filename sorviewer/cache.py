@@ -8,10 +8,11 @@ and last MiB, the cache format and the loader version. A cache that cannot be wr
 or read is ignored; it never fails a load.
 
 Small on disk: a text column with few distinct values (most of SOR's 113 columns
-repeat a handful) is stored as an Arrow dictionary, and every Arrow file is
-compressed (`COMPRESSION`): the full register's cache is about 1.3 times the zip's
-size instead of 20 times. Reading decodes the dictionaries back (bounds-checked: a
-bad index fails the read), so the register in memory is the one the file load builds.
+repeat a handful) is an Arrow dictionary (`encoding`: the register holds it as a
+dictionary in memory too), and every Arrow file is compressed (`COMPRESSION`): the
+full register's cache is about 1.3 times the zip's size instead of 20 times. Reading
+keeps the dictionaries as they are (bounds-checked: a bad index fails the read), so
+the register in memory is the one the file load builds, without a decoding pass.
 
 Let go after the load: every file is read whole into memory and closed, never mapped
 (Windows cannot delete or replace a file that is open or mapped, and the folder must
@@ -40,7 +41,6 @@ import tempfile
 import time
 import zlib
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,7 @@ import pyarrow.compute as pc
 
 from . import search
 from .api import Register
+from .encoding import encoded, frame_types, plain
 from .messages import Message
 from .register import SourceInfo
 from .report import LoadReport, ReportRow
@@ -64,8 +65,6 @@ FORMAT = 3
 CHECKSUM_LIMIT = 256 << 20
 #: the Arrow files' compression (BENCHMARKS.md, "Opening and reopening")
 COMPRESSION = "zstd"
-#: a text column is stored as a dictionary when at most this share of its values differ
-DICTIONARY_SHARE = 0.5
 #: the cache folder's default bound, in bytes
 DEFAULT_LIMIT = 2_000_000_000
 #: a temporary folder this old is a write that never finished (the program was killed)
@@ -110,30 +109,13 @@ def cache_key(path: str, loader_version: str) -> str | None:
     return h.hexdigest()[:32]
 
 
-def _strings(t: pa.DataType) -> Any:
-    if pa.types.is_string(t) or pa.types.is_large_string(t):
-        return pd.StringDtype("pyarrow")
-    return None
-
-
-def _is_text(t: pa.DataType) -> bool:
-    return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
-
-
 def _encoded(table: pa.Table) -> pa.Table:
-    """`table` with its low-cardinality text columns as dictionaries (one dictionary
-    per column, shared by every batch, as the IPC file format wants)."""
+    """`table` with its low-cardinality text columns as dictionaries (`encoding`'s rule;
+    one dictionary per column, shared by every batch, as the IPC file format wants)."""
     columns = []
     for column in table.columns:
-        if _is_text(column.type) and len(column):
-            whole = column.combine_chunks()
-            enc = pc.dictionary_encode(whole)
-            n = len(enc.dictionary)
-            if n <= len(whole) * DICTIONARY_SHARE:
-                # the narrowest index: most columns have a handful of values
-                index = pa.int8() if n < 1 << 7 else pa.int16() if n < 1 << 15 else pa.int32()
-                column = enc.cast(pa.dictionary(index, enc.dictionary.type))
-        columns.append(column)
+        enc = encoded(column)
+        columns.append(column if enc is None else enc)
     return pa.Table.from_arrays(columns, names=table.column_names, metadata=table.schema.metadata)
 
 
@@ -147,7 +129,8 @@ def _write_arrow(table: pa.Table, file: str) -> None:
 
 
 def _write_table(df: pd.DataFrame, file: str) -> None:
-    _write_arrow(_encoded(pa.Table.from_pandas(df, preserve_index=False)), file)
+    """A register's frame, its repeating columns dictionaries already (`encoding`)."""
+    _write_arrow(pa.Table.from_pandas(df, preserve_index=False), file)
 
 
 def _read_arrow(file: str) -> pa.Table:
@@ -158,27 +141,27 @@ def _read_arrow(file: str) -> pa.Table:
     return table
 
 
-def _decoded(holder: list[pa.Table], pool: ThreadPoolExecutor) -> pa.Table:
-    """The one table in `holder` with its dictionary columns turned back into plain
-    text, on every core (the casts release the GIL), letting go of each encoded column
-    as soon as it is decoded (the table is taken out of `holder` for that)."""
-    table = holder.pop()
-    names, metadata = table.column_names, table.schema.metadata
-    columns: list[pa.ChunkedArray] = list(table.columns)
-    del table
-
-    def plain(i: int) -> None:
-        column = columns[i]
-        if pa.types.is_dictionary(column.type):
-            columns[i] = column.cast(column.type.value_type)
-
-    for future in [pool.submit(plain, i) for i in range(len(columns))]:
-        future.result()
-    return pa.Table.from_arrays(columns, names=names, metadata=metadata)
+def _checked(table: pa.Table) -> pa.Table:
+    """`table` once every dictionary index is known to be inside its dictionary (a bad
+    one fails the read, as a bad offset does): the smallest and largest index of each
+    chunk, a pass over one-byte indices (a full validation also checked the values'
+    UTF-8, which no plain text column gets either, and cost 0.2 s on the full register)."""
+    for column in table.columns:
+        if not pa.types.is_dictionary(column.type):
+            continue
+        for chunk in column.chunks:
+            if chunk.indices.null_count == len(chunk):
+                continue
+            low, high = pc.min_max(chunk.indices).values()
+            if low.as_py() < 0 or high.as_py() >= len(chunk.dictionary):
+                raise pa.ArrowInvalid("a dictionary index outside its dictionary")
+    return table
 
 
-def _read_table(file: str, pool: ThreadPoolExecutor) -> pd.DataFrame:
-    return _decoded([_read_arrow(file)], pool).to_pandas(types_mapper=_strings)
+def _read_table(file: str) -> pd.DataFrame:
+    """A register's frame: its dictionary columns stay dictionaries (no decoding:
+    `encoding`), the rest is pandas' pyarrow text."""
+    return _checked(_read_arrow(file)).to_pandas(types_mapper=frame_types)
 
 
 def write_cache(key: str, reg: Register) -> bool:
@@ -348,20 +331,18 @@ def _read(folder: str, meta_file: str) -> Register | None:
             meta = json.load(f)
         if meta.get("format") != FORMAT or not _manifest_holds(folder, meta["files"]):
             return None
-        workers = max(1, min(4, os.cpu_count() or 1))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            entities = _read_table(os.path.join(folder, "entities.arrow"), pool)
-            tables = {
-                name: _read_table(os.path.join(folder, f"table{i}.arrow"), pool)
-                for i, name in enumerate(meta["tables"])
-            }
-            found = meta["search"]
-            texts = {
-                n: _decoded([_read_arrow(os.path.join(folder, f"search-{n}.arrow"))], pool)
-                .column(0)
-                .combine_chunks()
-                for n in found["texts"]
-            }
+        entities = _read_table(os.path.join(folder, "entities.arrow"))
+        tables = {
+            name: _read_table(os.path.join(folder, f"table{i}.arrow"))
+            for i, name in enumerate(meta["tables"])
+        }
+        found = meta["search"]
+        texts = {  # the search index's own columns, small: decoded to the text it reads
+            n: plain(
+                _checked(_read_arrow(os.path.join(folder, f"search-{n}.arrow"))).column(0)
+            ).combine_chunks()
+            for n in found["texts"]
+        }
         arrays = {n: np.load(os.path.join(folder, f"{n}.npy")) for n in Register.ARRAY_NAMES}
         numbers = {n: np.load(os.path.join(folder, f"search-{n}.npy")) for n in found["numbers"]}
         if not consistent(entities, arrays):

@@ -79,7 +79,7 @@ def changes(reg: Store, d1: dt.date, d2: dt.date) -> dict[str, list[dict[str, An
     row2 = s2.row_of
     a1 = row1 >= 0
     a2 = row2 >= 0
-    names = reg.entities["EntityName"]
+    names = reg.series("EntityName")
 
     def ordered(ents: np.ndarray, rows: np.ndarray) -> np.ndarray:
         order = np.lexsort((reg.ids[ents], reg.name_rank[rows]))

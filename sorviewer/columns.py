@@ -43,6 +43,7 @@ import pyarrow.compute as pc
 
 from . import schema
 from .asof import day_number, snapshot, statuses
+from .encoding import plain
 
 # The day's provenance of every unit and its state codes: the one place this module and
 # `find` take them from.
@@ -117,13 +118,17 @@ FEW_ROWS = 4096
 
 
 def rows_column(reg: Store, column: str) -> pa.Array:
-    """One SOREntity column over every version row as one pyarrow string array (nulls
-    for a column the file does not have). Built once per register."""
+    """One SOREntity column over every version row as one pyarrow array of string, or
+    of a dictionary of string for a column the store keeps as one (`encoding`: take the
+    rows, then `plain` them); nulls for a column the file does not have. Built once per
+    register."""
 
     def make() -> pa.Array:
         if column not in reg.column_names():
             return pa.nulls(len(reg.entities), pa.string())
-        arr = reg.arrow_column(column).combine_chunks()
+        arr = reg.encoded_column(column).combine_chunks()
+        if pa.types.is_dictionary(arr.type):  # only the values: the indices stay shared
+            return arr.cast(pa.dictionary(arr.type.index_type, pa.string()))
         return arr.cast(pa.string())
 
     result: pa.Array = reg.cache(f"columns.rows:{column}", make)
@@ -139,7 +144,7 @@ def cells(reg: Store, column: str, rows: np.ndarray) -> pa.Array:
     if column not in reg.column_names():
         return pa.nulls(len(rows), pa.string())
     if len(rows) <= FEW_ROWS:
-        return _take(rows_column(reg, column), rows)
+        return plain(_take(rows_column(reg, column), rows))
     arr = reg.take(column, rows)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
@@ -153,7 +158,7 @@ def has_values(reg: Store, column: str) -> bool:
     def make() -> bool:
         if column not in reg.column_names():
             return False
-        return reg.arrow_column(column).null_count < len(reg.entities)  # no pass over the data
+        return reg.encoded_column(column).null_count < len(reg.entities)  # no pass over data
 
     result: bool = reg.cache(f"columns.has:{column}", make)
     return result
@@ -307,7 +312,7 @@ class UnitColumns:
         if column not in reg.column_names():
             return pa.nulls(len(rows), pa.string())
         if len(rows) <= FEW_ROWS:
-            return rows_column(reg, column).take(pa.array(rows, type=pa.int64(), mask=nulls))
+            return plain(rows_column(reg, column).take(pa.array(rows, type=pa.int64(), mask=nulls)))
         reader: RowsReader = self._memo.get(("reader", *key), lambda: reg.reader(rows, nulls))
         return reader.take(column).cast(pa.string())
 

@@ -183,10 +183,7 @@ def recipients(
     ents = ents[src[ents] >= 0]
     holder_rows = snap.row_of[src[ents]]
     eans = (
-        reg.entities["EanLocationCode"]
-        .take(holder_rows)
-        .str.strip()
-        .to_numpy(dtype=object, na_value=None)
+        reg.series("EanLocationCode", holder_rows).str.strip().to_numpy(dtype=object, na_value=None)
     )
     ok = np.array([x in accepting for x in eans], dtype=bool)
     ents, eans = ents[ok], eans[ok]

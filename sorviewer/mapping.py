@@ -90,7 +90,7 @@ def known_shak_codes(reg: Store) -> set[str]:
         table = map_table(reg)
         if table is not None:
             codes.update(str(c) for c in pd.unique(table.shak))
-        col = reg.entities["ShakId"].dropna()
+        col = reg.series("ShakId").dropna()
         codes.update(str(c).strip() for c in pd.unique(col))
         return codes
 
@@ -141,9 +141,7 @@ def mapping_frame(reg: Store, day: dt.date) -> pd.DataFrame:
     rows[known] = snap.row_of[eidx[known]]  # (indexing only known ones: no units, no index)
     known &= rows >= 0
     if known.any():
-        names[known] = (
-            reg.entities["EntityName"].take(rows[known]).to_numpy(dtype=object, na_value=None)
-        )
+        names[known] = reg.series("EntityName", rows[known]).to_numpy(dtype=object, na_value=None)
     frame["name"] = names
     frame["sor_id"] = frame["sor_int"].astype(str)
     frame["direct_sor_id"] = frame["direct_int"].astype(str)

@@ -57,6 +57,7 @@ from .asof import (
     version_rows,
 )
 from .dates import MIN_DAY, valid_on
+from .encoding import plain
 from .memo import Memo
 from .messages import Message, clean_text, msg
 from .raw import LINE
@@ -123,11 +124,13 @@ def _row_facts(reg: Store, rows: np.ndarray) -> dict[str, tuple[np.ndarray, np.n
         assert group.indicator is not None
         needed.add(group.indicator)
         needed.update(value_columns(key))
-    cells = reg.takes(sorted(needed & set(reg.column_names())), rows)
+    # as the store holds them: most are only asked whether they hold a value, which a
+    # dictionary column answers from its indices without decoding
+    cells = reg.takes(sorted(needed & set(reg.column_names())), rows, encoded=True)
 
     def col(name: str) -> pa.Array:
         arr = cells.get(name)
-        return pa.nulls(len(rows), pa.string()) if arr is None else arr.cast(pa.string())
+        return pa.nulls(len(rows), pa.string()) if arr is None else plain(arr).cast(pa.string())
 
     sor_type = col("SorType")
     si_oe = _mask(pc.is_in(sor_type, value_set=pa.array(["SI", "OE"])))

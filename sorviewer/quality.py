@@ -75,10 +75,8 @@ class _Findings:
         self.items: list[tuple[tuple[int, str, int, int], Finding]] = []
         self.names = np.full(len(reg.ids), None, dtype=object)
         present = np.nonzero(snap.row_of >= 0)[0]
-        self.names[present] = (
-            reg.entities["EntityName"]
-            .take(snap.row_of[present])
-            .to_numpy(dtype=object, na_value=None)
+        self.names[present] = reg.series("EntityName", snap.row_of[present]).to_numpy(
+            dtype=object, na_value=None
         )
 
     def label(self, e: int) -> Message:
@@ -311,8 +309,7 @@ def _eans(reg: Store, prov: provenance.Provenance, out: _Findings, active: np.nd
     claim = prov.claims()["ean_location_code"][prov.node_of(every)]
     owners = np.nonzero(active & (claim == OWN))[0]
     codes = (
-        reg.entities["EanLocationCode"]
-        .take(snap.row_of[owners])
+        reg.series("EanLocationCode", snap.row_of[owners])
         .str.strip()
         .to_numpy(dtype=object, na_value=None)
     )
@@ -357,12 +354,11 @@ def _eans(reg: Store, prov: provenance.Provenance, out: _Findings, active: np.nd
 
 def _providers(reg: Store, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
     """Provider numbers (ydernummer) carried by several active units at once."""
-    if "ProviderId" not in reg.entities.columns:
+    if "ProviderId" not in reg.column_names():
         return
     ents = np.nonzero(active)[0]
     codes = (
-        reg.entities["ProviderId"]
-        .take(snap.row_of[ents])
+        reg.series("ProviderId", snap.row_of[ents])
         .str.strip()
         .to_numpy(dtype=object, na_value=None)
     )
@@ -399,8 +395,7 @@ def _shak(reg: Store, snap: Snapshot, out: _Findings, active: np.ndarray) -> Non
     else:
         ents = np.nonzero(active)[0]
         codes = (
-            reg.entities["ShakId"]
-            .take(snap.row_of[ents])
+            reg.series("ShakId", snap.row_of[ents])
             .str.strip()
             .to_numpy(dtype=object, na_value=None)
         )
@@ -427,7 +422,7 @@ def _shak(reg: Store, snap: Snapshot, out: _Findings, active: np.ndarray) -> Non
 
 def _names(reg: Store, snap: Snapshot, out: _Findings, active: np.ndarray) -> None:
     ents = np.nonzero(active)[0]
-    names = reg.entities["EntityName"].take(snap.row_of[ents]).reset_index(drop=True)
+    names = reg.series("EntityName", snap.row_of[ents])
     missing = names.isna() | (names.str.strip() == "")
     for e in ents[missing.to_numpy(dtype=bool)].tolist():
         out.add("warning", "no_name", e, msg("query.no_name", sor_id=str(reg.ids[e])))

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from . import schema
 from .arrays import cycle_members, index_of
 from .dates import MAX_DAY, MIN_DAY, from_day, parse_day_column
+from .encoding import dictionary_series, encoded, encoded_frame, is_dictionary, plain, series_of
 from .memo import Memo
 from .messages import Message, clean_text, msg
 from .raw import LINE, STRING, Inheritance, RawData, SourceInfo
@@ -53,7 +54,19 @@ def digits_to_int64(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     Tolerates a trailing `.0` (docs/FORMATS.md, "Identifiers"). Ids longer than 18 digits are
     bad, and so are digits other than ASCII 0-9 (Arabic-Indic or full-width digits pass a
     Unicode `\\d`, and the int64 conversion below would then fail).
+
+    A column kept as a dictionary (`encoding`) is converted once per distinct value.
     """
+    if is_dictionary(values):
+        arr = pa.chunked_array(values.array.__arrow_array__()).combine_chunks()
+        ids, bad = digits_to_int64(series_of(arr.dictionary))
+        index = arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        filled = index >= 0  # -1: a null cell, neither an id nor bad
+        out_ids = np.zeros(len(index), dtype=np.int64)
+        out_bad = np.zeros(len(index), dtype=bool)
+        out_ids[filled] = ids[index[filled]]
+        out_bad[filled] = bad[index[filled]]
+        return out_ids, out_bad
     s = values.astype(STRING).str.strip()
     if s.str.endswith(".0").any():  # the CSV cleaning removed these already
         s = s.str.replace(r"\.0$", "", regex=True)
@@ -113,6 +126,9 @@ class Store:
         for name, frame in reg.tables.items():
             _report_bad_dates(raw.report, name, frame)
         reg._derive_arrays(validate=True, cancelled=cancelled)
+        # the tables' columns that repeat a few values, as dictionaries (the entity rows'
+        # are, from `_derive_arrays`)
+        reg.tables = {name: encoded_frame(frame) for name, frame in reg.tables.items()}
         raw.report.finish()
         return reg
 
@@ -221,6 +237,9 @@ class Store:
             sor_id, from_d, to_d, first_d, parent, lines = (
                 a[order] for a in (sor_id, from_d, to_d, first_d, parent, lines)
             )
+        # the columns that repeat a few values, as dictionaries (reordered rows are
+        # already): what the cache stores and reads back, a fraction of the memory
+        ent = encoded_frame(ent)
         to_d = to_d.copy()
 
         n = len(sor_id)
@@ -333,7 +352,7 @@ class Store:
         if column not in self.entities.columns:
             return None
         v = self.entities[column].iat[row]
-        return None if v is None or v is pd.NA else str(v)
+        return None if _is_null(v) else str(v)
 
     def column_names(self) -> tuple[str, ...]:
         """The SOREntity columns in the file's order (internal ones included)."""
@@ -350,12 +369,15 @@ class Store:
         out[ok] = self.take(column, rows[ok]).to_numpy(zero_copy_only=False)
         return out
 
-    def arrow_column(self, column: str) -> pa.ChunkedArray:
-        """One SOREntity column as a pyarrow array (the DataFrame's own buffers)."""
+    def encoded_column(self, column: str) -> pa.ChunkedArray:
+        """One SOREntity column as the store holds it, as pyarrow: plain text, or a
+        dictionary array for a column that repeats a few values (`encoding`). For readers
+        that take rows first and decode only those (`plain`), or that need no text (null
+        counts). Built once per column, without a copy."""
 
         def make() -> pa.ChunkedArray:
             values = self.entities[column].array
-            if hasattr(values, "__arrow_array__"):  # pyarrow-backed: no copy
+            if hasattr(values, "__arrow_array__"):  # pyarrow-backed (text, dictionary): no copy
                 arr = values.__arrow_array__()
             else:
                 arr = pa.array(np.asarray(values, dtype=object), from_pandas=True)
@@ -363,12 +385,30 @@ class Store:
 
         return self.cache(f"arrow:{column}", make)
 
+    def arrow_column(self, column: str) -> pa.ChunkedArray:
+        """One SOREntity column over every row as plain pyarrow text (a dictionary column
+        decoded here, each call: ~5 ms on the full register, and not kept, so a register
+        holds its repeating columns once)."""
+        return plain(self.encoded_column(column))
+
+    def series(self, column: str, rows: np.ndarray | None = None) -> pd.Series:
+        """One SOREntity column (or the cells of `rows` in it, index 0..n-1) as a pandas
+        text Series, decoded from its dictionary when it is one: what pandas readers of a
+        column get, whatever the store holds."""
+        if rows is None:
+            return series_of(self.encoded_column(column))
+        return series_of(self.take(column, np.asarray(rows, dtype=np.int64)))
+
     def take(self, column: str, rows: np.ndarray) -> pa.Array | pa.ChunkedArray:
         """The cells of `rows` in one column, as a pyarrow array."""
         return self.takes([column], rows)[column]
 
-    def takes(self, columns: list[str], rows: np.ndarray) -> dict[str, pa.Array | pa.ChunkedArray]:
-        """The cells of `rows` in each of `columns` (present in the file), as pyarrow arrays.
+    def takes(
+        self, columns: list[str], rows: np.ndarray, *, encoded: bool = False
+    ) -> dict[str, pa.Array | pa.ChunkedArray]:
+        """The cells of `rows` in each of `columns` (present in the file), as pyarrow text
+        arrays; with `encoded`, a column the store keeps as a dictionary stays one (for a
+        reader that needs no text of most of them, e.g. only which cells are filled).
 
         Columns that share chunk boundaries are taken together, one record batch per
         chunk, so a few rows of a hundred columns cost a few calls, not hundreds; and
@@ -376,11 +416,13 @@ class Store:
         chunks (~30 ms a column on the full register, even for one row)."""
         rows = np.asarray(rows, dtype=np.int64)
         if len(rows) == len(self.sor_id) and np.array_equal(rows, np.arange(len(rows))):
-            return {c: self.arrow_column(c) for c in columns}  # every row: nothing to take
+            # every row: nothing to take
+            whole = self.encoded_column if encoded else self.arrow_column
+            return {c: whole(c) for c in columns}
         out: dict[str, pa.Array | pa.ChunkedArray] = {}
         for taken in self._taken(columns, rows):
             for c in taken.schema.names:
-                out[c] = taken.column(c)
+                out[c] = taken.column(c) if encoded else plain(taken.column(c))
         return out
 
     def reader(self, rows: np.ndarray, nulls: np.ndarray | None = None) -> RowsReader:
@@ -424,11 +466,11 @@ class Store:
         def make() -> list[tuple[np.ndarray, list[str], list[pa.RecordBatch]]]:
             groups: dict[tuple[int, ...], list[str]] = {}
             for c in self.entities.columns:
-                arr = self.arrow_column(str(c))
+                arr = self.encoded_column(str(c))
                 groups.setdefault(tuple(len(k) for k in arr.chunks), []).append(str(c))
             out = []
             for lengths, names in groups.items():
-                cols = [self.arrow_column(c) for c in names]
+                cols = [self.encoded_column(c) for c in names]
                 if not lengths:  # no rows: one empty batch
                     batches = [
                         pa.RecordBatch.from_arrays([a.combine_chunks() for a in cols], names)
@@ -454,7 +496,7 @@ class Store:
         wanted = [c for c in columns if c in present]
         if len(rows) <= 16:  # a few rows (one unit's view): one conversion per batch
             for taken in self._taken(wanted, rows):
-                for c, vals in taken.to_pydict().items():
+                for c, vals in taken.to_pydict().items():  # a dictionary gives its values
                     cells = np.empty(len(rows), dtype=object)
                     cells[:] = vals
                     out[c] = cells
@@ -466,9 +508,7 @@ class Store:
     def row_dict(self, row: int) -> dict[str, str | None]:
         """All data columns of one version row (not the internal line column)."""
         rec = self.entities.iloc[row]
-        return {
-            c: (None if v is None or v is pd.NA else str(v)) for c, v in rec.items() if c != LINE
-        }
+        return {c: (None if _is_null(v) else str(v)) for c, v in rec.items() if c != LINE}
 
     def date_range(self) -> tuple[dt.date | None, dt.date | None]:
         """[earliest FirstFromDate or FromDate, latest FromDate or ToDate]."""
@@ -491,6 +531,11 @@ class Store:
 
 
 S = TypeVar("S", bound=Store)
+
+
+def _is_null(value: object) -> bool:
+    """Whether a cell read from a frame is empty (NA; None or NaN from other frames)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 class RowsReader:
@@ -521,15 +566,16 @@ class RowsReader:
         return result
 
     def take(self, column: str) -> pa.Array:
-        """The column's cells of the rows (large or plain string, as the store holds it)."""
-        arr = self.store.arrow_column(column)
+        """The column's cells of the rows (large or plain string, as the store holds it;
+        a dictionary column's rows decoded after the take)."""
+        arr = self.store.encoded_column(column)
         lengths = tuple(len(c) for c in arr.chunks)
         if not lengths or not len(self.rows):
-            return pa.nulls(len(self.rows), arr.type)
+            return pa.nulls(len(self.rows), plain(arr).type)
         parts, back = self._plan(lengths)
         pieces = [arr.chunk(k).take(ix) for k, ix in parts]
         out = pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
-        return out if back is None else out.take(back)
+        return plain(out if back is None else out.take(back))
 
 
 def _take_plan(
@@ -574,6 +620,11 @@ def _take_rows(
         values = col.array  # the column's values without its index: no alignment later
         if col.isna().all():
             return values
+        # a column that repeats a few values is encoded first (`encoding`): reordering
+        # its one-byte indices is cheaper than moving its text
+        enc = encoded(pa.array(values, from_pandas=True)) if col.dtype == STRING else None
+        if enc is not None:
+            return dictionary_series(enc.take(pa.array(order))).array
         return values.take(order)
 
     df = holder.pop()
@@ -780,8 +831,8 @@ def _validate_references(reg: Store, lines: np.ndarray) -> None:
             sor_id=str(int(reg.ids[k])),
             kind="bad_check_digit",
         )
-    eans = reg.entities["EanLocationCode"]
-    own = reg.entities["EanLocationCodeState"].str.lower() == "own"
+    eans = reg.series("EanLocationCode")
+    own = reg.series("EanLocationCodeState").str.lower() == "own"
     cand = eans[own.fillna(True) & eans.notna()]
     distinct = [v for v in pd.unique(cand.astype(STRING)) if isinstance(v, str)]
     good = eans_look_ok(distinct)

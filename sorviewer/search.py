@@ -280,9 +280,9 @@ def match_terms(
 def _column_array(reg: Store, col: str) -> pa.Array:
     """One search column, trimmed, with empty text for null: an empty value matches no
     query, and masks without nulls need no fill before every use."""
-    if col not in reg.entities.columns:
-        return pc.fill_null(pa.nulls(len(reg.entities), pa.string()), "")
-    arr = pa.array(reg.entities[col], type=pa.string(), from_pandas=True)
+    if col not in reg.column_names():
+        return pc.fill_null(pa.nulls(len(reg.sor_id), pa.string()), "")
+    arr = reg.arrow_column(col).combine_chunks().cast(pa.string())
     return pc.fill_null(pc.utf8_trim_whitespace(arr), "")
 
 

@@ -56,8 +56,9 @@ def test_text_columns_are_dictionaries_and_the_files_compressed(tmp_path: Path) 
     assert pa.types.is_dictionary(schema.field("SorType").type)
     assert pa.types.is_dictionary(schema.field("EntityTypeName").type)
     assert batch.num_rows > 0
-    # the register read back holds plain text, as the file load gives it
+    # the register read back holds what the file load gives: the same dictionaries
     again = sorviewer.load(path)
+    assert pa.types.is_dictionary(first.entities["SorType"].dtype.pyarrow_dtype)
     assert again.entities["SorType"].dtype == first.entities["SorType"].dtype
     assert again.entities.equals(first.entities)
     for name, table in first.tables.items():
@@ -100,6 +101,30 @@ def test_a_search_index_that_does_not_fit_is_not_trusted(tmp_path: Path, tamper:
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     key = folder.name
     assert cache.read_cache(key) is None
+    assert not folder.exists()
+
+
+def test_a_dictionary_index_outside_its_dictionary_fails_the_read(tmp_path: Path) -> None:
+    path = register_zip(tmp_path, "Sor_complete.zip", seed=5)
+    sorviewer.load(path)
+    folder = folder_of(path)
+    file = str(folder / "entities.arrow")
+    with pa.OSFile(file, "rb") as f:
+        table = pa.ipc.open_file(f).read_all()
+    i = table.schema.get_field_index("SorType")
+    column = table.column(i).combine_chunks()
+    assert pa.types.is_dictionary(column.type)
+    indices = np.asarray(column.indices.to_numpy(zero_copy_only=False)).copy()
+    indices[3] = len(column.dictionary) + 5  # past the end of the dictionary
+    bad = pa.DictionaryArray.from_arrays(
+        pa.array(indices, type=column.type.index_type), column.dictionary, safe=False
+    )
+    cache._write_arrow(table.set_column(i, table.field(i), bad), file)
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    meta["files"] = cache._manifest(str(folder))
+    del meta["files"]["meta.json"]
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert cache.read_cache(folder.name) is None
     assert not folder.exists()
 
 

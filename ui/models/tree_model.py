@@ -598,6 +598,7 @@ class TreeModel(QAbstractItemModel):
         import pyarrow.compute as pc
 
         from sorviewer.columns import rows_column
+        from sorviewer.encoding import plain
 
         assert self.reg is not None
         rows = snap.row_of[roots].astype(np.int64)
@@ -606,7 +607,7 @@ class TreeModel(QAbstractItemModel):
         take = pa.array(rows, type=pa.int64())
         out = None
         for col in columns:
-            vals = pc.utf8_trim_whitespace(rows_column(self.reg, col).take(take))
+            vals = pc.utf8_trim_whitespace(plain(rows_column(self.reg, col).take(take)))
             vals = pc.if_else(pc.equal(vals, ""), pa.scalar(None, pa.string()), vals)
             out = vals if out is None else pc.coalesce(out, vals)
         return out
@@ -835,11 +836,11 @@ class TreeModel(QAbstractItemModel):
         arr = self._columns.get(name)
         if arr is None:
             assert self.reg is not None
-            ent = self.reg.entities
-            if name in ent.columns:
-                arr = ent[name].to_numpy(dtype=object, na_value=None)
+            reg = self.reg
+            if name in reg.column_names():
+                arr = reg.series(name).to_numpy(dtype=object, na_value=None)
             else:
-                arr = np.full(len(ent), None, dtype=object)
+                arr = np.full(len(reg.sor_id), None, dtype=object)
             self._columns[name] = arr
         return arr
 
