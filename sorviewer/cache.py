@@ -144,18 +144,32 @@ def _read_arrow(file: str) -> pa.Table:
 def _checked(table: pa.Table) -> pa.Table:
     """`table` once every dictionary index is known to be inside its dictionary (a bad
     one fails the read, as a bad offset does): the smallest and largest index of each
-    chunk, a pass over one-byte indices (a full validation also checked the values'
-    UTF-8, which no plain text column gets either, and cost 0.2 s on the full register)."""
+    chunk, read straight off its buffer (a full validation also checked the values'
+    UTF-8, which no plain text column gets either, and cost 0.2 s on the full register;
+    pyarrow's min_max, ten times what numpy takes)."""
     for column in table.columns:
         if not pa.types.is_dictionary(column.type):
             continue
         for chunk in column.chunks:
-            if chunk.indices.null_count == len(chunk):
-                continue
-            low, high = pc.min_max(chunk.indices).values()
-            if low.as_py() < 0 or high.as_py() >= len(chunk.dictionary):
+            if not _indices_fit(chunk):
                 raise pa.ArrowInvalid("a dictionary index outside its dictionary")
     return table
+
+
+def _indices_fit(chunk: pa.DictionaryArray) -> bool:
+    indices, size = chunk.indices, len(chunk.dictionary)
+    if not len(indices):
+        return True
+    data = indices.buffers()[1]
+    if data is None:
+        return False
+    every = np.frombuffer(data, dtype=indices.type.to_pandas_dtype())
+    every = every[indices.offset : indices.offset + len(indices)]
+    if every.min() >= 0 and every.max() < size:  # null slots included: nearly always so
+        return True
+    # a null slot may hold anything: only the valid indices count
+    low, high = pc.min_max(indices).values()
+    return not low.is_valid or (low.as_py() >= 0 and high.as_py() < size)
 
 
 def _read_table(file: str) -> pd.DataFrame:

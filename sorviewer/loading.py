@@ -28,7 +28,7 @@ from .dates import from_day, parse_day_column
 from .errors import FILE_ERRORS, LoadCancelled, LoadError
 from .formats.detect import ZIP_ERRORS, Plan, inspect, member_error, shown
 from .messages import msg
-from .register import RawData, SourceInfo
+from .register import STRING, RawData, SourceInfo
 from .report import LoadReport
 
 Progress = Callable[[int, int], None]
@@ -317,7 +317,8 @@ def _stem(member: str) -> str:
 def _newest_update(entities: pd.DataFrame) -> dt.date | None:
     if "UpdatedAt" not in entities.columns or len(entities) == 0:
         return None
-    dates = entities["UpdatedAt"].dropna().str.slice(0, 10)
+    # as text: a small file's UpdatedAt may repeat enough to be a dictionary
+    dates = entities["UpdatedAt"].astype(STRING).dropna().str.slice(0, 10)
     if len(dates) == 0:
         return None
     days, _bad = parse_day_column(pd.Series(dates.unique()), np.iinfo(np.int32).min)

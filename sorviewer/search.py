@@ -513,7 +513,7 @@ def _find(reg: Store, snap: Snapshot, q: str) -> tuple[np.ndarray, list[str]]:
         raw = terms[0].raw
         for c in ID_COLUMNS:
             same = hit & _bools(pc.equal(idx.ids[c], raw.lower() if c in _LOWER_COLUMNS else raw))
-            if c == "EanLocationCode":
+            if c == "EanLocationCode" and same.any():  # (no hit: no provenance needed)
                 same &= _ean_sources(reg, snap, idx).state == OWN
             best.mark(same, EXACT_ID, COLUMNS.index(c))
     found = np.nonzero(hit)[0]

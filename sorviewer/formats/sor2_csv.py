@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from .. import schema
+from ..encoding import encoded, is_dictionary
 from ..errors import FILE_ERRORS, LoadCancelled, LoadError
 from ..messages import clean_text, msg
 from ..report import LoadReport
@@ -676,6 +677,12 @@ def _to_frame(
         text, not_utf8 = repair_text(arr)
         del arr
         out = clean_column(pa.chunked_array([text]), is_id=is_id_column(name), stats=mine)
+        # a column that repeats a few values becomes a dictionary here, as it is cleaned
+        # (`encoding`): the text of the whole table is never held at once, which is the
+        # peak memory of a load
+        enc = encoded(out)
+        if enc is not None:
+            return pd.arrays.ArrowExtensionArray(enc), mine, not_utf8
         # the values alone: a frame built from Series aligns every one on its index
         return pd.arrays.ArrowStringArray(out), mine, not_utf8
 
@@ -724,5 +731,10 @@ def _to_frame(
 
 
 def frame_types_ok(frame: pd.DataFrame) -> bool:
-    """True when every data column is a pyarrow-backed string column (for tests)."""
-    return all(frame[c].dtype == STRING for c in frame.columns if c != "__line__")
+    """True when every data column is a pyarrow-backed string column or a dictionary of
+    such text (for tests)."""
+    return all(
+        frame[c].dtype == STRING or is_dictionary(frame[c])
+        for c in frame.columns
+        if c != "__line__"
+    )
