@@ -89,6 +89,9 @@ def test_every_reader_sees_the_text_the_file_has(tmp_path: Path) -> None:
             assert reg.take(c, rows).to_pylist() == want[rows].tolist(), c
             assert reg.take(c, rows[::-1]).to_pylist() == want[rows[::-1]].tolist(), c
             assert reg.reader(rows).take(c).to_pylist() == want[rows].tolist(), c
+            kept = reg.takes([c], rows, encoded=True)[c]
+            assert pa.types.is_dictionary(kept.type)
+            assert encoding.plain(kept).to_pylist() == want[rows].tolist(), c
             assert cells(reg, c, rows).to_pylist() == want[rows].tolist(), c
             assert cells(reg, c, few).type == pa.string()
             assert list(reg.column_values(c, few)) == want[few].tolist(), c
