@@ -402,7 +402,8 @@ class MainWindow(QMainWindow):
         if self._docks_built:
             return
         self._docks_built = True
-        self.ensure_units_view()
+        # the Units view is built when its tab is first shown (`_on_views_current_changed`):
+        # half a second of widgets that a reopen would otherwise wait for
         classes = self._panel_classes
         for cls in default_panels() if classes is None else classes:
             cls_name = cls.__name__
