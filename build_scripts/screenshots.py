@@ -54,7 +54,6 @@ def wait_load(win: Any, app: QApplication) -> None:
     win.load_task.failed.connect(lambda _p, exc: (print("load failed:", exc), loop.quit()))
     QTimer.singleShot(600_000, loop.quit)
     loop.exec()
-    win.date_bar.wait_plot()  # the timeline is drawn when its library is in
     settle(app)
 
 

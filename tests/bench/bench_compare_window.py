@@ -191,7 +191,6 @@ def main() -> None:
 
     print(f"memory with both registers and the comparison: {rss()}")
     if args.screenshot:
-        win.date_bar.wait_plot()
         # the picture for the README: the changed units with old and new values, the
         # first one selected in the tree
         win.state.set_language("da")
