@@ -117,9 +117,6 @@ DEMO_NOTICE = "Synthetic demo data - not the real SOR"
 SEARCH_DEBOUNCE_MS = 200
 #: the panels are built this long after the window first shows (they import pandas)
 DOCKS_DELAY_MS = 30
-#: a load still running after this long reads a file (not the cache): the timeline's
-#: library is imported meanwhile (`DateBar.prepare_plot`)
-PLOT_IMPORT_AFTER_MS = 800
 RESULT_LIMIT = 200
 #: a filtered tree is expanded fully when it has at most this many matches
 EXPAND_MATCHES = 300
@@ -787,15 +784,9 @@ class MainWindow(QMainWindow):
         self.cancel_button.show()
         self.start_page.setEnabled(False)
         self.statusBar().showMessage(self.tr_(f"Indlæser {path} ...", f"Loading {path} ..."))
-        # the timeline's pyqtgraph (~0.4 s of Python, more on a busy machine) is imported
-        # on a worker while a long load reads (the parse leaves the interpreter free);
-        # a load from the cache is over sooner, and its register asks for the import
-        # itself once the tree is shown, so the two never compete for the interpreter
-        QTimer.singleShot(PLOT_IMPORT_AFTER_MS, self, self._import_plot_while_loading)
-
-    def _import_plot_while_loading(self) -> None:
-        if self.load_task.running:
-            self.date_bar.prepare_plot()
+        # the timeline imports pyqtgraph (over a second on a busy machine): while the
+        # worker reads, not after it, when the user waits for the tree
+        QTimer.singleShot(0, self, self.date_bar.ensure_plot)
 
     def _on_load_progressed(self, done: int, total: int) -> None:
         value = int(done * 1000 / max(total, 1))

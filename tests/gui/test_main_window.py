@@ -277,8 +277,6 @@ def test_date_bar_scrubbing_applies_only_the_newest_date(qtbot: Any) -> None:
     bar = DateBar(state)
     qtbot.addWidget(bar)
     state.set_register(tiny.tiny_register())
-    bar.wait_plot()  # the timeline is drawn once pyqtgraph is in (imported on a worker)
-    assert bar._lines
     seen: list[dt.date] = []
     state.as_of_changed.connect(seen.append)
     line = bar._lines[0]
@@ -626,7 +624,6 @@ def test_scrubbing_the_timeline_keeps_expansion_and_selection(
     win.state.show_in_tree(tiny.OE2)
     si = QPersistentModelIndex(win.model.index_of_sor_id(tiny.SI))
     bar = win.date_bar
-    bar.wait_plot()
     for year in (2019, 2020, 2021):  # drag the line across OE2's move under OE1
         bar._lines[0].setValue(to_day(dt.date(year, 7, 1)) * 86400.0)
     qtbot.waitUntil(lambda: win.state.as_of == dt.date(2021, 7, 1), timeout=3000)
@@ -1107,37 +1104,3 @@ def test_open_and_compare_ask_for_a_sor_file_in_the_last_folder(
         "Sammenlign med en anden SOR-fil",
     ]
     assert all(a[1] == str(tmp_path) and "*.zip *.csv *.xml" in a[2] for a in asked)
-
-
-def test_the_timeline_is_drawn_after_its_library_is_in_and_works_without_it(
-    qtbot: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    """The register does not wait for pyqtgraph (imported on a worker, `prepare_plot`):
-    the date bar takes it at once and the timeline is drawn when the import is in; an
-    import that fails leaves the date bar working and says so in the log."""
-    import ui.widgets.date_bar as date_bar_mod
-    from ui.app_state import AppState
-
-    def broken(_state: Any) -> None:
-        raise ImportError("no pyqtgraph in this build")
-
-    monkeypatch.setattr(date_bar_mod, "_import_plotting", broken)
-    state = AppState()
-    bar = DateBar(state)
-    qtbot.addWidget(bar)
-    state.set_register(tiny.tiny_register())
-    bar.wait_plot()
-    assert bar._graph is None and not bar._lines
-    assert "importing pyqtgraph failed" in caplog.text
-    state.set_as_of(dt.date(2019, 3, 4))
-    assert bar.edit.text() == format_date(dt.date(2019, 3, 4))  # the field still follows
-
-    monkeypatch.undo()
-    state2 = AppState()
-    bar2 = DateBar(state2)
-    qtbot.addWidget(bar2)
-    state2.set_as_of(dt.date(2018, 1, 1))
-    state2.set_register(tiny.tiny_register())
-    bar2.wait_plot()
-    assert bar2._graph is not None and bar2.shaded_ranges() is not None
-    assert bar2._lines[0].value() == to_day(state2.as_of) * 86400.0

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import importlib
-import logging
 from typing import Any
 
 import numpy as np
@@ -47,16 +45,10 @@ from ui.app_state import AppState
 from ui.colours import mix
 from ui.coverage import Coverage, coverage
 from ui.formatting import format_date, to_qdate
-from ui.tasks import TaskRunner, TaskState
 from ui.widgets.date_field import ALERT_COLOUR, calendar_locale, calendar_popup, mark_bad_date
-
-log = logging.getLogger(__name__)
 
 #: the newest dragged position is applied at most this often
 SCRUB_MS = 40
-#: how long after a register arrives the timeline's library is imported, when no long
-#: load has imported it already (`prepare_plot`)
-PLOT_IMPORT_DELAY_MS = 300
 #: the timeline never runs further back than this (bad dates in a file must not stretch it)
 EARLIEST = dt.date(1900, 1, 1)
 DAY_S = 86400.0
@@ -184,12 +176,6 @@ def register_changes(
     return changes_per_month(reg.first_day, reg.last_day, reg.from_day, first_row, lo, hi)
 
 
-def _import_plotting(_state: TaskState) -> None:
-    """The worker's task: import pyqtgraph (the timeline's plots are made on the GUI
-    thread afterwards)."""
-    importlib.import_module("pyqtgraph")
-
-
 class DateBar(QWidget):
     """See the module docstring. `request(day)` is the one way in; the state is the way out."""
 
@@ -211,13 +197,6 @@ class DateBar(QWidget):
         self._curve: Any = None
         self._bars: dict[str, Any] = {}
         self._graph: Any = None
-        #: pyqtgraph is imported on a worker (`prepare_plot`): ~0.4 s of Python that
-        #: would otherwise hold up the window; the register waiting to be drawn
-        self._plot_import = TaskRunner(self)
-        self._plot_import.finished.connect(self._on_plot_imported)
-        self._plot_import.failed.connect(self._on_plot_import_failed)
-        self._plot_ready = False
-        self._draw_waiting: Any = None
         self._lang = "da"
         #: the window's shortcut for each step button, said in its tooltip
         self.shortcut_hints: dict[tuple[str, int], str] = {}
@@ -361,32 +340,11 @@ class DateBar(QWidget):
         self.shortcut_hints = dict(hints)
         self._on_state_language_changed(self._lang)
 
-    def prepare_plot(self) -> None:
-        """Import the timeline's library on a worker, if that has not begun (the window
-        asks while a long load reads; a register arriving first asks itself)."""
-        if not self._plot_ready and not self._plot_import.running:
-            self._plot_import.start(_import_plotting)
-
-    def _on_plot_imported(self, _key: Any, _result: Any) -> None:
-        self._plot_ready = True
-        reg, self._draw_waiting = self._draw_waiting, None
-        if reg is not None and reg is self.state.register:
-            self._draw(reg)
-            self._place_lines(self._shown)  # the field keeps what the user may be typing
-
-    def _on_plot_import_failed(self, _key: Any, exc: BaseException) -> None:
-        # the date bar works without its timeline; a program that lacks pyqtgraph is a
-        # broken build, which the log says
-        log.error("the timeline cannot be shown: importing pyqtgraph failed: %r", exc)
-        self._draw_waiting = None
-
     def ensure_plot(self) -> Any:
-        """Create the timeline (imports pyqtgraph here if `prepare_plot` has not)."""
+        """Create the timeline (pyqtgraph is imported here: it is slow to import)."""
         if self._graph is not None:
             return self._graph
         import pyqtgraph as pg
-
-        self._plot_ready = True
 
         graph = pg.GraphicsLayoutWidget()
         graph.setObjectName("Timeline")
@@ -467,15 +425,8 @@ class DateBar(QWidget):
             self.setEnabled(True)
         self.snapshot_button.setEnabled(self.snapshot_date is not None)
         self.calendar.setDateRange(to_qdate(self.lo), to_qdate(self.hi))
-        self._draw_waiting = None
-        if reg is not None and self._plot_ready:
+        if reg is not None:
             self._draw(reg)
-        elif reg is not None:
-            # drawn once its library is in: imported after the window has painted the
-            # register and answered the first keys (the import is Python on a worker,
-            # which would otherwise share the interpreter with them)
-            self._draw_waiting = reg
-            QTimer.singleShot(PLOT_IMPORT_DELAY_MS, self, self.prepare_plot)
         self._clamped = None
         self._on_state_language_changed(self._lang)
         self._show(self.state.as_of)
@@ -520,17 +471,8 @@ class DateBar(QWidget):
             else:
                 after.hide()
 
-    def wait_plot(self, timeout_ms: int = 10_000) -> None:
-        """Block until the timeline's library is in and a waiting register drawn (tests,
-        scripts)."""
-        if self._draw_waiting is not None:
-            self.prepare_plot()
-        self._plot_import.wait_done(timeout_ms)
-
     def shaded_ranges(self) -> list[tuple[dt.date, dt.date]]:
-        """The date ranges the timeline shades, first and last day (for tests; waits for
-        the timeline)."""
-        self.wait_plot()
+        """The date ranges the timeline shades, first and last day (for tests)."""
         out: list[tuple[dt.date, dt.date]] = []
         if not self._shades:
             return out
@@ -719,9 +661,6 @@ class DateBar(QWidget):
             self.edit.setText(format_date(day))
             if self._bad:  # the date moved some other way: the typed text is gone
                 self._mark_bad(False)
-        self._place_lines(day)
-
-    def _place_lines(self, day: dt.date) -> None:
         for line in self._lines:
             line.blockSignals(True)
             line.setValue(to_day(day) * DAY_S)
