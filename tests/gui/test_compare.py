@@ -566,6 +566,13 @@ def _held_second_step(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event,
     return reached, release
 
 
+def _cancel_second_step(qtbot: Any, win: MainWindow, release: threading.Event) -> None:
+    """The status bar's Cancel while the second step is held, then let it run out."""
+    with qtbot.waitSignal(win.compare_task.cancelled, timeout=10000):
+        win.cancel_button.click()
+        release.set()
+
+
 def test_the_unit_lists_show_first_and_the_rest_follows(
     qtbot: Any, window: MainWindow, files: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -615,9 +622,7 @@ def test_a_comparison_cancelled_in_its_second_step_is_not_kept_half_done(
         assert win.compare_with(files["old"])
     assert reached.wait(5)
     assert win.state.comparison is not None
-    with qtbot.waitSignal(win.compare_task.cancelled, timeout=10000):
-        win.cancel_button.click()
-        release.set()
+    _cancel_second_step(qtbot, win, release)
     assert win.state.comparison is None and win.state.register is reg
     assert not win.progress.isVisibleTo(win)
     assert win.action_map["compare"].isEnabled()
@@ -659,9 +664,7 @@ def test_a_second_step_cancelled_from_the_since_bar_keeps_the_offer(
         win.since_bar.show_button.click()
     assert reached.wait(5)
     assert not win.since_bar.isVisibleTo(win)  # hidden while the comparison is shown
-    with qtbot.waitSignal(win.compare_task.cancelled, timeout=10000):
-        win.cancel_button.click()
-        release.set()
+    _cancel_second_step(qtbot, win, release)
     assert win.state.comparison is None
     assert win.since_bar.offered is offered and win.since_bar.isVisibleTo(win)
 
@@ -676,9 +679,7 @@ def test_a_cancelled_second_step_gives_back_the_comparison_it_replaced(
     assert before is not None and before.complete
     release = _start_held(qtbot, win, files["xml"], monkeypatch)
     assert win.state.comparison is not before
-    with qtbot.waitSignal(win.compare_task.cancelled, timeout=10000):
-        win.cancel_button.click()
-        release.set()
+    _cancel_second_step(qtbot, win, release)
     assert win.state.comparison is before
     assert win.model.is_marked(win.state.register.entity_index(OE1))  # type: ignore[union-attr]
 
