@@ -69,8 +69,11 @@ then SorId, EAN/EDI pairs by EAN then EDI id.
 Everything is array work over the two loaded registers: one id lookup aligns the
 units (`arrays.index_of`), effective values are read column by column (pyarrow, for
 the units in life at each day), and only the few values that differ as text are
-normalised and compared again. Writing the differences to a file is
-`export.write_diff` (the export module's writers).
+normalised and compared again. The work comes in two steps for the window:
+`compare(..., whole=False)` the created, closed, moved and renamed units (a tenth of the
+time), `finish` the changed values and the SHAK and EAN/EDI pairs; `compare()` is both,
+and nothing leaves the program from the first step alone (`Diff.require_complete`).
+Writing the differences to a file is `export.write_diff` (the export module's writers).
 """
 
 from __future__ import annotations
@@ -938,10 +941,10 @@ def compare(
 ) -> Diff:
     """Compare OLD as of `old_day` with NEW as of `new_day` (each file's own snapshot
     date when not given; pass one day for both to see corrections to the past).
-    `under` narrows the result as `Diff.filter(under=...)` does. Not `whole`, only the
-    unit lists but `changed` are worked out (`Diff.complete` is False) and `finish`
-    does the rest: the window shows the units created, closed, moved and renamed
-    first, as they cost a fraction of the time."""
+    `under` narrows the result as `Diff.filter(under=...)` does. Without `whole`, only
+    the units created, closed, moved and renamed are worked out (`Diff.complete` is
+    False) and `finish` does the rest: the window shows those first, as they cost a
+    tenth of the time."""
     if under is not None and not whole:
         raise ValueError("compare: `under` needs the whole comparison (filter after finish).")
     warnings: list[Message] = []
