@@ -1045,11 +1045,12 @@ class MainWindow(QMainWindow):
         the since-last-time offer."""
         shown, replaced = self._partial_shown, self._replaced
         self._partial_shown = self._replaced = None
-        if shown is None or self.state.comparison is not shown:
-            return  # closed by the user, or never shown
-        if replaced is not None and replaced.current is not self.state.register:
-            replaced = None
-        self.state.set_comparison(replaced)
+        if shown is None:
+            return  # never shown
+        if self.state.comparison is shown:  # (else the user closed it already)
+            if replaced is not None and replaced.current is not self.state.register:
+                replaced = None
+            self.state.set_comparison(replaced)
         if self.since_bar.offered is not None:
             self.since_bar.update_text()
 

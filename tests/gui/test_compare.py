@@ -667,6 +667,17 @@ def test_a_second_step_cancelled_from_the_since_bar_keeps_the_offer(
     _cancel_second_step(qtbot, win, release)
     assert win.state.comparison is None
     assert win.since_bar.offered is offered and win.since_bar.isVisibleTo(win)
+    # closed by the user during the second step: the offer comes back too
+    reached.clear()
+    release.clear()
+    with qtbot.waitSignal(win.compare_task.partial, timeout=10000):
+        win.since_bar.show_button.click()
+    assert reached.wait(5) and not win.since_bar.isVisibleTo(win)
+    with qtbot.waitSignal(win.compare_task.cancelled, timeout=10000):
+        win.action_map["close_compare"].trigger()
+        release.set()
+    assert win.state.comparison is None
+    assert win.since_bar.offered is offered and win.since_bar.isVisibleTo(win)
 
 
 def test_a_cancelled_second_step_gives_back_the_comparison_it_replaced(
