@@ -972,12 +972,9 @@ def compare(
     row_o = so.row_of[pair_old]
     row_n = sn.row_of[pair_new]
 
-    def by_name(reg: Store, ents: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        return np.lexsort((reg.ids[ents], reg.name_rank[rows]))
-
-    created = created[by_name(new, created, sn.row_of[created])]
-    closed = closed[by_name(old, closed, so.row_of[closed])]
-    pair_order = by_name(new, pair_new, row_n)  # list order of the pairs
+    created = created[_by_name(new, created, sn.row_of[created])]
+    closed = closed[_by_name(old, closed, so.row_of[closed])]
+    pair_order = _by_name(new, pair_new, row_n)  # list order of the pairs
 
     def in_order(hit: np.ndarray) -> np.ndarray:
         return pair_order[hit[pair_order]]
@@ -1016,6 +1013,12 @@ def compare(
     if whole:
         result = finish(result)
     return result if under is None else result.filter(under=under)
+
+
+def _by_name(reg: Store, ents: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The list order of units `ents` (their version rows `rows`): Danish name order,
+    then SorId (the module docstring)."""
+    return np.lexsort((reg.ids[ents], reg.name_rank[rows]))
 
 
 def _cells_none() -> dict[str, Any]:
@@ -1058,7 +1061,7 @@ def finish(diff: Diff, cancelled: Callable[[], bool] | None = None) -> Diff:
     columns = diff.columns
     same_family = format_family(old) == format_family(new)
     row_n = diff.new.snapshot().row_of[pair_new]
-    pair_order = np.lexsort((new.ids[pair_new], new.name_rank[row_n]))  # the list order
+    pair_order = _by_name(new, pair_new, row_n)  # the list order, as `compare` made it
 
     def column_hits(k: int) -> tuple[int, np.ndarray, pa.Array, pa.Array]:
         if cancelled is not None and cancelled():
